@@ -1,0 +1,7 @@
+"""CLI commands: docs."""
+
+from __future__ import annotations
+
+import click
+
+commands: list[click.Command] = []

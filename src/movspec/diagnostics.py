@@ -1,0 +1,108 @@
+"""Diagnostics: one object, two forms (a human rendering and structured fields).
+
+Every stage that finds a mistake in the user's model reports a ``Diagnostic`` with a span.
+Stages collect them and raise ``DiagnosticError`` with all of them at once; the CLI renders
+them as::
+
+    spec/movable.ms:12:5: error: unknown variable `pgae`
+       12 |     pgae[p].ref += 1
+          |     ^^^^
+    hint: did you mean `page`?
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterable
+
+from .span import Span
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    severity: Severity
+    message: str
+    span: Span | None = None
+    hint: str | None = None
+    code: str = ""  # a short stable identifier, e.g. "undefined-name"
+
+    def render(self, sources: "SourceMap | None" = None) -> str:
+        where = f"{self.span}: " if self.span else ""
+        out = [f"{where}{self.severity.value}: {self.message}"]
+        if self.span and sources is not None:
+            text = sources.line(self.span.file, self.span.line)
+            if text is not None:
+                num = str(self.span.line)
+                pad = " " * len(num)
+                text = text.expandtabs(1)
+                if self.span.end_line == self.span.line:
+                    width = max(1, self.span.end_col - self.span.col)
+                else:
+                    width = max(1, len(text) - self.span.col + 1)
+                out.append(f" {num} | {text}")
+                out.append(f" {pad} | {' ' * (self.span.col - 1)}{'^' * width}")
+        if self.hint:
+            out.append(f"hint: {self.hint}")
+        return "\n".join(out)
+
+    def to_json(self) -> dict:
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+            "span": self.span.to_json() if self.span else None,
+        }
+
+
+def error(message: str, span: Span | None = None, hint: str | None = None, code: str = "") -> Diagnostic:
+    return Diagnostic(Severity.ERROR, message, span, hint, code)
+
+
+def warning(message: str, span: Span | None = None, hint: str | None = None, code: str = "") -> Diagnostic:
+    return Diagnostic(Severity.WARNING, message, span, hint, code)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A hint naming the closest candidate, or None."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+@dataclass
+class SourceMap:
+    """The text of every file read, so diagnostics can quote the offending line."""
+
+    files: dict[str, str] = field(default_factory=dict)
+
+    def add(self, path: str, text: str) -> None:
+        self.files[path] = text
+
+    def line(self, path: str, lineno: int) -> str | None:
+        text = self.files.get(path)
+        if text is None:
+            return None
+        lines = text.splitlines()
+        if 1 <= lineno <= len(lines):
+            return lines[lineno - 1]
+        return None
+
+
+class DiagnosticError(Exception):
+    """Raised by a stage that found errors; carries every diagnostic it collected."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(d.render() for d in self.diagnostics))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]

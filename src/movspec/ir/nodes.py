@@ -1,0 +1,623 @@
+"""The IR: one resolved, typed model per variant.
+
+Contract
+--------
+A ``Model`` is what every back end consumes (the PlusCal emitter, the embedded checker, the
+reports). By the time a ``Model`` exists:
+
+* every name is resolved: expressions contain ``VarRef``, ``LocalRef``, ``ConstRef``,
+  ``AtomLit``, ``BoundRef`` and ``SelfRef``, never an unresolved name;
+* macros and ``def`` operators are expanded inline, variant deltas are applied, constant
+  overrides are in place; ``x = any S`` is already ``With``;
+* every ``Call`` into module code names the property its "module is loaded" check belongs to;
+* types are attached to declarations (variables, locals, constants, fields).
+
+The state of a model is exactly the PlusCal state of its emitted module: the global
+variables (including one boolean ``<module>_loaded`` per module), one value per process for
+each actor local, and ``pc``. Both checkers explore that state space, so distinct-state counts
+agree when no reduction is on.
+
+Semantics of a step (equal to the PlusCal translation of the emitted label)
+---------------------------------------------------------------------------
+A step runs atomically. Statements execute in order; a read after an assignment in the same
+step sees the assigned value. ``Await(c)`` blocks the whole step if ``c`` is false at that
+point (the step is then not enabled and nothing happens). ``Either`` and ``With`` branch
+nondeterministically (``With`` over an empty set blocks). ``Goto`` ends the step and sets the
+next step (``"Done"`` ends the process). Falling off the end of a step moves to the next step
+of the actor in declaration order, or to ``"Done"`` after the last one. ``Assert`` and ``Call``
+failures are violations of their property: the step does not complete.
+
+All nodes are frozen and slotted; spans are excluded from equality and hashing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from ..span import Span
+
+DONE = "Done"  # the pc value of a finished process (PlusCal's "Done")
+DEFAULT_INIT = "defaultInitValue"  # PlusCal's value of a local declared without an initial value
+
+
+def _span():
+    return field(default=None, compare=False, repr=False)
+
+
+# --------------------------------------------------------------------------- types
+
+
+@dataclass(frozen=True, slots=True)
+class BoolType:
+    def __str__(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True, slots=True)
+class IntType:
+    """An integer range ``lo..hi`` (both inclusive)."""
+
+    lo: int
+    hi: int
+
+    def __str__(self) -> str:
+        return f"{self.lo}..{self.hi}"
+
+
+@dataclass(frozen=True, slots=True)
+class AtomType:
+    """A finite set of atoms: model values of constant sets, enum members, or both.
+
+    ``name`` is the declared name when the type is exactly one enum or constant set
+    (``Mapping``, ``Pages``); unions such as ``Cpus | {drv, none}`` have ``name=None``.
+    """
+
+    atoms: tuple[str, ...]
+    name: str | None = None
+
+    def __str__(self) -> str:
+        return self.name or "{" + ", ".join(self.atoms) + "}"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordType:
+    """A struct: ordered fields, each with a type and a default value expression."""
+
+    name: str
+    fields: tuple["FieldDecl", ...]
+
+    def field(self, name: str) -> "FieldDecl | None":
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class FuncType:
+    """A total function over a finite domain: ``[Pages -> Page]``."""
+
+    domain: "Type"
+    range: "Type"
+
+    def __str__(self) -> str:
+        return f"[{self.domain} -> {self.range}]"
+
+
+@dataclass(frozen=True, slots=True)
+class SetType:
+    """Subsets of a finite element type: ``set of Pages``."""
+
+    elem: "Type"
+
+    def __str__(self) -> str:
+        return f"set of {self.elem}"
+
+
+Type = Union[BoolType, IntType, AtomType, RecordType, FuncType, SetType]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDecl:
+    name: str
+    type: Type
+    default: "Expr"
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+# --------------------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True, slots=True)
+class IntLit:
+    value: int
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BoolLit:
+    value: bool
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class AtomLit:
+    """An atom. ``kind`` is ``"model"`` for a model value of a constant set (a TLA+ model
+    value in the .cfg), ``"enum"`` for an enum member or inline atom (a TLA+ string), and
+    ``"default"`` for ``DEFAULT_INIT``."""
+
+    name: str
+    kind: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class VarRef:
+    """A global state variable."""
+
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRef:
+    """A local of ``actor``. ``proc`` is None for the running process itself (inside the
+    actor's own steps), or an expression giving the process id (in properties:
+    ``compactor[c].p``)."""
+
+    actor: str
+    name: str
+    proc: "Expr | None" = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ConstRef:
+    """A constant: a set of model values (``Pages``) or an integer (``MaxRef``)."""
+
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BoundRef:
+    """A variable bound by a quantifier, set comprehension, function literal or ``With``."""
+
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class SelfRef:
+    """The id of the running process (``self``)."""
+
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    base: "Expr"
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    base: "Expr"
+    index: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    op: str  # "!" | "-"
+    operand: "Expr"
+    span: Span | None = _span()
+
+
+BINARY_OPS = (
+    "+", "-", "*", "/", "%",                     # integers (/ and % as TLA+ \div and %)
+    "==", "!=", "<", "<=", ">", ">=",             # comparisons
+    "&&", "||", "=>", "<=>",                      # booleans
+    "in", "notin", "subset",                      # membership, subset-or-equal
+    "union", "inter", "minus",                    # set operators (| & \ in the DSL)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    op: str
+    left: "Expr"
+    right: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class SetLit:
+    elems: tuple["Expr", ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class RangeLit:
+    """The set ``lo..hi``."""
+
+    lo: "Expr"
+    hi: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """``|S|``: the number of elements of a finite set."""
+
+    set: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Quant:
+    kind: str  # "forall" | "exists"
+    var: str
+    domain: "Expr"
+    body: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class SetFilter:
+    """``{x in S : p}``."""
+
+    var: str
+    domain: "Expr"
+    cond: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class IfExpr:
+    cond: "Expr"
+    then: "Expr"
+    orelse: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLit:
+    """A record value; fields in the declared order of ``type``."""
+
+    type: RecordType
+    fields: tuple[tuple[str, "Expr"], ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class FuncLit:
+    """``[x in D |-> e]``."""
+
+    var: str
+    domain: "Expr"
+    body: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class At:
+    """True when process ``proc`` of ``actor`` is about to run one of ``steps``
+    (``pc[proc] \\in {...}``). ``proc`` None means the running process (in steps) or, for a
+    single actor, the actor itself. ``"Done"`` may appear in ``steps``."""
+
+    actor: str
+    proc: "Expr | None"
+    steps: tuple[str, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class InType:
+    """True when ``expr`` is a value of ``type`` (TLA+ ``expr \\in TypeSet``). Used by the
+    ``TypeOK`` invariant the IR adds to every model."""
+
+    expr: "Expr"
+    type: Type
+    span: Span | None = _span()
+
+
+Expr = Union[
+    IntLit, BoolLit, AtomLit, VarRef, LocalRef, ConstRef, BoundRef, SelfRef, Field, Index,
+    Unary, Binary, SetLit, RangeLit, Card, Quant, SetFilter, IfExpr, RecordLit, FuncLit, At,
+    InType,
+]
+
+# --------------------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    """``target op value`` with ``op`` in ``=``, ``+=``, ``-=``. ``target`` is a ``VarRef`` or
+    ``LocalRef`` (with ``proc=None``) wrapped in any number of ``Field``/``Index``."""
+
+    target: Expr
+    op: str
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    cond: Expr
+    then: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...] = ()
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Await:
+    cond: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Either:
+    branches: tuple[tuple["Stmt", ...], ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class With:
+    """Nondeterministic choice: run ``body`` with ``var`` bound to some element of
+    ``domain``; blocks when ``domain`` is empty."""
+
+    var: str
+    domain: Expr
+    body: tuple["Stmt", ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Goto:
+    """Jump to step ``target`` of the same actor, or ``"Done"``. Always last on its path."""
+
+    target: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Assert:
+    """A check inside a step. Failing it violates ``property`` with ``message``."""
+
+    cond: Expr
+    message: str
+    property: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call into code owned by ``module``: behaves as ``Assert(VarRef(<module>_loaded))``
+    with a use-after-unload message, belonging to ``property``. The arguments carry no
+    semantics beyond being evaluated for the trace."""
+
+    module: str
+    op: str
+    args: tuple[Expr, ...]
+    property: str
+    span: Span | None = _span()
+
+    @property
+    def loaded_var(self) -> str:
+        return module_loaded_var(self.module)
+
+    @property
+    def message(self) -> str:
+        return f"use-after-unload: {self.module}.{self.op} called while module {self.module} is unloaded"
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    span: Span | None = _span()
+
+
+Stmt = Union[Assign, If, Await, Either, With, Goto, Assert, Call, Skip]
+
+
+def module_loaded_var(module: str) -> str:
+    """The name of the boolean state variable that says whether ``module`` is loaded."""
+    return f"{module}_loaded"
+
+
+# --------------------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A constant. Either a set of model values (``atoms`` set, ``value`` None) or an
+    integer (``value`` set). ``symmetric`` marks sets the checkers may permute."""
+
+    name: str
+    atoms: tuple[str, ...] | None = None
+    value: int | None = None
+    symmetric: bool = False
+    doc: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def type(self) -> Type:
+        if self.atoms is not None:
+            return SetType(AtomType(self.atoms, self.name))
+        return IntType(self.value, self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    """A global state variable with its type and initial value."""
+
+    name: str
+    type: Type
+    init: Expr
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Local:
+    """An actor local; one copy per process. ``init`` None means ``DEFAULT_INIT``."""
+
+    name: str
+    type: Type
+    init: Expr | None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One atomic action (a PlusCal label). ``anchor`` names the kernel function it stands for
+    (``"mm/migrate.c:isolate_movable_page"``). ``origin`` is the variant that introduced or
+    last replaced it (None for the base model)."""
+
+    name: str
+    body: tuple[Stmt, ...]
+    anchor: str | None = None
+    doc: str | None = None
+    origin: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A single actor (``proc_set`` None: one process whose id is the actor's name) or a
+    family with one process per element of constant set ``proc_set``.
+    ``fairness`` is None, ``"weak"`` or ``"strong"``."""
+
+    name: str
+    proc_set: str | None
+    locals: tuple[Local, ...]
+    steps: tuple[Step, ...]
+    fairness: str | None = None
+    doc: str | None = None
+    span: Span | None = _span()
+
+    def step(self, name: str) -> Step | None:
+        for s in self.steps:
+            if s.name == name:
+                return s
+        return None
+
+    def local(self, name: str) -> Local | None:
+        for l in self.locals:
+            if l.name == name:
+                return l
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """Code that can be unloaded. ``ops`` are its callbacks; calls to them check
+    ``<name>_loaded`` and belong to ``property``."""
+
+    name: str
+    ops: tuple[str, ...]
+    property: str = "NoUseAfterUnload"
+    doc: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def loaded_var(self) -> str:
+        return module_loaded_var(self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Invariant:
+    name: str
+    expr: Expr
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class LeadsTo:
+    """``forall b1 in S1, ...: p ~> q`` (liveness, checked under the actors' fairness)."""
+
+    name: str
+    bound: tuple[tuple[str, Expr], ...]
+    p: Expr
+    q: Expr
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class AssertProperty:
+    """A property made of ``Assert`` and ``Call`` checks in steps (collected, not written)."""
+
+    name: str
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+Property = Union[Invariant, LeadsTo, AssertProperty]
+
+TYPE_OK = "TypeOK"  # the invariant the IR adds: every variable and local stays in its type
+DEADLOCK = "Deadlock"  # the pseudo-property "no reachable state has no enabled step"
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """``expect V holds all`` / ``expect V holds P, Q`` / ``expect V violates P``.
+    ``properties`` empty with ``verdict == "holds"`` means all. ``note`` is the comment
+    arguing why (kept for reports)."""
+
+    verdict: str  # "holds" | "violates"
+    properties: tuple[str, ...]
+    note: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """One variant, fully resolved."""
+
+    name: str  # the model name (``model movable ...``)
+    title: str | None
+    variant: str
+    description: str | None
+    source: str | None  # where the design comes from (thread, commit)
+    base: str | None  # the variant it extends
+    consts: tuple[Const, ...]
+    vars: tuple[Var, ...]  # includes one ``<module>_loaded`` bool per module
+    modules: tuple[Module, ...]
+    actors: tuple[Actor, ...]
+    properties: tuple[Property, ...]
+    expectations: tuple[Expectation, ...] = ()
+    allow_deadlock: bool = False
+    span: Span | None = _span()
+
+    # lookups ------------------------------------------------------------------
+    def const(self, name: str) -> Const | None:
+        return next((c for c in self.consts if c.name == name), None)
+
+    def var(self, name: str) -> Var | None:
+        return next((v for v in self.vars if v.name == name), None)
+
+    def actor(self, name: str) -> Actor | None:
+        return next((a for a in self.actors if a.name == name), None)
+
+    def property(self, name: str) -> Property | None:
+        return next((p for p in self.properties if p.name == name), None)
+
+    def procs(self, actor: Actor) -> tuple[str, ...]:
+        """The process ids of an actor, in declaration order."""
+        if actor.proc_set is None:
+            return (actor.name,)
+        return self.const(actor.proc_set).atoms
+
+    @property
+    def property_names(self) -> tuple[str, ...]:
+        """Every property the checkers report on, ``Deadlock`` last unless allowed."""
+        names = tuple(p.name for p in self.properties)
+        return names if self.allow_deadlock else names + (DEADLOCK,)
