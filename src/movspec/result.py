@@ -203,6 +203,10 @@ class CheckResult:
     reason: str | None = None  # why incomplete
     error: str | None = None
     symmetry: bool = False
+    # How often each step ran, keyed "actor.step" (every step of the model is present; a 0
+    # means the step was never enabled in the states reached: a sign of a vacuous model).
+    # Empty when the back end does not measure it.
+    coverage: tuple[tuple[str, int], ...] = ()
 
     def verdict(self, prop: str) -> Verdict | None:
         for p in self.properties:
@@ -224,6 +228,7 @@ class CheckResult:
             "symmetry": self.symmetry,
             "stats": self.stats.to_json(),
             "properties": [p.to_json() for p in self.properties],
+            "coverage": {k: n for k, n in self.coverage},
         }
 
 

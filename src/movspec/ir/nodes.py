@@ -389,24 +389,24 @@ class Goto:
 
 @dataclass(frozen=True, slots=True)
 class Assert:
-    """A check inside a step. Failing it violates ``property`` with ``message``."""
+    """A check inside a step. Failing it violates property ``prop`` with ``message``."""
 
     cond: Expr
     message: str
-    property: str
+    prop: str
     span: Span | None = _span()
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
     """A call into code owned by ``module``: behaves as ``Assert(VarRef(<module>_loaded))``
-    with a use-after-unload message, belonging to ``property``. The arguments carry no
+    with a use-after-unload message, belonging to property ``prop``. The arguments carry no
     semantics beyond being evaluated for the trace."""
 
     module: str
     op: str
     args: tuple[Expr, ...]
-    property: str
+    prop: str
     span: Span | None = _span()
 
     @property
@@ -518,11 +518,11 @@ class Actor:
 @dataclass(frozen=True, slots=True)
 class Module:
     """Code that can be unloaded. ``ops`` are its callbacks; calls to them check
-    ``<name>_loaded`` and belong to ``property``."""
+    ``<name>_loaded`` and belong to the property named by ``guards``."""
 
     name: str
     ops: tuple[str, ...]
-    property: str = "NoUseAfterUnload"
+    guards: str = "NoUseAfterUnload"
     doc: str | None = None
     span: Span | None = _span()
 
@@ -607,7 +607,7 @@ class Model:
     def actor(self, name: str) -> Actor | None:
         return next((a for a in self.actors if a.name == name), None)
 
-    def property(self, name: str) -> Property | None:
+    def get_property(self, name: str) -> Property | None:
         return next((p for p in self.properties if p.name == name), None)
 
     def procs(self, actor: Actor) -> tuple[str, ...]:
