@@ -27,6 +27,16 @@ next step (``"Done"`` ends the process). Falling off the end of a step moves to 
 of the actor in declaration order, or to ``"Done"`` after the last one. ``Assert`` and ``Call``
 failures are violations of their property: the step does not complete.
 
+Checking semantics (both checkers, so that verdicts and state counts agree)
+------------------------------------------------------------------------
+Violations never prune the search: a state violating an invariant is still expanded (TLC's
+``-continue``); a failed ``Assert``/``Call`` is recorded as a violation of its property and the
+step then completes as if the check had held; a deadlocked state (no step enabled, not every
+process ``"Done"``) simply has no successors. When every process is ``"Done"`` the state
+stutters (PlusCal's ``Terminating``), which is not a deadlock. Each property's
+counterexample is the first found in breadth-first order, hence a shortest one. Distinct
+states include the initial states; depth counts the initial state as 1 (TLC's convention).
+
 All nodes are frozen and slotted; spans are excluded from equality and hashing.
 """
 
