@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Install movspec into .venv (with its test tools) and run the main job: check every
+# variant in spec/ against its expected verdicts.
+#
+#   ./bootstrap.sh            install, then `movspec check spec/`
+#   ./bootstrap.sh --no-check install only
+#
+# Debian packages: chromium is used by the HTML report's browser test; it is installed when
+# apt-get is usable (root or passwordless sudo) and skipped otherwise (the test then skips).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+run_check=1
+[ "${1:-}" = "--no-check" ] && run_check=0
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "bootstrap: movspec needs Python 3.11 or newer (set PYTHON=/path/to/python3.11)" >&2
+    exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[test]'
+
+if ! command -v chromium >/dev/null 2>&1 && [ "${MOVSPEC_SKIP_APT:-0}" != 1 ]; then
+    apt=""
+    if [ "$(id -u)" = 0 ]; then apt="apt-get"; elif sudo -n true 2>/dev/null; then apt="sudo -n apt-get"; fi
+    if [ -n "$apt" ]; then
+        echo "bootstrap: installing chromium (Debian) for the HTML report test"
+        ($apt update -qq && DEBIAN_FRONTEND=noninteractive $apt install -y -qq chromium >/dev/null) \
+            || echo "bootstrap: could not install chromium; the browser test will be skipped" >&2
+    else
+        echo "bootstrap: not root: chromium not installed; the browser test will be skipped" >&2
+    fi
+fi
+
+if [ "$run_check" = 1 ]; then
+    exec .venv/bin/movspec check spec/
+fi
