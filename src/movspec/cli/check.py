@@ -1,7 +1,312 @@
-"""CLI commands: check."""
+"""CLI commands: check.
+
+``movspec check [PATHS] [--variant V] [--backend builtin|tlc|both|auto]``: check every
+variant (or the named ones), print the variant x property matrix and the counterexamples,
+and exit non-zero when a verdict does not meet the model's ``expect`` lines, a check failed,
+or (``--backend both``) the two back ends disagree.
+"""
 
 from __future__ import annotations
 
-import click
+import json
+import os
+import sys
+import time
+from pathlib import Path
 
-commands: list[click.Command] = []
+import click
+from rich.console import Console
+from rich.text import Text
+
+from ..expect import disagreements, mismatches
+from ..ir.nodes import Model
+from ..result import CheckResult, Verdict, results_to_json
+from .common import load_or_exit, stderr_console
+
+BACKENDS = ("auto", "builtin", "tlc", "both")
+
+
+# ---------------------------------------------------------------------- TLC, lazily
+
+
+def _tlc_status(jar: str | None) -> tuple[bool, str]:
+    """Whether the TLC backend can run here, and which one or why not."""
+    try:
+        from .. import tlc
+    except Exception as err:  # noqa: BLE001 - a missing or broken optional stage
+        return False, f"the TLC backend is not available ({type(err).__name__}: {err})"
+    available = getattr(tlc, "available", None)
+    if available is None or not hasattr(tlc, "check_model"):
+        return False, "the TLC backend is not available (movspec.tlc has no available/check_model)"
+    try:
+        ok, why = available(jar) if jar else available()
+    except Exception as err:  # noqa: BLE001
+        return False, f"the TLC backend is not available ({err})"
+    return ok, why
+
+
+def _tlc_configured(jar: str | None) -> bool:
+    """For ``--backend auto``: did the user set TLC up (jar given, in the environment or in
+    the user cache, or a backend chosen)? Docker merely being reachable does not count."""
+    if jar or os.environ.get("MOVSPEC_TLA2TOOLS") or os.environ.get("MOVSPEC_TLC_BACKEND"):
+        return True
+    try:
+        from ..tlc.backend import find_jar
+    except Exception:  # noqa: BLE001
+        return False
+    try:
+        return find_jar(None)[0] is not None
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _run_tlc(model: Model, *, jar, workers, timeout, symmetry) -> CheckResult:
+    from .. import tlc
+    kw = dict(workers=workers, timeout=timeout, symmetry=symmetry)
+    if jar:
+        kw["jar"] = jar
+    return tlc.check_model(model, **kw)
+
+
+# ---------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """A live line per variant with distinct states, states/s and depth (terminal only)."""
+
+    def __init__(self, console: Console, enabled: bool):
+        self.console = console
+        self.enabled = enabled and console.is_terminal
+        self._progress = None
+        self._task = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                      BarColumn(bar_width=None, pulse_style="cyan"),
+                                      TextColumn("{task.fields[info]}"), TimeElapsedColumn(),
+                                      console=self.console, transient=True)
+            self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self._progress is not None:
+            self._progress.__exit__(*exc)
+
+    def start(self, label: str):
+        if self._progress is not None:
+            self._task = self._progress.add_task(label, total=None, info="compiling")
+
+    def update(self, p) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, info=f"{p.distinct:,} states  {p.rate:,.0f} states/s  "
+                                                   f"depth {p.depth}  queue {p.queue:,}")
+
+    def stop(self):
+        if self._progress is not None and self._task is not None:
+            self._progress.remove_task(self._task)
+            self._task = None
+
+
+# ---------------------------------------------------------------------- output
+
+
+def _plain_matrix(console: Console, results: list[CheckResult], models: dict[str, Model]) -> None:
+    """A plain matrix, used when the report stage is not installed."""
+    from ..expect import expected_verdict
+    for r in results:
+        head = f"{r.variant} [{r.backend}] {r.stats.distinct} distinct states, depth {r.stats.depth}, {r.stats.seconds:.2f}s"
+        console.print(Text(head, style="bold"))
+        if r.error:
+            console.print(Text(f"  error: {r.error}", style="red"))
+        elif not r.complete:
+            console.print(Text(f"  incomplete: {r.reason}", style="yellow"))
+        model = models.get(r.variant)
+        for p in r.properties:
+            exp = expected_verdict(model, p.name) if model else None
+            line = f"  {p.name:<28} {p.verdict.value:<11}" + (f" (expected: {exp})" if exp else "")
+            if p.message and p.verdict is not Verdict.HOLDS:
+                line += f"  {p.message}"
+            console.print(Text(line))
+            if p.trace is not None:
+                for i, s in enumerate(p.trace.steps):
+                    if s.actor is None:
+                        continue
+                    who = s.proc if s.proc == s.actor else f"{s.actor}({s.proc})"
+                    changes = ", ".join(f"{path} = {new}" for path, _, new in s.changes
+                                        if not path.startswith("pc["))
+                    where = f" @ {s.anchor}" if s.anchor else ""
+                    tail = f"  FAILS: {s.failure}" if s.failure else (f"  {changes}" if changes else "")
+                    console.print(Text(f"      {i:>3}. {who}.{s.step}{where}{tail}"))
+
+
+def _print(console: Console, results, models, traces: str, full: bool) -> None:
+    try:
+        from ..report.terminal import print_results
+    except Exception:  # noqa: BLE001 - fall back to the plain rendering
+        _plain_matrix(console, results, models)
+        return
+    print_results(console, results, models, traces=traces, full=full)
+
+
+def _write_outputs(results, models, json_path, junit_path, itf_dir, err: Console) -> None:
+    if not (json_path or junit_path or itf_dir):
+        return
+    try:
+        from ..report.outputs import write_outputs
+    except Exception:  # noqa: BLE001
+        write_outputs = None
+    if write_outputs is not None:
+        write_outputs(results, models, json_path=json_path, junit_path=junit_path, itf_dir=itf_dir)
+        return
+    if json_path:
+        text = json.dumps(results_to_json(results), indent=2, sort_keys=True) + "\n"
+        if json_path == "-":
+            sys.stdout.write(text)
+        else:
+            Path(json_path).write_text(text, encoding="utf-8")
+    if junit_path or itf_dir:
+        err.print(Text("warning: --junit and --itf need the report stage, which is not installed",
+                       style="yellow"))
+
+
+# ---------------------------------------------------------------------- the command
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--variant", "-v", "variants", multiple=True, metavar="V",
+              help="Check only this variant (repeatable). Default: every variant.")
+@click.option("--backend", "-b", type=click.Choice(BACKENDS), default="auto", show_default=True,
+              help="builtin: the embedded checker; tlc: TLC; both: run both and fail on any "
+                   "disagreement; auto: TLC when it is configured, else builtin.")
+@click.option("--max-states", type=click.IntRange(min=1), metavar="N",
+              help="Stop after N distinct states (the result is then incomplete).")
+@click.option("--max-depth", type=click.IntRange(min=1), metavar="N",
+              help="Explore at most N levels (the initial state is level 1).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop each variant's search after this long.")
+@click.option("--max-memory", type=click.IntRange(min=16), metavar="MIB",
+              help="Builtin: stop when resident memory exceeds this (default: 85% of what is free).")
+@click.option("--no-symmetry", is_flag=True,
+              help="Do not reduce by the sets declared `symmetric` (counts then equal plain TLC).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="TLC worker threads.")
+@click.option("--tlc-jar", type=click.Path(dir_okay=False), metavar="JAR",
+              help="tla2tools.jar to run TLC with (else $MOVSPEC_TLA2TOOLS or the user cache).")
+@click.option("--json", "json_path", metavar="FILE", help="Write the results as JSON ('-': stdout).")
+@click.option("--junit", "junit_path", metavar="FILE", help="Write JUnit XML for CI.")
+@click.option("--itf", "itf_dir", metavar="DIR", help="Write each counterexample as an ITF trace.")
+@click.option("--traces", type=click.Choice(["all", "unexpected", "none"]), default="unexpected",
+              show_default=True, help="Which counterexamples to print.")
+@click.option("--full", is_flag=True, help="Show whole states in counterexamples.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+def check_cmd(paths, variants, backend, max_states, max_depth, timeout, max_memory, no_symmetry, workers,
+              tlc_jar, json_path, junit_path, itf_dir, traces, full, quiet) -> None:
+    """Model-check every variant of the model at PATHS (default: spec/).
+
+    Exits 1 when a verdict does not meet the model's `expect` lines (or a check could not
+    run, or --backend both finds a disagreement), 0 otherwise.
+    """
+    to_stdout = "-" in (json_path, junit_path)
+    console = Console(stderr=to_stdout, highlight=False)
+    err = stderr_console()
+    loaded = load_or_exit(paths, err)
+    models: dict[str, Model] = dict(loaded.models)
+    if variants:
+        unknown = [v for v in variants if v not in models]
+        if unknown:
+            names = ", ".join(sorted(models))
+            err.print(Text(f"error: no variant {', '.join(unknown)} (the model has: {names})", style="bold red"))
+            sys.exit(2)
+        models = {v: models[v] for v in variants}
+    if not models:
+        err.print(Text("error: the model has no variant to check", style="bold red"))
+        sys.exit(2)
+
+    symmetry = not no_symmetry
+    chosen = backend
+    if backend == "auto":
+        ok, why = _tlc_status(tlc_jar) if _tlc_configured(tlc_jar) else (False, "")
+        chosen = "tlc" if ok else "builtin"
+        console.print(Text(f"backend: {chosen}" + (f" ({why})" if chosen == "tlc" else
+                                                   " (the embedded checker; TLC is not configured)"),
+                           style="dim"))
+    else:
+        console.print(Text(f"backend: {chosen}", style="dim"))
+    if chosen in ("tlc", "both"):
+        ok, why = _tlc_status(tlc_jar)
+        if not ok:
+            err.print(Text(f"error: the TLC backend is not available: {why}", style="bold red"))
+            sys.exit(2)
+
+    from ..explore import check as builtin_check
+
+    results: list[CheckResult] = []
+    pairs: list[tuple[CheckResult, CheckResult]] = []
+    interrupted = False
+    with _Progress(console, not quiet) as progress:
+        for name, model in models.items():
+            try:
+                if chosen in ("builtin", "both"):
+                    progress.start(f"{name} (builtin)")
+                    b = builtin_check(model, symmetry=symmetry, max_states=max_states, max_depth=max_depth,
+                                      timeout=timeout, max_memory=max_memory * 2**20 if max_memory else None,
+                                      progress=progress.update)
+                    progress.stop()
+                    results.append(b)
+                    if b.reason == "interrupted":
+                        interrupted = True
+                        break
+                if chosen in ("tlc", "both"):
+                    progress.start(f"{name} (TLC)")
+                    t = _run_tlc(model, jar=tlc_jar, workers=workers, timeout=timeout, symmetry=symmetry)
+                    progress.stop()
+                    if chosen == "both":
+                        pairs.append((results[-1], t))
+                    else:
+                        results.append(t)
+            except KeyboardInterrupt:
+                interrupted = True
+                progress.stop()
+                break
+
+    if chosen == "both":
+        shown = [b for b, _ in pairs] + [t for _, t in pairs]
+    else:
+        shown = results
+    _print(console, shown, models, traces, full)
+    _write_outputs(shown, models, json_path, junit_path, itf_dir, err)
+
+    failed = False
+    problems = []
+    for r in shown:
+        model = models.get(r.variant)
+        if model is not None:
+            problems += [f"[{r.backend}] {m.message}" for m in mismatches(r, model)]
+    if problems:
+        failed = True
+        console.print(Text("expectations not met:", style="bold red"))
+        for p in problems:
+            console.print(Text(f"  {p}"))
+        if any("liveness is not checked" in p for p in problems):
+            console.print(Text("  hint: the builtin checker does not check leadsto properties yet; "
+                               "use --backend tlc for them", style="dim"))
+    if chosen == "both":
+        dis = [d for b, t in pairs for d in disagreements(b, t)]
+        if dis:
+            failed = True
+            console.print(Text("the builtin checker and TLC disagree:", style="bold red"))
+            for d in dis:
+                console.print(Text(f"  {d}"))
+        elif pairs:
+            console.print(Text(f"builtin and TLC agree on {len(pairs)} variant{'s' if len(pairs) != 1 else ''}",
+                               style="green"))
+    if interrupted:
+        console.print(Text("interrupted: the results above are partial", style="yellow"))
+        sys.exit(130)
+    sys.exit(1 if failed else 0)
+
+
+commands: list[click.Command] = [check_cmd]

@@ -1,7 +1,260 @@
-"""CLI commands: docs."""
+"""CLI commands: ``docs`` (Markdown site and HTML report), ``explain`` (a counterexample told
+step by step) and ``diff`` (two variants compared).
+
+Each loads the model with the front end, checks the variants it needs with the embedded
+checker, and hands the results to ``movspec.report``. Mistakes in the model are reported as
+diagnostics (``file:line:col``, the source line, a caret); unknown variant or property names
+get a hint naming the closest one.
+"""
 
 from __future__ import annotations
 
-import click
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 
-commands: list[click.Command] = []
+import click
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
+
+from ..diagnostics import did_you_mean
+from ..ir.nodes import Model
+from ..result import CheckResult, Verdict
+
+# --------------------------------------------------------------------------- shared plumbing
+
+
+@dataclass
+class Loaded:
+    models: dict[str, Model]
+    deltas: dict[str, tuple]
+    sources: dict[str, str]
+
+
+def _fail(message: str, hint: str | None = None, code: int = 2) -> None:
+    click.echo(f"error: {message}", err=True)
+    if hint:
+        click.echo(f"hint: {hint}", err=True)
+    sys.exit(code)
+
+
+def load_models(paths) -> Loaded:
+    """Load and resolve the model (default spec/); exit with diagnostics on mistakes."""
+    from .common import load_or_exit, stderr_console
+
+    result = load_or_exit(list(paths) if paths else None, stderr_console())
+    deltas = {k: tuple(v) for k, v in (result.deltas or {}).items()}
+    return Loaded(dict(result.models), deltas, dict(result.sources.files))
+
+
+def check_model(model: Model, **options) -> CheckResult:
+    """Check one variant with the embedded checker."""
+    try:
+        from ..explore import check
+    except ImportError:
+        try:
+            from ..explore.search import check
+        except ImportError:  # pragma: no cover
+            _fail("the embedded checker (movspec.explore) is not available in this installation")
+    return check(model, **options)
+
+
+def pluscal_of(model: Model) -> str | None:
+    """The generated PlusCal/TLA+ module of ``model``, or None when the emitter cannot
+    express it (the docs then leave the section out)."""
+    try:
+        from ..emit.module import emit
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        return emit(model).tla
+    except Exception:  # an emitter limit must not stop the docs; the check still reports
+        return None
+
+
+def _variant(loaded: Loaded, name: str) -> Model:
+    if name not in loaded.models:
+        known = ", ".join(loaded.models)
+        _fail(f"no variant `{name}` in the model (variants: {known})", did_you_mean(name, loaded.models))
+    return loaded.models[name]
+
+
+def _budget_options(f):
+    f = click.option("--max-states", type=int, default=None,
+                     help="Stop after this many distinct states (the verdict is then incomplete).")(f)
+    f = click.option("--max-seconds", type=float, default=None,
+                     help="Stop after this many seconds (the verdict is then incomplete).")(f)
+    return f
+
+
+def _options(max_states, max_seconds) -> dict:
+    opts = {}
+    if max_states is not None:
+        opts["max_states"] = max_states
+    if max_seconds is not None:
+        opts["timeout"] = max_seconds
+    return opts
+
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+# --------------------------------------------------------------------------- docs
+
+
+@click.command("docs")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--out", "-o", "out", default="out/docs", show_default=True, type=click.Path(file_okay=False),
+              help="Directory to write the site into.")
+@click.option("--markdown/--no-markdown", default=True, show_default=True, help="Write the Markdown site.")
+@click.option("--html/--no-html", default=True, show_default=True, help="Write the single-file HTML report.")
+@click.option("--check/--no-check", "run_check", default=True, show_default=True,
+              help="Check every variant (without it, the docs show no verdicts).")
+@_budget_options
+def docs_command(paths, out, markdown, html, run_check, max_states, max_seconds) -> None:
+    """Generate documentation from the model: a Markdown site and an HTML report.
+
+    Per variant: description and design source, actors and steps with their kernel
+    anchors, the delta from its base, the generated PlusCal, the verdicts, and every
+    counterexample (a Mermaid sequence diagram in Markdown, a step-through viewer in HTML).
+    The output is deterministic: generating twice gives identical files.
+    """
+    from ..report.context import Site, VariantDoc
+    from ..report.html import render_html
+    from ..report.markdown import render_site
+
+    loaded = load_models(paths)
+    console = Console(stderr=True, highlight=False)
+    variants = []
+    for name, model in loaded.models.items():
+        result = None
+        if run_check:
+            with console.status(f"checking {name}"):
+                result = check_model(model, **_options(max_states, max_seconds))
+        variants.append(VariantDoc(model, result, loaded.deltas.get(name, ()), pluscal_of(model)))
+    site = Site(variants, loaded.sources)
+    outdir = Path(out)
+    written = []
+    if markdown:
+        for rel, text in render_site(site).items():
+            path = outdir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    if html:
+        outdir.mkdir(parents=True, exist_ok=True)
+        path = outdir / "report.html"
+        path.write_text(render_html(site), encoding="utf-8")
+        written.append(path)
+    click.echo(f"wrote {len(written)} files to {outdir}" + (f" (open {outdir / 'report.html'})" if html else ""))
+
+
+# --------------------------------------------------------------------------- explain
+
+
+@click.command("explain")
+@click.argument("variant")
+@click.argument("prop", metavar="PROPERTY")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--full", is_flag=True, help="Show every process's locals and the globals after each step.")
+@click.option("--lanes/--no-lanes", default=True, show_default=True, help="Also show the trace as lanes.")
+@_budget_options
+def explain_command(variant, prop, paths, full, lanes, max_states, max_seconds) -> None:
+    """Tell the counterexample of PROPERTY in VARIANT step by step, in kernel terms.
+
+    PATHS are the model's files or directory (default: spec/)."""
+    from ..report.explain import explain_lines
+    from ..report.lanes import lanes_table
+
+    loaded = load_models(paths)
+    model = _variant(loaded, variant)
+    names = list(model.property_names)
+    if prop not in names:
+        _fail(f"variant `{variant}` has no property `{prop}` (properties: {', '.join(names)})",
+              did_you_mean(prop, names))
+    result = check_model(model, **_options(max_states, max_seconds))
+    p = result.property(prop)
+    console = _console()
+    if p is None:
+        _fail(f"the checker reported nothing on `{prop}`" + (f": {result.error}" if result.error else ""), code=1)
+    if p.verdict is not Verdict.VIOLATED:
+        why = {Verdict.HOLDS: "there is no counterexample to explain",
+               Verdict.INCOMPLETE: f"the search stopped early ({result.reason or 'budget'}); no counterexample was found",
+               Verdict.ERROR: f"the check failed: {p.message or result.error}"}[p.verdict]
+        console.print(f"`{prop}` {p.verdict.value} in `{variant}`: {why}.")
+        sys.exit(0 if p.verdict is Verdict.HOLDS else 1)
+    console.print(Markdown("\n\n".join(explain_lines(p, model, variant))))
+    if lanes and p.trace is not None:
+        console.print()
+        console.print(lanes_table(p.trace, model, full=full, title=f"{variant} · {prop} as lanes"))
+
+
+# --------------------------------------------------------------------------- diff
+
+
+@click.command("diff")
+@click.argument("variant_a")
+@click.argument("variant_b")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--check/--no-check", "run_check", default=True, show_default=True,
+              help="Check both variants and compare verdicts (and replay A's counterexamples on B).")
+@_budget_options
+def diff_command(variant_a, variant_b, paths, run_check, max_states, max_seconds) -> None:
+    """Show how VARIANT_B differs from VARIANT_A: the deltas side by side, the verdicts,
+    and where B blocks each of A's counterexamples.
+
+    PATHS are the model's files or directory (default: spec/)."""
+    from ..report.diff import model_diff, replay_on, verdict_diff
+
+    loaded = load_models(paths)
+    a = _variant(loaded, variant_a)
+    b = _variant(loaded, variant_b)
+    console = _console()
+    items = model_diff(a, b, loaded.sources)
+    t = Table(title=f"{variant_a} → {variant_b}", title_justify="left", show_lines=True)
+    t.add_column("", no_wrap=True)
+    t.add_column(variant_a, overflow="fold")
+    t.add_column(variant_b, overflow="fold")
+    style = {"added": "green", "removed": "red", "changed": "yellow"}
+    for it in items:
+        label = Text(f"{it.kind} {it.what}\n", style=style[it.kind])
+        label.append(it.name, style="bold")
+        left = Text(it.a or "", style="red" if it.kind != "added" else "")
+        if it.a_where:
+            left.append(f"\n{it.a_where}", style="dim")
+        right = Text(it.b or "", style="green" if it.kind != "removed" else "")
+        if it.b_where:
+            right.append(f"\n{it.b_where}", style="dim")
+        t.add_row(label, left, right)
+    if items:
+        console.print(t)
+    else:
+        console.print(f"`{variant_a}` and `{variant_b}` are the same model.")
+    if not run_check:
+        return
+    ra = check_model(a, **_options(max_states, max_seconds))
+    rb = check_model(b, **_options(max_states, max_seconds))
+    vt = Table(title="verdicts", title_justify="left")
+    vt.add_column("property")
+    vt.add_column(variant_a)
+    vt.add_column(variant_b)
+    vt.add_column("")
+    for row in verdict_diff(ra, rb):
+        cell = lambda v: Text(v.value if v else "—", style={"holds": "green", "violated": "red"}.get(v.value if v else "", "yellow"))
+        vt.add_row(row.prop, cell(row.a), cell(row.b), "" if row.same else Text("differs", style="bold"))
+    vt.add_row("distinct states", f"{ra.stats.distinct:,}", f"{rb.stats.distinct:,}", "")
+    console.print(vt)
+    for p in ra.properties:
+        if p.verdict is not Verdict.VIOLATED or p.trace is None:
+            continue
+        rep = replay_on(p.trace, b, variant_a, variant_b)
+        head = Text(f"{variant_a}'s counterexample to {p.name} ({len(p.trace) - 1} steps) on {variant_b}: ",
+                    style="bold")
+        head.append(rep.reason, style="green" if not rep.reproduced else "red")
+        console.print(head)
+
+
+commands: list[click.Command] = [docs_command, explain_command, diff_command]

@@ -1,7 +1,64 @@
-"""CLI commands: lint."""
+"""CLI commands: lint (check a model, report every diagnostic) and show (print one variant
+resolved, after its deltas, in DSL form)."""
 
 from __future__ import annotations
 
+import json
+import sys
+
 import click
 
-commands: list[click.Command] = []
+from ..diagnostics import Severity
+from ..ir.printer import model_str
+from ..load import load
+from .common import DEFAULT_SPEC, load_or_exit, render_diagnostics, stderr_console
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print diagnostics as JSON on stdout.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit status 1).")
+def lint_cmd(paths: tuple[str, ...], as_json: bool, strict: bool) -> None:
+    """Check the model in PATHS (files or directories; default: spec/).
+
+    Parses every .mspec file, resolves every variant and runs the semantic checks (names,
+    types, label rules, variant deltas, expectations). Exits 1 if any error is found.
+    """
+    result = load(list(paths) or [DEFAULT_SPEC])
+    failed = not result.ok or (strict and bool(result.warnings))
+    if as_json:
+        doc = {
+            "ok": not failed,
+            "errors": len(result.errors),
+            "warnings": len(result.warnings),
+            "variants": list(result.models) if result.ok else [],
+            "diagnostics": [d.to_json() for d in result.diagnostics],
+        }
+        click.echo(json.dumps(doc, indent=2, sort_keys=True))
+    else:
+        err = stderr_console()
+        render_diagnostics(result.diagnostics, result.sources, err)
+        if result.ok:
+            n = len(result.models)
+            click.echo(f"ok: {n} variant{'s' if n != 1 else ''} ({', '.join(result.models)})")
+    sys.exit(1 if failed else 0)
+
+
+@click.command("show")
+@click.argument("variant")
+@click.argument("paths", nargs=-1, type=click.Path())
+def show_cmd(variant: str, paths: tuple[str, ...]) -> None:
+    """Print VARIANT of the model in PATHS (default: spec/) as resolved: deltas applied,
+    macros and definitions expanded, in DSL form."""
+    result = load_or_exit(list(paths))
+    model = result.models.get(variant)
+    if model is None:
+        from ..diagnostics import did_you_mean
+
+        hint = did_you_mean(variant, result.models) or f"variants: {', '.join(result.models)}"
+        click.echo(f"error: no variant `{variant}`\nhint: {hint}", err=True)
+        sys.exit(1)
+    click.echo(model_str(model), nl=False)
+
+
+commands: list[click.Command] = [lint_cmd, show_cmd]

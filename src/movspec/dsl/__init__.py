@@ -1,1 +1,5 @@
-"""The dsl stage."""
+"""The dsl stage: text -> syntax tree (``ast``) with spans; ``parse`` never raises."""
+
+from .parser import parse
+
+__all__ = ["parse"]

@@ -1,0 +1,143 @@
+"""The label rules (docs/language.md): each step must be exactly one PlusCal label.
+
+* ``goto`` is the last statement of its block: nothing after it on its path would run;
+* on any path through a step a variable is assigned at most once, except that consecutive
+  assignments to parts of one variable (``a[1] = x`` then ``a[2] = y``) may follow each other
+  when the later ones do not read that variable: they become one PlusCal multiple assignment.
+
+Paths are followed through ``if``/``either``/``any`` (statement-level set of assigned
+variables per path, so a step with many branches stays cheap: only distinct sets are kept).
+"""
+
+from __future__ import annotations
+
+from ..diagnostics import Diagnostic, error
+from ..ir import nodes as N
+from ..span import Span
+
+_HINT_TWICE = ("a step is one atomic PlusCal label: assign each variable once per path (parts of one "
+               "variable may be assigned in consecutive statements that do not read it), or split the step")
+
+
+def root_of(target: N.Expr) -> str | None:
+    """The variable an assignment target belongs to (``page`` for ``page[p].ref``)."""
+    e = target
+    while isinstance(e, (N.Field, N.Index)):
+        e = e.base
+    if isinstance(e, N.VarRef):
+        return e.name
+    if isinstance(e, N.LocalRef):
+        return f"{e.actor}.{e.name}"
+    return None
+
+
+def reads(e, root: str) -> bool:
+    """Does expression ``e`` read variable ``root``?"""
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, N.VarRef) and x.name == root:
+            return True
+        if isinstance(x, N.LocalRef) and f"{x.actor}.{x.name}" == root and x.proc is None:
+            return True
+        if isinstance(x, tuple):
+            stack.extend(x)
+            continue
+        if hasattr(x, "__dataclass_fields__"):
+            for f in x.__dataclass_fields__:
+                if f in ("span", "type"):
+                    continue
+                v = getattr(x, f)
+                if isinstance(v, (tuple,)) or hasattr(v, "__dataclass_fields__"):
+                    stack.append(v)
+    return False
+
+
+def _target_reads(t: N.Expr, root: str) -> bool:
+    e = t
+    while isinstance(e, (N.Field, N.Index)):
+        if isinstance(e, N.Index) and reads(e.index, root):
+            return True
+        e = e.base
+    return False
+
+
+def _name(root: str) -> str:
+    return root.split(".", 1)[1] if "." in root else root
+
+
+class _LabelChecker:
+    def __init__(self, actor: N.Actor, step: N.Step):
+        self.actor = actor
+        self.step = step
+        self.out: list[Diagnostic] = []
+        self.reported: set = set()
+
+    def err(self, msg, span, hint, code):
+        key = (msg, span)
+        if key not in self.reported:
+            self.reported.add(key)
+            self.out.append(error(msg, span, hint, code))
+
+    def walk(self, body: tuple, states: set[frozenset]) -> set[frozenset]:
+        """Follow every path through ``body``; returns the states of paths that fall off its end.
+        A state is a frozenset of (variable, where first assigned)."""
+        for i, s in enumerate(body):
+            if not states:
+                return states
+            prev = body[i - 1] if i > 0 else None
+            if isinstance(s, N.Goto):
+                if i != len(body) - 1:
+                    nxt = body[i + 1]
+                    self.err(f"statement after `goto` in step `{self.step.name}` is never run", nxt.span,
+                             "`goto` ends the step: make it the last statement of its block", "label")
+                return set()
+            if isinstance(s, N.Assign):
+                root = root_of(s.target)
+                if root is None:
+                    continue
+                continuing = (isinstance(prev, N.Assign) and root_of(prev.target) == root
+                              and isinstance(s.target, (N.Field, N.Index))
+                              and isinstance(prev.target, (N.Field, N.Index))
+                              and s.op == "=" and not reads(s.value, root)
+                              and not _target_reads(s.target, root))
+                new_states = set()
+                for st in states:
+                    first = next((w for r, w in st if r == root), None)
+                    if first is not None and not continuing:
+                        hint = _HINT_TWICE
+                        if first != str(s.span):
+                            hint = f"first assigned at {first}; " + _HINT_TWICE
+                        why = ""
+                        if isinstance(prev, N.Assign) and root_of(prev.target) == root:
+                            if s.op != "=" or reads(s.value, root) or _target_reads(s.target, root):
+                                why = " (the later assignment reads it, so they cannot be merged)"
+                        self.err(f"`{_name(root)}` is assigned twice in step `{self.step.name}`{why}", s.span,
+                                 hint, "label")
+                        new_states.add(st)
+                    elif first is None:
+                        new_states.add(st | {(root, str(s.span))})
+                    else:
+                        new_states.add(st)
+                states = new_states
+                continue
+            if isinstance(s, N.If):
+                states = self.walk(s.then, states) | self.walk(s.orelse, states)
+            elif isinstance(s, N.Either):
+                acc: set[frozenset] = set()
+                for b in s.branches:
+                    acc |= self.walk(b, states)
+                states = acc
+            elif isinstance(s, N.With):
+                states = self.walk(s.body, states)
+        return states
+
+
+def check_labels(model: N.Model) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for a in model.actors:
+        for s in a.steps:
+            c = _LabelChecker(a, s)
+            c.walk(s.body, {frozenset()})
+            out.extend(c.out)
+    return out

@@ -1,0 +1,450 @@
+"""Type checks over a resolved model.
+
+Finds what parses and resolves but cannot mean anything: assigning an out-of-range literal or
+an atom outside the target's type, a field a struct does not have, comparing values of unlike
+types (or atom sets with no atom in common), non-boolean conditions, arithmetic on non-integers,
+indexing a non-function, membership in a non-set.
+
+Known limit: integer ranges are only checked for literals (``x = 5`` into ``0..4``); the value
+of ``x + 1`` is checked at run time by ``TypeOK``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..diagnostics import Diagnostic, did_you_mean, error
+from ..ir import nodes as N
+
+
+# --------------------------------------------------------------------------- checker types
+# A checker type is None (unknown: an earlier error, or defaultInitValue) or one of:
+
+
+@dataclass(frozen=True)
+class TBool:
+    def __str__(self):
+        return "bool"
+
+
+@dataclass(frozen=True)
+class TInt:
+    lo: int | None = None
+    hi: int | None = None
+
+    def __str__(self):
+        return f"{self.lo}..{self.hi}" if self.lo is not None and self.hi is not None else "an integer"
+
+
+@dataclass(frozen=True)
+class TAtom:
+    atoms: frozenset[str]
+    name: str | None = None
+
+    def __str__(self):
+        return self.name or "{" + ", ".join(sorted(self.atoms)) + "}"
+
+
+@dataclass(frozen=True)
+class TSet:
+    elem: object  # checker type or None (the empty set)
+
+    def __str__(self):
+        return f"set of {self.elem}" if self.elem is not None else "set"
+
+
+@dataclass(frozen=True)
+class TFunc:
+    dom: object
+    rng: object
+
+    def __str__(self):
+        return f"[{self.dom} -> {self.rng}]"
+
+
+@dataclass(frozen=True)
+class TRec:
+    rt: N.RecordType
+
+    def __str__(self):
+        return self.rt.name
+
+
+BOOL = TBool()
+INT = TInt()
+
+
+def of_ir(t: N.Type):
+    if isinstance(t, N.BoolType):
+        return BOOL
+    if isinstance(t, N.IntType):
+        return TInt(t.lo, t.hi)
+    if isinstance(t, N.AtomType):
+        return TAtom(frozenset(t.atoms), t.name)
+    if isinstance(t, N.SetType):
+        return TSet(of_ir(t.elem))
+    if isinstance(t, N.FuncType):
+        return TFunc(of_ir(t.domain), of_ir(t.range))
+    if isinstance(t, N.RecordType):
+        return TRec(t)
+    return None
+
+
+def _kind(t) -> str:
+    return {TBool: "bool", TInt: "int", TAtom: "atom", TSet: "set", TFunc: "func", TRec: "rec"}[type(t)]
+
+
+def _kind_word(t) -> str:
+    return {TBool: "a bool", TInt: "an integer", TAtom: "an atom", TSet: "a set", TFunc: "a function",
+            TRec: f"a `{t}` struct" if isinstance(t, TRec) else ""}[type(t)]
+
+
+def comparable(a, b) -> bool:
+    """Could a value of ``a`` equal a value of ``b``?"""
+    if a is None or b is None:
+        return True
+    if _kind(a) != _kind(b):
+        return False
+    if isinstance(a, TAtom):
+        return bool(a.atoms & b.atoms)
+    if isinstance(a, TSet):
+        return comparable(a.elem, b.elem)
+    if isinstance(a, TFunc):
+        return comparable(a.dom, b.dom) and comparable(a.rng, b.rng)
+    if isinstance(a, TRec):
+        return a.rt.name == b.rt.name
+    return True
+
+
+def join(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, TAtom) and isinstance(b, TAtom):
+        return TAtom(a.atoms | b.atoms, a.name if a.name == b.name else None)
+    if isinstance(a, TInt) and isinstance(b, TInt):
+        if None in (a.lo, a.hi, b.lo, b.hi):
+            return INT
+        return TInt(min(a.lo, b.lo), max(a.hi, b.hi))
+    if isinstance(a, TSet) and isinstance(b, TSet):
+        return TSet(join(a.elem, b.elem))
+    return a
+
+
+def _desc(e: N.Expr) -> str:
+    from ..ir.printer import expr_str
+    try:
+        return f"`{expr_str(e)}`"
+    except Exception:  # pragma: no cover - printing is for messages only
+        return "this"
+
+
+class TypeChecker:
+    def __init__(self, model: N.Model):
+        self.m = model
+        self.out: list[Diagnostic] = []
+        self.actor: N.Actor | None = None
+
+    def err(self, msg, span, hint=None, code="type"):
+        self.out.append(error(msg, span, hint, code))
+
+    # expressions ------------------------------------------------------------------------
+    def bool_(self, e: N.Expr, env: dict, what: str) -> None:
+        t = self.expr(e, env)
+        if t is not None and not isinstance(t, TBool):
+            self.err(f"{what} is {_kind_word(t)} ({t}), not a bool", e.span,
+                     "write a comparison, e.g. `x == value` or `x != 0`", "type")
+
+    def int_(self, e: N.Expr, env: dict, what: str):
+        t = self.expr(e, env)
+        if t is not None and not isinstance(t, TInt):
+            self.err(f"{what} is {_kind_word(t)} ({t}), not an integer", e.span, None, "type")
+            return None
+        return t
+
+    def set_(self, e: N.Expr, env: dict, what: str):
+        t = self.expr(e, env)
+        if t is None:
+            return None
+        if not isinstance(t, TSet):
+            self.err(f"{what} is {_kind_word(t)} ({t}), not a set", e.span,
+                     "sets are constant sets, enums, `{a, b}`, `lo..hi` or set-typed variables", "type")
+            return None
+        return t.elem
+
+    def expr(self, e: N.Expr, env: dict):
+        if isinstance(e, N.IntLit):
+            return TInt(e.value, e.value)
+        if isinstance(e, N.BoolLit):
+            return BOOL
+        if isinstance(e, N.AtomLit):
+            if e.kind == "default":
+                return None
+            return TAtom(frozenset([e.name]))
+        if isinstance(e, N.VarRef):
+            v = self.m.var(e.name)
+            return of_ir(v.type) if v else None
+        if isinstance(e, N.LocalRef):
+            a = self.m.actor(e.actor)
+            if e.proc is not None:
+                self.expr(e.proc, env)
+            l = a.local(e.name) if a else None
+            return of_ir(l.type) if l else None
+        if isinstance(e, N.ConstRef):
+            c = self.m.const(e.name)
+            if c is None:
+                return None
+            if c.atoms is not None:
+                return TSet(TAtom(frozenset(c.atoms), c.name))
+            return TInt(c.value, c.value)
+        if isinstance(e, N.BoundRef):
+            return env.get(e.name)
+        if isinstance(e, N.SelfRef):
+            if self.actor is not None and self.actor.proc_set is not None:
+                c = self.m.const(self.actor.proc_set)
+                if c is not None and c.atoms is not None:
+                    return TAtom(frozenset(c.atoms), c.name)
+            return None
+        if isinstance(e, N.Field):
+            bt = self.expr(e.base, env)
+            if bt is None:
+                return None
+            if not isinstance(bt, TRec):
+                self.err(f"{_desc(e.base)} is {_kind_word(bt)} ({bt}), it has no field `{e.name}`", e.span,
+                         "only struct values have fields", "field")
+                return None
+            f = bt.rt.field(e.name)
+            if f is None:
+                names = [x.name for x in bt.rt.fields]
+                self.err(f"struct `{bt.rt.name}` has no field `{e.name}`", e.span,
+                         did_you_mean(e.name, names) or f"fields: {', '.join(names)}", "field")
+                return None
+            return of_ir(f.type)
+        if isinstance(e, N.Index):
+            bt = self.expr(e.base, env)
+            it = self.expr(e.index, env)
+            if bt is None:
+                return None
+            if not isinstance(bt, TFunc):
+                self.err(f"{_desc(e.base)} is {_kind_word(bt)} ({bt}), it cannot be indexed", e.span,
+                         "only functions `[D -> R]` take `[x]`", "index")
+                return None
+            if not comparable(bt.dom, it):
+                self.err(f"index {_desc(e.index)} is {_kind_word(it)} ({it}), but {_desc(e.base)} is indexed "
+                         f"by {bt.dom}", e.index.span, None, "index")
+            return bt.rng
+        if isinstance(e, N.Unary):
+            if e.op == "!":
+                self.bool_(e.operand, env, f"the operand of `!`")
+                return BOOL
+            self.int_(e.operand, env, "the operand of unary `-`")
+            return INT
+        if isinstance(e, N.Binary):
+            return self.binary(e, env)
+        if isinstance(e, N.SetLit):
+            t = None
+            for x in e.elems:
+                xt = self.expr(x, env)
+                if t is not None and xt is not None and _kind(t) != _kind(xt):
+                    self.err(f"a set mixes {_kind_word(t)} and {_kind_word(xt)}", x.span,
+                             "all elements of a set have one type", "type")
+                    return TSet(None)
+                t = join(t, xt)
+            return TSet(t)
+        if isinstance(e, N.RangeLit):
+            self.int_(e.lo, env, "the low end of a range")
+            self.int_(e.hi, env, "the high end of a range")
+            return TSet(INT)
+        if isinstance(e, N.Card):
+            self.set_(e.set, env, "the operand of `|...|`")
+            return INT
+        if isinstance(e, N.Quant):
+            el = self.set_(e.domain, env, f"the domain of `{e.kind}`")
+            self.bool_(e.body, {**env, e.var: el}, f"the body of `{e.kind}`")
+            return BOOL
+        if isinstance(e, N.SetFilter):
+            el = self.set_(e.domain, env, "the domain of a set filter")
+            self.bool_(e.cond, {**env, e.var: el}, "the condition of a set filter")
+            return TSet(el)
+        if isinstance(e, N.IfExpr):
+            self.bool_(e.cond, env, "the condition of `if ... then`")
+            a, b = self.expr(e.then, env), self.expr(e.orelse, env)
+            if not comparable(a, b) and _kind(a) != _kind(b):
+                self.err(f"the branches of `if ... then ... else` have unlike types: {a} and {b}", e.span,
+                         "both branches must be of one type", "type")
+            return join(a, b)
+        if isinstance(e, N.RecordLit):
+            for name, val in e.fields:
+                f = e.type.field(name)
+                if f is not None:
+                    self.value_into(of_ir(f.type), val, env, f"field `{name}` of `{e.type.name}`")
+            return TRec(e.type)
+        if isinstance(e, N.FuncLit):
+            el = self.set_(e.domain, env, "the domain of a function value")
+            return TFunc(el, self.expr(e.body, {**env, e.var: el}))
+        if isinstance(e, N.At):
+            if e.proc is not None:
+                self.expr(e.proc, env)
+            return BOOL
+        if isinstance(e, N.InType):
+            self.expr(e.expr, env)
+            return BOOL
+        return None
+
+    def binary(self, e: N.Binary, env: dict):
+        op = e.op
+        if op in ("&&", "||", "=>", "<=>"):
+            self.bool_(e.left, env, f"the left operand of `{op}`")
+            self.bool_(e.right, env, f"the right operand of `{op}`")
+            return BOOL
+        if op in ("+", "-", "*", "/", "%"):
+            self.int_(e.left, env, f"the left operand of `{op}`")
+            self.int_(e.right, env, f"the right operand of `{op}`")
+            return INT
+        if op in ("<", "<=", ">", ">="):
+            self.int_(e.left, env, f"the left operand of `{op}`")
+            self.int_(e.right, env, f"the right operand of `{op}`")
+            return BOOL
+        if op in ("==", "!="):
+            a, b = self.expr(e.left, env), self.expr(e.right, env)
+            if not comparable(a, b):
+                if _kind(a) == _kind(b) and isinstance(a, TAtom):
+                    self.err(f"comparing {_desc(e.left)} ({a}) with {_desc(e.right)} ({b}): they have no value "
+                             "in common", e.span, "is one side a typo, or the wrong field?", "compare")
+                else:
+                    self.err(f"comparing {_kind_word(a)} ({a}) with {_kind_word(b)} ({b})", e.span,
+                             "both sides of `==`/`!=` must be of one type", "compare")
+            return BOOL
+        if op in ("in", "notin"):
+            a = self.expr(e.left, env)
+            el = self.set_(e.right, env, f"the right operand of `{op}`")
+            if el is not None and not comparable(a, el):
+                self.err(f"{_desc(e.left)} is {_kind_word(a)} ({a}), never an element of {_desc(e.right)} "
+                         f"(a set of {el})", e.span, None, "compare")
+            return BOOL
+        if op == "subset":
+            a = self.set_(e.left, env, "the left operand of `subset`")
+            b = self.set_(e.right, env, "the right operand of `subset`")
+            if a is not None and b is not None and _kind(a) != _kind(b):
+                self.err(f"`subset` of a set of {a} and a set of {b}", e.span, None, "compare")
+            return BOOL
+        if op in ("union", "inter", "minus"):
+            sym = {"union": "|", "inter": "&", "minus": "\\"}[op]
+            a = self.set_(e.left, env, f"the left operand of `{sym}`")
+            b = self.set_(e.right, env, f"the right operand of `{sym}`")
+            if a is not None and b is not None and _kind(a) != _kind(b):
+                self.err(f"`{sym}` of a set of {a} and a set of {b}", e.span, "both sets must hold one type",
+                         "type")
+            return TSet(join(a, b) if op == "union" else a if a is not None else b)
+        return None
+
+    def value_into(self, target, value: N.Expr, env: dict, what: str) -> None:
+        """Check that ``value`` can be stored in a place of type ``target``."""
+        vt = self.expr(value, env)
+        if target is None or vt is None:
+            return
+        if isinstance(target, TInt) and isinstance(value, (N.IntLit, N.Unary)) and isinstance(vt, TInt):
+            n = value.value if isinstance(value, N.IntLit) else (
+                -value.operand.value if value.op == "-" and isinstance(value.operand, N.IntLit) else None)
+            if n is not None and target.lo is not None and not (target.lo <= n <= target.hi):
+                self.err(f"{n} is out of range for {what} (type {target})", value.span,
+                         f"values of {what} are {target.lo}..{target.hi}", "range")
+            return
+        if isinstance(target, TAtom) and isinstance(vt, TAtom):
+            extra = vt.atoms - target.atoms
+            if extra and isinstance(value, N.AtomLit):
+                self.err(f"`{value.name}` is not a value of {what} (type {target})", value.span,
+                         did_you_mean(value.name, target.atoms) or
+                         f"values: {', '.join(sorted(target.atoms))}", "range")
+            elif not (vt.atoms & target.atoms):
+                self.err(f"{_desc(value)} ({vt}) is never a value of {what} (type {target})", value.span,
+                         None, "type")
+            return
+        if not comparable(target, vt) and _kind(target) != _kind(vt):
+            self.err(f"{what} is {_kind_word(target)} ({target}), but {_desc(value)} is {_kind_word(vt)} ({vt})",
+                     value.span, None, "type")
+        elif isinstance(target, TRec) and isinstance(vt, TRec) and target.rt.name != vt.rt.name:
+            self.err(f"{what} is a `{target}` struct, but {_desc(value)} is a `{vt}`", value.span, None, "type")
+
+    # statements ---------------------------------------------------------------------------
+    def target_type(self, t: N.Expr, env: dict):
+        return self.expr(t, env)
+
+    def stmts(self, body, env: dict) -> None:
+        for s in body:
+            self.stmt(s, env)
+
+    def stmt(self, s: N.Stmt, env: dict) -> None:
+        if isinstance(s, N.Assign):
+            tt = self.target_type(s.target, env)
+            if s.op in ("+=", "-="):
+                if tt is not None and not isinstance(tt, TInt):
+                    self.err(f"`{s.op}` on {_desc(s.target)}, which is {_kind_word(tt)} ({tt})", s.span,
+                             f"`{s.op}` works on integers; write `x = ...`", "type")
+                self.int_(s.value, env, f"the right side of `{s.op}`")
+            else:
+                self.value_into(tt, s.value, env, _desc(s.target))
+        elif isinstance(s, N.If):
+            self.bool_(s.cond, env, "the condition of `if`")
+            self.stmts(s.then, env)
+            self.stmts(s.orelse, env)
+        elif isinstance(s, N.Await):
+            self.bool_(s.cond, env, "the condition of `await`")
+        elif isinstance(s, N.Either):
+            for b in s.branches:
+                self.stmts(b, env)
+        elif isinstance(s, N.With):
+            el = self.set_(s.domain, env, "the set chosen from by `any`")
+            self.stmts(s.body, {**env, s.var: el})
+        elif isinstance(s, N.Assert):
+            self.bool_(s.cond, env, "the condition of `assert`")
+        elif isinstance(s, N.Call):
+            for a in s.args:
+                self.expr(a, env)
+
+    # model --------------------------------------------------------------------------------
+    def run(self) -> list[Diagnostic]:
+        m = self.m
+        for v in m.vars:
+            self.value_into(of_ir(v.type), v.init, {}, f"variable `{v.name}`")
+        for a in m.actors:
+            self.actor = a
+            for l in a.locals:
+                if l.init is not None:
+                    self.value_into(of_ir(l.type), l.init, {}, f"local `{l.name}`")
+            for s in a.steps:
+                self.stmts(s.body, {})
+        self.actor = None
+        seen_records = set()
+        for v in m.vars:
+            for rt in _records(v.type):
+                if rt.name not in seen_records:
+                    seen_records.add(rt.name)
+                    for f in rt.fields:
+                        self.value_into(of_ir(f.type), f.default, {}, f"field `{rt.name}.{f.name}`")
+        for p in m.properties:
+            if isinstance(p, N.Invariant) and p.name != N.TYPE_OK:
+                self.bool_(p.expr, {}, f"invariant `{p.name}`")
+            elif isinstance(p, N.LeadsTo):
+                env = {}
+                for var, dom in p.bound:
+                    env[var] = self.set_(dom, env, f"the domain of `{var}`")
+                self.bool_(p.p, env, f"the left side of `~>` in `{p.name}`")
+                self.bool_(p.q, env, f"the right side of `~>` in `{p.name}`")
+        return self.out
+
+
+def _records(t: N.Type):
+    if isinstance(t, N.RecordType):
+        yield t
+        for f in t.fields:
+            yield from _records(f.type)
+    elif isinstance(t, N.FuncType):
+        yield from _records(t.range)
+    elif isinstance(t, N.SetType):
+        yield from _records(t.elem)
+
+
+def check_types(model: N.Model) -> list[Diagnostic]:
+    return TypeChecker(model).run()

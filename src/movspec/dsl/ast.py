@@ -1,0 +1,547 @@
+"""The syntax tree of a movspec file: what was written, with spans, nothing resolved.
+
+Every node is a frozen dataclass; ``span`` (and ``name_span``, ``text``) take no part in
+equality, so two parses of the same text, or of its pretty-printed form, compare equal.
+Operators keep their DSL spelling (``|``, ``\\``, ``~>``); the IR builder maps them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from ..span import Span
+
+
+def _span():
+    return field(default=None, compare=False, repr=False)
+
+
+# --------------------------------------------------------------------------- types
+
+
+@dataclass(frozen=True)
+class BoolT:
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class NamedT:
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class RangeT:
+    lo: int | str  # an integer literal or the name of an integer constant
+    hi: int | str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class AtomsT:
+    names: tuple[str, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class UnionT:
+    parts: tuple["TypeExpr", ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FuncT:
+    domain: "TypeExpr"
+    range: "TypeExpr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class SetT:
+    elem: "TypeExpr"
+    span: Span | None = _span()
+
+
+TypeExpr = Union[BoolT, NamedT, RangeT, AtomsT, UnionT, FuncT, SetT]
+
+# --------------------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class IntE:
+    value: int
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class BoolE:
+    value: bool
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class SelfE:
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class SetE:
+    elems: tuple["Expr", ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FilterE:
+    """``{var in domain where cond}``."""
+
+    var: str
+    domain: "Expr"
+    cond: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FuncE:
+    """``[var in domain |-> body]``."""
+
+    var: str
+    domain: "Expr"
+    body: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class CardE:
+    set: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class RangeE:
+    lo: "Expr"
+    hi: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FieldE:
+    base: "Expr"
+    name: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class IndexE:
+    base: "Expr"
+    index: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class Arg:
+    """A call argument; ``name`` is set for struct values (``Page(ref: 1)``)."""
+
+    name: str | None
+    value: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ApplyE:
+    """``name(args)``: a ``def`` call or a struct value."""
+
+    name: str
+    args: tuple[Arg, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class UnaryE:
+    op: str  # "!" | "-"
+    operand: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class BinaryE:
+    op: str  # DSL spelling: + - * / % == != < <= > >= && || => <=> in notin subset | & \ ~>
+    left: "Expr"
+    right: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class QuantE:
+    kind: str  # "forall" | "exists"
+    binders: tuple[tuple[str, "Expr"], ...]
+    body: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class IfE:
+    cond: "Expr"
+    then: "Expr"
+    orelse: "Expr"
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class AtE:
+    """``proc at steps``; ``proc`` None for the prefix form ``at step`` (running process)."""
+
+    proc: "Expr | None"
+    steps: tuple[str, ...]
+    span: Span | None = _span()
+
+
+Expr = Union[Name, IntE, BoolE, SelfE, SetE, FilterE, FuncE, CardE, RangeE, FieldE, IndexE,
+             ApplyE, UnaryE, BinaryE, QuantE, IfE, AtE]
+
+# --------------------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class AssignS:
+    target: Expr  # Name wrapped in FieldE/IndexE
+    op: str  # "=" | "+=" | "-="
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ChooseS:
+    """``target = any domain``."""
+
+    target: Expr
+    domain: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class WithS:
+    var: str
+    domain: Expr
+    body: tuple["Stmt", ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class IfS:
+    cond: Expr
+    then: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...] | None = None  # None: no else; (IfS,) prints as `else if`
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class AwaitS:
+    cond: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class EitherS:
+    branches: tuple[tuple["Stmt", ...], ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class GotoS:
+    target: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class AssertS:
+    cond: Expr
+    message: str
+    prop: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class CallS:
+    module: str
+    op: str
+    args: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class UnloadS:
+    module: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class SkipS:
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class MacroS:
+    name: str
+    args: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+Stmt = Union[AssignS, ChooseS, WithS, IfS, AwaitS, EitherS, GotoS, AssertS, CallS, UnloadS,
+             SkipS, MacroS]
+
+# --------------------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True)
+class ModelD:
+    name: str
+    title: str | None = None
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ConstD:
+    name: str
+    doc: str | None = None
+    atoms: tuple[str, ...] | None = None
+    value: int | None = None
+    symmetric: bool = False
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class EnumD:
+    name: str
+    doc: str | None
+    members: tuple[str, ...]
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FieldD:
+    name: str
+    doc: str | None
+    type: TypeExpr
+    default: Expr | None
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class StructD:
+    name: str
+    doc: str | None
+    fields: tuple[FieldD, ...]
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class VarD:
+    name: str
+    doc: str | None
+    type: TypeExpr
+    init: Expr | None
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ModuleD:
+    name: str
+    doc: str | None
+    guards: str | None
+    ops: tuple[str, ...]
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class DefD:
+    name: str
+    params: tuple[str, ...] | None  # None: written without parentheses
+    doc: str | None
+    body: Expr
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class MacroD:
+    name: str
+    params: tuple[str, ...] | None
+    anchor: str | None
+    doc: str | None
+    body: tuple[Stmt, ...]
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class LocalD:
+    name: str
+    type: TypeExpr
+    init: Expr | None
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class StepD:
+    name: str
+    anchor: str | None
+    doc: str | None
+    body: tuple[Stmt, ...]
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ActorD:
+    name: str
+    fairness: str | None  # None | "weak" | "strong"
+    family: str | None  # the constant set of `self in S`
+    doc: str | None
+    locals: tuple[LocalD, ...]
+    steps: tuple[StepD, ...]
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class InvariantD:
+    name: str
+    doc: str | None
+    expr: Expr
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class AssertionD:
+    name: str
+    doc: str | None = None
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class LeadsToD:
+    name: str
+    doc: str | None
+    expr: Expr  # forall-prefixed `p ~> q`
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class AllowDeadlockD:
+    span: Span | None = _span()
+
+
+# variant deltas ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplaceStepD:
+    actor: str
+    step: str
+    anchor: str | None
+    doc: str | None
+    body: tuple[Stmt, ...]
+    span: Span | None = _span()
+    name_span: Span | None = _span()  # of `actor.step`
+    text: str = field(default="", compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class InsertStepD:
+    where: str  # "after" | "before"
+    actor: str
+    ref: str
+    step: StepD
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+    text: str = field(default="", compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class RemoveStepD:
+    actor: str
+    step: str
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+    text: str = field(default="", compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class RemovePropertyD:
+    name: str
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+    text: str = field(default="", compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class AddLocalD:
+    actor: str
+    local: LocalD
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+    text: str = field(default="", compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class DeclDelta:
+    """A declaration inside a variant block: overrides one of the same name, or adds it."""
+
+    decl: "Decl"
+    span: Span | None = _span()
+    text: str = field(default="", compare=False, repr=False)
+
+
+DeltaNode = Union[ReplaceStepD, InsertStepD, RemoveStepD, RemovePropertyD, AddLocalD, DeclDelta]
+
+
+@dataclass(frozen=True)
+class VariantD:
+    name: str
+    extends: str | None
+    doc: str | None
+    source: str | None
+    deltas: tuple[DeltaNode, ...] | None  # None: written without a block
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+    extends_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ExpectD:
+    variant: str
+    verdict: str  # "holds" | "violates"
+    properties: tuple[str, ...]  # empty: all
+    note: str | None = field(default=None, compare=False)
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+    prop_spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
+
+
+Decl = Union[ModelD, ConstD, EnumD, StructD, VarD, ModuleD, DefD, MacroD, ActorD, InvariantD,
+             AssertionD, LeadsToD, AllowDeadlockD, VariantD, ExpectD]
+
+
+@dataclass(frozen=True)
+class File:
+    path: str
+    decls: tuple[Decl, ...]
+    span: Span | None = _span()

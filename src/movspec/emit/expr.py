@@ -1,0 +1,205 @@
+"""IR expressions and types rendered as TLA+ text.
+
+Binary operators are fully parenthesised below the top level, so the output never depends on
+TLA+ precedence (which differs from the DSL's). Bound variables are renamed when they would
+shadow a module-level name, which TLA+ forbids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..ir import nodes as ir
+from .names import fresh_bound
+
+BINOPS = {
+    "+": "+", "-": "-", "*": "*", "/": "\\div", "%": "%",
+    "==": "=", "!=": "#", "<": "<", "<=": "=<", ">": ">", ">=": ">=",
+    "&&": "/\\", "||": "\\/", "=>": "=>", "<=>": "<=>",
+    "in": "\\in", "notin": "\\notin", "subset": "\\subseteq",
+    "union": "\\cup", "inter": "\\cap", "minus": "\\",
+}
+
+_ATOMIC = (ir.IntLit, ir.BoolLit, ir.AtomLit, ir.VarRef, ir.LocalRef, ir.ConstRef, ir.BoundRef,
+           ir.SelfRef, ir.Field, ir.Index, ir.SetLit, ir.Card, ir.RecordLit, ir.FuncLit,
+           ir.SetFilter)
+
+
+def tla_string(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass
+class Scope:
+    """What an expression may see: ``in_step`` names the actor whose step is being rendered
+    (None in properties); ``bound`` maps DSL bound names to their TLA+ names."""
+
+    in_step: str | None = None
+    bound: dict[str, str] = field(default_factory=dict)
+
+    def bind(self, dsl: str, tla: str) -> "Scope":
+        b = dict(self.bound)
+        b[dsl] = tla
+        return Scope(self.in_step, b)
+
+
+class ExprRenderer:
+    """Renders expressions of one model; ``names`` is the emitter's symbol table."""
+
+    def __init__(self, names) -> None:
+        self.n = names
+
+    # -------------------------------------------------------------- entry points
+    def expr(self, e: ir.Expr, scope: Scope | None = None) -> str:
+        return self._r(e, scope or Scope())
+
+    def type_set(self, t: ir.Type) -> str:
+        """The TLA+ set of all values of ``t``."""
+        n = self.n
+        if isinstance(t, ir.BoolType):
+            return "BOOLEAN"
+        if isinstance(t, ir.IntType):
+            return f"{t.lo}..{t.hi}"
+        if isinstance(t, ir.AtomType):
+            if t.name and t.name in n.const_sets:
+                return n.const(t.name)
+            if t.name and ("type", t.name) in n.namer.given:
+                return n.namer.get("type", t.name)
+            return self._atom_union(t.atoms)
+        if isinstance(t, ir.RecordType):
+            if ("type", t.name) in n.namer.given:
+                return n.namer.get("type", t.name)
+            return self.record_set(t)
+        if isinstance(t, ir.FuncType):
+            return f"[{self.type_set(t.domain)} -> {self.type_set(t.range)}]"
+        if isinstance(t, ir.SetType):
+            return f"SUBSET {self._wrap_type(t.elem)}"
+        raise TypeError(f"unknown type {t!r}")
+
+    def record_set(self, t: ir.RecordType) -> str:
+        return "[" + ", ".join(f"{self.n.field(f.name)}: {self.type_set(f.type)}" for f in t.fields) + "]"
+
+    def atom(self, name: str) -> str:
+        if name == ir.DEFAULT_INIT:
+            return "defaultInitValue"
+        if name in self.n.model_values:
+            return self.n.model_value(name)
+        return tla_string(name)
+
+    def self_id(self, scope: Scope) -> str:
+        """``self``: PlusCal binds it only in a process family; a single process's id is
+        written out."""
+        actor = self.n.model.actor(scope.in_step) if scope.in_step else None
+        if actor is not None and actor.proc_set is None:
+            return tla_string(actor.name)
+        return "self"
+
+    # -------------------------------------------------------------- helpers
+    def _wrap_type(self, t: ir.Type) -> str:
+        s = self.type_set(t)
+        return s if isinstance(t, (ir.BoolType, ir.AtomType, ir.RecordType, ir.FuncType)) else f"({s})"
+
+    def _atom_union(self, atoms: tuple[str, ...]) -> str:
+        """``Cpus \\cup {"drv", "none"}``: whole constant sets by name, the rest listed."""
+        parts: list[str] = []
+        rest = list(atoms)
+        for cname, catoms in self.n.const_sets.items():
+            if catoms and all(a in rest for a in catoms):
+                parts.append(self.n.const(cname))
+                rest = [a for a in rest if a not in catoms]
+        if rest or not parts:
+            parts.append("{" + ", ".join(self.atom(a) for a in rest) + "}")
+        return " \\cup ".join(parts) if len(parts) == 1 else "(" + " \\cup ".join(parts) + ")"
+
+    def _sub(self, e: ir.Expr, scope: Scope) -> str:
+        s = self._r(e, scope)
+        if isinstance(e, _ATOMIC) and not (isinstance(e, ir.IntLit) and e.value < 0):
+            return s
+        return f"({s})"
+
+    def _binder(self, var: str, scope: Scope) -> tuple[str, Scope]:
+        avoid = set(self.n.namer.taken) | set(scope.bound.values())
+        tla = fresh_bound(var, avoid)
+        return tla, scope.bind(var, tla)
+
+    def _proc_id(self, actor_name: str) -> str:
+        return tla_string(actor_name)
+
+    # -------------------------------------------------------------- dispatch
+    def _r(self, e: ir.Expr, scope: Scope) -> str:
+        n = self.n
+        if isinstance(e, ir.IntLit):
+            return str(e.value)
+        if isinstance(e, ir.BoolLit):
+            return "TRUE" if e.value else "FALSE"
+        if isinstance(e, ir.AtomLit):
+            if e.kind == "default" or e.name == ir.DEFAULT_INIT:
+                return "defaultInitValue"
+            if e.kind == "model":
+                return n.model_value(e.name)
+            return tla_string(e.name)
+        if isinstance(e, ir.VarRef):
+            return n.var(e.name)
+        if isinstance(e, ir.LocalRef):
+            name = n.local(e.actor, e.name)
+            actor = n.model.actor(e.actor)
+            if actor is None or actor.proc_set is None or e.proc is None:
+                return name
+            if scope.in_step == e.actor:
+                # PlusCal rewrites a process-set variable to v[self] inside that process's
+                # own code; another process's copy is not expressible there.
+                return name
+            return f"{name}[{self._r(e.proc, scope)}]"
+        if isinstance(e, ir.ConstRef):
+            return n.const(e.name)
+        if isinstance(e, ir.BoundRef):
+            return scope.bound.get(e.name, e.name)
+        if isinstance(e, ir.SelfRef):
+            return self.self_id(scope)
+        if isinstance(e, ir.Field):
+            return f"{self._sub(e.base, scope)}.{n.field(e.name)}"
+        if isinstance(e, ir.Index):
+            return f"{self._sub(e.base, scope)}[{self._r(e.index, scope)}]"
+        if isinstance(e, ir.Unary):
+            op = "~" if e.op == "!" else "-"
+            return f"{op}{self._sub(e.operand, scope)}"
+        if isinstance(e, ir.Binary):
+            return f"{self._sub(e.left, scope)} {BINOPS[e.op]} {self._sub(e.right, scope)}"
+        if isinstance(e, ir.SetLit):
+            return "{" + ", ".join(self._r(x, scope) for x in e.elems) + "}"
+        if isinstance(e, ir.RangeLit):
+            return f"{self._sub(e.lo, scope)}..{self._sub(e.hi, scope)}"
+        if isinstance(e, ir.Card):
+            return f"Cardinality({self._r(e.set, scope)})"
+        if isinstance(e, ir.Quant):
+            dom = self._r(e.domain, scope)
+            v, inner = self._binder(e.var, scope)
+            q = "\\A" if e.kind == "forall" else "\\E"
+            return f"{q} {v} \\in {dom}: {self._r(e.body, inner)}"
+        if isinstance(e, ir.SetFilter):
+            dom = self._r(e.domain, scope)
+            v, inner = self._binder(e.var, scope)
+            return f"{{{v} \\in {dom}: {self._r(e.cond, inner)}}}"
+        if isinstance(e, ir.IfExpr):
+            return (f"IF {self._r(e.cond, scope)} THEN {self._r(e.then, scope)} "
+                    f"ELSE {self._r(e.orelse, scope)}")
+        if isinstance(e, ir.RecordLit):
+            return "[" + ", ".join(f"{n.field(k)} |-> {self._r(v, scope)}" for k, v in e.fields) + "]"
+        if isinstance(e, ir.FuncLit):
+            dom = self._r(e.domain, scope)
+            v, inner = self._binder(e.var, scope)
+            return f"[{v} \\in {dom} |-> {self._r(e.body, inner)}]"
+        if isinstance(e, ir.At):
+            if e.proc is not None:
+                proc = self._r(e.proc, scope)
+            elif scope.in_step is not None and scope.in_step == e.actor:
+                proc = self.self_id(scope)
+            else:
+                proc = self._proc_id(e.actor)
+            labels = [tla_string(n.pc_value(e.actor, s)) for s in e.steps]
+            if len(labels) == 1:
+                return f"pc[{proc}] = {labels[0]}"
+            return f"pc[{proc}] \\in {{{', '.join(labels)}}}"
+        if isinstance(e, ir.InType):
+            return f"{self._sub(e.expr, scope)} \\in {self._wrap_type(e.type)}"
+        raise TypeError(f"unknown expression {e!r}")

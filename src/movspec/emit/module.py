@@ -1,0 +1,420 @@
+"""One variant's IR model as a PlusCal module and its TLC configuration.
+
+Contract: ``emit(model)`` returns an ``Emitted`` holding the module text (``<Variant>.tla``,
+PlusCal algorithm with an empty translation block), the default configuration
+(``<Variant>.cfg``) and everything needed to map TLC's answers back to the DSL: the label of
+each step, the check sites of ``assert``/``call`` statements, the DSL span of each emitted
+line, and the TLA+ name of every DSL name.
+
+Layout of the module: constants (model values are declared in the .cfg), type sets, the
+algorithm (globals, a ``define`` block with the invariants that read only globals and ``pc``,
+one process per actor, one label per step), the translation block, then the definitions that
+read process locals (the translator declares locals after the ``define`` block, so those
+cannot live there), liveness properties and the symmetry set.
+
+Known limits: inside a family's own steps, another process's copy of a local
+(``compactor[c].p`` written in a compactor step) cannot be expressed, because PlusCal reads
+every local of the running process family as ``v[self]``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import jinja2
+
+from ..ir import nodes as ir
+from ..span import Span
+from .expr import ExprRenderer, Scope, tla_string
+from .names import PLUSCAL_KEYWORDS, TLA_KEYWORDS, Namer, sanitize
+from .pluscal import INDENT, CheckSite, StepPrinter
+
+CHECKS_CONST = "MS_Checks"
+
+
+class EmitError(Exception):
+    """The model uses something the PlusCal emitter cannot express."""
+
+
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("movspec.emit", "templates"),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+    autoescape=False,
+)
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    label: str
+    actor: str
+    step: str
+    anchor: str | None
+    span: Span | None
+
+
+class Symbols:
+    """TLA+ names of one model's DSL names (claimed in a fixed order: stable output)."""
+
+    def __init__(self, model: ir.Model) -> None:
+        self.model = model
+        self.namer = Namer()
+        self.const_sets: dict[str, tuple[str, ...]] = {
+            c.name: c.atoms for c in model.consts if c.atoms is not None}
+        self.model_values: set[str] = {a for atoms in self.const_sets.values() for a in atoms}
+        n = self.namer
+        for c in model.consts:
+            n.claim("const", c.name)
+        for c in model.consts:
+            for a in c.atoms or ():
+                n.claim("mv", a)
+        for t in collect_named_types(model):
+            n.claim("type", t.name)
+        for v in model.vars:
+            n.claim("var", v.name)
+        for a in model.actors:
+            n.claim("actor", a.name)
+        counts: dict[str, int] = {}
+        for a in model.actors:
+            for l in a.locals:
+                counts[l.name] = counts.get(l.name, 0) + 1
+        for a in model.actors:
+            for l in a.locals:
+                pref = l.name if counts[l.name] == 1 else f"{a.name}_{l.name}"
+                n.claim("local", f"{a.name}.{l.name}", pref)
+        for a in model.actors:
+            for s in a.steps:
+                n.claim("label", f"{a.name}.{s.name}", f"{a.name}_{s.name}")
+        for p in model.properties:
+            if isinstance(p, (ir.Invariant, ir.LeadsTo)):
+                n.claim("prop", p.name)
+
+    def const(self, name: str) -> str:
+        return self.namer.get("const", name)
+
+    def model_value(self, name: str) -> str:
+        return self.namer.get("mv", name)
+
+    def var(self, name: str) -> str:
+        return self.namer.get("var", name)
+
+    def local(self, actor: str, name: str) -> str:
+        return self.namer.get("local", f"{actor}.{name}")
+
+    def actor(self, name: str) -> str:
+        return self.namer.get("actor", name)
+
+    def label(self, actor: str, step: str) -> str:
+        return self.namer.get("label", f"{actor}.{step}")
+
+    def pc_value(self, actor: str, step: str) -> str:
+        return ir.DONE if step == ir.DONE else self.label(actor, step)
+
+    def prop(self, name: str) -> str:
+        return self.namer.get("prop", name)
+
+    @staticmethod
+    def field(name: str) -> str:
+        if name in TLA_KEYWORDS or name in PLUSCAL_KEYWORDS:
+            return name + "_"
+        return sanitize(name)
+
+
+def collect_named_types(model: ir.Model) -> list[ir.Type]:
+    """Enum and struct types that get a TLA+ definition, in first-use order."""
+    seen: dict[str, ir.Type] = {}
+    const_names = {c.name for c in model.consts}
+
+    def walk(t: ir.Type) -> None:
+        if isinstance(t, ir.AtomType):
+            if t.name and t.name not in const_names and t.name not in seen:
+                seen[t.name] = t
+        elif isinstance(t, ir.RecordType):
+            for f in t.fields:
+                walk(f.type)
+            if t.name not in seen:
+                seen[t.name] = t
+        elif isinstance(t, ir.FuncType):
+            walk(t.domain)
+            walk(t.range)
+        elif isinstance(t, ir.SetType):
+            walk(t.elem)
+
+    for v in model.vars:
+        walk(v.type)
+    for a in model.actors:
+        for l in a.locals:
+            walk(l.type)
+    return list(seen.values())
+
+
+def reads_locals(e) -> bool:
+    """True when an expression mentions an actor local (it must follow the translation)."""
+    if isinstance(e, ir.LocalRef):
+        return True
+    if isinstance(e, tuple):
+        return any(reads_locals(x) for x in e)
+    if hasattr(e, "__dataclass_fields__"):
+        return any(reads_locals(getattr(e, f)) for f in e.__dataclass_fields__ if f != "span")
+    return False
+
+
+@dataclass
+class Emitted:
+    """A model rendered for TLC, with what is needed to read TLC's answers."""
+
+    model: ir.Model
+    module: str
+    tla: str
+    symbols: Symbols
+    labels: dict[str, LabelInfo]
+    sites: tuple[CheckSite, ...]
+    line_spans: dict[int, Span]
+    definitions: dict[str, Span]
+    invariants: tuple[str, ...]  # TLA+ operator names, declaration order
+    properties: tuple[str, ...]  # leadsto operator names
+    invariant_names: dict[str, str]  # TLA+ operator -> DSL property
+    symmetry: str | None  # the symmetry operator, when some constant is symmetric
+    check_props: tuple[str, ...]  # assertion properties (MS_Checks members)
+    cfg_constants: tuple[tuple[str, str], ...]
+    header: tuple[str, ...] = ()
+
+    @property
+    def cfg(self) -> str:
+        return self.render_cfg()
+
+    def render_cfg(self, *, invariants: tuple[str, ...] | None = None,
+                   properties: tuple[str, ...] | None = None,
+                   checks: tuple[str, ...] | None = None, symmetry: bool = True,
+                   check_deadlock: bool | None = None) -> str:
+        """The .cfg; the defaults give every property of the model (the committed file)."""
+        consts = list(self.cfg_constants)
+        if self.check_props:
+            on = self.check_props if checks is None else checks
+            consts.append((CHECKS_CONST, "{" + ", ".join(tla_string(c) for c in sorted(on)) + "}"))
+        return _env.get_template("model.cfg.j2").render(
+            header=self.header,
+            constants=consts,
+            symmetry=self.symmetry if symmetry else None,
+            check_deadlock=(not self.model.allow_deadlock) if check_deadlock is None else check_deadlock,
+            invariants=self.invariants if invariants is None else invariants,
+            properties=self.properties if properties is None else properties,
+        )
+
+    def span_of_line(self, line: int) -> Span | None:
+        """The DSL span of a line of the emitted module (before translation)."""
+        return self.line_spans.get(line)
+
+    @cached_property
+    def label_of_step(self) -> dict[tuple[str, str], str]:
+        return {(i.actor, i.step): l for l, i in self.labels.items()}
+
+
+def display_path(path: str, root: str | None) -> str:
+    """Paths in emitted comments: relative to ``root`` (default: the working directory) when
+    below it, so the output does not depend on where the checkout lives."""
+    if not os.path.isabs(path):
+        return path.replace(os.sep, "/")
+    base = root or os.getcwd()
+    rel = os.path.relpath(path, base)
+    return (path if rel.startswith("..") else rel).replace(os.sep, "/")
+
+
+def _where(span: Span | None, root: str | None) -> str:
+    return f"{display_path(span.file, root)}:{span.line}" if span else "(generated)"
+
+
+def _comment_text(s: str) -> str:
+    return " ".join(s.replace("(*", "( *").replace("*)", "* )").split())
+
+
+def emit(model: ir.Model, *, root: str | None = None) -> Emitted:
+    """Render ``model`` as a PlusCal module (see the module docstring)."""
+    sy = Symbols(model)
+    x = ExprRenderer(sy)
+    module = sy.namer.claim("module", model.variant)
+
+    sources = sorted({display_path(s.file, root) for s in _spans(model)})
+    header = [f"Model {model.name}" + (f": {_comment_text(model.title)}" if model.title else "")]
+    header.append(f"Variant {model.variant}" + (f": {_comment_text(model.description)}" if model.description else ""))
+    if model.base:
+        header.append(f"Extends {model.base}")
+    if model.source:
+        header.append(f"Design source: {_comment_text(model.source)}")
+    header.append("Generated by movspec from " + (", ".join(sources) or "the model") + "; do not edit.")
+
+    # constants -----------------------------------------------------------------
+    constants = []
+    cfg_consts: list[tuple[str, str]] = []
+    mvs = [sy.model_value(a) for c in model.consts for a in (c.atoms or ())]
+    sets = [c for c in model.consts if c.atoms is not None]
+    ints = [c for c in model.consts if c.atoms is None]
+    if sets:
+        constants.append({"names": [sy.const(c.name) for c in sets], "comment": "sets of model values"})
+    if mvs:
+        constants.append({"names": mvs, "comment": "the model values"})
+    for c in ints:
+        constants.append({"names": [sy.const(c.name)], "comment": _comment_text(c.doc) if c.doc else "integer"})
+    for c in model.consts:
+        for a in c.atoms or ():
+            cfg_consts.append((sy.model_value(a), sy.model_value(a)))
+    for c in sets:
+        cfg_consts.append((sy.const(c.name), "{" + ", ".join(sy.model_value(a) for a in c.atoms) + "}"))
+    for c in ints:
+        cfg_consts.append((sy.const(c.name), str(c.value)))
+    if any(isinstance(p, ir.AssertProperty) for p in model.properties):
+        constants.append({"names": [CHECKS_CONST], "comment": "the assertion properties being checked"})
+    needs_default = any(l.init is None for a in model.actors for l in a.locals)
+    if needs_default:
+        constants.append({"names": ["defaultInitValue"], "comment": "value of a local declared without one"})
+        cfg_consts.append(("defaultInitValue", "defaultInitValue"))
+
+    types = []
+    for t in collect_named_types(model):
+        if isinstance(t, ir.AtomType):
+            value = "{" + ", ".join(x.atom(a) for a in t.atoms) + "}"
+        else:
+            value = x.record_set(t)
+        types.append({"name": sy.namer.get("type", t.name), "value": value})
+
+    # algorithm -----------------------------------------------------------------
+    sites: list[CheckSite] = []
+    alg: list[tuple[str, Span | None]] = [(f"(* --algorithm {module} {{", None)]
+    if model.vars:
+        for i, v in enumerate(model.vars):
+            lead = "variables " if i == 0 else "          "
+            end = ";" if i == len(model.vars) - 1 else ","
+            alg.append((f"{INDENT}{lead}{sy.var(v.name)} = {x.expr(v.init)}{end}", v.span))
+
+    invariants = [p for p in model.properties if isinstance(p, ir.Invariant)]
+    early = [p for p in invariants if not reads_locals(p.expr)]
+    late = [p for p in invariants if reads_locals(p.expr)]
+    check_props = tuple(p.name for p in model.properties if isinstance(p, ir.AssertProperty))
+    definitions: dict[str, Span] = {}
+
+    body_lines: list[tuple[str, Span | None]] = []
+    labels: dict[str, LabelInfo] = {}
+    for a in model.actors:
+        if not a.steps:
+            raise EmitError(f"actor {a.name} has no step; PlusCal needs at least one")
+        fair = {"weak": "fair ", "strong": "fair+ ", None: ""}[a.fairness]
+        pname = sy.actor(a.name)
+        head = (f"{pname} \\in {sy.const(a.proc_set)}" if a.proc_set is not None
+                else f"{pname} = {tla_string(a.name)}")
+        body_lines.append(("", None))
+        if a.doc:
+            body_lines.append((f"{INDENT}\\* {_comment_text(a.doc)}", a.span))
+        body_lines.append((f"{INDENT}{fair}process ({head})", a.span))
+        definitions[pname] = a.span
+        for i, l in enumerate(a.locals):
+            lead = "variables " if i == 0 else "          "
+            end = ";" if i == len(a.locals) - 1 else ","
+            init = "defaultInitValue" if l.init is None else x.expr(l.init, Scope(in_step=a.name))
+            body_lines.append((f"{INDENT}{lead}{sy.local(a.name, l.name)} = {init}{end}", l.span))
+        body_lines.append((f"{INDENT}{{", None))
+        printer = StepPrinter(sy, x, a, sites)
+        for s in a.steps:
+            label = sy.label(a.name, s.name)
+            labels[label] = LabelInfo(label, a.name, s.name, s.anchor, s.span)
+            definitions[label] = s.span
+            comment = f"{_where(s.span, root)} {a.name}.{s.name}"
+            if s.anchor:
+                comment += f" @ {s.anchor}"
+            body_lines += printer.step_lines(s, 2, comment)
+        body_lines.append((f"{INDENT}}}", None))
+
+    if sites:
+        defs = [(f"{INDENT}{INDENT}MS_Check(prop, site, proc, cond) ==", None),
+                (f"{INDENT}{INDENT}{INDENT}prop \\in {CHECKS_CONST} => Assert(cond, <<prop, site, proc>>)", None)]
+    else:
+        defs = []
+    for p in early:
+        name = sy.prop(p.name)
+        definitions[name] = p.span
+        if p.doc:
+            defs.append((f"{INDENT}{INDENT}\\* {_comment_text(p.doc)}", p.span))
+        defs.append((f"{INDENT}{INDENT}{name} == {x.expr(p.expr)}", p.span))
+    if defs:
+        alg.append((f"{INDENT}define {{", None))
+        alg += defs
+        alg.append((f"{INDENT}}}", None))
+    alg += body_lines
+    alg.append(("} *)", None))
+
+    # after the translation -------------------------------------------------------
+    after: list[tuple[str, Span | None]] = []
+    for p in late:
+        name = sy.prop(p.name)
+        definitions[name] = p.span
+        if p.doc:
+            after.append((f"\\* {_comment_text(p.doc)}", p.span))
+        after.append((f"{name} == {x.expr(p.expr)}", p.span))
+    leadsto = [p for p in model.properties if isinstance(p, ir.LeadsTo)]
+    for p in leadsto:
+        name = sy.prop(p.name)
+        definitions[name] = p.span
+        scope = Scope()
+        bounds = []
+        for var, dom in p.bound:
+            d = x.expr(dom, scope)
+            v, scope = x._binder(var, scope)
+            bounds.append(f"{v} \\in {d}")
+        formula = f"({x.expr(p.p, scope)}) ~> ({x.expr(p.q, scope)})"
+        if bounds:
+            formula = f"\\A {', '.join(bounds)}: {formula}"
+        if p.doc:
+            after.append((f"\\* {_comment_text(p.doc)}", p.span))
+        after.append((f"{name} == {formula}", p.span))
+    symmetric = [c for c in model.consts if c.symmetric and c.atoms]
+    symmetry = None
+    if symmetric:
+        symmetry = "Symmetry"
+        after.append(("Symmetry == " + " \\cup ".join(f"Permutations({sy.const(c.name)})" for c in symmetric), None))
+    if after:
+        after.insert(0, ("\\* Definitions that read process locals follow the translation, which declares them.", None))
+
+    width = 76
+    title = f" MODULE {module} "
+    left = max(4, (width - len(title)) // 2)
+    right = max(4, width - len(title) - left)
+    tla = _env.get_template("module.tla.j2").render(
+        module=module, header=header, constants=constants, types=types,
+        algorithm=[t for t, _ in alg], after=[t for t, _ in after],
+        rule_left="-" * left, rule_right="-" * right, rule_end="=" * width,
+    )
+    lines = tla.split("\n")
+    line_spans: dict[int, Span] = {}
+    start = lines.index(alg[0][0])
+    for i, (_, sp) in enumerate(alg):
+        if sp is not None:
+            line_spans[start + i + 1] = sp
+    if after:
+        start = lines.index(after[0][0])
+        for i, (_, sp) in enumerate(after):
+            if sp is not None:
+                line_spans[start + i + 1] = sp
+
+    inv_names = {sy.prop(p.name): p.name for p in invariants}
+    return Emitted(
+        model=model, module=module, tla=tla, symbols=sy, labels=labels, sites=tuple(sites),
+        line_spans=line_spans, definitions=definitions,
+        invariants=tuple(sy.prop(p.name) for p in invariants),
+        properties=tuple(sy.prop(p.name) for p in leadsto),
+        invariant_names=inv_names, symmetry=symmetry, check_props=check_props,
+        cfg_constants=tuple(cfg_consts),
+        header=(f"TLC configuration for module {module} (model {model.name}, variant {model.variant})",
+                "Generated by movspec; do not edit."),
+    )
+
+
+def _spans(model: ir.Model) -> list[Span]:
+    out = []
+    for group in (model.consts, model.vars, model.modules, model.actors, model.properties):
+        out += [g.span for g in group if g.span is not None]
+    if model.span is not None:
+        out.append(model.span)
+    return out

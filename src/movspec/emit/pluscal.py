@@ -1,0 +1,241 @@
+"""Steps as PlusCal labels (C syntax).
+
+One DSL step is one PlusCal label. Two PlusCal labelling rules would otherwise force extra
+labels, and each is rewritten away here without changing the step's meaning:
+
+* one variable assigned twice in a label is rejected by the translator, so consecutive
+  assignments to parts of one variable become one multiple assignment
+  ``x[a].f := e1 || x[b].g := e2`` (the front end guarantees the later ones do not read the
+  variable, so evaluating all right-hand sides in the old state is the same);
+* a statement after an ``if``/``either`` that contains a ``goto`` must carry a label, so the
+  statements after such a compound are moved into those of its branches that do not end in a
+  ``goto`` (tail duplication). ``with`` bodies get the same treatment.
+
+``Assert`` and ``Call`` become ``assert MS_Check(prop, site, self, cond)``: ``MS_Check`` is
+TRUE when the property is switched off in the .cfg, so a checker can keep exploring past a
+known violation, and otherwise fails through TLC's ``Assert`` with the site number, which
+movspec maps back to the DSL statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ir import nodes as ir
+from ..span import Span
+from .expr import ExprRenderer, Scope, tla_string
+
+INDENT = "    "
+
+
+@dataclass(frozen=True)
+class CheckSite:
+    """One ``assert``/``call`` in a step: the property it belongs to and where it came from."""
+
+    index: int
+    prop: str
+    actor: str
+    step: str
+    message: str
+    kind: str  # "assert" | "call"
+    span: Span | None
+
+
+Line = tuple[str, "Span | None"]
+
+
+# ------------------------------------------------------------------ control-flow rewriting
+
+def always_jumps(stmts: tuple[ir.Stmt, ...]) -> bool:
+    """True when every path through ``stmts`` ends in a ``goto``."""
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, ir.Goto):
+        return True
+    if isinstance(last, ir.If):
+        return always_jumps(last.then) and always_jumps(last.orelse)
+    if isinstance(last, ir.Either):
+        return all(always_jumps(b) for b in last.branches)
+    if isinstance(last, ir.With):
+        return always_jumps(last.body)
+    return False
+
+
+def contains_goto(s: ir.Stmt) -> bool:
+    if isinstance(s, ir.Goto):
+        return True
+    if isinstance(s, ir.If):
+        return any(map(contains_goto, s.then)) or any(map(contains_goto, s.orelse))
+    if isinstance(s, ir.Either):
+        return any(contains_goto(x) for b in s.branches for x in b)
+    if isinstance(s, ir.With):
+        return any(map(contains_goto, s.body))
+    return False
+
+
+def _append(branch: tuple[ir.Stmt, ...], rest: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+    if always_jumps(branch):
+        return branch
+    return branch + rest
+
+
+def lower(stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+    """Tail-duplicate the statements that follow a compound containing a ``goto``."""
+    out: list[ir.Stmt] = []
+    for i, s in enumerate(stmts):
+        rest = tuple(stmts[i + 1:])
+        if isinstance(s, (ir.If, ir.Either, ir.With)) and contains_goto(s) and rest:
+            if isinstance(s, ir.If):
+                s = ir.If(s.cond, lower(_append(s.then, rest)), lower(_append(s.orelse, rest)), span=s.span)
+            elif isinstance(s, ir.Either):
+                s = ir.Either(tuple(lower(_append(b, rest)) for b in s.branches), span=s.span)
+            else:
+                s = ir.With(s.var, s.domain, lower(_append(s.body, rest)), span=s.span)
+            out.append(s)
+            return tuple(out)
+        if isinstance(s, ir.If):
+            s = ir.If(s.cond, lower(s.then), lower(s.orelse), span=s.span)
+        elif isinstance(s, ir.Either):
+            s = ir.Either(tuple(lower(b) for b in s.branches), span=s.span)
+        elif isinstance(s, ir.With):
+            s = ir.With(s.var, s.domain, lower(s.body), span=s.span)
+        out.append(s)
+    return tuple(out)
+
+
+def assigned_root(target: ir.Expr) -> tuple[str, str] | None:
+    """``("var", name)`` or ``("local", actor.name)`` for the variable an assignment writes."""
+    while isinstance(target, (ir.Field, ir.Index)):
+        target = target.base
+    if isinstance(target, ir.VarRef):
+        return ("var", target.name)
+    if isinstance(target, ir.LocalRef):
+        return ("local", f"{target.actor}.{target.name}")
+    return None
+
+
+def group_assignments(stmts: tuple[ir.Stmt, ...]) -> list[ir.Stmt | list[ir.Assign]]:
+    """Consecutive assignments to one variable, grouped into lists."""
+    out: list = []
+    for s in stmts:
+        if (isinstance(s, ir.Assign) and out and isinstance(out[-1], list)
+                and assigned_root(out[-1][0].target) == assigned_root(s.target)):
+            out[-1].append(s)
+        elif isinstance(s, ir.Assign):
+            out.append([s])
+        else:
+            out.append(s)
+    return out
+
+
+# ------------------------------------------------------------------ printing
+
+class StepPrinter:
+    """Prints the statements of one actor's steps as PlusCal lines with their DSL spans."""
+
+    def __init__(self, names, exprs: ExprRenderer, actor: ir.Actor, sites: list[CheckSite]):
+        self.n = names
+        self.x = exprs
+        self.actor = actor
+        self.sites = sites
+        self.step: ir.Step | None = None
+
+    def step_lines(self, step: ir.Step, depth: int, comment: str) -> list[Line]:
+        self.step = step
+        label = self.n.label(self.actor.name, step.name)
+        lines: list[Line] = [(f"{INDENT * depth}{label}:  \\* {comment}", step.span)]
+        body = lower(step.body)
+        lines += self.block(body, depth + 1, Scope(in_step=self.actor.name))
+        return lines
+
+    def block(self, stmts: tuple[ir.Stmt, ...], depth: int, scope: Scope) -> list[Line]:
+        grouped = group_assignments(stmts)
+        if not grouped:
+            return [(f"{INDENT * depth}skip;", None)]
+        out: list[Line] = []
+        for g in grouped:
+            if isinstance(g, list):
+                out += self.assign(g, depth, scope)
+            else:
+                out += self.stmt(g, depth, scope)
+        return out
+
+    def assign(self, group: list[ir.Assign], depth: int, scope: Scope) -> list[Line]:
+        parts = []
+        for a in group:
+            target = self.x.expr(a.target, scope)
+            value = self.x.expr(a.value, scope)
+            if a.op == "+=":
+                value = f"{target} + {self._paren(a.value, value)}"
+            elif a.op == "-=":
+                value = f"{target} - {self._paren(a.value, value)}"
+            parts.append(f"{target} := {value}")
+        pad = INDENT * depth
+        if len(parts) == 1:
+            return [(f"{pad}{parts[0]};", group[0].span)]
+        out: list[Line] = []
+        for i, (p, a) in enumerate(zip(parts, group)):
+            lead = pad if i == 0 else pad + "   || "
+            end = ";" if i == len(parts) - 1 else ""
+            out.append((f"{lead}{p}{end}", a.span))
+        return out
+
+    @staticmethod
+    def _paren(e: ir.Expr, text: str) -> str:
+        simple = (ir.IntLit, ir.VarRef, ir.LocalRef, ir.ConstRef, ir.BoundRef, ir.Field, ir.Index)
+        if isinstance(e, simple) and not (isinstance(e, ir.IntLit) and e.value < 0):
+            return text
+        return f"({text})"
+
+    def stmt(self, s: ir.Stmt, depth: int, scope: Scope) -> list[Line]:
+        pad = INDENT * depth
+        x = self.x
+        if isinstance(s, ir.Skip):
+            return [(f"{pad}skip;", s.span)]
+        if isinstance(s, ir.Await):
+            return [(f"{pad}await {x.expr(s.cond, scope)};", s.span)]
+        if isinstance(s, ir.Goto):
+            target = "Done" if s.target == ir.DONE else self.n.label(self.actor.name, s.target)
+            return [(f"{pad}goto {target};", s.span)]
+        if isinstance(s, ir.Assert):
+            return [self._check(s.prop, x.expr(s.cond, scope), s.message, "assert", s.span, pad)]
+        if isinstance(s, ir.Call):
+            args = ", ".join(x.expr(a, scope) for a in s.args)
+            line = self._check(s.prop, self.n.var(s.loaded_var), s.message, "call", s.span, pad)
+            return [(line[0] + f"  \\* {s.module}.{s.op}({args})", line[1])]
+        if isinstance(s, ir.If):
+            out: list[Line] = [(f"{pad}if ({x.expr(s.cond, scope)}) {{", s.span)]
+            out += self.block(s.then, depth + 1, scope)
+            if s.orelse:
+                out.append((f"{pad}}} else {{", None))
+                out += self.block(s.orelse, depth + 1, scope)
+            out.append((f"{pad}}};", None))
+            return out
+        if isinstance(s, ir.Either):
+            out = []
+            for i, b in enumerate(s.branches):
+                head = f"{pad}either {{" if i == 0 else f"{pad}}} or {{"
+                out.append((head, s.span if i == 0 else None))
+                out += self.block(b, depth + 1, scope)
+            out.append((f"{pad}}};", None))
+            return out
+        if isinstance(s, ir.With):
+            dom = x.expr(s.domain, scope)
+            avoid = set(self.n.namer.taken) | set(scope.bound.values())
+            from .names import fresh_bound
+            v = fresh_bound(s.var, avoid)
+            inner = scope.bind(s.var, v)
+            out = [(f"{pad}with ({v} \\in {dom}) {{", s.span)]
+            out += self.block(s.body, depth + 1, inner)
+            out.append((f"{pad}}};", None))
+            return out
+        if isinstance(s, ir.Assign):
+            return self.assign([s], depth, scope)
+        raise TypeError(f"unknown statement {s!r}")
+
+    def _check(self, prop: str, cond: str, message: str, kind: str, span, pad: str) -> Line:
+        site = CheckSite(len(self.sites) + 1, prop, self.actor.name, self.step.name, message, kind, span)
+        self.sites.append(site)
+        me = self.x.self_id(Scope(in_step=self.actor.name))
+        return (f"{pad}assert MS_Check({tla_string(prop)}, {site.index}, {me}, {cond});", span)

@@ -1,0 +1,461 @@
+"""The state layout of the embedded checker: how a model state packs into one integer.
+
+A state is flattened into *leaves*: one per scalar (bool, integer, atom), per set, and per
+process ``pc``, walking variables in declaration order, then actor locals (actor, local,
+process), then ``pc`` (actor, process). Records contribute one group of leaves per field,
+functions one group per domain element (in the canonical domain order: ascending internal
+key). Each leaf owns a fixed bit field of the packed state.
+
+Internal values (what compiled code computes with):
+
+* bool: ``False``/``True`` or ``0``/``1`` (Python treats them as equal);
+* integer: ``int``;
+* atom (model value, enum member, inline atom, process id of a single actor,
+  ``defaultInitValue``): a small ``int``, its *code* in the model's atom table;
+* record: a tuple of field values in declaration order;
+* function: a tuple of values in ascending order of the internal domain keys;
+* set: a ``frozenset`` of internal values;
+* ``pc``: the index of the step in its actor, ``len(steps)`` for ``"Done"``.
+
+Codes are assigned so that the atoms of each constant set and of each named atom type keep
+their declared order; ascending code order is therefore the declared order.
+
+Integer leaves keep headroom beyond their declared range, so a model that breaks ``TypeOK``
+by a few units is still explored exactly as TLC does; a value beyond the headroom is an
+``EvalError`` (the check reports ERROR rather than a wrong count).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import product
+
+from ..ir import nodes as ir
+from ..result import Fn, Rec
+
+SET_TABLE_MAX = 10  # universes up to this size get precomputed encode/decode tables
+SET_UNIVERSE_MAX = 62
+
+
+class CompileError(Exception):
+    """The model uses something the embedded checker cannot represent."""
+
+
+class EvalError(Exception):
+    """Evaluating the model failed at run time (value outside its encodable range, function
+    applied outside its domain, division by zero)."""
+
+
+# ----------------------------------------------------------------------------- atoms
+
+
+class AtomTable:
+    """Every atom of a model, with a stable code."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.codes: dict[str, int] = {}
+
+    def add(self, name: str) -> int:
+        code = self.codes.get(name)
+        if code is None:
+            code = len(self.names)
+            self.codes[name] = code
+            self.names.append(name)
+        return code
+
+    def code(self, name: str) -> int:
+        return self.codes[name]
+
+
+def _walk(node, out: list) -> None:
+    """Every IR node reachable from ``node`` (dataclasses, tuples), depth first."""
+    if isinstance(node, tuple):
+        for x in node:
+            _walk(x, out)
+        return
+    if not hasattr(node, "__dataclass_fields__"):
+        return
+    out.append(node)
+    for name in node.__dataclass_fields__:
+        if name == "span":
+            continue
+        _walk(getattr(node, name), out)
+
+
+def build_atoms(model: ir.Model) -> AtomTable:
+    table = AtomTable()
+    for c in model.consts:
+        if c.atoms is not None:
+            for a in c.atoms:
+                table.add(a)
+    nodes: list = []
+    _walk((model.vars, model.actors, model.properties), nodes)
+    named = [n for n in nodes if isinstance(n, ir.AtomType) and n.name]
+    for t in named:
+        for a in t.atoms:
+            table.add(a)
+    for n in nodes:
+        if isinstance(n, ir.AtomType):
+            for a in n.atoms:
+                table.add(a)
+        elif isinstance(n, ir.AtomLit):
+            table.add(n.name)
+    for a in model.actors:
+        if a.proc_set is None:
+            table.add(a.name)
+    table.add(ir.DEFAULT_INIT)
+    return table
+
+
+# ----------------------------------------------------------------------------- types
+
+
+def domain_keys(atoms: AtomTable, t) -> tuple:
+    """The internal keys of a function domain / set universe type, ascending."""
+    if isinstance(t, ir.BoolType):
+        return (False, True)
+    if isinstance(t, ir.IntType):
+        return tuple(range(t.lo, t.hi + 1))
+    if isinstance(t, ir.AtomType):
+        return tuple(sorted(atoms.code(a) for a in t.atoms))
+    if isinstance(t, ir.SetType):
+        # a domain given as a set type (rare): its elements
+        return domain_keys(atoms, t.elem)
+    raise CompileError(f"a function domain must be finite scalars, not {t}")
+
+
+def all_values(atoms: AtomTable, t) -> list:
+    """Every internal value of type ``t`` (for set universes), ascending."""
+    if isinstance(t, (ir.BoolType, ir.IntType, ir.AtomType)):
+        return list(domain_keys(atoms, t))
+    if isinstance(t, ir.RecordType):
+        return [tuple(v) for v in product(*(all_values(atoms, f.type) for f in t.fields))]
+    if isinstance(t, ir.FuncType):
+        keys = domain_keys(atoms, t.domain)
+        return [tuple(v) for v in product(*(all_values(atoms, t.range) for _ in keys))]
+    if isinstance(t, ir.SetType):
+        elems = all_values(atoms, t.elem)
+        if len(elems) > 16:
+            raise CompileError(f"type {t} is too large to enumerate")
+        out = []
+        for mask in range(1 << len(elems)):
+            out.append(frozenset(e for i, e in enumerate(elems) if mask >> i & 1))
+        return out
+    raise CompileError(f"cannot enumerate type {t}")
+
+
+def leaf_count(t) -> int:
+    if isinstance(t, ir.RecordType):
+        return sum(leaf_count(f.type) for f in t.fields)
+    if isinstance(t, ir.FuncType):
+        n = _domain_size(t.domain)
+        return n * leaf_count(t.range)
+    return 1
+
+
+def _domain_size(t) -> int:
+    if isinstance(t, ir.BoolType):
+        return 2
+    if isinstance(t, ir.IntType):
+        return t.hi - t.lo + 1
+    if isinstance(t, ir.AtomType):
+        return len(t.atoms)
+    if isinstance(t, ir.SetType):
+        return _domain_size(t.elem)
+    raise CompileError(f"a function domain must be finite scalars, not {t}")
+
+
+def field_offset(t: ir.RecordType, name: str) -> tuple[int, object]:
+    off = 0
+    for f in t.fields:
+        if f.name == name:
+            return off, f.type
+        off += leaf_count(f.type)
+    raise CompileError(f"record {t.name} has no field {name}")
+
+
+def field_index(t: ir.RecordType, name: str) -> int:
+    for i, f in enumerate(t.fields):
+        if f.name == name:
+            return i
+    raise CompileError(f"record {t.name} has no field {name}")
+
+
+def is_composite(t) -> bool:
+    return isinstance(t, (ir.RecordType, ir.FuncType))
+
+
+def shape(t):
+    """A nested tuple describing how a composite value sits in consecutive leaves:
+    ``None`` for one leaf, ``("r", (sub, ...), (off, ...))`` for records,
+    ``("f", count, stride, sub)`` for functions."""
+    if isinstance(t, ir.RecordType):
+        subs, offs, off = [], [], 0
+        for f in t.fields:
+            subs.append(shape(f.type))
+            offs.append(off)
+            off += leaf_count(f.type)
+        return ("r", tuple(subs), tuple(offs))
+    if isinstance(t, ir.FuncType):
+        return ("f", _domain_size(t.domain), leaf_count(t.range), shape(t.range))
+    return None
+
+
+def is_flat(sh) -> bool:
+    """True when every child of the composite is one leaf (value == tuple(W[i:i+n]))."""
+    if sh is None:
+        return True
+    if sh[0] == "r":
+        return all(s is None for s in sh[1])
+    return sh[3] is None
+
+
+# ----------------------------------------------------------------------------- leaves
+
+
+@dataclass
+class Leaf:
+    index: int
+    offset: int
+    width: int
+    kind: str  # "bool" | "int" | "atom" | "set" | "pc"
+    root: str  # state key: variable name, "<actor>.<local>", or "pc"
+    path: tuple  # (("f", field) | ("k", internal key, key type), ...) below the root
+    type: object  # the scalar/set type (pc: None)
+    bias: int = 0  # int leaves: value = code + bias
+    lo: int = 0  # int leaves: encodable range
+    hi: int = 0
+    universe: tuple = ()  # set leaves: element values, ascending
+    upos: dict = field(default_factory=dict)
+    dec: tuple | None = None  # set leaves: mask -> frozenset (small universes)
+    enc: dict | None = None  # set leaves: frozenset -> mask (small universes)
+    actor: str | None = None  # pc leaves
+
+
+def default_sentinel(t) -> int:
+    """The internal value standing for ``defaultInitValue`` in a bool or integer local."""
+    if isinstance(t, ir.BoolType):
+        return 2
+    return t.lo - (t.hi - t.lo + 1 + 8) - 1
+
+
+def _bits(n: int) -> int:
+    """Bits to store codes 0..n-1."""
+    return max(1, (n - 1).bit_length())
+
+
+class Layout:
+    """Leaves of one model, and where each variable, local and pc lives."""
+
+    def __init__(self, model: ir.Model, atoms: AtomTable):
+        self.model = model
+        self.atoms = atoms
+        self.leaves: list[Leaf] = []
+        self.offset = 0
+        self.var_base: dict[str, int] = {}
+        self.local_base: dict[tuple[str, str], int] = {}  # first leaf of proc 0
+        self.local_size: dict[tuple[str, str], int] = {}
+        self.pc_base: dict[str, int] = {}
+        self.roots: list[tuple[str, str, object]] = []  # (key, kind, detail) for traces
+        atom_bits = _bits(len(atoms.names))
+        self.atom_bits = atom_bits
+        for v in model.vars:
+            self.var_base[v.name] = len(self.leaves)
+            self._add(v.type, v.name, ())
+        for a in model.actors:
+            procs = model.procs(a)
+            for loc in a.locals:
+                key = f"{a.name}.{loc.name}"
+                self.local_base[(a.name, loc.name)] = len(self.leaves)
+                self.local_size[(a.name, loc.name)] = leaf_count(loc.type)
+                if loc.init is None and not isinstance(loc.type, (ir.AtomType, ir.IntType, ir.BoolType)):
+                    raise CompileError(f"local {key} of type {loc.type} has no initial value; the "
+                                       f"builtin checker needs one for records, functions and sets")
+                for p in procs:
+                    self._add(loc.type, key, (("k", atoms.code(p), "proc"),), loc.init is None)
+        for a in model.actors:
+            self.pc_base[a.name] = len(self.leaves)
+            for p in model.procs(a):
+                width = _bits(len(a.steps) + 1)
+                self._leaf("pc", "pc", (("k", atoms.code(p), "proc"),), None, width, actor=a.name)
+        self.bits = self.offset
+
+    def _leaf(self, kind, root, path, t, width, **kw) -> Leaf:
+        leaf = Leaf(len(self.leaves), self.offset, width, kind, root, path, t, **kw)
+        self.leaves.append(leaf)
+        self.offset += width
+        return leaf
+
+    def _add(self, t, root: str, path: tuple, with_default: bool = False) -> None:
+        if isinstance(t, ir.RecordType):
+            for f in t.fields:
+                self._add(f.type, root, path + (("f", f.name),))
+        elif isinstance(t, ir.FuncType):
+            for k in domain_keys(self.atoms, t.domain):
+                self._add(t.range, root, path + (("k", k, t.domain),))
+        elif isinstance(t, ir.BoolType):
+            # a local without initial value may hold defaultInitValue: code 2
+            self._leaf("bool", root, path, t, 2 if with_default else 1)
+        elif isinstance(t, ir.IntType):
+            span = t.hi - t.lo + 1
+            head = span + 8
+            lo, hi = t.lo - head, t.hi + head
+            if with_default:
+                lo = default_sentinel(t)
+            self._leaf("int", root, path, t, _bits(hi - lo + 1), bias=lo, lo=lo, hi=hi)
+        elif isinstance(t, ir.AtomType):
+            self._leaf("atom", root, path, t, self.atom_bits)
+        elif isinstance(t, ir.SetType):
+            universe = tuple(all_values(self.atoms, t.elem))
+            if isinstance(t.elem, ir.AtomType) and ir.DEFAULT_INIT not in t.elem.atoms:
+                # a local without an initial value may be added to a set of atoms: TLC keeps
+                # exploring such a state (TypeOK is violated), so must we
+                universe += (self.atoms.code(ir.DEFAULT_INIT),)
+            if len(universe) > SET_UNIVERSE_MAX:
+                raise CompileError(f"set type {t} has {len(universe)} possible elements; "
+                                   f"the builtin checker handles at most {SET_UNIVERSE_MAX}")
+            upos = {u: i for i, u in enumerate(universe)}
+            dec = enc = None
+            if len(universe) <= SET_TABLE_MAX:
+                dec = tuple(frozenset(u for i, u in enumerate(universe) if m >> i & 1)
+                            for m in range(1 << len(universe)))
+                enc = {s: m for m, s in enumerate(dec)}
+            self._leaf("set", root, path, t, max(1, len(universe)), universe=universe, upos=upos,
+                       dec=dec, enc=enc)
+        else:
+            raise CompileError(f"unsupported type {t!r}")
+
+    # -------------------------------------------------------------- encode/decode (slow path)
+
+    def encode_set(self, leaf: Leaf, value) -> int:
+        if leaf.enc is not None:
+            m = leaf.enc.get(value)
+            if m is not None:
+                return m
+        m = 0
+        for e in value:
+            i = leaf.upos.get(e)
+            if i is None:
+                raise EvalError(f"{self.leaf_name(leaf)}: element {self.plain(e, leaf.type.elem)} "
+                                f"is outside the set's type {leaf.type}")
+            m |= 1 << i
+        return m
+
+    def decode_set(self, leaf: Leaf, mask: int) -> frozenset:
+        if leaf.dec is not None:
+            return leaf.dec[mask]
+        return frozenset(u for i, u in enumerate(leaf.universe) if mask >> i & 1)
+
+    def leaf_code(self, leaf: Leaf, v) -> int:
+        """The bit-field code of internal value ``v`` in ``leaf``."""
+        if leaf.kind == "int":
+            if not leaf.lo <= v <= leaf.hi:
+                raise EvalError(f"{self.leaf_name(leaf)} = {v} is beyond what the builtin checker "
+                                f"can store for type {leaf.type} (declared {leaf.type}; "
+                                f"TypeOK is violated long before this)")
+            return v - leaf.bias
+        if leaf.kind == "set":
+            return self.encode_set(leaf, v)
+        return int(v)
+
+    def leaf_value(self, leaf: Leaf, code: int):
+        if leaf.kind == "int":
+            return code + leaf.bias
+        if leaf.kind == "set":
+            return self.decode_set(leaf, code)
+        return code
+
+    def pack(self, W) -> int:
+        s = 0
+        for leaf, v in zip(self.leaves, W):
+            s |= self.leaf_code(leaf, v) << leaf.offset
+        return s
+
+    def unpack(self, s: int) -> list:
+        return [self.leaf_value(l, (s >> l.offset) & ((1 << l.width) - 1)) for l in self.leaves]
+
+    # -------------------------------------------------------------- plain values for traces
+
+    def leaf_name(self, leaf: Leaf) -> str:
+        out = leaf.root
+        for step in leaf.path:
+            if step[0] == "f":
+                out += "." + step[1]
+            elif step[2] == "proc":
+                out = f"{leaf.root.split('.')[0]}[{self.atoms.names[step[1]]}]" + (
+                    "." + leaf.root.split(".", 1)[1] if "." in leaf.root else "")
+            else:
+                out += f"[{self._key_name(step[1], step[2])}]"
+        return out
+
+    def _key_name(self, k, t) -> str:
+        if isinstance(t, ir.AtomType):
+            return self.atoms.names[k]
+        if isinstance(t, ir.BoolType):
+            return "true" if k else "false"
+        return str(k)
+
+    def plain(self, v, t):
+        """Internal value -> the plain representation of ``result.py``."""
+        if isinstance(t, ir.BoolType):
+            return bool(v)
+        if isinstance(t, ir.IntType):
+            return v
+        if isinstance(t, ir.AtomType):
+            return self.atoms.names[v] if 0 <= v < len(self.atoms.names) else v
+        if isinstance(t, ir.RecordType):
+            return Rec(tuple((f.name, self.plain(x, f.type)) for f, x in zip(t.fields, v)))
+        if isinstance(t, ir.FuncType):
+            keys = domain_keys(self.atoms, t.domain)
+            return Fn(tuple((self.plain(k, t.domain if not isinstance(t.domain, ir.SetType) else t.domain.elem),
+                             self.plain(x, t.range)) for k, x in zip(keys, v)))
+        if isinstance(t, ir.SetType):
+            return frozenset(self.plain(x, t.elem) for x in v)
+        raise CompileError(f"unsupported type {t!r}")
+
+    def read(self, W, base: int, t):
+        """The internal value of type ``t`` stored from leaf ``base`` on."""
+        if isinstance(t, ir.RecordType):
+            out, off = [], base
+            for f in t.fields:
+                out.append(self.read(W, off, f.type))
+                off += leaf_count(f.type)
+            return tuple(out)
+        if isinstance(t, ir.FuncType):
+            n = leaf_count(t.range)
+            return tuple(self.read(W, base + i * n, t.range) for i in range(_domain_size(t.domain)))
+        return W[base]
+
+    def state(self, W) -> dict:
+        """The plain state (``result.State``) of the leaf list ``W``."""
+        model = self.model
+        out: dict = {}
+        for v in model.vars:
+            out[v.name] = self.plain(self.read(W, self.var_base[v.name], v.type), v.type)
+        for a in model.actors:
+            procs = model.procs(a)
+            for loc in a.locals:
+                base = self.local_base[(a.name, loc.name)]
+                size = self.local_size[(a.name, loc.name)]
+                pairs = []
+                for i, p in enumerate(procs):
+                    val = self.read(W, base + i * size, loc.type)
+                    pairs.append((p, self._plain_local(val, loc.type)))
+                out[f"{a.name}.{loc.name}"] = Fn(tuple(pairs))
+        pcs = []
+        for a in model.actors:
+            base = self.pc_base[a.name]
+            for i, p in enumerate(model.procs(a)):
+                code = W[base + i]
+                pcs.append((p, a.steps[code].name if code < len(a.steps) else ir.DONE))
+        out["pc"] = Fn(tuple(pcs))
+        return out
+
+    def _plain_local(self, val, t):
+        # a local without an initial value holds defaultInitValue, whatever its type
+        if isinstance(t, ir.AtomType) and val == self.atoms.code(ir.DEFAULT_INIT):
+            return ir.DEFAULT_INIT
+        if isinstance(t, (ir.BoolType, ir.IntType)) and val is not True and val == default_sentinel(t):
+            return ir.DEFAULT_INIT
+        return self.plain(val, t)

@@ -1,0 +1,396 @@
+"""A deliberately naive reference explorer: a tree-walking interpreter of the IR.
+
+It exists to test the compiled checker (``compile`` + ``search``) against an independent,
+obviously-correct reading of the same semantics (``ir.nodes``): states are dicts of the plain
+values of ``result.py`` (ints, bools, atom names, ``Rec``, ``Fn``, ``frozenset``), every
+expression is evaluated by walking the IR, and symmetry is handled by using a state's whole
+orbit as its key. It is slow by design and meant for models of a few thousand states.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import permutations, product
+
+from ..ir import nodes as ir
+from ..result import Fn, Rec
+
+
+class RefError(Exception):
+    pass
+
+
+BLOCKED = "<blocked>"  # a path that failed a check and then blocked on an await
+
+
+def _key(v):
+    """A total order on plain values (function pairs are kept sorted by it)."""
+    if isinstance(v, bool):
+        return (0, int(v))
+    if isinstance(v, int):
+        return (1, v)
+    if isinstance(v, str):
+        return (2, v)
+    if isinstance(v, Rec):
+        return (3, tuple((k, _key(x)) for k, x in v.fields))
+    if isinstance(v, Fn):
+        return (4, tuple((_key(k), _key(x)) for k, x in v.pairs))
+    if isinstance(v, frozenset):
+        return (5, tuple(sorted(_key(x) for x in v)))
+    raise RefError(f"not a value: {v!r}")
+
+
+def mkfn(pairs) -> Fn:
+    return Fn(tuple(sorted(pairs, key=lambda kv: _key(kv[0]))))
+
+
+def fn_get(f: Fn, k):
+    for kk, v in f.pairs:
+        if kk == k and type(kk) is type(k):
+            return v
+    raise RefError(f"function applied to {k!r} outside its domain")
+
+
+def fn_set(f: Fn, k, v) -> Fn:
+    if not any(kk == k and type(kk) is type(k) for kk, _ in f.pairs):
+        raise RefError(f"function updated at {k!r} outside its domain")
+    return Fn(tuple((kk, v if kk == k and type(kk) is type(k) else x) for kk, x in f.pairs))
+
+
+def rec_set(r: Rec, name, v) -> Rec:
+    return Rec(tuple((k, v if k == name else x) for k, x in r.fields))
+
+
+def type_values(model: ir.Model, t) -> list:
+    if isinstance(t, ir.BoolType):
+        return [False, True]
+    if isinstance(t, ir.IntType):
+        return list(range(t.lo, t.hi + 1))
+    if isinstance(t, ir.AtomType):
+        return list(t.atoms)
+    if isinstance(t, ir.SetType):
+        return type_values(model, t.elem)
+    raise RefError(f"not a finite domain: {t}")
+
+
+def default_value(model, t):
+    raise RefError("defaults are given by the IR")
+
+
+@dataclass
+class Env:
+    model: ir.Model
+    state: dict
+    actor: ir.Actor | None = None
+    proc: str | None = None
+    bound: dict = field(default_factory=dict)
+
+    def bind(self, name, v) -> "Env":
+        b = dict(self.bound)
+        b[name] = v
+        return Env(self.model, self.state, self.actor, self.proc, b)
+
+
+def ev(e, env: Env):
+    m = env.model
+    if isinstance(e, ir.IntLit):
+        return e.value
+    if isinstance(e, ir.BoolLit):
+        return bool(e.value)
+    if isinstance(e, ir.AtomLit):
+        return e.name
+    if isinstance(e, ir.VarRef):
+        return env.state[e.name]
+    if isinstance(e, ir.LocalRef):
+        proc = env.proc if e.proc is None else ev(e.proc, env)
+        if proc is None:
+            proc = e.actor
+        return fn_get(env.state[f"{e.actor}.{e.name}"], proc)
+    if isinstance(e, ir.ConstRef):
+        c = m.const(e.name)
+        return frozenset(c.atoms) if c.atoms is not None else c.value
+    if isinstance(e, ir.BoundRef):
+        return env.bound[e.name]
+    if isinstance(e, ir.SelfRef):
+        return env.proc
+    if isinstance(e, ir.Field):
+        return ev(e.base, env).get(e.name)
+    if isinstance(e, ir.Index):
+        return fn_get(ev(e.base, env), ev(e.index, env))
+    if isinstance(e, ir.Unary):
+        v = ev(e.operand, env)
+        return (not v) if e.op == "!" else -v
+    if isinstance(e, ir.Binary):
+        o = e.op
+        if o == "&&":
+            return bool(ev(e.left, env)) and bool(ev(e.right, env))
+        if o == "||":
+            return bool(ev(e.left, env)) or bool(ev(e.right, env))
+        if o == "=>":
+            return (not ev(e.left, env)) or bool(ev(e.right, env))
+        a, b = ev(e.left, env), ev(e.right, env)
+        ops = {
+            "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
+            "/": lambda: a // b, "%": lambda: a % b,
+            "==": lambda: a == b, "!=": lambda: a != b, "<": lambda: a < b, "<=": lambda: a <= b,
+            ">": lambda: a > b, ">=": lambda: a >= b, "<=>": lambda: bool(a) == bool(b),
+            "in": lambda: a in b, "notin": lambda: a not in b, "subset": lambda: a <= b,
+            "union": lambda: a | b, "inter": lambda: a & b, "minus": lambda: a - b,
+        }
+        try:
+            return ops[o]()
+        except ZeroDivisionError as err:
+            raise RefError("division by zero") from err
+    if isinstance(e, ir.SetLit):
+        return frozenset(ev(x, env) for x in e.elems)
+    if isinstance(e, ir.RangeLit):
+        return frozenset(range(ev(e.lo, env), ev(e.hi, env) + 1))
+    if isinstance(e, ir.Card):
+        return len(ev(e.set, env))
+    if isinstance(e, ir.Quant):
+        dom = ev(e.domain, env)
+        results = (bool(ev(e.body, env.bind(e.var, x))) for x in dom)
+        return all(results) if e.kind == "forall" else any(results)
+    if isinstance(e, ir.SetFilter):
+        return frozenset(x for x in ev(e.domain, env) if ev(e.cond, env.bind(e.var, x)))
+    if isinstance(e, ir.IfExpr):
+        return ev(e.then, env) if ev(e.cond, env) else ev(e.orelse, env)
+    if isinstance(e, ir.RecordLit):
+        given = dict(e.fields)
+        return Rec(tuple((f.name, ev(given.get(f.name, f.default), env)) for f in e.type.fields))
+    if isinstance(e, ir.FuncLit):
+        return mkfn((x, ev(e.body, env.bind(e.var, x))) for x in ev(e.domain, env))
+    if isinstance(e, ir.At):
+        proc = e.proc
+        if proc is None:
+            pid = env.proc if env.actor is not None and env.actor.name == e.actor else e.actor
+        else:
+            pid = ev(proc, env)
+        return fn_get(env.state["pc"], pid) in e.steps
+    if isinstance(e, ir.InType):
+        return in_type(ev(e.expr, env), e.type)
+    raise RefError(f"unknown expression {type(e).__name__}")
+
+
+def in_type(v, t) -> bool:
+    if isinstance(t, ir.BoolType):
+        return isinstance(v, bool)
+    if isinstance(t, ir.IntType):
+        return isinstance(v, int) and not isinstance(v, bool) and t.lo <= v <= t.hi
+    if isinstance(t, ir.AtomType):
+        return isinstance(v, str) and v in t.atoms
+    if isinstance(t, ir.RecordType):
+        return (isinstance(v, Rec) and [k for k, _ in v.fields] == [f.name for f in t.fields]
+                and all(in_type(x, f.type) for (_, x), f in zip(v.fields, t.fields)))
+    if isinstance(t, ir.FuncType):
+        dom = t.domain.elem if isinstance(t.domain, ir.SetType) else t.domain
+        keys = sorted(type_values(None, dom), key=_key)
+        return (isinstance(v, Fn) and [k for k, _ in v.pairs] == keys
+                and all(in_type(x, t.range) for _, x in v.pairs))
+    if isinstance(t, ir.SetType):
+        return isinstance(v, frozenset) and all(in_type(x, t.elem) for x in v)
+    raise RefError(f"unknown type {t}")
+
+
+# ------------------------------------------------------------------ statements
+
+
+def _assign_path(target, env: Env):
+    """(state key, [("f", name) | ("k", key)], ...) for an assignment target."""
+    steps = []
+    e = target
+    while isinstance(e, (ir.Field, ir.Index)):
+        steps.append(("f", e.name) if isinstance(e, ir.Field) else ("k", ev(e.index, env)))
+        e = e.base
+    steps.reverse()
+    if isinstance(e, ir.VarRef):
+        return e.name, steps
+    if isinstance(e, ir.LocalRef):
+        proc = env.proc if e.proc is None else ev(e.proc, env)
+        return f"{e.actor}.{e.name}", [("k", proc)] + steps
+    raise RefError("bad assignment target")
+
+
+def _get(v, steps):
+    for kind, k in steps:
+        v = v.get(k) if kind == "f" else fn_get(v, k)
+    return v
+
+
+def _put(v, steps, new):
+    if not steps:
+        return new
+    (kind, k), rest = steps[0], steps[1:]
+    if kind == "f":
+        return rec_set(v, k, _put(v.get(k), rest, new))
+    return fn_set(v, k, _put(fn_get(v, k), rest, new))
+
+
+def run(stmts, env: Env, fails: tuple):
+    """Every way ``stmts`` can complete from ``env``: ``(state, goto target or None, fails)``."""
+    if not stmts:
+        yield env.state, None, fails
+        return
+    s, rest = stmts[0], tuple(stmts[1:])
+    if isinstance(s, ir.Skip):
+        yield from run(rest, env, fails)
+    elif isinstance(s, ir.Assign):
+        key, steps = _assign_path(s.target, env)
+        val = ev(s.value, env)
+        if s.op != "=":
+            old = _get(env.state[key], steps)
+            val = old + val if s.op == "+=" else old - val
+        state = dict(env.state)
+        state[key] = _put(state[key], steps, val)
+        yield from run(rest, Env(env.model, state, env.actor, env.proc, env.bound), fails)
+    elif isinstance(s, ir.If):
+        branch = s.then if ev(s.cond, env) else s.orelse
+        yield from run(tuple(branch) + rest, env, fails)
+    elif isinstance(s, ir.Await):
+        if ev(s.cond, env):
+            yield from run(rest, env, fails)
+        elif fails:
+            # TLC evaluates the step's conjuncts in order: a failed check before the await
+            # is reported although the step is not enabled
+            yield None, BLOCKED, fails
+    elif isinstance(s, ir.Either):
+        for b in s.branches:
+            yield from run(tuple(b) + rest, env, fails)
+    elif isinstance(s, ir.With):
+        dom = ev(s.domain, env)
+        if not dom and fails:
+            yield None, BLOCKED, fails
+        for x in sorted(dom, key=_key):
+            inner = env.bind(s.var, x)
+            for state, target, f in run(tuple(s.body), inner, fails):
+                if target is not None or state is None:
+                    yield state, target, f
+                else:
+                    yield from run(rest, Env(env.model, state, env.actor, env.proc, env.bound), f)
+    elif isinstance(s, ir.Goto):
+        yield env.state, s.target, fails
+    elif isinstance(s, ir.Assert):
+        f = fails if ev(s.cond, env) else fails + ((s.prop, s.message),)
+        yield from run(rest, env, f)
+    elif isinstance(s, ir.Call):
+        f = fails if env.state[s.loaded_var] else fails + ((s.prop, s.message),)
+        yield from run(rest, env, f)
+    else:
+        raise RefError(f"unknown statement {type(s).__name__}")
+
+
+def initial_state(model: ir.Model) -> dict:
+    state: dict = {}
+    env = Env(model, state)
+    for v in model.vars:
+        state[v.name] = ev(v.init, env)
+    for a in model.actors:
+        for loc in a.locals:
+            pairs = []
+            for p in model.procs(a):
+                pe = Env(model, state, a, p)
+                pairs.append((p, ir.DEFAULT_INIT if loc.init is None else ev(loc.init, pe)))
+            state[f"{a.name}.{loc.name}"] = mkfn(pairs)
+    state["pc"] = mkfn((p, a.steps[0].name if a.steps else ir.DONE)
+                       for a in model.actors for p in model.procs(a))
+    return state
+
+
+def successors(model: ir.Model, state: dict):
+    """``(actor, proc, step, new state, fails)`` for every enabled step and branch; a path
+    that failed a check and then blocked gives ``new state`` None."""
+    for a in model.actors:
+        for p in model.procs(a):
+            pc = fn_get(state["pc"], p)
+            if pc == ir.DONE:
+                continue
+            i = next(k for k, s in enumerate(a.steps) if s.name == pc)
+            step = a.steps[i]
+            for new, target, fails in run(step.body, Env(model, state, a, p), ()):
+                if target is BLOCKED:
+                    yield a.name, p, step.name, None, fails
+                    continue
+                if target is None:
+                    target = a.steps[i + 1].name if i + 1 < len(a.steps) else ir.DONE
+                new = dict(new)
+                new["pc"] = fn_set(new["pc"], p, target)
+                yield a.name, p, step.name, new, fails
+
+
+def freeze(state: dict):
+    return tuple(sorted(state.items()))
+
+
+def _perm_value(v, m: dict):
+    if isinstance(v, str):
+        return m.get(v, v)
+    if isinstance(v, Rec):
+        return Rec(tuple((k, _perm_value(x, m)) for k, x in v.fields))
+    if isinstance(v, Fn):
+        return mkfn((_perm_value(k, m), _perm_value(x, m)) for k, x in v.pairs)
+    if isinstance(v, frozenset):
+        return frozenset(_perm_value(x, m) for x in v)
+    return v
+
+
+def _perms(model: ir.Model) -> list[dict]:
+    groups = [c.atoms for c in model.consts if c.symmetric and c.atoms]
+    out = []
+    for combo in product(*(list(permutations(g)) for g in groups)):
+        m = {}
+        for g, p in zip(groups, combo):
+            m.update(zip(g, p))
+        out.append(m)
+    return out
+
+
+@dataclass
+class RefResult:
+    distinct: int
+    depth: int
+    violated: dict  # property -> length of the shortest counterexample (rows, as in traces)
+    complete: bool
+
+
+def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000) -> RefResult:
+    """Breadth-first exploration by interpretation (see the module docstring)."""
+    perms = _perms(model) if symmetry else [{}]
+
+    def key(state):
+        if not symmetry:
+            return freeze(state)
+        return frozenset(freeze({k: _perm_value(v, m) for k, v in state.items()}) for m in perms)
+
+    invariants = [p for p in model.properties if isinstance(p, ir.Invariant)]
+    init = initial_state(model)
+    seen = {key(init)}
+    level = [init]
+    depth = 1
+    violated: dict = {}
+    while level:
+        nxt = []
+        for st in level:
+            for inv in invariants:
+                if inv.name not in violated and not ev(inv.expr, Env(model, st)):
+                    violated[inv.name] = depth
+            any_step = False
+            for _a, _p, _s, new, fails in successors(model, st):
+                for prop, _msg in fails:
+                    violated.setdefault(prop, depth + 1)
+                if new is None:
+                    continue
+                any_step = True
+                k = key(new)
+                if k not in seen:
+                    seen.add(k)
+                    nxt.append(new)
+                    if len(seen) > max_states:
+                        return RefResult(len(seen), depth, violated, False)
+            if not any_step and not model.allow_deadlock:
+                pcs = [v for _, v in st["pc"].pairs]
+                if any(v != ir.DONE for v in pcs):
+                    violated.setdefault(ir.DEADLOCK, depth)
+        level = nxt
+        if nxt:
+            depth += 1
+    return RefResult(len(seen), depth, violated, True)

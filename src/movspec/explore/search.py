@@ -1,0 +1,486 @@
+"""Breadth-first search over the compiled successor function.
+
+Contract
+--------
+``check(model, ...) -> CheckResult`` (backend ``"builtin"``), one ``PropertyResult`` per name
+in ``model.property_names`` (plus any ``Assert``/``Call`` property the IR forgot to
+declare), following the checking semantics of ``ir.nodes``:
+
+* violations never prune: an invariant-violating state is expanded, a failed
+  ``Assert``/``Call`` is recorded and its step completes; a deadlocked state (no step
+  enabled, not every process ``Done``) has no successors; all-``Done`` states stutter;
+* each property's counterexample is the first found in breadth-first order, so a shortest
+  one; invariants are checked on every reachable state;
+* depth counts the initial state as 1; ``generated`` counts the initial states and every
+  successor computed (duplicates included).
+
+Budgets (``max_states`` distinct states, ``max_depth``, ``timeout`` seconds, ``max_memory``
+bytes) and Ctrl-C stop the search early; the result is then ``complete=False`` with the
+reason, and a property not violated so far is INCOMPLETE, never HOLDS.
+
+With ``symmetry`` on, every state is replaced by the least packed state of its orbit under
+the permutations of the symmetric constant sets: the distinct count is the number of
+reachable orbits, as with TLC's ``SYMMETRY``. Counterexamples are rebuilt as concrete
+traces (forward replay that follows the orbits).
+
+The seen-set maps each state to its parent (the same ``int`` object that is the parent's
+key), which is all a trace needs: steps are recovered by replaying the successor function.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from ..ir import nodes as ir
+from ..result import (CheckResult, PropertyResult, Stats, Trace, TraceStep, Verdict,
+                      diff_states)
+from .compile import Compiled, compile_model
+from .layout import CompileError, EvalError
+
+BACKEND = "builtin"
+LIVENESS_NOT_CHECKED = "liveness is not checked by this backend yet"
+
+
+@dataclass
+class Progress:
+    distinct: int
+    generated: int
+    depth: int
+    queue: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.distinct / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class Budget:
+    max_states: int | None = None
+    max_depth: int | None = None
+    timeout: float | None = None
+    max_memory: int | None = None  # bytes of resident memory; None: 85% of what is available
+
+    def describe(self) -> str:
+        parts = []
+        if self.max_states:
+            parts.append(f"max {self.max_states} states")
+        if self.max_depth:
+            parts.append(f"max depth {self.max_depth}")
+        if self.timeout:
+            parts.append(f"timeout {self.timeout:g}s")
+        return ", ".join(parts)
+
+
+class _Stop(Exception):
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+@dataclass
+class _Found:
+    """The first violation of one property."""
+
+    kind: str  # "invariant" | "assert" | "deadlock"
+    state: int  # the (canonical) state: violating, failing the step from, or deadlocked
+    message: str | None = None
+    prop_index: int | None = None
+
+
+def _rss() -> int | None:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _available() -> int | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def default_memory_limit() -> int | None:
+    """Resident memory the search may grow to: what it uses now plus 85% of what is free."""
+    now, free = _rss(), _available()
+    if now is None or free is None:
+        return None
+    return now + int(free * 0.85)
+
+
+@dataclass
+class Search:
+    """One breadth-first exploration (see the module docstring)."""
+
+    comp: Compiled
+    budget: Budget = field(default_factory=Budget)
+    progress: Callable[[Progress], None] | None = None
+    progress_interval: float = 0.5
+    check_deadlock: bool = True
+    symmetry: bool = False
+
+    def run(self) -> CheckResult:
+        comp = self.comp
+        model = comp.model
+        t0 = time.perf_counter()
+        dec, succ, alldone = comp.dec, comp.succ, comp.alldone
+        canon = comp.canon if self.symmetry else None
+        inv_fns = comp.inv_fns
+        props = comp.props
+        budget = self.budget
+        max_states = budget.max_states
+        max_depth = budget.max_depth
+        deadline = t0 + budget.timeout if budget.timeout else None
+        mem_limit = budget.max_memory if budget.max_memory is not None else default_memory_limit()
+
+        seen: dict = {}
+        frontier: list = []
+        for s in comp.init_states:
+            c = canon(s, dec(s)) if canon else s
+            if c not in seen:
+                seen[c] = None
+                frontier.append(c)
+        generated = len(comp.init_states)
+        depth = 1 if frontier else 0
+        found: dict[str, _Found] = {}
+        live = list(range(len(inv_fns)))
+        inv_all = comp.make_inv_all(live)
+        cov = [0] * len(comp.steps)
+        out: list = []
+        viol: list = []
+        stop: str | None = None
+        error: tuple[int, str] | None = None
+        checked_upto = 0  # states of the current frontier already expanded
+        nxt: list = []
+        last_report = t0
+        ticks = 0
+
+        try:
+            while frontier:
+                nxt = []
+                at_limit = max_depth is not None and depth >= max_depth
+                checked_upto = 0
+                for s in frontier:
+                    W = dec(s)
+                    try:
+                        if inv_all is not None and not inv_all(W):
+                            for k in live:
+                                if not inv_fns[k](W):
+                                    found[comp.invariants[k].name] = _Found("invariant", s)
+                            live = [k for k in live if comp.invariants[k].name not in found]
+                            inv_all = comp.make_inv_all(live)
+                        succ(s, W, out, viol, cov)
+                    except (EvalError, ArithmeticError, TypeError, KeyError, IndexError, ValueError) as err:
+                        error = (s, self._explain_error(s, W, err))
+                        raise _Stop("evaluation error")
+                    if viol:
+                        for pi, sid, msg in viol:
+                            name = props[pi]
+                            if name not in found:
+                                found[name] = _Found("assert", s, msg, pi)
+                        viol.clear()
+                    checked_upto += 1
+                    if not out:
+                        if self.check_deadlock and ir.DEADLOCK not in found and not alldone(W):
+                            found[ir.DEADLOCK] = _Found("deadlock", s)
+                        continue
+                    generated += len(out)
+                    if at_limit:
+                        for t in out:
+                            if (canon(t, dec(t)) if canon else t) not in seen:
+                                stop = stop or f"depth budget of {max_depth} reached"
+                                break
+                    elif canon is not None:
+                        for t in out:
+                            t = canon(t, dec(t))
+                            if t not in seen:
+                                seen[t] = s
+                                nxt.append(t)
+                    else:
+                        for t in out:
+                            if t not in seen:
+                                seen[t] = s
+                                nxt.append(t)
+                    out.clear()
+                    ticks += 1
+                    if ticks & 1023 == 0:
+                        now = time.perf_counter()
+                        if deadline is not None and now >= deadline:
+                            raise _Stop(f"time budget of {budget.timeout:g}s reached")
+                        if mem_limit is not None and ticks & 65535 == 0:
+                            rss = _rss()
+                            if rss is not None and rss > mem_limit:
+                                raise _Stop(f"memory guard: resident memory {rss >> 20} MiB over "
+                                            f"the limit of {mem_limit >> 20} MiB")
+                        if self.progress is not None and now - last_report >= self.progress_interval:
+                            last_report = now
+                            self.progress(Progress(len(seen), generated, depth, len(nxt), now - t0))
+                    if max_states is not None and len(seen) > max_states:
+                        raise _Stop(f"state budget of {max_states} distinct states reached")
+                if at_limit:
+                    frontier = []
+                    break
+                frontier = nxt
+                if nxt:
+                    depth += 1
+        except _Stop as st:
+            stop = st.reason
+            # invariants are checked when a state is first found: check the states found
+            # but not expanded (cheap next to the search itself)
+            if error is None:
+                self._check_unexpanded(frontier[checked_upto:] + nxt, found, live)
+        except KeyboardInterrupt:
+            stop = "interrupted"
+
+        seconds = time.perf_counter() - t0
+        stats = Stats(generated=generated, distinct=len(seen), depth=depth, seconds=seconds)
+        coverage = self._coverage(cov)
+        if error is not None:
+            s, msg = error
+            trace = self._trace(seen, s)
+            result_props = tuple(PropertyResult(n, _kind(model, n), Verdict.ERROR, msg, trace if i == 0 else None)
+                                 for i, n in enumerate(model.property_names))
+            return CheckResult(model.name, model.variant, BACKEND, result_props, stats, complete=False,
+                               reason="evaluation error", error=msg, symmetry=self.symmetry,
+                               coverage=coverage)
+        complete = stop is None
+        results = []
+        names = list(model.property_names)
+        for name in props:
+            if name not in names:
+                names.append(name)
+        for name in names:
+            kind = _kind(model, name)
+            if kind == "leadsto":
+                results.append(PropertyResult(name, kind, Verdict.INCOMPLETE, LIVENESS_NOT_CHECKED))
+                continue
+            f = found.get(name)
+            if f is not None:
+                results.append(PropertyResult(name, kind, Verdict.VIOLATED, self._message(name, f),
+                                              self._counterexample(seen, name, f)))
+            elif complete:
+                results.append(PropertyResult(name, kind, Verdict.HOLDS))
+            else:
+                results.append(PropertyResult(name, kind, Verdict.INCOMPLETE,
+                                              f"not violated in the {len(seen)} states explored ({stop})"))
+        return CheckResult(model.name, model.variant, BACKEND, tuple(results), stats, complete=complete,
+                           reason=stop, symmetry=self.symmetry, coverage=coverage)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _check_unexpanded(self, states, found, live) -> None:
+        comp = self.comp
+        for s in states:
+            if not live:
+                return
+            W = comp.dec(s)
+            try:
+                for k in list(live):
+                    if not comp.inv_fns[k](W):
+                        found[comp.invariants[k].name] = _Found("invariant", s)
+                        live.remove(k)
+            except Exception:  # an evaluation error here is found again on the next run
+                return
+
+    def _coverage(self, cov) -> tuple[tuple[str, int], ...]:
+        totals: dict[str, int] = {}
+        for a in self.comp.model.actors:
+            for st in a.steps:
+                totals[f"{a.name}.{st.name}"] = 0
+        for info in self.comp.steps:
+            totals[f"{info.actor.name}.{info.step.name}"] += cov[info.sid]
+        return tuple(totals.items())
+
+    def _explain_error(self, s, W, err) -> str:
+        comp = self.comp
+        for k, f in enumerate(comp.inv_fns):
+            try:
+                f(W)
+            except Exception as e:  # noqa: BLE001 - we are locating the failing piece
+                return f"evaluating invariant {comp.invariants[k].name}: {_err_text(e)}"
+        for info in comp.steps:
+            try:
+                comp.step_fns[info.sid](s, W, [], [], [0] * len(comp.steps))
+            except Exception as e:  # noqa: BLE001
+                where = f" ({info.step.span})" if info.step.span else ""
+                return (f"evaluating step {info.actor.name}({info.proc}).{info.step.name}{where}: "
+                        f"{_err_text(e)}")
+        return _err_text(err)
+
+    def _message(self, name: str, f: _Found) -> str:
+        if f.kind == "invariant":
+            return f"invariant {name} is violated"
+        if f.kind == "assert":
+            return f.message
+        W = self.comp.dec(f.state)
+        where = []
+        layout = self.comp.layout
+        for a in self.comp.model.actors:
+            for i, p in enumerate(self.comp.model.procs(a)):
+                code = W[layout.pc_base[a.name] + i]
+                if code < len(a.steps):
+                    where.append(f"{p} at {a.steps[code].name}" if p != a.name else f"{a.name} at {a.steps[code].name}")
+        return "deadlock: no step is enabled (" + ", ".join(where) + ")"
+
+    def _path(self, seen, s) -> list[int]:
+        path = [s]
+        while True:
+            p = seen[path[-1]]
+            if p is None:
+                break
+            path.append(p)
+        path.reverse()
+        return path
+
+    def _trace(self, seen, s, failing_prop: int | None = None) -> Trace:
+        """The concrete trace from an initial state to ``s`` (canonical), and with
+        ``failing_prop`` one more row: the step that fails that property from ``s``."""
+        comp = self.comp
+        dec = comp.dec
+        canon = comp.canon if self.symmetry else None
+        layout = comp.layout
+        path = self._path(seen, s)
+
+        def key(t):
+            return canon(t, dec(t)) if canon else t
+
+        cur = next((i for i in comp.init_states if key(i) == path[0]), path[0])
+        W = dec(cur)
+        state = layout.state(W)
+        rows = [TraceStep(None, None, None, None, None, state)]
+        cov = [0] * len(comp.steps)
+        for target in path[1:]:
+            out: list = []
+            comp.succ_labeled(cur, W, out, [], cov)
+            nxt = next(((t, sid) for t, sid in out if key(t) == target), None)
+            if nxt is None:  # pragma: no cover - would be a bug in the successor function
+                raise RuntimeError("trace replay lost the path")
+            cur, sid = nxt
+            W = dec(cur)
+            new = layout.state(W)
+            info = comp.steps[sid]
+            rows.append(TraceStep(info.actor.name, info.proc, info.step.name, info.step.anchor,
+                                  info.step.span, new, diff_states(state, new)))
+            state = new
+        if failing_prop is not None:
+            out, viol = [], []
+            comp.succ_labeled(cur, W, out, viol, cov)
+            hit = next(((sid, msg) for pi, sid, msg in viol if pi == failing_prop), None)
+            if hit is not None:
+                sid, msg = hit
+                info = comp.steps[sid]
+                rows.append(TraceStep(info.actor.name, info.proc, info.step.name, info.step.anchor,
+                                      info.step.span, None, (), msg))
+        return Trace(tuple(rows))
+
+    def _counterexample(self, seen, name, f: _Found) -> Trace:
+        if f.kind == "assert":
+            return self._trace(seen, f.state, f.prop_index)
+        return self._trace(seen, f.state)
+
+
+def _err_text(e: BaseException) -> str:
+    if isinstance(e, EvalError):
+        return str(e)
+    if isinstance(e, ZeroDivisionError):
+        return "division by zero"
+    if isinstance(e, (KeyError, TypeError, IndexError)):
+        return f"a function applied to an argument outside its domain, or a value of the wrong type ({type(e).__name__}: {e})"
+    return f"{type(e).__name__}: {e}"
+
+
+def _kind(model: ir.Model, name: str) -> str:
+    if name == ir.DEADLOCK:
+        return "deadlock"
+    p = model.get_property(name)
+    if isinstance(p, ir.Invariant):
+        return "invariant"
+    if isinstance(p, ir.LeadsTo):
+        return "leadsto"
+    return "assert"
+
+
+def error_result(model: ir.Model, message: str, *, symmetry: bool = False) -> CheckResult:
+    """A result saying the model could not be checked at all."""
+    props = tuple(PropertyResult(n, _kind(model, n), Verdict.ERROR, message) for n in model.property_names)
+    return CheckResult(model.name, model.variant, BACKEND, props, complete=False, reason="error",
+                       error=message, symmetry=symmetry)
+
+
+def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = None,
+          max_depth: int | None = None, timeout: float | None = None, max_memory: int | None = None,
+          progress: Callable[[Progress], None] | None = None) -> CheckResult:
+    """Check every safety property of ``model`` with the embedded checker."""
+    t0 = time.perf_counter()
+    try:
+        comp = compile_model(model, symmetry=symmetry)
+    except (CompileError, EvalError) as err:
+        return error_result(model, f"the builtin checker cannot check this model: {err}", symmetry=symmetry)
+    search = Search(comp, Budget(max_states, max_depth, timeout, max_memory), progress,
+                    check_deadlock=not model.allow_deadlock, symmetry=symmetry and comp.canon is not None)
+    result = search.run()
+    # the flag says whether reduction was asked for and possible, as TLC's backend reports it;
+    # compile time is part of what the user waits for
+    sym_on = symmetry and any(c.symmetric and c.atoms for c in model.consts)
+    return replace(result, symmetry=sym_on,
+                   stats=replace(result.stats, seconds=time.perf_counter() - t0))
+
+
+# ---------------------------------------------------------------------- the state graph
+
+
+@dataclass
+class StateGraph:
+    """The explored state graph (for liveness checking and inspection). States are packed
+    ints (decode with ``comp.dec`` and ``comp.layout.state``); ``edges[i]`` lists
+    ``(j, sid)`` for every step from state ``i`` to state ``j`` (``comp.steps[sid]`` says
+    which actor, process and step); ``init`` are the indexes of the initial states."""
+
+    comp: Compiled
+    states: list
+    index: dict
+    edges: list
+    init: list
+    complete: bool
+
+
+def explore_graph(model: ir.Model, *, max_states: int | None = None) -> StateGraph:
+    """The full reachable state graph without symmetry reduction (breadth-first order)."""
+    comp = compile_model(model, symmetry=False)
+    states: list = []
+    index: dict = {}
+    for s in comp.init_states:
+        if s not in index:
+            index[s] = len(states)
+            states.append(s)
+    init = list(range(len(states)))
+    edges: list = []
+    cov = [0] * len(comp.steps)
+    i = 0
+    complete = True
+    while i < len(states):
+        s = states[i]
+        out: list = []
+        comp.succ_labeled(s, comp.dec(s), out, [], cov)
+        row = []
+        for t, sid in out:
+            j = index.get(t)
+            if j is None:
+                if max_states is not None and len(states) >= max_states:
+                    complete = False
+                    continue
+                j = index[t] = len(states)
+                states.append(t)
+            row.append((j, sid))
+        edges.append(row)
+        i += 1
+    return StateGraph(comp, states, index, edges, init, complete)

@@ -1,0 +1,153 @@
+"""Files -> resolved, checked models: the front end in one call.
+
+``load(paths)`` reads ``.mspec`` files (a directory means its ``*.mspec`` files in name order),
+parses them, builds one ``ir.Model`` per variant and runs the semantic checks. It never raises
+on bad input: every problem is a ``Diagnostic`` (missing files, undecodable bytes, syntax,
+names, types, label rules...). ``LoadResult.ok`` is False when any error was found; the
+models may then be incomplete and must not be checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from .diagnostics import Diagnostic, Severity, SourceMap, error
+from .dsl import ast as A
+from .dsl.parser import decode, parse
+from .ir.build import Delta, build
+from .ir.nodes import Model
+from .span import Span
+
+__all__ = ["Delta", "LoadResult", "load", "load_text", "load_files"]
+
+
+@dataclass
+class LoadResult:
+    models: dict[str, Model] = field(default_factory=dict)  # variant name -> model, declaration order
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # sorted by file, line, column
+    sources: SourceMap = field(default_factory=SourceMap)
+    deltas: dict[str, list[Delta]] = field(default_factory=dict)  # variant -> its deltas as written
+    files: list[A.File] = field(default_factory=list)  # the syntax trees (for `show`, docs)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+
+def _sort_key(d: Diagnostic):
+    s = d.span
+    if s is None:
+        return ("", 0, 0, d.message)
+    return (s.file, s.line, s.col, d.message)
+
+
+def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
+    # base declarations are resolved once per variant: report each finding once
+    seen = set()
+    out = []
+    for d in diags:
+        key = (d.severity, d.message, d.span, d.hint)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return sorted(out, key=_sort_key)
+
+
+def _expand(paths: Sequence[str | Path], diags: list[Diagnostic]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(q for q in path.glob("*.mspec") if q.is_file())
+            if not found:
+                diags.append(error(f"no .mspec files in directory `{path}`", None,
+                                   "a model is one or more `.mspec` files; pass them or their directory",
+                                   "no-input"))
+            out.extend(found)
+        elif path.exists():
+            out.append(path)
+        else:
+            diags.append(error(f"no such file or directory: `{path}`", None,
+                               "check the path; `movspec lint` reads `spec/` by default", "no-input"))
+    return out
+
+
+def load_files(texts: Sequence[tuple[str, str | bytes]]) -> LoadResult:
+    """Load a model from in-memory ``(filename, text or bytes)`` pairs."""
+    res = LoadResult()
+    diags: list[Diagnostic] = []
+    files: list[A.File] = []
+    for name, data in texts:
+        if isinstance(data, bytes):
+            text, ds = decode(data, name)
+            diags.extend(ds)
+            if text is None:
+                res.sources.add(name, data.decode("utf-8", "replace"))
+                continue
+        else:
+            text = data
+        res.sources.add(name, text)
+        tree, ds = parse(text, name)
+        diags.extend(ds)
+        if tree is not None:
+            files.append(tree)
+    res.files = files
+    if diags:
+        # a file that did not parse would make every later finding misleading
+        res.diagnostics = _dedupe(diags)
+        return res
+    if not files:
+        res.diagnostics = [error("no model to load", None, "pass .mspec files or a directory", "no-input")]
+        return res
+    try:
+        built = build(files)
+        diags.extend(built.diagnostics)
+        res.models = built.models
+        res.deltas = built.deltas
+        from .check import check_models
+        diags.extend(check_models(built, files))
+    except RecursionError:
+        diags.append(error("expression nested too deeply", Span(files[0].path, 1, 1, 1, 2),
+                           "split deep expressions into `def`s", "too-deep"))
+        res.models = {}
+    res.diagnostics = _dedupe(diags)
+    return res
+
+
+def load(paths: Sequence[str | Path]) -> LoadResult:
+    """Load one model from files and/or directories (``*.mspec``, name order)."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    diags: list[Diagnostic] = []
+    files = _expand(paths, diags)
+    texts: list[tuple[str, bytes]] = []
+    for f in files:
+        try:
+            texts.append((str(f), f.read_bytes()))
+        except OSError as exc:
+            diags.append(error(f"cannot read `{f}`: {exc.strerror or exc}", None,
+                               "check the file's permissions", "io"))
+    if diags:
+        res = LoadResult()
+        for name, data in texts:
+            text, _ = decode(data, name)
+            if text is not None:
+                res.sources.add(name, text)
+        res.diagnostics = _dedupe(diags)
+        return res
+    return load_files(texts)
+
+
+def load_text(text: str, filename: str = "<string>") -> LoadResult:
+    """Load a model written in one string."""
+    return load_files([(filename, text)])

@@ -1,0 +1,267 @@
+"""What the generated docs say, computed once for the Markdown site and the HTML report.
+
+``site_context(site)`` turns models, results, deltas and generated PlusCal into plain dicts
+and strings; the templates only lay them out. Everything is ordered deterministically
+(variants in the order given, properties as the checker reported them) and carries no
+timestamps or timings, so generating twice gives identical bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..ir.nodes import Invariant, LeadsTo, Model
+from ..result import CheckResult, Verdict, format_value
+from .diff import model_diff
+from .expect import judge
+from .explain import explain_parts
+from .trace_view import anchor_file, anchor_function, initial_pcs, proc_state, view
+
+
+@dataclass
+class VariantDoc:
+    """One variant to document: its model, and what is known about it."""
+
+    model: Model
+    result: CheckResult | None = None
+    deltas: tuple = ()  # Delta(kind, target, text, span) from the front end, in order
+    pluscal: str | None = None
+
+
+@dataclass
+class Site:
+    variants: list[VariantDoc]
+    sources: dict[str, str] = field(default_factory=dict)  # file -> text, for quoting steps
+
+    @property
+    def models(self) -> dict[str, Model]:
+        return {v.model.variant: v.model for v in self.variants}
+
+
+def slug(name: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")
+    return s or "x"
+
+
+OUTCOME_LABEL = {
+    "as-expected": "as expected",
+    "unexpected": "NOT as expected",
+    "unconfirmed": "unconfirmed (search incomplete)",
+    "error": "error",
+    "unjudged": "no expectation",
+}
+
+
+def _mark(j) -> str:
+    return {"as-expected": "✓", "unexpected": "✗", "unconfirmed": "?", "error": "✗", "unjudged": ""}[j.outcome.value]
+
+
+def _step_rows(model: Model, coverage: dict[str, int]) -> list[dict]:
+    out = []
+    for a in model.actors:
+        steps = []
+        for s in a.steps:
+            steps.append({
+                "name": s.name,
+                "anchor": s.anchor or "",
+                "function": anchor_function(s.anchor) or "",
+                "file": anchor_file(s.anchor) or "",
+                "where": f"{s.span.file}:{s.span.line}" if s.span else "",
+                "origin": s.origin or "",
+                "doc": s.doc or "",
+                "runs": coverage.get(f"{a.name}.{s.name}"),
+            })
+        out.append({
+            "name": a.name,
+            "family": a.proc_set,
+            "procs": list(model.procs(a)),
+            "fairness": a.fairness or "",
+            "doc": a.doc or "",
+            "locals": [{"name": l.name, "type": str(l.type)} for l in a.locals],
+            "steps": steps,
+        })
+    return out
+
+
+def _mermaid_text(s: str) -> str:
+    # Mermaid statements end at ';' and '#' starts an entity; '<', '>' would be read as HTML.
+    table = {"#": "#35;", ";": "#59;", "<": "#lt;", ">": "#gt;", "\n": " "}
+    return re.sub(r"[#;<>\n]", lambda m: table[m.group(0)], s)
+
+
+def mermaid(trace, model: Model | None) -> str:
+    """A Mermaid sequence diagram: one participant per process, a note per step."""
+    v = view(trace, model)
+    ids = {l.proc: f"p{i}" for i, l in enumerate(v.lanes)}
+    lines = ["sequenceDiagram"]
+    for l in v.lanes:
+        lines.append(f"    participant {ids[l.proc]} as {_mermaid_text(l.label)}")
+    if not v.lanes:
+        return "\n".join(lines) + "\n"
+    first, last = ids[v.lanes[0].proc], ids[v.lanes[-1].proc]
+    starts = initial_pcs(v)
+    if starts:
+        init = ", ".join(f"{l.label} at {starts[l.proc]}" for l in v.lanes if l.proc in starts)
+        lines.append(f"    Note over {first},{last}: 0. initial: {_mermaid_text(init)}")
+    in_loop = False
+    for row in v.rows[1:]:
+        if row.loop_start and not in_loop:
+            lines.append("    loop repeats forever")
+            in_loop = True
+        pid = ids.get(row.proc, first)
+        parts = [f"{row.index}. {row.step}"]
+        if row.function:
+            parts.append(f"{row.function}()")
+        parts += [c.text() for c in row.changes]
+        if row.jump:
+            parts.append(f"goto {row.jump}")
+        if row.failure:
+            parts.append(f"FAILS: {row.failure}")
+        lines.append(f"    Note over {pid}: " + "<br/>".join(_mermaid_text(p) for p in parts))
+    if in_loop:
+        lines.append("    end")
+    return "\n".join(lines) + "\n"
+
+
+def _viewer(trace, model: Model | None) -> dict:
+    """The data of the HTML step-through viewer (rendered as JSON, read by the page's script)."""
+    v = view(trace, model)
+    rows = []
+    for row in v.rows:
+        state_lines = []
+        if row.state is not None:
+            for key in v.globals:
+                if key in row.state:
+                    state_lines.append([key, format_value(row.state[key])])
+            for lane in v.lanes:
+                for name, val in proc_state(row.state, lane, model):
+                    state_lines.append([f"{lane.label}: {name}", format_value(val)])
+        rows.append({
+            "index": row.index,
+            "lane": row.lane,
+            "step": row.step,
+            "function": row.function,
+            "anchor": row.anchor,
+            "where": f"{row.file}:{row.line}" if row.file and row.line else None,
+            "changes": [c.text() for c in row.changes],
+            "changed": sorted({c.path.split("[")[0].split(".")[0] for c in row.changes}),
+            "jump": row.jump,
+            "failure": row.failure,
+            "loop": row.loop_start,
+            "state": state_lines if row.state is not None else None,
+        })
+    starts = initial_pcs(v)
+    return {"lanes": [l.label for l in v.lanes], "procs": [l.proc for l in v.lanes],
+            "starts": [starts.get(l.proc, "") for l in v.lanes], "rows": rows, "loop": v.loop_start}
+
+
+def _deltas(vd: VariantDoc, base: Model | None, sources) -> list[dict]:
+    if vd.deltas:
+        return [{"kind": d.kind, "target": d.target, "text": d.text,
+                 "where": f"{d.span.file}:{d.span.line}" if getattr(d, "span", None) else ""}
+                for d in vd.deltas]
+    if base is None:
+        return []
+    out = []
+    for item in model_diff(base, vd.model, sources):
+        text = item.b if item.b is not None else item.a
+        out.append({"kind": item.kind if item.kind != "changed" else "replace", "target": f"{item.what} {item.name}",
+                    "text": text or "", "where": item.b_where or item.a_where or ""})
+    return out
+
+
+def _property_kind(model: Model, name: str, kind: str) -> str:
+    p = model.get_property(name)
+    if isinstance(p, Invariant):
+        return "invariant"
+    if isinstance(p, LeadsTo):
+        return "leadsto"
+    return kind
+
+
+def site_context(site: Site) -> dict[str, Any]:
+    models = site.models
+    first = site.variants[0].model if site.variants else None
+    results = [v.result for v in site.variants if v.result is not None]
+    props: list[str] = []
+    for r in results:
+        for j in judge(r, models.get(r.variant)):
+            if j.prop.name not in props:
+                props.append(j.prop.name)
+    if "Deadlock" in props:
+        props.remove("Deadlock")
+        props.append("Deadlock")
+    variants = []
+    matrix = []
+    for vd in site.variants:
+        m = vd.model
+        r = vd.result
+        judged = judge(r, m) if r is not None else []
+        by = {j.prop.name: j for j in judged}
+        matrix.append({
+            "variant": m.variant, "slug": slug(m.variant), "description": m.description or "",
+            "cells": [({"verdict": by[p].prop.verdict.value, "outcome": by[p].outcome.value,
+                        "mark": _mark(by[p]), "expected": by[p].expected or ""} if p in by else None)
+                      for p in props],
+            "distinct": r.stats.distinct if r else None,
+            "depth": r.stats.depth if r else None,
+            "complete": r.complete if r else None,
+        })
+        verdicts = []
+        traces = []
+        for j in judged:
+            p = j.prop
+            decl = m.get_property(p.name)
+            verdicts.append({
+                "name": p.name, "kind": _property_kind(m, p.name, p.kind), "verdict": p.verdict.value,
+                "expected": j.expected or "", "outcome": j.outcome.value,
+                "outcome_label": OUTCOME_LABEL[j.outcome.value], "mark": _mark(j),
+                "message": p.message or "", "doc": getattr(decl, "doc", None) or "",
+                "note": j.note or "", "has_trace": p.trace is not None and p.verdict is Verdict.VIOLATED,
+                "id": f"{slug(m.variant)}--{slug(p.name)}",
+            })
+            if p.trace is not None and p.verdict is Verdict.VIOLATED:
+                traces.append({
+                    "prop": p.name, "id": f"{slug(m.variant)}--{slug(p.name)}",
+                    "outcome_label": OUTCOME_LABEL[j.outcome.value],
+                    "steps": len(p.trace) - 1,
+                    "explain": explain_parts(p, m, m.variant),
+                    "mermaid": mermaid(p.trace, m),
+                    "viewer": _viewer(p.trace, m),
+                })
+        base = models.get(m.base) if m.base else None
+        variants.append({
+            "name": m.variant, "slug": slug(m.variant), "description": m.description or "",
+            "source": m.source or "", "base": m.base or "",
+            "base_slug": slug(m.base) if m.base else "",
+            "where": f"{m.span.file}:{m.span.line}" if m.span else "",
+            "consts": [{"name": c.name, "value": ("{" + ", ".join(c.atoms) + "}") if c.atoms is not None
+                        else str(c.value), "symmetric": c.symmetric} for c in m.consts],
+            "vars": [{"name": v.name, "type": str(v.type), "doc": v.doc or ""} for v in m.vars],
+            "actors": _step_rows(m, dict(r.coverage) if r else {}),
+            "deltas": _deltas(vd, base, site.sources),
+            "pluscal": vd.pluscal or "",
+            "expectations": [{"verdict": e.verdict, "properties": ", ".join(e.properties) or "all",
+                              "note": e.note or ""} for e in m.expectations],
+            "checked": r is not None,
+            "backend": r.backend if r else "",
+            "stats": {"distinct": r.stats.distinct, "generated": r.stats.generated, "depth": r.stats.depth}
+            if r else None,
+            "complete": r.complete if r else True,
+            "reason": (r.reason or "") if r else "",
+            "error": (r.error or "") if r else "",
+            "verdicts": verdicts,
+            "traces": traces,
+        })
+    all_ok = all(j.ok for vd in site.variants if vd.result for j in judge(vd.result, vd.model))
+    return {
+        "model": first.name if first else "",
+        "title": (first.title or first.name) if first else "movspec",
+        "props": props,
+        "matrix": matrix,
+        "variants": variants,
+        "all_ok": all_ok,
+        "checked": bool(results),
+    }

@@ -1,0 +1,153 @@
+"""``movspec explain``: a counterexample told step by step in kernel terms.
+
+The story is built from the same ``TraceView`` as the lanes. Each step names the process,
+the model step, the kernel function it stands for (the step's anchor) with its file, where
+the step is written, what it changed, and where the process goes next when it jumps. The
+ending says what went wrong (the failed check, or the property no longer true), where every
+other process stands at that moment, and which steps on the path the variant introduced or
+changed relative to its base, which is usually where the design differs.
+
+``explain_lines`` returns Markdown-flavoured plain text (backticks around names), readable
+in a terminal and usable verbatim in the generated docs.
+"""
+
+from __future__ import annotations
+
+from ..ir.nodes import DONE, Invariant, LeadsTo, Model
+from ..result import PropertyResult, Verdict, format_value
+from .trace_view import Row, TraceView, anchor_file, anchor_function, initial_pcs, view
+
+
+def _who(row: Row, v: TraceView) -> str:
+    return v.lanes[row.lane].label if row.lane is not None else (row.proc or "?")
+
+
+def _where(row: Row) -> str:
+    fn = anchor_function(row.anchor)
+    if not fn:
+        return ""
+    f = anchor_file(row.anchor)
+    return f" in `{fn}()`" + (f" ({f})" if f else "")
+
+
+def _changes(row: Row) -> str:
+    parts = []
+    for c in row.changes:
+        if c.old is None or c.old == "defaultInitValue":
+            parts.append(f"`{c.path}` = {format_value(c.new)}")
+        else:
+            parts.append(f"`{c.path}` {format_value(c.old)} → {format_value(c.new)}")
+    return ", ".join(parts)
+
+
+def _state_line(state: dict, keys) -> str:
+    return ", ".join(f"`{k}` = {format_value(state[k])}" for k in keys if k in state)
+
+
+def step_sentence(row: Row, v: TraceView, model: Model | None) -> str:
+    who = _who(row, v)
+    s = f"**{who}** runs `{row.step}`{_where(row)}"
+    if row.file and row.line:
+        s += f" [{row.file}:{row.line}]"
+    if model is not None and row.actor:
+        a = model.actor(row.actor)
+        step = a.step(row.step) if a else None
+        if step is not None and step.origin and step.origin == model.variant:
+            s += f" (as changed by variant `{model.variant}`)"
+        elif step is not None and step.origin:
+            s += f" (from variant `{step.origin}`)"
+    if row.failure:
+        return s + f" and fails: {row.failure}."
+    ch = _changes(row)
+    s += (": " + ch) if ch else "; it changes nothing"
+    if row.next == DONE:
+        s += f"; {who} is done"
+    elif row.jump:
+        s += f"; next it goes to `{row.jump}`"
+    return s + "."
+
+
+def explain_lines(prop: PropertyResult, model: Model | None, variant: str | None = None) -> list[str]:
+    """The story of ``prop``'s counterexample, one paragraph per list item."""
+    parts = explain_parts(prop, model, variant)
+    steps = [f"{i}. " + ("(the loop starts here) " if loop else "") + s for i, loop, s in parts["steps"]]
+    return parts["intro"] + steps + parts["ending"]
+
+
+def explain_parts(prop: PropertyResult, model: Model | None, variant: str | None = None) -> dict:
+    """The story in parts: ``intro`` (paragraphs), ``initially`` (the paragraph on the
+    initial state, also the last of ``intro``; None without a trace), ``steps``
+    (``(index, loop_start, sentence)``) and ``ending`` (paragraphs)."""
+    variant = variant or (model.variant if model else "?")
+    out: list[str] = []
+    phrase = {Verdict.HOLDS: "holds", Verdict.VIOLATED: "is violated",
+              Verdict.INCOMPLETE: "is unconfirmed (the search stopped early)",
+              Verdict.ERROR: "could not be checked"}[prop.verdict]
+    head = f"`{prop.name}` {phrase} in variant `{variant}`"
+    if model is not None and model.description:
+        head += f" ({model.description})"
+    out.append(head + ".")
+    decl = model.get_property(prop.name) if model is not None else None
+    if decl is not None and getattr(decl, "doc", None):
+        out.append(f"The property: {decl.doc}.")
+    if prop.verdict is not Verdict.VIOLATED or prop.trace is None:
+        if prop.message:
+            out.append(prop.message)
+        if prop.verdict is Verdict.VIOLATED:
+            out.append("No counterexample was recorded.")
+        return {"intro": out, "initially": None, "steps": [], "ending": []}
+    v = view(prop.trace, model)
+    n = len(v.rows) - 1
+    procs = ", ".join(l.label for l in v.lanes)
+    out.append(f"A shortest counterexample takes {n} step{'s' if n != 1 else ''}; the processes are {procs}.")
+    first = v.rows[0]
+    if first.state is not None:
+        starts = initial_pcs(v)
+        line = "Initially " + _state_line(first.state, v.globals)
+        if starts:
+            line += "; " + ", ".join(f"{l.label} is at `{starts[l.proc]}`" for l in v.lanes if l.proc in starts)
+        out.append(line + ".")
+    initially = out[-1] if first.state is not None else None
+    steps = [(row.index, row.loop_start, step_sentence(row, v, model)) for row in v.rows[1:]]
+    last = v.rows[-1]
+    end = []
+    if last.failure is None:
+        if isinstance(decl, Invariant):
+            end.append(f"After step {last.index} the invariant `{prop.name}` is false.")
+        elif isinstance(decl, LeadsTo):
+            end.append(f"From step {v.loop_start} on the steps repeat forever, so `{prop.name}` never "
+                       "gets its promised outcome." if v.loop_start is not None else
+                       f"`{prop.name}` never gets its promised outcome.")
+        elif prop.kind == "deadlock":
+            end.append(f"After step {last.index} no process can take a step, yet not all are done: a deadlock.")
+        elif prop.message:
+            end.append(prop.message + ".")
+    state = last.state if last.state is not None else next(
+        (r.state for r in reversed(v.rows) if r.state is not None), None)
+    if state is not None:
+        others = []
+        from .trace_view import _pc  # the pc of each process at the end
+        for lane in v.lanes:
+            if last.lane is not None and v.lanes[last.lane].proc == lane.proc and last.failure:
+                continue
+            pc = _pc(state, lane.proc)
+            if pc is not None:
+                others.append(f"{lane.label} " + ("is done" if pc == DONE else f"is at `{pc}`"))
+        if others:
+            end.append("At that point " + ", ".join(others) + ".")
+    if model is not None and model.base:
+        changed = sorted({(r.actor, r.step) for r in v.rows[1:] if r.actor and _changed_here(model, r)})
+        if changed:
+            names = ", ".join(f"`{a}.{s}`" for a, s in changed)
+            end.append(f"Steps on this path that `{model.variant}` changes relative to `{model.base}`: {names}.")
+    return {"intro": out, "initially": initially, "steps": steps, "ending": end}
+
+
+def _changed_here(model: Model, row: Row) -> bool:
+    a = model.actor(row.actor)
+    s = a.step(row.step) if a else None
+    return s is not None and s.origin == model.variant
+
+
+def explain_text(prop: PropertyResult, model: Model | None, variant: str | None = None) -> str:
+    return "\n\n".join(explain_lines(prop, model, variant)) + "\n"

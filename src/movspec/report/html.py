@@ -1,0 +1,60 @@
+"""The single-file HTML report: the verdict matrix, then per variant its description, actors
+and steps, delta, verdicts, generated PlusCal and each counterexample in a step-through
+viewer (lanes, with the full state of the selected step beside them).
+
+Self-contained: styles and script are inline, nothing is fetched, so the file can be mailed,
+attached to a CI run or opened offline. Every name from the model is escaped (Jinja2
+autoescape; the viewer's data travels as JSON with ``<``, ``>`` and ``&`` escaped and is
+put into the page with ``textContent`` only). The lanes are rendered on the server, so the
+page reads without script; the script adds stepping (buttons, arrow keys) and the state
+panel. Output is deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .context import Site, site_context, slug
+
+_CODE = re.compile(r"`([^`]+)`")
+_BOLD = re.compile(r"\*\*([^*]+)\*\*")
+
+
+def inline_md(text: str) -> Markup:
+    """The small Markdown subset of ``explain`` lines (code spans, bold) as safe HTML."""
+    s = str(escape(text))
+    s = _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", s)
+    s = _BOLD.sub(lambda m: f"<strong>{m.group(1)}</strong>", s)
+    return Markup(s)
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9_])(?=[A-Z])|(?<=_)")
+
+
+def wbr(name: str) -> Markup:
+    """A long identifier with line-break opportunities between its words (``NoUse`` |
+    ``After`` | ``Unload``), for narrow table headers."""
+    return Markup("<wbr>").join(escape(part) for part in _CAMEL.split(str(name)))
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("movspec.report", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(inline_md=inline_md, slug=slug, wbr=wbr)
+    return env
+
+
+def render_html(site: Site) -> str:
+    ctx = site_context(site)
+    return environment().get_template("report.html.j2").render(**ctx)

@@ -1,0 +1,85 @@
+"""The Markdown site: ``README.md`` (the verdict matrix and the list of variants) and one
+``variants/<variant>.md`` per variant (description, design source, actors and steps with
+their kernel anchors, the delta from its base, verdicts, each counterexample as a Mermaid
+sequence diagram with its story, and the generated PlusCal).
+
+GitHub-flavoured Markdown, which GitHub, GitLab, Gitea and Forgejo render (Mermaid in
+fenced ``mermaid`` blocks included). Text from the model is escaped for Markdown; output is
+deterministic (no times, no dates).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import jinja2
+
+from .context import Site, site_context, slug
+
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|<>#])")
+
+
+def md(text) -> str:
+    """Inline text safe in Markdown (tables included): special characters escaped, one line."""
+    s = str(text).replace("\r", "").replace("\n", " ")
+    s = _MD_SPECIAL.sub(lambda m: {"<": "&lt;", ">": "&gt;"}.get(m.group(1), "\\" + m.group(1)), s)
+    return s
+
+
+def fence(text: str, lang: str = "") -> str:
+    """A fenced code block that survives backticks in ``text``."""
+    runs = [len(m.group(0)) for m in re.finditer(r"`+", text)]
+    n = max([3] + [r + 1 for r in runs])
+    body = text if text.endswith("\n") else text + "\n"
+    return "`" * n + lang + "\n" + body + "`" * n
+
+
+def gh_anchor(heading: str) -> str:
+    """The anchor GitHub and GitLab give a heading: lower case, punctuation dropped,
+    spaces as hyphens."""
+    s = heading.strip().lower()
+    s = re.sub(r"[^\w\- ]", "", s)
+    return s.replace(" ", "-")
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("movspec.report", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(md=md, fence=fence, gh_anchor=gh_anchor, slug=slug)
+    return env
+
+
+def _tidy(text: str) -> str:
+    """Squeeze the runs of blank lines templates leave where optional parts are absent,
+    outside code fences only."""
+    out: list[str] = []
+    fence_mark: str | None = None
+    for line in text.split("\n"):
+        m = re.match(r"^(`{3,})", line)
+        if fence_mark is None and m:
+            fence_mark = m.group(1)
+        elif fence_mark is not None and line.rstrip() == fence_mark:
+            fence_mark = None
+        elif fence_mark is None and not line.strip() and out and not out[-1].strip():
+            continue
+        out.append(line if fence_mark is not None else line.rstrip())
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def render_site(site: Site) -> dict[str, str]:
+    """Relative path -> Markdown text, for every page of the site."""
+    ctx = site_context(site)
+    env = environment()
+    pages = {"README.md": _tidy(env.get_template("index.md.j2").render(**ctx))}
+    variant_tpl = env.get_template("variant.md.j2")
+    for v in ctx["variants"]:
+        pages[f"variants/{v['slug']}.md"] = _tidy(variant_tpl.render(v=v, **ctx))
+    return pages

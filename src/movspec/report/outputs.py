@@ -1,0 +1,113 @@
+"""Machine-readable outputs: the JSON result, JUnit XML and ITF traces.
+
+``write_outputs(results, models, json_path=..., junit_path=..., itf_dir=...)`` writes any of
+them. The JSON document (``result_document``) is ``result.results_to_json`` plus, per
+property, the expectation and the outcome, and an overall ``ok``; its shape is
+``schemas/result.schema.json`` (``schema_version`` says which). ITF files are named
+``<variant>.<property>.itf.json``, one per counterexample.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from .. import __version__
+from ..ir.nodes import Model
+from ..result import SCHEMA_VERSION, CheckResult, results_to_json
+from .expect import judge
+from .itf import dumps as itf_dumps
+from .itf import to_itf
+from .junit import to_junit_xml
+
+
+def result_document(results: list[CheckResult], models: dict[str, Model]) -> dict:
+    doc = results_to_json(results)
+    doc["version"] = __version__
+    ok = True
+    for r, rj in zip(results, doc["results"]):
+        model = models.get(r.variant)
+        judged = {j.prop.name: j for j in judge(r, model)}
+        for pj in rj["properties"]:
+            j = judged[pj["name"]]
+            pj["expected"] = j.expected
+            pj["outcome"] = j.outcome.value
+            ok = ok and j.ok
+        for name, j in judged.items():  # expected properties the back end did not report
+            if not any(pj["name"] == name for pj in rj["properties"]):
+                pj = j.prop.to_json()
+                pj.update(expected=j.expected, outcome=j.outcome.value)
+                rj["properties"].append(pj)
+                ok = False
+        if model is not None:
+            rj["description"] = model.description
+            rj["base"] = model.base
+    doc["ok"] = ok
+    assert doc["schema_version"] == SCHEMA_VERSION
+    return doc
+
+
+def to_json_text(results: list[CheckResult], models: dict[str, Model]) -> str:
+    return json.dumps(result_document(results, models), indent=2, ensure_ascii=False) + "\n"
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def itf_name(variant: str, prop: str, backend: str = "builtin") -> str:
+    stem = f"{variant}.{prop}" if backend in ("builtin", "") else f"{variant}.{prop}.{backend}"
+    return _UNSAFE.sub("_", stem) + ".itf.json"
+
+
+def itf_documents(results: list[CheckResult], models: dict[str, Model]) -> dict[str, dict]:
+    """File name -> ITF document, for every property with a counterexample."""
+    out = {}
+    for r in results:
+        model = models.get(r.variant)
+        source = None
+        if model is not None and model.span is not None:
+            source = model.span.file
+        for p in r.properties:
+            if p.trace is None:
+                continue
+            out[itf_name(r.variant, p.name, r.backend)] = to_itf(
+                p.trace, source=source, prop=p, variant=r.variant,
+                description=f"{r.model}: counterexample to {p.name} in variant {r.variant} ({r.backend})")
+    return out
+
+
+def _write(path: str | os.PathLike, text: str) -> None:
+    p = Path(path)
+    if p.parent and not p.parent.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+
+
+def write_outputs(results: list[CheckResult], models: dict[str, Model], json_path=None,
+                  junit_path=None, itf_dir=None, *, timing: bool = True) -> list[Path]:
+    """Write the requested outputs; ``"-"`` as a path means standard output. Returns the
+    files written."""
+    written: list[Path] = []
+    if json_path is not None:
+        text = to_json_text(results, models)
+        if str(json_path) == "-":
+            print(text, end="")
+        else:
+            _write(json_path, text)
+            written.append(Path(json_path))
+    if junit_path is not None:
+        text = to_junit_xml(results, models, timing=timing)
+        if str(junit_path) == "-":
+            print(text, end="")
+        else:
+            _write(junit_path, text)
+            written.append(Path(junit_path))
+    if itf_dir is not None:
+        d = Path(itf_dir)
+        d.mkdir(parents=True, exist_ok=True)
+        for name, doc in sorted(itf_documents(results, models).items()):
+            _write(d / name, itf_dumps(doc))
+            written.append(d / name)
+    return written

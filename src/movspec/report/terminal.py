@@ -1,0 +1,175 @@
+"""The terminal report: the variant x property matrix, then counterexamples as lanes.
+
+``print_results(console, results, models)`` is what ``movspec check`` prints. Each cell says
+the verdict and how it compares with the variant's ``expect`` lines:
+
+* ``holds ✓`` / ``violated ✓``: as expected;
+* ``violated ✗`` (red, with what was expected): contradicts the expectation;
+* ``incomplete ?``: the search stopped early, so it confirms nothing;
+* a verdict without mark: no expectation was declared for it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..ir.nodes import Model
+from ..result import CheckResult, Verdict
+from .expect import Judged, Outcome, judge
+from .lanes import lanes_table
+
+VERDICT_STYLE = {
+    Verdict.HOLDS: "green",
+    Verdict.VIOLATED: "red",
+    Verdict.INCOMPLETE: "yellow",
+    Verdict.ERROR: "bold red",
+}
+
+
+def cell_text(j: Judged) -> Text:
+    v = j.prop.verdict
+    if j.outcome is Outcome.AS_EXPECTED:
+        style = "green" if v is Verdict.HOLDS else "dark_orange"
+        return Text(f"{v.value} ✓", style=style)
+    if j.outcome is Outcome.UNEXPECTED:
+        want = "holds" if j.expected == "holds" else "violated"
+        return Text(f"{v.value} ✗ (expected {want})", style="bold red")
+    if j.outcome is Outcome.UNCONFIRMED:
+        return Text(f"{v.value} ?", style="yellow")
+    if j.outcome is Outcome.ERROR:
+        return Text(f"{v.value} ✗", style="bold red")
+    return Text(v.value, style=VERDICT_STYLE[v])
+
+
+def property_columns(results: Iterable[CheckResult], models: dict[str, Model]) -> list[str]:
+    """Property names in first-seen order across results (``Deadlock`` last)."""
+    names: list[str] = []
+    for r in results:
+        for j in judge(r, models.get(r.variant)):
+            if j.prop.name not in names:
+                names.append(j.prop.name)
+    if "Deadlock" in names:
+        names.remove("Deadlock")
+        names.append("Deadlock")
+    return names
+
+
+def format_seconds(s: float) -> str:
+    if s < 1:
+        return f"{s * 1000:.0f} ms"
+    if s < 120:
+        return f"{s:.1f} s"
+    return f"{int(s // 60)} min {int(s % 60)} s"
+
+
+def matrix(results: list[CheckResult], models: dict[str, Model], *, show_time: bool = True) -> "Matrix":
+    """The verdict matrix: one row per variant when the console is wide enough, else
+    transposed (one row per property, one column per variant)."""
+    return Matrix(results, models, show_time=show_time)
+
+
+class Matrix:
+    def __init__(self, results: list[CheckResult], models: dict[str, Model], *, show_time: bool = True):
+        self.results, self.models, self.show_time = results, models, show_time
+        self.props = property_columns(results, models)
+        self.cells = [{j.prop.name: j for j in judge(r, models.get(r.variant))} for r in results]
+
+    def _label(self, r: CheckResult) -> str:
+        return r.variant if r.backend in ("builtin", "") else f"{r.variant} [{r.backend}]"
+
+    def wide_width(self) -> int:
+        names = max((len(self._label(r)) for r in self.results), default=7)
+        cells = sum(max(len(p), max((len(cell_text(c[p]).plain) for c in self.cells if p in c), default=1)) + 3
+                    for p in self.props)
+        return names + 3 + cells + 12 + 8 + (10 if self.show_time else 0)
+
+    def __rich_console__(self, console, options):
+        yield self.wide() if options.max_width >= self.wide_width() else self.tall()
+
+    def wide(self) -> Table:
+        table = Table(box=box.SIMPLE_HEAVY, title="verdicts", title_justify="left", pad_edge=False)
+        table.add_column("variant", style="bold", no_wrap=True)
+        for p in self.props:
+            table.add_column(p, no_wrap=True)
+        table.add_column("distinct", justify="right")
+        table.add_column("depth", justify="right")
+        if self.show_time:
+            table.add_column("time", justify="right")
+        for r, cells in zip(self.results, self.cells):
+            row: list = [self._label(r)]
+            for p in self.props:
+                row.append(cell_text(cells[p]) if p in cells else Text("—", style="dim"))
+            row.append(f"{r.stats.distinct:,}")
+            row.append(str(r.stats.depth))
+            if self.show_time:
+                row.append(format_seconds(r.stats.seconds))
+            table.add_row(*row)
+        return table
+
+    def tall(self) -> Table:
+        table = Table(box=box.SIMPLE_HEAVY, title="verdicts", title_justify="left", pad_edge=False)
+        table.add_column("property", style="bold", no_wrap=True)
+        for r in self.results:
+            table.add_column(self._label(r), overflow="fold")
+        for p in self.props:
+            table.add_row(p, *[cell_text(c[p]) if p in c else Text("—", style="dim") for c in self.cells])
+        table.add_section()
+        table.add_row(Text("distinct states", style="dim"), *[f"{r.stats.distinct:,}" for r in self.results])
+        table.add_row(Text("depth", style="dim"), *[str(r.stats.depth) for r in self.results])
+        if self.show_time:
+            table.add_row(Text("time", style="dim"), *[format_seconds(r.stats.seconds) for r in self.results])
+        return table
+
+
+def summary(results: list[CheckResult], models: dict[str, Model]) -> Text:
+    judged = [j for r in results for j in judge(r, models.get(r.variant))]
+    bad = [j for j in judged if not j.ok]
+    t = Text()
+    n = len({r.variant for r in results})
+    t.append(f"{n} variant{'s' if n != 1 else ''}, {len(judged)} verdicts: ")
+    if not bad:
+        t.append("all as expected", style="bold green")
+    else:
+        by = {}
+        for j in bad:
+            by.setdefault(j.outcome.value, []).append(f"{j.variant}.{j.prop.name}")
+        t.append("; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(by.items())), style="bold red")
+    return t
+
+
+def print_results(console: Console, results: list[CheckResult], models: dict[str, Model], *,
+                  traces: str = "all", full: bool = False, show_time: bool = True) -> None:
+    """Print the matrix, notes on incomplete or failed checks, and the counterexamples.
+    ``traces``: ``"all"`` (every violation), ``"unexpected"`` (only those that contradict an
+    expectation or have none) or ``"none"``. ``full`` shows complete states in the lanes."""
+    console.print(matrix(results, models, show_time=show_time))
+    for r in results:
+        if r.error:
+            console.print(Text(f"{r.variant}: error: {r.error}", style="bold red"))
+        elif not r.complete:
+            console.print(Text(f"{r.variant}: search incomplete: {r.reason or 'cut short'}", style="yellow"))
+    if traces != "none":
+        for r in results:
+            model = models.get(r.variant)
+            for j in judge(r, model):
+                p = j.prop
+                if p.verdict is not Verdict.VIOLATED or p.trace is None:
+                    continue
+                if traces == "unexpected" and j.outcome is Outcome.AS_EXPECTED:
+                    continue
+                steps = len(p.trace) - 1
+                how = {Outcome.AS_EXPECTED: "as expected", Outcome.UNEXPECTED: "NOT EXPECTED",
+                       Outcome.UNJUDGED: "no expectation"}.get(j.outcome, j.outcome.value)
+                title = f"{r.variant} · {p.name}: violated ({how}), {steps} step{'s' if steps != 1 else ''}"
+                console.print()
+                console.print(lanes_table(p.trace, model, full=full, title=title))
+                last = p.trace.steps[-1] if p.trace.steps else None
+                if p.message and (last is None or last.failure != p.message):
+                    console.print(Text(f"  {p.message}", style="red"))
+    console.print()
+    console.print(summary(results, models))

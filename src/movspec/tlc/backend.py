@@ -1,0 +1,267 @@
+"""Where TLC runs: one interface, two implementations.
+
+``LocalJava`` runs ``java -cp tla2tools.jar <main> ...`` with the jar found, in order, from
+``--tlc-jar``, ``$MOVSPEC_TLA2TOOLS`` or the user cache (``movspec tlc install``), and Java
+from ``$JAVA_HOME`` or ``PATH``. ``DockerTLC`` runs the same command in a container of the
+image built from ``docker/Dockerfile`` (built by the Python docker SDK on first use), with the
+scratch directory mounted at ``/work``. ``select_backend`` picks one; ``$MOVSPEC_TLC_BACKEND``
+(``local``, ``docker``, ``auto``) overrides the choice. Every "not available" answer says what
+to set or install.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+from .release import Release, cached_jar, pinned
+
+ENV_JAR = "MOVSPEC_TLA2TOOLS"
+ENV_BACKEND = "MOVSPEC_TLC_BACKEND"
+ENV_JAVA_OPTS = "MOVSPEC_JAVA_OPTS"
+
+
+class BackendUnavailable(Exception):
+    """No TLC backend can run; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    returncode: int
+    output: str
+    timed_out: bool
+    seconds: float
+
+
+class Backend(ABC):
+    name: str
+
+    @abstractmethod
+    def available(self) -> tuple[bool, str]:
+        """(usable, a sentence saying what it uses or why it cannot run)."""
+
+    @abstractmethod
+    def run(self, main: str, args: list[str], workdir: Path, timeout: float | None = None) -> RunResult:
+        """Run Java class ``main`` of tla2tools with ``args`` in ``workdir`` (paths in ``args``
+        are relative to it); stdout and stderr together."""
+
+
+def java_opts() -> list[str]:
+    return shlex.split(os.environ.get(ENV_JAVA_OPTS, ""))
+
+
+# --------------------------------------------------------------------------- local Java
+
+def find_jar(explicit: str | os.PathLike | None = None) -> tuple[Path | None, str]:
+    """The tla2tools.jar to use and where it came from, or None and why not."""
+    if explicit:
+        p = Path(explicit).expanduser()
+        return (p, f"--tlc-jar {p}") if p.is_file() else (None, f"--tlc-jar {p}: no such file")
+    env = os.environ.get(ENV_JAR)
+    if env:
+        p = Path(env).expanduser()
+        return (p, f"${ENV_JAR}={p}") if p.is_file() else (None, f"${ENV_JAR}={p}: no such file")
+    p = cached_jar()
+    if p.is_file():
+        return p, f"user cache {p}"
+    return None, (f"no tla2tools.jar: pass --tlc-jar, set ${ENV_JAR}, or run `movspec tlc install` "
+                  f"(it downloads tla2tools {pinned().version} to {p})")
+
+
+def find_java() -> tuple[str | None, str]:
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        cand = Path(home) / "bin" / "java"
+        if cand.is_file() and os.access(cand, os.X_OK):
+            return str(cand), f"$JAVA_HOME/bin/java ({cand})"
+    found = shutil.which("java")
+    if found:
+        return found, f"java on PATH ({found})"
+    return None, "no Java runtime: install Java 11 or later (e.g. openjdk-17-jre-headless) or set $JAVA_HOME"
+
+
+class LocalJava(Backend):
+    name = "local"
+
+    def __init__(self, jar: str | os.PathLike | None = None, java: str | None = None):
+        self._jar_arg = jar
+        self._java_arg = java
+
+    @property
+    def jar(self) -> Path | None:
+        return find_jar(self._jar_arg)[0]
+
+    def available(self) -> tuple[bool, str]:
+        jar, jwhy = find_jar(self._jar_arg)
+        java, why = (self._java_arg, f"java {self._java_arg}") if self._java_arg else find_java()
+        if jar is None:
+            return False, jwhy
+        if java is None:
+            return False, why
+        return True, f"{jwhy} with {why}"
+
+    def command(self, main: str, args: list[str]) -> list[str]:
+        jar, why = find_jar(self._jar_arg)
+        java, jwhy = (self._java_arg, "") if self._java_arg else find_java()
+        if jar is None:
+            raise BackendUnavailable(why)
+        if java is None:
+            raise BackendUnavailable(jwhy)
+        return [java, "-XX:+UseParallelGC", *java_opts(), "-cp", str(jar), main, *args]
+
+    def run(self, main: str, args: list[str], workdir: Path, timeout: float | None = None) -> RunResult:
+        cmd = self.command(main, args)
+        t0 = time.monotonic()
+        try:
+            proc = subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        except OSError as exc:
+            raise BackendUnavailable(f"could not start Java ({cmd[0]}): {exc.strerror or exc}") from None
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate()
+            timed_out = True
+        return RunResult(proc.returncode, out.decode("utf-8", "replace"), timed_out, time.monotonic() - t0)
+
+
+# --------------------------------------------------------------------------- Docker
+
+def image_tag(release: Release | None = None) -> str:
+    return f"movspec-tlc:{(release or pinned()).version}"
+
+
+def build_kwargs(release: Release | None = None) -> dict:
+    """Arguments of ``client.images.build`` for the TLC image (the Dockerfile needs no context:
+    it fetches the jar by URL and verifies its checksum)."""
+    from .release import dockerfile_text
+    r = release or pinned()
+    return {
+        "fileobj": io.BytesIO(dockerfile_text(r).encode()),
+        "tag": image_tag(r),
+        "rm": True,
+        "pull": False,
+        "labels": {"org.movspec.tla2tools.version": r.version},
+    }
+
+
+def run_kwargs(main: str, args: list[str], workdir: Path, release: Release | None = None) -> dict:
+    """Arguments of ``client.containers.run`` for one tla2tools command in ``workdir``."""
+    kw = {
+        "image": image_tag(release),
+        "command": [*java_opts(), main, *args],
+        "volumes": {str(Path(workdir).resolve()): {"bind": "/work", "mode": "rw"}},
+        "working_dir": "/work",
+        "detach": True,
+        "network_disabled": True,
+        "labels": {"org.movspec.role": "tlc"},
+    }
+    if hasattr(os, "getuid"):
+        kw["user"] = f"{os.getuid()}:{os.getgid()}"
+    if java_opts():
+        # The image's entrypoint is `java -XX:+UseParallelGC -cp jar`; JVM options must come
+        # before the main class, so they go through JAVA_TOOL_OPTIONS instead.
+        kw["command"] = [main, *args]
+        kw["environment"] = {"JAVA_TOOL_OPTIONS": " ".join(java_opts())}
+    return kw
+
+
+class DockerTLC(Backend):
+    name = "docker"
+
+    def __init__(self, client=None, release: Release | None = None):
+        self._client = client
+        self.release = release or pinned()
+
+    def client(self):
+        if self._client is None:
+            import docker  # imported lazily: the SDK is slow to import and often unused
+            self._client = docker.from_env(timeout=10)
+        return self._client
+
+    def available(self) -> tuple[bool, str]:
+        try:
+            self.client().ping()
+        except Exception as exc:  # the SDK raises many types (DockerException, requests errors)
+            return False, f"no reachable Docker daemon ({_short(exc)}); start Docker or use a local jar"
+        return True, f"Docker daemon, image {image_tag(self.release)}"
+
+    def ensure_image(self) -> None:
+        import docker.errors
+        client = self.client()
+        try:
+            client.images.get(image_tag(self.release))
+        except docker.errors.ImageNotFound:
+            try:
+                client.images.build(**build_kwargs(self.release))
+            except docker.errors.BuildError as exc:
+                raise BackendUnavailable(f"building the TLC image {image_tag(self.release)} failed: {exc.msg}\n"
+                                         "hint: the build downloads tla2tools.jar; it needs network access") from None
+
+    def run(self, main: str, args: list[str], workdir: Path, timeout: float | None = None) -> RunResult:
+        self.ensure_image()
+        t0 = time.monotonic()
+        container = self.client().containers.run(**run_kwargs(main, args, workdir, self.release))
+        timed_out = False
+        try:
+            try:
+                status = container.wait(timeout=timeout)
+                code = int(status.get("StatusCode", 1))
+            except Exception:  # requests' ReadTimeout when the wait outlives the timeout
+                container.kill()
+                timed_out, code = True, 137
+            out = container.logs(stdout=True, stderr=True)
+        finally:
+            try:
+                container.remove(force=True)
+            except Exception:
+                pass
+        return RunResult(code, out.decode("utf-8", "replace"), timed_out, time.monotonic() - t0)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:160] if text else type(exc).__name__
+
+
+# --------------------------------------------------------------------------- selection
+
+def select_backend(name: str | None = None, *, jar: str | os.PathLike | None = None) -> Backend:
+    """The backend to use: ``name`` (or ``$MOVSPEC_TLC_BACKEND``) is ``local``, ``docker`` or
+    ``auto`` (local Java when a jar is found, else Docker). Raises ``BackendUnavailable``."""
+    name = name or os.environ.get(ENV_BACKEND) or "auto"
+    if name not in ("auto", "local", "docker"):
+        raise BackendUnavailable(f"unknown TLC backend {name!r} (${ENV_BACKEND}): use local, docker or auto")
+    reasons = []
+    if name in ("auto", "local"):
+        local = LocalJava(jar)
+        ok, why = local.available()
+        if ok:
+            return local
+        reasons.append(f"local Java: {why}")
+    if name in ("auto", "docker") and not (name == "auto" and jar):
+        docker_ = DockerTLC()
+        ok, why = docker_.available()
+        if ok:
+            return docker_
+        reasons.append(f"Docker: {why}")
+    raise BackendUnavailable("no TLC backend available:\n  " + "\n  ".join(reasons))
+
+
+def describe_backends(jar: str | os.PathLike | None = None) -> list[tuple[str, bool, str]]:
+    """For ``movspec doctor``: each backend, whether it can run, and why (not)."""
+    out = []
+    for b in (LocalJava(jar), DockerTLC()):
+        ok, why = b.available()
+        out.append((b.name, ok, why))
+    return out

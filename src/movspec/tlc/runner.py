@@ -1,0 +1,404 @@
+"""Check one variant with TLC: translate, run, read, and repeat until every property has a
+verdict.
+
+Contract (the checking semantics of ``ir.nodes``, so TLC and the embedded checker agree):
+
+* a violated invariant stops TLC (with one worker, at the first violating state in
+  breadth-first order: a shortest counterexample). It is recorded, removed from the .cfg,
+  and TLC runs again. (``-continue`` would keep exploring instead, but it prints a full trace
+  for every violating state: 6,160 traces and 172 MB of output for one variant of the
+  movable model. Removing the invariant gives the same verdicts, traces and counts.)
+* a failed ``assert``/``call`` stops TLC. Its property is recorded as violated, switched off
+  through the ``MS_Checks`` constant of the .cfg (the step then completes as if the check had
+  held), and TLC runs again;
+* a deadlock stops TLC. ``Deadlock`` is recorded as violated and TLC runs again with
+  ``-deadlock``;
+* the run that explores the whole state space (every violated check off) gives the
+  statistics, so distinct states and depth are those of the full exploration;
+* each ``leadsto`` property is checked in a run of its own (TLC does not say which temporal
+  property failed), without symmetry (unsound for liveness) and without the safety checks.
+
+Errors are reported in the user's terms: translator, SANY and evaluation errors point at the
+DSL line through the emitter's line map; a missing Java or jar says what to install or set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..emit.module import Emitted, emit
+from ..ir import nodes as ir
+from ..result import CheckResult, PropertyResult, Stats, Trace, Verdict
+from ..span import Span
+from .backend import Backend, BackendUnavailable, RunResult, select_backend
+from .output import TlcError, TlcOutput, parse_output
+from .trace import TraceMapper
+
+BACKEND_NAME = "tlc"
+
+
+class TlcFailure(Exception):
+    """TLC could not check the model; ``str()`` is the message for the user."""
+
+    def __init__(self, message: str, span: Span | None = None, detail: str | None = None):
+        self.span = span
+        self.detail = detail
+        super().__init__(f"{span}: {message}" if span else message)
+
+    @classmethod
+    def many(cls, parts: list[tuple[Span | None, str]], detail: str | None = None) -> "TlcFailure":
+        text = "\n".join(f"{s}: {m}" if s else m for s, m in parts)
+        exc = cls(text, None, detail)
+        exc.span = next((s for s, _ in parts if s), None)
+        return exc
+
+
+@dataclass
+class _Verdict:
+    verdict: Verdict
+    message: str | None = None
+    trace: Trace | None = None
+
+
+def kind_of(model: ir.Model, name: str) -> str:
+    if name == ir.DEADLOCK:
+        return "deadlock"
+    p = model.get_property(name)
+    if isinstance(p, ir.Invariant):
+        return "invariant"
+    if isinstance(p, ir.LeadsTo):
+        return "leadsto"
+    return "assert"
+
+
+# --------------------------------------------------------------------------- line mapping
+
+class LineMap:
+    """DSL spans of lines of the translated module (the emitter maps the untranslated one)."""
+
+    def __init__(self, em: Emitted, translated: str):
+        self.em = em
+        self.lines = translated.split("\n")
+        gen = em.tla.split("\n")
+        self.begin = _index(self.lines, "\\* BEGIN TRANSLATION")
+        end_t = _index(self.lines, "\\* END TRANSLATION")
+        end_g = _index(gen, "\\* END TRANSLATION")
+        self.end = end_t
+        self.shift = (end_t - end_g) if end_t is not None and end_g is not None else 0
+
+    def span(self, line: int) -> Span | None:
+        """``line`` is 1-based in the translated module."""
+        i = line - 1
+        if self.begin is None or i < self.begin:
+            return self.em.span_of_line(line)
+        if self.end is not None and i > self.end:
+            return self.em.span_of_line(line - self.shift)
+        for j in range(i, self.begin, -1):  # inside the translation: the enclosing definition
+            m = re.match(r"^(\w+)(?:\(.*?\))?\s*==", self.lines[j])
+            if m:
+                return self.em.definitions.get(m.group(1))
+        return None
+
+
+def _index(lines: list[str], needle: str) -> int | None:
+    for i, l in enumerate(lines):
+        if l.strip() == needle:
+            return i
+    return None
+
+
+# --------------------------------------------------------------------------- the session
+
+class TlcSession:
+    """One scratch directory, one translated module, any number of TLC runs."""
+
+    def __init__(self, em: Emitted, backend: Backend, workdir: Path, *, workers: int = 1,
+                 deadline: float | None = None):
+        self.em = em
+        self.backend = backend
+        self.dir = workdir
+        self.workers = workers
+        self.deadline = deadline
+        self.runs = 0
+        self.linemap: LineMap | None = None
+        self.tla_name = f"{em.module}.tla"
+
+    def remaining(self) -> float | None:
+        if self.deadline is None:
+            return None
+        return max(0.0, self.deadline - time.monotonic())
+
+    def translate(self) -> str:
+        path = self.dir / self.tla_name
+        path.write_text(self.em.tla)
+        res = self.backend.run("pcal.trans", ["-nocfg", self.tla_name], self.dir, self.remaining())
+        if res.timed_out:
+            raise TimeoutError
+        text = path.read_text()
+        if res.returncode != 0 or "Unrecoverable error" in res.output or "BEGIN TRANSLATION" not in text:
+            raise self._pcal_failure(res)
+        self.linemap = LineMap(self.em, text)
+        return text
+
+    def _pcal_failure(self, res: RunResult) -> TlcFailure:
+        out = res.output
+        if "Could not find or load main class" in out or "ClassNotFoundException" in out:
+            return TlcFailure("the jar given for TLC is not tla2tools.jar (no pcal.trans in it)")
+        m = re.search(r"--\s*(.*?)\n(?:.*\n)*?\s*(?:at )?line (\d+), column (\d+)", out)
+        msg = re.search(r"--\s*(.+)", out)
+        text = msg.group(1).strip() if msg else out.strip().splitlines()[-1:] or ["no output"]
+        if isinstance(text, list):
+            text = text[0]
+        span = self.em.span_of_line(int(m.group(2))) if m else None
+        where = f" (generated module line {m.group(2)})" if m else ""
+        return TlcFailure(f"error: the PlusCal translator rejected the generated module: {text}{where}",
+                          span, detail=out)
+
+    def tlc(self, cfg: str, *, deadlock: bool, cont: bool = False) -> tuple[TlcOutput, RunResult]:
+        self.runs += 1
+        name = f"run{self.runs}.cfg"
+        (self.dir / name).write_text(cfg)
+        args = ["-tool", "-workers", str(self.workers), "-config", name,
+                "-metadir", f"states{self.runs}"]
+        if cont:
+            args.append("-continue")
+        if not deadlock:
+            args.append("-deadlock")
+        args.append(self.tla_name)
+        res = self.backend.run("tlc2.TLC", args, self.dir, self.remaining())
+        (self.dir / f"run{self.runs}.out").write_text(res.output)
+        return parse_output(res.output), res
+
+    # ------------------------------------------------------------------ errors
+    def failure(self, out: TlcOutput, err: TlcError, res: RunResult) -> TlcFailure:
+        lm = self.linemap
+        if err.kind == "sany":
+            if out.sany_errors:
+                parts, first = [], None
+                for e in out.sany_errors:
+                    span = lm.span(e.line) if (lm and e.line) else None
+                    first = first or span
+                    where = f" (module line {e.line}, col {e.col})" if e.line else ""
+                    parts.append((span, f"error: TLA+ semantic error in the generated module: {e.message}{where}"))
+                return TlcFailure.many(parts, detail=res.output)
+            return TlcFailure("error: SANY could not parse the generated module", None, detail=res.output)
+        if err.kind == "memory":
+            return TlcFailure("error: TLC ran out of memory; give Java more heap, e.g. "
+                              "MOVSPEC_JAVA_OPTS=-Xmx8g, or shrink the model's constants", None, detail=res.output)
+        span = None
+        for line, _col, _mod in err.locations:
+            span = lm.span(line) if lm else None
+            if span:
+                break
+        text = err.message
+        if err.kind == "eval":
+            text = "TLC could not evaluate the model: " + user_terms(err.message)
+        return TlcFailure(f"error: {text}", span, detail=res.output)
+
+
+_JAVA_NOISE = ("TLC threw", "This was probably", "See the User", "The exception was",
+               "Attempted to apply the operator overridden", "public static", "but it produced the following")
+_VALUE_KINDS = {"Int": "an integer", "Bool": "a boolean", "String": "a string", "Model": "a model value",
+                "Record": "a record", "FcnRcd": "a function", "FcnLambda": "a function",
+                "SetEnum": "a set", "Tuple": "a tuple", "Interval": "an integer range", "Set": "a set"}
+
+
+def user_terms(message: str) -> str:
+    """TLC's exception text without Java class names and stack-trace framing."""
+    lines = [l.strip() for l in message.splitlines()]
+    body = [l.lstrip(": ").strip() for l in lines if l and not l.startswith(_JAVA_NOISE)]
+    text = " ".join(" ".join(body).split())
+    text = re.sub(r"tlc2\.value\.impl\.(\w+?)Value\b", lambda m: _VALUE_KINDS.get(m.group(1), "a value"), text)
+    text = re.sub(r"Cannot cast (.+?) to (.+?)(\.|$)", r"\1 was used where \2 is needed\3", text)
+    text = re.sub(r"\s*\b[Ll]ine \d+, col(?:umn)? \d+ to line \d+, col(?:umn)? \d+ (?:of module|in) \w+\.?", "", text)
+    text = re.sub(r"\bjava\.lang\.\w+(Exception|Error):?\s*", "", text)
+    return text.strip() or "an internal TLC error"
+
+
+def _dsl_invariant(em: Emitted, tla_name: str | None) -> str | None:
+    return em.invariant_names.get(tla_name) if tla_name else None
+
+
+def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = None,
+                symmetry: bool = True, jar: str | os.PathLike | None = None,
+                backend: Backend | str | None = None, keep_dir: str | os.PathLike | None = None) -> CheckResult:
+    """Check ``model`` with TLC; see the module docstring for how verdicts are obtained."""
+    t0 = time.monotonic()
+    names = model.property_names
+    sym_on = symmetry and any(c.symmetric and c.atoms for c in model.consts)
+
+    def failed(msg: str) -> CheckResult:
+        return CheckResult(model.name, model.variant, BACKEND_NAME,
+                           tuple(PropertyResult(n, kind_of(model, n), Verdict.ERROR, msg) for n in names),
+                           Stats(seconds=time.monotonic() - t0), complete=False, error=msg, symmetry=sym_on)
+
+    try:
+        be = backend if isinstance(backend, Backend) else select_backend(backend, jar=jar)
+    except BackendUnavailable as exc:
+        return failed(str(exc))
+    em = emit(model)
+    if keep_dir is not None:
+        Path(keep_dir).mkdir(parents=True, exist_ok=True)
+        return _check_in(em, be, Path(keep_dir), workers, timeout, sym_on, t0, failed)
+    with tempfile.TemporaryDirectory(prefix="movspec-tlc-") as d:
+        return _check_in(em, be, Path(d), workers, timeout, sym_on, t0, failed)
+
+
+def _check_in(em: Emitted, be: Backend, workdir: Path, workers: int, timeout: float | None,
+              sym_on: bool, t0: float, failed) -> CheckResult:
+    model = em.model
+    deadline = None if timeout is None else t0 + timeout
+    sess = TlcSession(em, be, workdir, workers=workers, deadline=deadline)
+    mapper = TraceMapper(em)
+    verdicts: dict[str, _Verdict] = {}
+    try:
+        sess.translate()
+    except TlcFailure as exc:
+        return failed(str(exc))
+    except BackendUnavailable as exc:
+        return failed(str(exc))
+    except TimeoutError:
+        return _incomplete(em, verdicts, Stats(seconds=time.monotonic() - t0), "timeout", sym_on)
+
+    invariants = list(em.invariants)
+    checks = list(em.check_props)
+    deadlock_on = not model.allow_deadlock
+    final: TlcOutput | None = None
+    last: TlcOutput | None = None
+    max_runs = len(invariants) + len(checks) + 3
+    for _ in range(max_runs):
+        cfg = em.render_cfg(invariants=tuple(invariants), properties=(), checks=tuple(checks),
+                            symmetry=sym_on, check_deadlock=deadlock_on)
+        try:
+            out, res = sess.tlc(cfg, deadlock=deadlock_on)
+        except BackendUnavailable as exc:
+            return failed(str(exc))
+        last = out
+        if res.timed_out:
+            return _incomplete(em, verdicts, _stats(out, t0), "timeout", sym_on)
+        progress = False
+        stopped = False
+        for err in out.errors:
+            if err.kind == "invariant":
+                if stopped:
+                    continue
+                stopped = True
+                dsl = _dsl_invariant(em, err.name)
+                if dsl is None:
+                    return failed(f"error: TLC reported a violation of unknown invariant {err.name}")
+                if dsl not in verdicts:
+                    verdicts[dsl] = _Verdict(Verdict.VIOLATED, f"invariant {dsl} is violated",
+                                             mapper.trace(err.trace))
+                if err.name in invariants:
+                    invariants.remove(err.name)
+                    progress = True
+            elif err.kind == "assert":
+                if stopped:
+                    continue
+                stopped = True
+                site, proc = _site(em, err.info)
+                if site is None:
+                    return failed(sess.failure(out, err, res).args[0])
+                if site.prop not in verdicts:
+                    verdicts[site.prop] = _Verdict(Verdict.VIOLATED, site.message,
+                                                   mapper.trace(err.trace, failure=(site, proc)))
+                if site.prop in checks:
+                    checks.remove(site.prop)
+                    progress = True
+            elif err.kind == "deadlock":
+                if stopped:
+                    continue  # TLC reports a spurious deadlock after a failed Assert
+                stopped = True
+                verdicts.setdefault(ir.DEADLOCK, _Verdict(
+                    Verdict.VIOLATED, "deadlock: no step is enabled and not every process is done",
+                    mapper.trace(err.trace)))
+                deadlock_on = False
+                progress = True
+            else:
+                return failed(str(sess.failure(out, err, res)))
+        if out.complete and not stopped:
+            final = out
+            break
+        if not stopped and not out.finished:
+            tail = "\n".join(res.output.strip().splitlines()[-5:])
+            return failed(f"error: TLC stopped unexpectedly (exit code {res.returncode}):\n{tail}")
+        if not progress:
+            return failed("error: TLC keeps stopping at the same violation; see the generated module")
+    if final is None:
+        return _incomplete(em, verdicts, _stats(last, t0), "TLC did not finish", sym_on)
+
+    for n in em.invariants:
+        verdicts.setdefault(em.invariant_names[n], _Verdict(Verdict.HOLDS))
+    for c in em.check_props:
+        verdicts.setdefault(c, _Verdict(Verdict.HOLDS))
+    if not model.allow_deadlock:
+        verdicts.setdefault(ir.DEADLOCK, _Verdict(Verdict.HOLDS))
+    stats = _stats(final, t0)
+
+    # liveness, one property per run
+    for p in model.properties:
+        if not isinstance(p, ir.LeadsTo):
+            continue
+        tla_name = em.symbols.prop(p.name)
+        cfg = em.render_cfg(invariants=(), properties=(tla_name,), checks=(), symmetry=False,
+                            check_deadlock=False)
+        try:
+            out, res = sess.tlc(cfg, deadlock=False, cont=False)
+        except BackendUnavailable as exc:
+            return failed(str(exc))
+        if res.timed_out:
+            return _incomplete(em, verdicts, stats, "timeout", sym_on)
+        temporal = out.first("temporal")
+        others = [e for e in out.errors if e.kind != "temporal"]
+        if others:
+            return failed(str(sess.failure(out, others[0], res)))
+        if temporal is not None:
+            verdicts[p.name] = _Verdict(Verdict.VIOLATED, f"{p.name} is violated",
+                                        mapper.trace(temporal.trace, loop_to=temporal.loop_to,
+                                                     stuttering=temporal.stuttering))
+        elif out.complete:
+            verdicts[p.name] = _Verdict(Verdict.HOLDS)
+        else:
+            verdicts[p.name] = _Verdict(Verdict.INCOMPLETE, "TLC did not finish the liveness check")
+
+    stats = Stats(stats.generated, stats.distinct, stats.depth, time.monotonic() - t0)
+    props = tuple(PropertyResult(n, kind_of(model, n), verdicts[n].verdict, verdicts[n].message, verdicts[n].trace)
+                  for n in model.property_names)
+    return CheckResult(model.name, model.variant, BACKEND_NAME, props, stats, complete=True,
+                       symmetry=sym_on)
+
+
+def _site(em: Emitted, info):
+    """The check site and process of a failed ``MS_Check`` (its ``<<prop, site, proc>>``)."""
+    from .values import Raw, plain
+    if isinstance(info, Raw) and info.kind == "seq" and len(info.items) == 3:
+        prop, idx, proc = info.items
+        if isinstance(idx, int) and 1 <= idx <= len(em.sites):
+            site = em.sites[idx - 1]
+            if site.prop == prop:
+                return site, plain(proc)
+    return None, None
+
+
+def _stats(out: TlcOutput | None, t0: float) -> Stats:
+    if out is None:
+        return Stats(seconds=time.monotonic() - t0)
+    return Stats(out.generated or 0, out.distinct or 0, out.depth or 0, time.monotonic() - t0)
+
+
+def _incomplete(em: Emitted, verdicts: dict[str, _Verdict], stats: Stats, reason: str, sym_on: bool) -> CheckResult:
+    model = em.model
+    props = []
+    for n in model.property_names:
+        v = verdicts.get(n)
+        if v is not None and v.verdict is Verdict.VIOLATED:
+            props.append(PropertyResult(n, kind_of(model, n), v.verdict, v.message, v.trace))
+        else:
+            props.append(PropertyResult(n, kind_of(model, n), Verdict.INCOMPLETE, reason))
+    return CheckResult(model.name, model.variant, BACKEND_NAME, tuple(props), stats, complete=False,
+                       reason=reason, symmetry=sym_on)

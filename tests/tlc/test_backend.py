@@ -1,0 +1,262 @@
+"""TLC backends without running TLC: jar and Java discovery, the Docker image and container
+arguments (with a fake docker client), the pinned release, `movspec tlc install`, doctor."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import urllib.error
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from movspec.cli import cli
+from movspec.tlc import available, check_model
+from movspec.tlc import backend as B
+from movspec.tlc.release import InstallError, Release, dockerfile_text, install, pinned
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def no_tlc(monkeypatch, tmp_path):
+    """No jar anywhere, no Docker daemon."""
+    monkeypatch.delenv(B.ENV_JAR, raising=False)
+    monkeypatch.delenv(B.ENV_BACKEND, raising=False)
+    monkeypatch.setenv("MOVSPEC_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(B.DockerTLC, "available", lambda self: (False, "no reachable Docker daemon (test)"))
+
+
+# --------------------------------------------------------------------------- discovery
+
+def test_jar_lookup_order(monkeypatch, tmp_path):
+    jar = tmp_path / "a.jar"
+    jar.write_bytes(b"x")
+    env = tmp_path / "env.jar"
+    env.write_bytes(b"y")
+    monkeypatch.setenv(B.ENV_JAR, str(env))
+    assert B.find_jar(jar) == (jar, f"--tlc-jar {jar}")
+    assert B.find_jar(None)[0] == env
+    monkeypatch.delenv(B.ENV_JAR)
+    monkeypatch.setenv("MOVSPEC_CACHE", str(tmp_path))
+    assert B.find_jar(None)[0] is None
+    cached = tmp_path / f"tla2tools-{pinned().version}.jar"
+    cached.write_bytes(b"z")
+    assert B.find_jar(None)[0] == cached
+    path, why = B.find_jar(tmp_path / "missing.jar")
+    assert path is None and "no such file" in why
+
+
+def test_nothing_available_says_what_to_do(no_tlc):
+    ok, why = available()
+    assert not ok
+    assert "movspec tlc install" in why and "MOVSPEC_TLA2TOOLS" in why and "Docker" in why
+    with pytest.raises(B.BackendUnavailable):
+        B.select_backend("local")
+    with pytest.raises(B.BackendUnavailable, match="unknown TLC backend"):
+        B.select_backend("podman")
+
+
+def test_missing_java_is_reported(monkeypatch, tmp_path):
+    jar = tmp_path / "t.jar"
+    jar.write_bytes(b"x")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr(B.shutil, "which", lambda name: None)
+    ok, why = B.LocalJava(jar).available()
+    assert not ok and "no Java runtime" in why
+
+
+def test_check_model_without_backend_is_an_error_result(no_tlc):
+    import sys
+    sys.path.insert(0, str(ROOT / "tests" / "emit"))
+    import handmade
+    res = check_model(handmade.model("locked"))
+    assert res.backend == "tlc" and not res.complete
+    assert "no TLC backend available" in res.error
+    assert {p.verdict.value for p in res.properties} == {"error"}
+    assert [p.name for p in res.properties] == list(handmade.model("locked").property_names)
+
+
+def test_local_command_line(monkeypatch, tmp_path):
+    jar = tmp_path / "tla2tools.jar"
+    jar.write_bytes(b"x")
+    monkeypatch.setenv(B.ENV_JAVA_OPTS, "-Xmx2g")
+    cmd = B.LocalJava(jar, java="/opt/java").command("tlc2.TLC", ["-tool", "M.tla"])
+    assert cmd == ["/opt/java", "-XX:+UseParallelGC", "-Xmx2g", "-cp", str(jar), "tlc2.TLC", "-tool", "M.tla"]
+
+
+# --------------------------------------------------------------------------- Docker
+
+class FakeImages:
+    def __init__(self, present: bool):
+        self.present = present
+        self.built = []
+
+    def get(self, tag):
+        import docker.errors
+        if not self.present:
+            raise docker.errors.ImageNotFound("no")
+        return object()
+
+    def build(self, **kw):
+        self.built.append(kw)
+        self.present = True
+        return object(), []
+
+
+class FakeContainer:
+    def __init__(self):
+        self.removed = False
+
+    def wait(self, timeout=None):
+        return {"StatusCode": 0}
+
+    def logs(self, stdout=True, stderr=True):
+        return b"@!@!@STARTMSG 2262:0 @!@!@\nTLC2 Version 2.18\n@!@!@ENDMSG 2262 @!@!@\n"
+
+    def remove(self, force=False):
+        self.removed = True
+
+    def kill(self):
+        pass
+
+
+class FakeContainers:
+    def __init__(self):
+        self.calls = []
+        self.last = None
+
+    def run(self, **kw):
+        self.calls.append(kw)
+        self.last = FakeContainer()
+        return self.last
+
+
+class FakeClient:
+    def __init__(self, present=False):
+        self.images = FakeImages(present)
+        self.containers = FakeContainers()
+
+    def ping(self):
+        return True
+
+
+def test_docker_image_is_built_once_from_the_pinned_dockerfile(tmp_path):
+    client = FakeClient(present=False)
+    d = B.DockerTLC(client=client)
+    assert d.available() == (True, f"Docker daemon, image movspec-tlc:{pinned().version}")
+    res = d.run("tlc2.TLC", ["-tool", "M.tla"], tmp_path)
+    assert len(client.images.built) == 1
+    kw = client.images.built[0]
+    assert kw["tag"] == f"movspec-tlc:{pinned().version}"
+    assert kw["fileobj"].getvalue().decode() == dockerfile_text()
+    d.run("pcal.trans", ["-nocfg", "M.tla"], tmp_path)
+    assert len(client.images.built) == 1  # present now: not rebuilt
+    assert res.returncode == 0 and "TLC2 Version 2.18" in res.output
+    assert client.containers.last.removed
+
+
+def test_docker_run_arguments(tmp_path, monkeypatch):
+    monkeypatch.delenv(B.ENV_JAVA_OPTS, raising=False)
+    kw = B.run_kwargs("tlc2.TLC", ["-tool", "-workers", "2", "M.tla"], tmp_path)
+    assert kw["image"] == f"movspec-tlc:{pinned().version}"
+    assert kw["command"] == ["tlc2.TLC", "-tool", "-workers", "2", "M.tla"]
+    assert kw["volumes"] == {str(tmp_path.resolve()): {"bind": "/work", "mode": "rw"}}
+    assert kw["working_dir"] == "/work" and kw["detach"] and kw["network_disabled"]
+    assert kw["user"].count(":") == 1
+    monkeypatch.setenv(B.ENV_JAVA_OPTS, "-Xmx4g")
+    kw = B.run_kwargs("tlc2.TLC", ["M.tla"], tmp_path)
+    assert kw["command"] == ["tlc2.TLC", "M.tla"]
+    assert kw["environment"] == {"JAVA_TOOL_OPTIONS": "-Xmx4g"}
+
+
+def test_unreachable_docker_is_explained():
+    class Down(FakeClient):
+        def ping(self):
+            raise ConnectionError("Error while fetching server API version")
+    ok, why = B.DockerTLC(client=Down()).available()
+    assert not ok and "no reachable Docker daemon" in why and "fetching server API" in why
+
+
+# --------------------------------------------------------------------------- release, install
+
+def test_dockerfile_is_generated_from_the_pin():
+    text = (ROOT / "docker" / "Dockerfile").read_text()
+    assert text == dockerfile_text(), "docker/Dockerfile is stale: regenerate it from release.json"
+    r = pinned()
+    assert f"ARG TLA2TOOLS_VERSION={r.version}" in text
+    assert f"ARG TLA2TOOLS_SHA256={r.sha256}" in text
+    assert "sha256sum -c" in text
+    assert r.url == f"https://github.com/tlaplus/tlaplus/releases/download/v{r.version}/tla2tools.jar"
+    assert len(r.sha256) == 64
+
+
+def _opener(payload: bytes):
+    class Resp(io.BytesIO):
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            return False
+    return lambda url, timeout=None: Resp(payload)
+
+
+def _release(payload: bytes) -> Release:
+    r = pinned()
+    return Release(r.version, r.tlc_version, r.url, hashlib.sha256(payload).hexdigest(), len(payload), r.java_image)
+
+
+def test_install_verifies_the_checksum(monkeypatch, tmp_path):
+    monkeypatch.setenv("MOVSPEC_CACHE", str(tmp_path))
+    payload = b"PK fake jar"
+    path = install(release=_release(payload), opener=_opener(payload))
+    assert path.read_bytes() == payload and path.name == f"tla2tools-{pinned().version}.jar"
+    # cached and verified: no second download
+    assert install(release=_release(payload), opener=_opener(b"other")) == path
+    with pytest.raises(InstallError, match="checksum mismatch"):
+        install(force=True, release=_release(payload), opener=_opener(b"tampered"))
+    assert path.read_bytes() == payload
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_install_offline_fails_clearly(monkeypatch, tmp_path):
+    monkeypatch.setenv("MOVSPEC_CACHE", str(tmp_path))
+
+    def offline(url, timeout=None):
+        raise urllib.error.URLError("[Errno -2] Name or service not known")
+
+    with pytest.raises(InstallError) as exc:
+        install(opener=offline)
+    msg = str(exc.value)
+    assert "could not download" in msg and "offline" in msg and pinned().sha256 in msg
+    assert not list(tmp_path.iterdir()) or not list(tmp_path.glob("*.jar"))
+
+
+def test_cli_install_offline(monkeypatch, tmp_path):
+    monkeypatch.setenv("MOVSPEC_CACHE", str(tmp_path))
+
+    def offline(url, timeout=None):
+        raise urllib.error.URLError("no network")
+    monkeypatch.setattr("urllib.request.urlopen", offline)
+    res = CliRunner().invoke(cli, ["tlc", "install"])
+    assert res.exit_code == 1
+    assert "could not download tla2tools" in res.output and "hint:" in res.output
+
+
+def test_cli_doctor_without_backends(no_tlc):
+    res = CliRunner().invoke(cli, ["doctor"])
+    assert res.exit_code == 1
+    assert "backend local: unavailable" in res.output
+    assert "backend docker: unavailable" in res.output
+    assert "movspec tlc install" in res.output
+
+
+def test_cli_doctor_with_a_jar(no_tlc, tmp_path, monkeypatch):
+    jar = tmp_path / "t.jar"
+    jar.write_bytes(b"not the release")
+    monkeypatch.setattr(B, "find_java", lambda: ("/bin/true", "java on PATH (/bin/true)"))
+    res = CliRunner().invoke(cli, ["doctor", "--tlc-jar", str(jar)])
+    assert res.exit_code == 0, res.output
+    assert "backend local: available" in res.output
+    assert "is not the pinned release" in res.output
