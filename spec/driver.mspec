@@ -8,8 +8,7 @@
 // operations by construction.
 
 module driver "the driver module's code: a_ops callbacks reached through page->mapping" guards NoUseAfterUnload {
-    // page_put: the driver hook of the rejected put_page-hook design (used only there)
-    ops isolate_page, migratepage, putback_page, page_put
+    ops isolate_page, migratepage, putback_page
 }
 
 // ------------------------------------------------------------------ callbacks

@@ -127,6 +127,8 @@ variant per_driver_locking extends v4_8 "per-driver locking: isolate_movable_pag
     }
     // Nothing is locked in isolate_movable_page any more.
     remove compactor.out_no_isolated
+    // Migration and putback keep lock_page(): __unmap_and_move() takes it for every page it
+    // migrates (the generic LRU path needs it), so the design changes isolation only.
 }
 
 // NoUseAfterUnload (15 steps): C1 passes the lockless PageMovable() check on P (the mapping
@@ -179,8 +181,8 @@ variant per_driver_locking_modref extends per_driver_locking "per-driver locking
 // The reference comes too late: it is taken through the mapping read before it. Between the
 // lockless PageMovable() check and try_module_get() the driver releases the page and rmmod
 // completes (module_refcount is still 0), so try_module_get() dereferences a_ops->owner in
-// the freed module: NoUseAfterUnload is still violated, one step earlier than without the
-// reference (15 steps, ending at try_module_get). Once the reference is held, the
+// the freed module: NoUseAfterUnload is still violated, now at try_module_get, the step
+// before the call (15 steps, as without the reference). Once the reference is held, the
 // isolate_page() call itself is safe: the loader cannot pass try_stop_module. The other
 // verdicts are those of per-driver locking, for the same reasons; MappingStability now
 // covers the window up to the call (modget and isolate).
@@ -190,6 +192,9 @@ expect per_driver_locking_modref holds ExclusiveIsolation, ListDisjointness, Fre
 // ================================================================== put_page hook
 
 variant put_page_hook extends v4_8 "put_page hook: __put_page() calls the driver's page->put() for the last reference of a movable page, which clears movable; the driver releases a page with a plain put_page()" source "linux-mm, April 2016: suggested in the review of v3, rejected by Minchan Kim (hot-path cost, locking)" {
+    module driver "the driver module's code, with the page->put() hook" guards NoUseAfterUnload {
+        ops isolate_page, migratepage, putback_page, page_put
+    }
     // The hook runs when the last reference goes: nobody else holds a reference, so nobody
     // can be looking at the page under PG_lock, and the store to page->mapping needs no lock.
     macro put_page(p) @ "mm/swap.c:__put_page" {
@@ -236,9 +241,9 @@ variant put_page_hook extends v4_8 "put_page hook: __put_page() calls the driver
 // * TypeOK (16 steps): the release races with migration (no common lock): C1, already under
 //   PG_lock, calls migratepage on the page the driver has just released, which drops the
 //   driver's reference a second time; the refcount goes below 0.
-// * MappingStability (21 steps), a surprise at first: a consequence of that double put: the refcount reaches 0
-//   while C2 still holds a reference and sits between its recheck and isolate_page, and the
-//   hook clears movable under it. Without the double put the hook runs only when nobody else
+// * MappingStability (21 steps), a surprise at first, is a consequence of that double put:
+//   the refcount reaches 0 while C2 still holds a reference and sits between its recheck
+//   and isolate_page, and the hook clears movable under it. Without the double put the hook runs only when nobody else
 //   holds a reference, which is why its unlocked store is otherwise harmless.
 expect put_page_hook violates NoUseAfterUnload, NoCallbackOnReleased, FreeHygiene, TypeOK, MappingStability
 // Isolation itself still goes through PG_lock as in v4.8: no double isolation, the lists

@@ -28,7 +28,7 @@ def test_markdown_pages_and_links():
 
 
 def test_mermaid_escapes_statement_breakers():
-    from movspec.result import Trace, TraceStep
+    from movspec.result import Trace
     t = hb.uau_trace()
     last = t.steps[-1]
     bad = replace(last, failure="a; b #1 <x>")

@@ -75,4 +75,4 @@ def test_unexpected_verdict_is_flagged():
     out = c.export_text()
     assert "violated ✗ (expected holds)" in out
     assert "NOT EXPECTED" in out
-    assert "unexpected: per_driver_locking.NoUseAfterUnload" in out
+    assert "1 unexpected (per_driver_locking.NoUseAfterUnload)" in out

@@ -3,8 +3,6 @@ and Markdown, machine outputs read back."""
 
 import json
 
-import pytest
-
 from movspec.report import itf, junit, outputs
 from movspec.report.explain import explain_text
 from movspec.report.html import render_html

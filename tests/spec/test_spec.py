@@ -192,3 +192,43 @@ def test_each_property_can_fail(prop):
     res = check(r.models["m"], symmetry=True)
     assert res.complete
     assert res.verdict(prop) is Verdict.VIOLATED
+
+
+# --------------------------------------------------------------------------- movspec check
+
+
+def _run_check(path, *args):
+    from click.testing import CliRunner
+
+    from movspec.cli import cli
+
+    return CliRunner().invoke(cli, ["check", str(path), "--backend", "builtin", "--quiet", *args])
+
+
+def test_movspec_check_spec_passes(tmp_path):
+    import json
+
+    out = tmp_path / "results.json"
+    res = _run_check(SPEC, "--json", str(out))
+    assert res.exit_code == 0, res.output
+    assert "54 verdicts: all as expected" in res.output
+    doc = json.loads(out.read_text())
+    matrix = {r["variant"]: {p["name"]: p["verdict"] for p in r["properties"]} for r in doc["results"]}
+    assert tuple(matrix) == VARIANTS
+    assert set(matrix["v4_8"].values()) == {"holds"}
+    assert matrix["per_driver_locking"]["NoUseAfterUnload"] == "violated"
+    assert matrix["v3"]["ExclusiveIsolation"] == "violated"
+
+
+def test_movspec_check_fails_on_a_wrong_expectation(tmp_path):
+    # claim per-driver locking is safe against unloads: the checker must refuse
+    for f in SPEC.glob("*.mspec"):
+        text = f.read_text()
+        if f.name == "variants.mspec":
+            text = text.replace("expect per_driver_locking violates NoUseAfterUnload, ",
+                                "expect per_driver_locking holds NoUseAfterUnload\n"
+                                "expect per_driver_locking violates ")
+        (tmp_path / f.name).write_text(text)
+    res = _run_check(tmp_path, "--variant", "per_driver_locking")
+    assert res.exit_code != 0, res.output
+    assert "NoUseAfterUnload" in res.output

@@ -67,7 +67,8 @@ def _name(root: str) -> str:
 
 
 class _LabelChecker:
-    def __init__(self, actor: N.Actor, step: N.Step):
+    def __init__(self, actor: N.Actor, step: N.Step, loaded: dict[str, str]):
+        self.loaded = loaded
         self.actor = actor
         self.step = step
         self.out: list[Diagnostic] = []
@@ -112,7 +113,8 @@ class _LabelChecker:
                         if isinstance(prev, N.Assign) and root_of(prev.target) == root:
                             if s.op != "=" or reads(s.value, root) or _target_reads(s.target, root):
                                 why = " (the later assignment reads it, so they cannot be merged)"
-                        self.err(f"`{_name(root)}` is assigned twice in step `{self.step.name}`{why}", s.span,
+                        shown = f"{self.loaded[root]}.loaded" if root in self.loaded else _name(root)
+                        self.err(f"`{shown}` is assigned twice in step `{self.step.name}`{why}", s.span,
                                  hint, "label")
                         new_states.add(st)
                     elif first is None:
@@ -137,7 +139,7 @@ def check_labels(model: N.Model) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for a in model.actors:
         for s in a.steps:
-            c = _LabelChecker(a, s)
+            c = _LabelChecker(a, s, {m.loaded_var: m.name for m in model.modules})
             c.walk(s.body, {frozenset()})
             out.extend(c.out)
     return out

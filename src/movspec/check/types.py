@@ -99,6 +99,15 @@ def _kind_word(t) -> str:
             TRec: f"a `{t}` struct" if isinstance(t, TRec) else ""}[type(t)]
 
 
+def _typed(t) -> str:
+    """``an integer (0..4)``, ``a bool``, ``an atom (Mode)``: the kind, and the type when it says more."""
+    word = _kind_word(t)
+    shown = str(t)
+    if isinstance(t, (TBool, TRec)) or shown in ("an integer", "set"):
+        return word
+    return f"{word} ({shown})"
+
+
 def comparable(a, b) -> bool:
     """Could a value of ``a`` equal a value of ``b``?"""
     if a is None or b is None:
@@ -153,13 +162,13 @@ class TypeChecker:
     def bool_(self, e: N.Expr, env: dict, what: str) -> None:
         t = self.expr(e, env)
         if t is not None and not isinstance(t, TBool):
-            self.err(f"{what} is {_kind_word(t)} ({t}), not a bool", e.span,
+            self.err(f"{what} is {_typed(t)}, not a bool", e.span,
                      "write a comparison, e.g. `x == value` or `x != 0`", "type")
 
     def int_(self, e: N.Expr, env: dict, what: str):
         t = self.expr(e, env)
         if t is not None and not isinstance(t, TInt):
-            self.err(f"{what} is {_kind_word(t)} ({t}), not an integer", e.span, None, "type")
+            self.err(f"{what} is {_typed(t)}, not an integer", e.span, None, "type")
             return None
         return t
 
@@ -168,7 +177,7 @@ class TypeChecker:
         if t is None:
             return None
         if not isinstance(t, TSet):
-            self.err(f"{what} is {_kind_word(t)} ({t}), not a set", e.span,
+            self.err(f"{what} is {_typed(t)}, not a set", e.span,
                      "sets are constant sets, enums, `{a, b}`, `lo..hi` or set-typed variables", "type")
             return None
         return t.elem
@@ -211,7 +220,7 @@ class TypeChecker:
             if bt is None:
                 return None
             if not isinstance(bt, TRec):
-                self.err(f"{_desc(e.base)} is {_kind_word(bt)} ({bt}), it has no field `{e.name}`", e.span,
+                self.err(f"{_desc(e.base)} is {_typed(bt)}, it has no field `{e.name}`", e.span,
                          "only struct values have fields", "field")
                 return None
             f = bt.rt.field(e.name)
@@ -227,11 +236,11 @@ class TypeChecker:
             if bt is None:
                 return None
             if not isinstance(bt, TFunc):
-                self.err(f"{_desc(e.base)} is {_kind_word(bt)} ({bt}), it cannot be indexed", e.span,
+                self.err(f"{_desc(e.base)} is {_typed(bt)}, it cannot be indexed", e.span,
                          "only functions `[D -> R]` take `[x]`", "index")
                 return None
             if not comparable(bt.dom, it):
-                self.err(f"index {_desc(e.index)} is {_kind_word(it)} ({it}), but {_desc(e.base)} is indexed "
+                self.err(f"index {_desc(e.index)} is {_typed(it)}, but {_desc(e.base)} is indexed "
                          f"by {bt.dom}", e.index.span, None, "index")
             return bt.rng
         if isinstance(e, N.Unary):
@@ -277,7 +286,7 @@ class TypeChecker:
         if isinstance(e, N.RecordLit):
             for name, val in e.fields:
                 f = e.type.field(name)
-                if f is not None:
+                if f is not None and val is not f.default:  # defaults are checked once, below
                     self.value_into(of_ir(f.type), val, env, f"field `{name}` of `{e.type.name}`")
             return TRec(e.type)
         if isinstance(e, N.FuncLit):
@@ -313,14 +322,14 @@ class TypeChecker:
                     self.err(f"comparing {_desc(e.left)} ({a}) with {_desc(e.right)} ({b}): they have no value "
                              "in common", e.span, "is one side a typo, or the wrong field?", "compare")
                 else:
-                    self.err(f"comparing {_kind_word(a)} ({a}) with {_kind_word(b)} ({b})", e.span,
+                    self.err(f"comparing {_typed(a)} with {_typed(b)}", e.span,
                              "both sides of `==`/`!=` must be of one type", "compare")
             return BOOL
         if op in ("in", "notin"):
             a = self.expr(e.left, env)
             el = self.set_(e.right, env, f"the right operand of `{op}`")
             if el is not None and not comparable(a, el):
-                self.err(f"{_desc(e.left)} is {_kind_word(a)} ({a}), never an element of {_desc(e.right)} "
+                self.err(f"{_desc(e.left)} is {_typed(a)}, never an element of {_desc(e.right)} "
                          f"(a set of {el})", e.span, None, "compare")
             return BOOL
         if op == "subset":
@@ -362,7 +371,7 @@ class TypeChecker:
                          None, "type")
             return
         if not comparable(target, vt) and _kind(target) != _kind(vt):
-            self.err(f"{what} is {_kind_word(target)} ({target}), but {_desc(value)} is {_kind_word(vt)} ({vt})",
+            self.err(f"{what} is {_typed(target)}, but {_desc(value)} is {_typed(vt)}",
                      value.span, None, "type")
         elif isinstance(target, TRec) and isinstance(vt, TRec) and target.rt.name != vt.rt.name:
             self.err(f"{what} is a `{target}` struct, but {_desc(value)} is a `{vt}`", value.span, None, "type")
@@ -380,7 +389,7 @@ class TypeChecker:
             tt = self.target_type(s.target, env)
             if s.op in ("+=", "-="):
                 if tt is not None and not isinstance(tt, TInt):
-                    self.err(f"`{s.op}` on {_desc(s.target)}, which is {_kind_word(tt)} ({tt})", s.span,
+                    self.err(f"`{s.op}` on {_desc(s.target)}, which is {_typed(tt)}", s.span,
                              f"`{s.op}` works on integers; write `x = ...`", "type")
                 self.int_(s.value, env, f"the right side of `{s.op}`")
             else:

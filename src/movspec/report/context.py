@@ -157,9 +157,18 @@ def _viewer(trace, model: Model | None) -> dict:
             "starts": [starts.get(l.proc, "") for l in v.lanes], "rows": rows, "loop": v.loop_start}
 
 
+def dedent_from(text: str, col: int) -> str:
+    """Text cut from a file at column ``col``: its continuation lines lose the indentation
+    its first line had there."""
+    pad = max(col - 1, 0)
+    lines = text.split("\n")
+    return "\n".join([lines[0]] + [l[pad:] if l[:pad].strip() == "" else l.lstrip() for l in lines[1:]])
+
+
 def _deltas(vd: VariantDoc, base: Model | None, sources) -> list[dict]:
     if vd.deltas:
-        return [{"kind": d.kind, "target": d.target, "text": d.text,
+        return [{"kind": d.kind, "target": d.target,
+                 "text": dedent_from(d.text, d.span.col) if getattr(d, "span", None) else d.text,
                  "where": f"{d.span.file}:{d.span.line}" if getattr(d, "span", None) else ""}
                 for d in vd.deltas]
     if base is None:

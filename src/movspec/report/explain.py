@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from ..ir.nodes import DONE, Invariant, LeadsTo, Model
 from ..result import PropertyResult, Verdict, format_value
-from .trace_view import Row, TraceView, anchor_file, anchor_function, initial_pcs, view
+from .evaluate import why_false
+from .evaluate import why_false
+from .trace_view import Row, TraceView, _pc, anchor_file, anchor_function, initial_pcs, view
 
 
 def _who(row: Row, v: TraceView) -> str:
@@ -113,7 +115,9 @@ def explain_parts(prop: PropertyResult, model: Model | None, variant: str | None
     end = []
     if last.failure is None:
         if isinstance(decl, Invariant):
-            end.append(f"After step {last.index} the invariant `{prop.name}` is false.")
+            why = why_false(decl, last.state, model) if last.state is not None and model is not None else None
+            end.append(f"After step {last.index} the invariant `{prop.name}` is false" +
+                       (f" {why}." if why and why.startswith("for ") else f": {why}." if why else "."))
         elif isinstance(decl, LeadsTo):
             end.append(f"From step {v.loop_start} on the steps repeat forever, so `{prop.name}` never "
                        "gets its promised outcome." if v.loop_start is not None else
@@ -126,7 +130,6 @@ def explain_parts(prop: PropertyResult, model: Model | None, variant: str | None
         (r.state for r in reversed(v.rows) if r.state is not None), None)
     if state is not None:
         others = []
-        from .trace_view import _pc  # the pc of each process at the end
         for lane in v.lanes:
             if last.lane is not None and v.lanes[last.lane].proc == lane.proc and last.failure:
                 continue

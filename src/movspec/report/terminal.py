@@ -135,10 +135,12 @@ def summary(results: list[CheckResult], models: dict[str, Model]) -> Text:
     if not bad:
         t.append("all as expected", style="bold green")
     else:
-        by = {}
+        by: dict[str, list[str]] = {}
         for j in bad:
             by.setdefault(j.outcome.value, []).append(f"{j.variant}.{j.prop.name}")
-        t.append("; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(by.items())), style="bold red")
+        # name the few; count the many (the check command lists every mismatch after this)
+        parts = [f"{len(v)} {k}" + (f" ({', '.join(v)})" if len(v) <= 4 else "") for k, v in sorted(by.items())]
+        t.append("; ".join(parts), style="bold red")
     return t
 
 

@@ -170,6 +170,7 @@ class TlcSession:
         if not deadlock:
             args.append("-deadlock")
         args.append(self.tla_name)
+        (self.dir / f"run{self.runs}.args").write_text(" ".join(args) + "\n")
         res = self.backend.run("tlc2.TLC", args, self.dir, self.remaining())
         (self.dir / f"run{self.runs}.out").write_text(res.output)
         return parse_output(res.output), res

@@ -1,0 +1,136 @@
+"""Liveness (``leadsto`` under fairness) in the embedded checker.
+
+The verdicts pinned here were cross-checked with TLC 2.18 on the emitted modules (without
+SYMMETRY, which TLC does not support for liveness): the test-and-set lock starves a CPU under
+weak fairness and not under strong fairness; the lost-wakeup variant violates progress.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from movspec.explore.liveness import check_liveness
+from movspec.ir import nodes as ir
+from movspec.load import load_text
+from movspec.result import Verdict
+
+SPINLOCK = """
+model spinlock
+const Cpus = {C1, C2} symmetric
+enum Owner { nobody }
+var lock: Cpus | Owner = nobody
+FAIRNESS actor cpu(self in Cpus) {
+    step acquire { await lock == nobody  lock = self }
+    step enter { skip }
+    step release { lock = nobody  goto acquire }
+}
+leadsto Progress: forall c in Cpus: cpu[c] at acquire ~> cpu[c] at enter
+"""
+
+WAKEUP = """
+model wakeup "a waiter sleeps until a condition is set; the waker sets it and wakes it"
+enum Sleep { awake, asleep }
+var cond: bool = false
+var state: Sleep = awake
+fair actor waiter {
+    step check @ "kernel/sched/wait.c:prepare_to_wait" {
+        if cond { goto done }
+        state = asleep
+    }
+    step sleep @ "kernel/sched/core.c:schedule" {
+        await state == awake
+        goto check
+    }
+}
+fair actor waker {
+    step set @ "kernel/sched/wait.c:__wake_up" {
+        cond = true
+        if state == asleep { state = awake }
+    }
+}
+allow deadlock
+leadsto Woken "the waiter eventually runs past its wait":
+    waiter at {check, sleep} ~> waiter at done
+
+variant ordered "set the state, then test the condition (prepare_to_wait before the test)"
+variant lost_wakeup extends ordered "test the condition, then set the state, in two steps" {
+    replace waiter.check {
+        if cond { goto done }
+    }
+    insert after waiter.check step set_state { state = asleep }
+}
+expect ordered holds all
+expect lost_wakeup violates Woken
+"""
+
+
+def _models(text: str) -> dict[str, ir.Model]:
+    res = load_text(text, "live.mspec")
+    assert res.ok, [d.render() for d in res.diagnostics]
+    return res.models
+
+
+def _leadsto(model: ir.Model) -> list[ir.LeadsTo]:
+    return [p for p in model.properties if isinstance(p, ir.LeadsTo)]
+
+
+@pytest.mark.parametrize("fairness, verdict", [("fair", Verdict.VIOLATED), ("fair+", Verdict.HOLDS),
+                                               ("", Verdict.VIOLATED)])
+def test_spinlock_progress_depends_on_fairness(fairness, verdict):
+    model = _models(SPINLOCK.replace("FAIRNESS", fairness))["spinlock"]
+    res = check_liveness(model, _leadsto(model))["Progress"]
+    assert res.verdict is verdict
+    if verdict is Verdict.VIOLATED:
+        assert res.trace is not None and res.trace.loop_start is not None
+        assert "c = C1" in res.message
+
+
+def test_weak_fairness_lasso_is_a_real_cycle():
+    model = _models(SPINLOCK.replace("FAIRNESS", "fair"))["spinlock"]
+    trace = check_liveness(model, _leadsto(model))["Progress"].trace
+    loop = trace.steps[trace.loop_start:]
+    # the cycle returns to the state it starts from, and in it only C2 runs while C1 waits
+    assert loop[0].state == loop[-1].state
+    assert {s.proc for s in loop[1:]} == {"C2"}
+    assert [s.step for s in loop[1:]] == ["acquire", "enter", "release"]
+    # C1 is disabled somewhere on the cycle (lock held by C2), so weak fairness allows it
+    assert any(s.state["lock"] == "C2" for s in loop)
+
+
+def test_unfair_actor_may_stop_stuttering_lasso():
+    model = _models(SPINLOCK.replace("FAIRNESS", ""))["spinlock"]
+    trace = check_liveness(model, _leadsto(model))["Progress"].trace
+    # nobody is forced to move: the initial state stutters forever
+    assert len(trace.steps) == 1 and trace.loop_start == 0
+
+
+def test_lost_wakeup_is_a_liveness_violation():
+    models = _models(WAKEUP)
+    ok = check_liveness(models["ordered"], _leadsto(models["ordered"]))["Woken"]
+    assert ok.verdict is Verdict.HOLDS
+    bad = check_liveness(models["lost_wakeup"], _leadsto(models["lost_wakeup"]))["Woken"]
+    assert bad.verdict is Verdict.VIOLATED
+    steps = [(s.actor, s.step) for s in bad.trace.steps[1:]]
+    # the waiter tests the condition, the waker sets it (nobody asleep to wake), then the
+    # waiter goes to sleep for good: the last state stutters
+    assert steps == [("waiter", "check"), ("waker", "set"), ("waiter", "set_state")]
+    assert bad.trace.loop_start == len(bad.trace.steps) - 1
+    assert bad.trace.steps[-1].state["pc"].get("waiter") == "sleep"
+
+
+def test_cut_short_graph_is_incomplete():
+    model = _models(SPINLOCK.replace("FAIRNESS", "fair+"))["spinlock"]
+    res = check_liveness(model, _leadsto(model), max_states=3)["Progress"]
+    assert res.verdict is Verdict.INCOMPLETE
+
+
+def test_strong_fairness_with_unfair_actor():
+    # strong fairness on the CPUs does not rescue a CPU from an unfair one that holds the
+    # lock and may stop forever
+    text = SPINLOCK.replace("FAIRNESS", "fair+") + """
+actor hog { step grab { await lock == nobody  lock = C1 } }
+"""
+    model = _models(text)["spinlock"]
+    res = check_liveness(model, _leadsto(model))["Progress"]
+    assert res.verdict is Verdict.VIOLATED
+    assert any(s.actor == "hog" for s in res.trace.steps)
