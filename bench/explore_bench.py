@@ -14,8 +14,6 @@ TLC runs only when a TLC backend is available (``$MOVSPEC_TLA2TOOLS`` with Java,
 ``movspec check --backend tlc``); its time is what the TLC back end reports for the whole run
 (translation, JVM start-up and model checking), so its states/s is a lower bound of TLC's own
 search rate; TLC's own search time, when the back end reports it, is printed too.
-
-Without ``spec/`` (or with ``--builtin-model``) the script benchmarks ``bench/movable_v48.mspec``.
 """
 
 from __future__ import annotations
@@ -126,8 +124,6 @@ def main() -> None:
     ap.add_argument("--symmetry", action="store_true", help="also measure with symmetry reduction")
     ap.add_argument("--no-tlc", action="store_true")
     ap.add_argument("--timeout", type=float, default=None)
-    ap.add_argument("--builtin-model", action="store_true",
-                    help="benchmark bench/movable_v48.mspec instead of spec/")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
@@ -136,8 +132,8 @@ def main() -> None:
         return
     spec = Path(a.spec)
     variant = a.variant
-    if a.builtin_model or not (spec.is_dir() and any(spec.glob("*.mspec"))):
-        spec, variant = HERE / "movable_v48.mspec", "v4_8"
+    if not (spec.is_dir() and any(spec.glob("*.mspec"))) and not spec.is_file():
+        raise SystemExit(f"no model at {spec}: pass --spec DIR")
     print(f"model: {spec} variant {variant}; python {sys.version.split()[0]}")
     modes = [False, True] if a.symmetry else [False]
     for size in a.sizes.split(","):

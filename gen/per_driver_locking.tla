@@ -53,11 +53,11 @@ Mapping == {"null", "typeonly", "ops"}
             if (~(mapping[p] # "null")) {
                 goto compactor_out_putpage;
             };
-        compactor_recheck:  \* spec/variants.mspec:103 compactor.recheck @ mm/migrate.c:isolate_movable_page
+        compactor_recheck:  \* spec/variants.mspec:107 compactor.recheck @ mm/migrate.c:isolate_movable_page
             if ((~(mapping[p] = "ops")) \/ isolated[p]) {
                 goto compactor_out_putpage;
             };
-        compactor_isolate:  \* spec/variants.mspec:110 compactor.isolate @ mm/balloon_compaction.c:balloon_page_isolate
+        compactor_isolate:  \* spec/variants.mspec:114 compactor.isolate @ mm/balloon_compaction.c:balloon_page_isolate
             assert MS_Check("NoUseAfterUnload", 1, self, driver_loaded);  \* driver.isolate_page(p)
             assert MS_Check("NoCallbackOnReleased", 2, self, owned[p]);
             if (~onlist[p]) {
@@ -65,7 +65,7 @@ Mapping == {"null", "typeonly", "ops"}
             } else {
                 onlist[p] := FALSE;
             };
-        compactor_set_isolated:  \* spec/variants.mspec:120 compactor.set_isolated @ mm/migrate.c:isolate_movable_page
+        compactor_set_isolated:  \* spec/variants.mspec:124 compactor.set_isolated @ mm/migrate.c:isolate_movable_page
             assert MS_Check("LockedMutation", 3, self, pglock[p] = self);
             isolated[p] := TRUE;
             goto compactor_migrate;
@@ -135,7 +135,7 @@ Mapping == {"null", "typeonly", "ops"}
     variables q = defaultInitValue,
               todo = Pages;
     {
-        owner_idle:  \* spec/driver.mspec:61 owner.idle @ drivers/virtio/virtio_balloon.c:fill_balloon
+        owner_idle:  \* spec/driver.mspec:60 owner.idle @ drivers/virtio/virtio_balloon.c:balloon
             either {
                 await ~exiting;
                 with (x \in todo) {
@@ -154,20 +154,20 @@ Mapping == {"null", "typeonly", "ops"}
                 await exiting /\ (\A x \in Pages: ~owned[x]);
                 goto Done;
             };
-        owner_enqueue:  \* spec/driver.mspec:87 owner.enqueue @ mm/balloon_compaction.c:balloon_page_enqueue
+        owner_enqueue:  \* spec/driver.mspec:86 owner.enqueue @ mm/balloon_compaction.c:balloon_page_enqueue
             assert MS_Check("LockedMutation", 17, "owner", pglock[q] = "none");
             pglock[q] := "drv";
             assert MS_Check("LockedMutation", 18, "owner", pglock[q] = "drv");
             mapping[q] := "ops";
             onlist[q] := TRUE;
-        owner_enq_unlock:  \* spec/driver.mspec:94 owner.enq_unlock @ mm/balloon_compaction.c:balloon_page_enqueue
+        owner_enq_unlock:  \* spec/driver.mspec:93 owner.enq_unlock @ mm/balloon_compaction.c:balloon_page_enqueue
             assert MS_Check("LockedMutation", 19, "owner", pglock[q] = "drv");
             pglock[q] := "none";
             goto owner_idle;
-        owner_rel_lock:  \* spec/driver.mspec:100 owner.rel_lock @ mm/balloon_compaction.c:balloon_page_dequeue
+        owner_rel_lock:  \* spec/driver.mspec:99 owner.rel_lock @ mm/balloon_compaction.c:balloon_page_dequeue
             await pglock[q] = "none";
             pglock[q] := "drv";
-        owner_rel_clear:  \* spec/driver.mspec:108 owner.rel_clear @ mm/balloon_compaction.c:balloon_page_delete
+        owner_rel_clear:  \* spec/driver.mspec:107 owner.rel_clear @ mm/balloon_compaction.c:balloon_page_delete
             if (~owned[q]) {
                 assert MS_Check("LockedMutation", 20, "owner", pglock[q] = "drv");
                 pglock[q] := "none";
@@ -182,7 +182,7 @@ Mapping == {"null", "typeonly", "ops"}
                 assert MS_Check("LockedMutation", 22, "owner", pglock[q] = "drv");
                 pglock[q] := "none";
             };
-        owner_rel_put:  \* spec/driver.mspec:122 owner.rel_put @ include/linux/mm.h:put_page
+        owner_rel_put:  \* spec/driver.mspec:121 owner.rel_put @ include/linux/mm.h:put_page
             ref[q] := ref[q] - 1;
             goto owner_idle;
     }

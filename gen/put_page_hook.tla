@@ -158,7 +158,7 @@ Mapping == {"null", "typeonly", "ops"}
     variables q = defaultInitValue,
               todo = Pages;
     {
-        owner_idle:  \* spec/driver.mspec:61 owner.idle @ drivers/virtio/virtio_balloon.c:fill_balloon
+        owner_idle:  \* spec/driver.mspec:60 owner.idle @ drivers/virtio/virtio_balloon.c:balloon
             either {
                 await ~exiting;
                 with (x \in todo) {
@@ -177,17 +177,17 @@ Mapping == {"null", "typeonly", "ops"}
                 await exiting /\ (\A x \in Pages: ~owned[x]);
                 goto Done;
             };
-        owner_enqueue:  \* spec/driver.mspec:87 owner.enqueue @ mm/balloon_compaction.c:balloon_page_enqueue
+        owner_enqueue:  \* spec/driver.mspec:86 owner.enqueue @ mm/balloon_compaction.c:balloon_page_enqueue
             assert MS_Check("LockedMutation", 22, "owner", pglock[q] = "none");
             pglock[q] := "drv";
             assert MS_Check("LockedMutation", 23, "owner", pglock[q] = "drv");
             mapping[q] := "ops";
             onlist[q] := TRUE;
-        owner_enq_unlock:  \* spec/driver.mspec:94 owner.enq_unlock @ mm/balloon_compaction.c:balloon_page_enqueue
+        owner_enq_unlock:  \* spec/driver.mspec:93 owner.enq_unlock @ mm/balloon_compaction.c:balloon_page_enqueue
             assert MS_Check("LockedMutation", 24, "owner", pglock[q] = "drv");
             pglock[q] := "none";
             goto owner_idle;
-        owner_rel_lock:  \* spec/variants.mspec:208 owner.rel_lock @ mm/balloon_compaction.c:balloon_page_dequeue
+        owner_rel_lock:  \* spec/variants.mspec:217 owner.rel_lock @ mm/balloon_compaction.c:balloon_page_dequeue
             if (~owned[q]) {
                 goto owner_idle;
             } else {
@@ -196,7 +196,7 @@ Mapping == {"null", "typeonly", "ops"}
                 };
                 owned[q] := FALSE;
             };
-        owner_rel_put:  \* spec/driver.mspec:122 owner.rel_put @ include/linux/mm.h:put_page
+        owner_rel_put:  \* spec/driver.mspec:121 owner.rel_put @ include/linux/mm.h:put_page
             if ((ref[q] = 1) /\ (mapping[q] = "ops")) {
                 assert MS_Check("NoUseAfterUnload", 25, "owner", driver_loaded);  \* driver.page_put(q)
                 mapping[q] := "typeonly";

@@ -158,7 +158,7 @@ Mapping == {"null", "typeonly", "ops"}
     variables q = defaultInitValue,
               todo = Pages;
     {
-        owner_idle:  \* spec/driver.mspec:61 owner.idle @ drivers/virtio/virtio_balloon.c:fill_balloon
+        owner_idle:  \* spec/driver.mspec:60 owner.idle @ drivers/virtio/virtio_balloon.c:balloon
             either {
                 await ~exiting;
                 with (x \in todo) {
@@ -177,17 +177,17 @@ Mapping == {"null", "typeonly", "ops"}
                 await exiting /\ (\A x \in Pages: ~owned[x]);
                 goto Done;
             };
-        owner_enqueue:  \* spec/driver.mspec:87 owner.enqueue @ mm/balloon_compaction.c:balloon_page_enqueue
+        owner_enqueue:  \* spec/driver.mspec:86 owner.enqueue @ mm/balloon_compaction.c:balloon_page_enqueue
             assert MS_Check("LockedMutation", 21, "owner", pglock[q] = "none");
             pglock[q] := "drv";
             assert MS_Check("LockedMutation", 22, "owner", pglock[q] = "drv");
             mapping[q] := "ops";
             onlist[q] := TRUE;
-        owner_enq_unlock:  \* spec/driver.mspec:94 owner.enq_unlock @ mm/balloon_compaction.c:balloon_page_enqueue
+        owner_enq_unlock:  \* spec/driver.mspec:93 owner.enq_unlock @ mm/balloon_compaction.c:balloon_page_enqueue
             assert MS_Check("LockedMutation", 23, "owner", pglock[q] = "drv");
             pglock[q] := "none";
             goto owner_idle;
-        owner_rel_lock:  \* spec/driver.mspec:100 owner.rel_lock @ mm/balloon_compaction.c:balloon_page_dequeue
+        owner_rel_lock:  \* spec/driver.mspec:99 owner.rel_lock @ mm/balloon_compaction.c:balloon_page_dequeue
             await pglock[q] = "none";
             pglock[q] := "drv";
         owner_rel_clear:  \* spec/variants.mspec:31 owner.rel_clear @ mm/balloon_compaction.c:balloon_page_delete
@@ -208,7 +208,7 @@ Mapping == {"null", "typeonly", "ops"}
                 assert MS_Check("LockedMutation", 27, "owner", pglock[q] = "drv");
                 pglock[q] := "none";
             };
-        owner_rel_put:  \* spec/driver.mspec:122 owner.rel_put @ include/linux/mm.h:put_page
+        owner_rel_put:  \* spec/driver.mspec:121 owner.rel_put @ include/linux/mm.h:put_page
             ref[q] := ref[q] - 1;
             goto owner_idle;
     }

@@ -63,7 +63,7 @@ Mapping == {"null", "typeonly", "ops"}
             if ((~(mapping[p] = "ops")) \/ isolated[p]) {
                 goto compactor_out_no_isolated;
             };
-        compactor_isolate:  \* spec/variants.mspec:268 compactor.isolate @ mm/migrate.c:isolate_movable_page
+        compactor_isolate:  \* spec/variants.mspec:277 compactor.isolate @ mm/migrate.c:isolate_movable_page
             assert MS_Check("NoUseAfterUnload", 1, self, driver_loaded);  \* driver.isolate_page(p)
             assert MS_Check("NoCallbackOnReleased", 2, self, owned[p]);
             onlist[p] := FALSE;
@@ -88,7 +88,7 @@ Mapping == {"null", "typeonly", "ops"}
                 await pglock[p] = "none";
                 pglock[p] := self;
             };
-        compactor_move:  \* spec/variants.mspec:272 compactor.move @ mm/migrate.c:move_to_new_folio
+        compactor_move:  \* spec/variants.mspec:281 compactor.move @ mm/migrate.c:move_to_new_folio
             if (~(mapping[p] = "ops")) {
                 assert MS_Check("LockedMutation", 6, self, pglock[p] = self);
                 isolated[p] := FALSE;
@@ -144,7 +144,7 @@ Mapping == {"null", "typeonly", "ops"}
     variables q = defaultInitValue,
               todo = Pages;
     {
-        owner_idle:  \* spec/driver.mspec:61 owner.idle @ drivers/virtio/virtio_balloon.c:fill_balloon
+        owner_idle:  \* spec/driver.mspec:60 owner.idle @ drivers/virtio/virtio_balloon.c:balloon
             either {
                 await ~exiting;
                 with (x \in todo) {
@@ -163,20 +163,20 @@ Mapping == {"null", "typeonly", "ops"}
                 await exiting /\ (\A x \in Pages: ~owned[x]);
                 goto Done;
             };
-        owner_enqueue:  \* spec/driver.mspec:87 owner.enqueue @ mm/balloon_compaction.c:balloon_page_enqueue
+        owner_enqueue:  \* spec/driver.mspec:86 owner.enqueue @ mm/balloon_compaction.c:balloon_page_enqueue
             assert MS_Check("LockedMutation", 19, "owner", pglock[q] = "none");
             pglock[q] := "drv";
             assert MS_Check("LockedMutation", 20, "owner", pglock[q] = "drv");
             mapping[q] := "ops";
             onlist[q] := TRUE;
-        owner_enq_unlock:  \* spec/driver.mspec:94 owner.enq_unlock @ mm/balloon_compaction.c:balloon_page_enqueue
+        owner_enq_unlock:  \* spec/driver.mspec:93 owner.enq_unlock @ mm/balloon_compaction.c:balloon_page_enqueue
             assert MS_Check("LockedMutation", 21, "owner", pglock[q] = "drv");
             pglock[q] := "none";
             goto owner_idle;
-        owner_rel_lock:  \* spec/driver.mspec:100 owner.rel_lock @ mm/balloon_compaction.c:balloon_page_dequeue
+        owner_rel_lock:  \* spec/driver.mspec:99 owner.rel_lock @ mm/balloon_compaction.c:balloon_page_dequeue
             await pglock[q] = "none";
             pglock[q] := "drv";
-        owner_rel_clear:  \* spec/driver.mspec:108 owner.rel_clear @ mm/balloon_compaction.c:balloon_page_delete
+        owner_rel_clear:  \* spec/driver.mspec:107 owner.rel_clear @ mm/balloon_compaction.c:balloon_page_delete
             if (~owned[q]) {
                 assert MS_Check("LockedMutation", 22, "owner", pglock[q] = "drv");
                 pglock[q] := "none";
@@ -191,7 +191,7 @@ Mapping == {"null", "typeonly", "ops"}
                 assert MS_Check("LockedMutation", 24, "owner", pglock[q] = "drv");
                 pglock[q] := "none";
             };
-        owner_rel_put:  \* spec/driver.mspec:122 owner.rel_put @ include/linux/mm.h:put_page
+        owner_rel_put:  \* spec/driver.mspec:121 owner.rel_put @ include/linux/mm.h:put_page
             ref[q] := ref[q] - 1;
             goto owner_idle;
     }

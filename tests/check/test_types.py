@@ -87,3 +87,11 @@ def test_initial_values_and_defaults_are_checked() -> None:
 def test_invariant_must_be_boolean() -> None:
     r = load_text("model m\nvar n: 0..2 = 0\nactor a { step x { n = 1 } }\ninvariant I: n + 1\n", "m.mspec")
     assert [d.message for d in r.errors] == ["invariant `I` is an integer, not a bool"]
+
+
+def test_finding_in_some_variants_names_them() -> None:
+    r = load_text("model m\nconst Max = 3\nvar n: 0..Max = 0\nactor a { step s { n = 3 } }\n"
+                  "variant base\nvariant small extends base { const Max = 2 }\nvariant alias extends small\n",
+                  "m.mspec")
+    assert [d.message for d in r.errors] == \
+        ["3 is out of range for `n` (type 0..2) (in variants `small`, `alias`)"]

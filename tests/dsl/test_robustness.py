@@ -7,6 +7,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dsl_strategies import decls
+from movspec.dsl.printer import print_file
 from movspec.load import load, load_files, load_text
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "ir" / "movable_small.mspec"
@@ -59,12 +61,12 @@ def test_unterminated_constructs() -> None:
 def test_deep_nesting() -> None:
     parens = "model m\nvar x: bool = " + "(" * 5000 + "true" + ")" * 5000 + "\nactor a { step s { x = true } }\n"
     assert load_text(parens).ok  # parentheses leave no trace in the tree
-    for deep in ("!" * 5000 + "true", "(1 + " * 5000 + "1" + ")" * 5000, "{" * 5000 + "}" * 5000,
-                 " + ".join(["1"] * 3000)):
+    for deep in ("!" * 1000 + "true", "(1 + " * 1000 + "1" + ")" * 1000, "{" * 1000 + "}" * 1000,
+                 " + ".join(["1"] * 1000)):
         r = load_text(f"model m\nvar x: bool = {deep}\n")
         (d,) = r.diagnostics
         assert d.message == "expression nested too deeply" and d.span.line == 2
-    r = load_text("model m\nvar x: bool = false\nactor a { step s {" + "if x { " * 3000 + "}" * 3000 + "}}\n")
+    r = load_text("model m\nvar x: bool = false\nactor a { step s {" + "if x { " * 1000 + "}" * 1000 + "}}\n")
     assert messages(r) == ["statements nested too deeply"]
 
 
@@ -102,3 +104,11 @@ def test_damaged_model(pos: int, length: int, insert: str) -> None:
 @given(st.lists(st.sampled_from(VALID.split()), min_size=1, max_size=60))
 def test_shuffled_words(words: list[str]) -> None:
     _check(load_text("model m\n" + " ".join(words)))
+
+
+@FUZZ
+@given(st.lists(decls, min_size=1, max_size=6))
+def test_random_well_formed_models(ds) -> None:
+    """Syntactically valid models with arbitrary meaning: the builder and the checks report,
+    they never crash."""
+    _check(load_text("model m\n" + print_file(ds)))

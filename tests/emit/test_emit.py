@@ -282,3 +282,17 @@ def test_committed_gen_is_fresh(monkeypatch):
     monkeypatch.chdir(ROOT)
     res = CliRunner().invoke(cli, ["gen", "--check"])
     assert res.exit_code == 0, res.output
+
+
+def test_another_process_local_in_own_family_is_refused():
+    from dataclasses import replace
+    from movspec.emit import EmitError
+    m = handmade.model("locked")
+    comp = m.actor("compactor")
+    sp = Span("spec/mini.mspec", 11, 9, 11, 20)
+    other = ir.LocalRef("compactor", "p", ir.AtomLit("C2", "model"), span=sp)
+    step = replace(comp.steps[0], body=(ir.Await(ir.Binary("==", other, ir.AtomLit("P1", "model"))),))
+    comp = replace(comp, steps=(step,) + comp.steps[1:])
+    bad = replace(m, actors=tuple(comp if a.name == "compactor" else a for a in m.actors))
+    with pytest.raises(EmitError, match=r"spec/mini.mspec:11:9: a step of compactor reads compactor\[...\].p"):
+        emit(bad)

@@ -228,3 +228,28 @@ def test_directory_loads_in_name_order(tmp_path) -> None:
     (tmp_path / "notes.txt").write_text("not a model")
     r = load([tmp_path])
     assert r.ok and list(r.sources.files) == [str(tmp_path / "a.mspec"), str(tmp_path / "b.mspec")]
+
+
+def test_expansion_never_captures_an_argument() -> None:
+    r = load_text('''model m
+const S = {A, B}
+var g: [S -> bool]
+def f(x) = forall q in S: g[q] == g[x]
+macro copy(y) { any q in S { g[q] = g[y] } }
+actor a { step s { any q in S { await f(q)  copy(q) } } }
+''')
+    assert r.ok, [d.render() for d in r.diagnostics]
+    (outer,) = r.models["m"].actor("a").steps[0].body
+    await_, with_ = outer.body
+    assert outer.var == "q"
+    inner = await_.cond
+    assert inner.var not in ("q",) and inner.body.left == N.Index(N.VarRef("g"), N.BoundRef(inner.var))
+    assert inner.body.right == N.Index(N.VarRef("g"), N.BoundRef("q"))
+    assert with_.var not in ("q", inner.var)
+    assert with_.body[0].value == N.Index(N.VarRef("g"), N.BoundRef("q"))
+
+
+def test_bound_variables_may_not_shadow() -> None:
+    r = load_text("model m\nconst S = {A}\nvar x: bool = false\n"
+                  "actor a { step s { await forall q in S: exists q in S: x } }\n")
+    assert [d.message for d in r.errors] == ["bound variable `q` has the name of an enclosing bound variable"]

@@ -104,10 +104,11 @@ def test_viewer_steps_to_a_linked_step(chromium, report):
     rows = {}
     for tr in dom.elements:
         if tr["tag"] == "tr" and any(p is panel for p in tr["parents"]):
-            name, value = tr["text"].split(None, 1)
-            rows[name] = (tr["attrs"].get("class"), value.strip())
+            cells = [e["text"].strip() for e in dom.elements if e["tag"] == "td" and any(p is tr for p in e["parents"])]
+            rows[cells[0]] = (tr["attrs"].get("class"), cells[1])
     assert rows["ref"] == ("changed", "1") and rows["movable"] == ("changed", "false")
     assert rows["locked"] == (None, "false") and rows["driver_loaded"] == (None, "true")
+    assert rows["owner: pc"] == ("changed", "Done") and rows["compactor C1: pc"] == (None, "isolate")
 
 
 def test_screenshot_is_kept(chromium, report):
@@ -119,3 +120,10 @@ def test_screenshot_is_kept(chromium, report):
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 20_000  # a rendered page, not a blank canvas
+
+
+def test_a_browser_that_cannot_start_is_reported_not_crashed(tmp_path):
+    with pytest.raises(browser.BrowserUnavailable):
+        browser.dump_dom("/bin/false", (tmp_path / "x.html").as_uri())
+    with pytest.raises(browser.BrowserUnavailable):
+        browser.dump_dom(str(tmp_path / "no-such-chromium"), (tmp_path / "x.html").as_uri())

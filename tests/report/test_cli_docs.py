@@ -91,3 +91,21 @@ def test_model_errors_are_diagnostics(tmp_path):
     r = run("explain", "v", "TypeOK", str(bad))
     assert r.exit_code == 1
     assert f"{bad}:3:" in r.output and "Traceback" not in r.output
+
+
+def test_diff_lanes_show_the_trace_up_to_where_b_departs():
+    r = run("diff", "unlocked", "locked", SPEC, "--lanes")
+    assert r.exit_code == 0, r.output
+    text = re.sub(r"\s+", " ", r.output)
+    assert "unlocked · NoUseAfterUnload: the steps locked can follow, then step 2, where it departs" in text
+    assert "lock" in text and "balloon_page_delete()" not in text  # step 4 is past the departure
+
+
+def test_html_shows_the_delta_side_by_side(tmp_path):
+    r = run("docs", SPEC, "--out", str(tmp_path), "--no-markdown")
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "report.html").read_text()
+    section = html.split('<details class="side-by-side">', 1)[1].split("</details>", 1)[0]
+    assert "<code>compactor.lock</code>" in section
+    assert "step lock @ &#34;mm/migrate.c:isolate_movable_page&#34; {\n    await !locked" in section
+    assert "replace compactor.lock { skip }" in section

@@ -139,3 +139,16 @@ def test_two_backends_give_distinct_suites_and_files():
     assert '<testsuite name="movable.per_driver_locking.tlc" ' in xml
     assert sorted(outputs.itf_documents(rs + [tlc], hb.models())) == [
         "per_driver_locking.NoUseAfterUnload.itf.json", "per_driver_locking.NoUseAfterUnload.tlc.itf.json"]
+
+
+def test_itf_matches_its_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    from importlib import resources
+    schema = json.loads((resources.files("movspec.report") / "schemas" / "itf.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for doc in outputs.itf_documents(hb.results(), hb.models()).values():
+        jsonschema.validate(doc, schema)
+        bad = json.loads(json.dumps(doc))
+        bad["states"][1]["page"] = {"#bigint": 3}
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)

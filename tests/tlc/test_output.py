@@ -223,3 +223,12 @@ def test_evaluation_error_location_maps_to_the_step():
     lm = LineMap(em, fixture("eval_error_translated.tla"))
     line = parse_output(fixture("eval_error.out")).first("eval").locations[0][0]
     assert lm.span(line).line == 32  # driver.lock
+
+
+def test_out_of_memory_is_recognised():
+    # synthetic: the JVM's own line, which TLC does not frame, ends an otherwise normal start
+    text = fixture("success.out").split("@!@!@STARTMSG 2185")[0] + \
+        'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space\n'
+    out = parse_output(text)
+    assert [e.kind for e in out.errors] == ["memory"]
+    assert not out.complete

@@ -1,8 +1,10 @@
 """The check stage: semantic checks over the resolved models (types, label rules, unused
-declarations). Name resolution errors come from ``movspec.ir.build``; this stage assumes the
-models were built and reports what is legal syntax but wrong meaning."""
+declarations). Name resolution errors come from ``movspec.ir.build``; this stage reports what
+resolves but is wrong. A finding that holds in some variants only says which."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from ..diagnostics import Diagnostic
 
@@ -13,10 +15,21 @@ def check_models(built, files) -> list[Diagnostic]:
     from .types import check_types
     from .unused import check_unused
 
+    found: dict[tuple, tuple[Diagnostic, list[str]]] = {}
+    for name, model in built.models.items():
+        for d in check_types(model) + check_labels(model):
+            key = (d.severity, d.message, d.span)
+            if key not in found:
+                found[key] = (d, [])
+            if name not in found[key][1]:
+                found[key][1].append(name)
     out: list[Diagnostic] = []
-    for model in built.models.values():
-        out.extend(check_types(model))
-        out.extend(check_labels(model))
+    every = list(built.models)
+    for d, variants in found.values():
+        if len(every) > 1 and len(variants) < len(every):
+            which = ", ".join(f"`{v}`" for v in variants)
+            d = replace(d, message=f"{d.message} (in variant{'s' if len(variants) > 1 else ''} {which})")
+        out.append(d)
     out.extend(check_unused(built, files))
     return out
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic, error
 from ..ir import nodes as N
-from ..span import Span
 
+_MAX_STATES = 256
 _HINT_TWICE = ("a step is one atomic PlusCal label: assign each variable once per path (parts of one "
                "variable may be assigned in consecutive statements that do not read it), or split the step")
 
@@ -86,6 +86,15 @@ class _LabelChecker:
         for i, s in enumerate(body):
             if not states:
                 return states
+            if len(states) > _MAX_STATES:
+                # nothing is ever un-assigned, so "assigned on some path reaching here" (the
+                # union) finds exactly the same violations; only the "first assigned at" hint
+                # may name another path's assignment
+                merged: dict[str, str] = {}
+                for st in states:
+                    for r, w in st:
+                        merged.setdefault(r, w)
+                states = {frozenset(merged.items())}
             prev = body[i - 1] if i > 0 else None
             if isinstance(s, N.Goto):
                 if i != len(body) - 1:

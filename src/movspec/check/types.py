@@ -245,7 +245,7 @@ class TypeChecker:
             return bt.rng
         if isinstance(e, N.Unary):
             if e.op == "!":
-                self.bool_(e.operand, env, f"the operand of `!`")
+                self.bool_(e.operand, env, "the operand of `!`")
                 return BOOL
             self.int_(e.operand, env, "the operand of unary `-`")
             return INT

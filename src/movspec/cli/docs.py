@@ -132,8 +132,10 @@ def docs_command(paths, out, markdown, html, run_check, max_states, max_seconds)
     for name, model in loaded.models.items():
         result = None
         if run_check:
-            with console.status(f"checking {name}"):
-                result = check_model(model, **_options(max_states, max_seconds))
+            with console.status(f"checking {name}") as status:
+                def progress(p, name=name, status=status):
+                    status.update(f"checking {name}: {p.distinct:,} distinct states, depth {p.depth}")
+                result = check_model(model, progress=progress, **_options(max_states, max_seconds))
         variants.append(VariantDoc(model, result, loaded.deltas.get(name, ()), pluscal_of(model)))
     site = Site(variants, loaded.sources)
     outdir = Path(out)
@@ -201,8 +203,9 @@ def explain_command(variant, prop, paths, full, lanes, max_states, max_seconds) 
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--check/--no-check", "run_check", default=True, show_default=True,
               help="Check both variants and compare verdicts (and replay A's counterexamples on B).")
+@click.option("--lanes", is_flag=True, help="Show each replayed counterexample as lanes, up to where B departs.")
 @_budget_options
-def diff_command(variant_a, variant_b, paths, run_check, max_states, max_seconds) -> None:
+def diff_command(variant_a, variant_b, paths, run_check, lanes, max_states, max_seconds) -> None:
     """Show how VARIANT_B differs from VARIANT_A: the deltas side by side, the verdicts,
     and where B blocks each of A's counterexamples.
 
@@ -255,6 +258,15 @@ def diff_command(variant_a, variant_b, paths, run_check, max_states, max_seconds
                     style="bold")
         head.append(rep.reason, style="green" if not rep.reproduced else "red")
         console.print(head)
+        if lanes:
+            from dataclasses import replace as _replace
+
+            from ..report.lanes import lanes_table
+            upto = len(p.trace.steps) if rep.blocked_at is None else rep.blocked_at + 1
+            shown = _replace(p.trace, steps=p.trace.steps[:upto])
+            title = (f"{variant_a} · {p.name}: the steps {variant_b} can follow"
+                     + (f", then step {rep.blocked_at}, where it departs" if rep.blocked_at is not None else ""))
+            console.print(lanes_table(shown, a, title=title))
 
 
 commands: list[click.Command] = [docs_command, explain_command, diff_command]

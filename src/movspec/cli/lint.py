@@ -8,7 +8,6 @@ import sys
 
 import click
 
-from ..diagnostics import Severity
 from ..ir.printer import model_str
 from ..load import load
 from .common import DEFAULT_SPEC, load_or_exit, render_diagnostics, stderr_console

@@ -146,9 +146,16 @@ class ExprRenderer:
             if actor is None or actor.proc_set is None or e.proc is None:
                 return name
             if scope.in_step == e.actor:
-                # PlusCal rewrites a process-set variable to v[self] inside that process's
-                # own code; another process's copy is not expressible there.
-                return name
+                if isinstance(e.proc, ir.SelfRef):
+                    return name
+                # PlusCal rewrites a process-set variable v to v[self] everywhere inside that
+                # family's own code, so another process's copy cannot be written there.
+                from .module import EmitError
+                where = f"{e.span}: " if e.span else ""
+                raise EmitError(f"{where}a step of {e.actor} reads {e.actor}[...].{e.name} of another "
+                                f"process, which PlusCal cannot express (it reads {e.name} as "
+                                f"{e.name}[self] in {e.actor}'s code); copy the value into a global "
+                                "variable instead")
             return f"{name}[{self._r(e.proc, scope)}]"
         if isinstance(e, ir.ConstRef):
             return n.const(e.name)

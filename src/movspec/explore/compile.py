@@ -907,7 +907,7 @@ class Compiler:
             self._emit(lines, ind, f"{v} = {W}[{i}] {s.op[0]} {val.src}")
         else:
             raise CompileError(f"unknown assignment operator {s.op}")
-        if leaf.kind == "int":
+        if leaf.kind == "int" and not (s.op == "=" and val.static and leaf.lo <= val.val <= leaf.hi):
             self._emit(lines, ind, f"if not {leaf.lo} <= {v} <= {leaf.hi}: _ovf({i}, {v})")
         if leaf.kind == "set":
             if leaf.enc is not None:

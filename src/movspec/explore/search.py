@@ -232,6 +232,15 @@ class Search:
                 frontier = nxt
                 if nxt:
                     depth += 1
+                    if self.progress is not None:
+                        now = time.perf_counter()
+                        if now - last_report >= self.progress_interval:
+                            last_report = now
+                            self.progress(Progress(len(seen), generated, depth, len(nxt), now - t0))
+                    if deadline is not None and time.perf_counter() >= deadline:
+                        checked_upto = 0
+                        nxt = []
+                        raise _Stop(f"time budget of {budget.timeout:g}s reached")
         except _Stop as st:
             stop = st.reason
             # invariants are checked when a state is first found: check the states found
@@ -428,11 +437,34 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
     search = Search(comp, Budget(max_states, max_depth, timeout, max_memory), progress,
                     check_deadlock=not model.allow_deadlock, symmetry=symmetry and comp.canon is not None)
     result = search.run()
+    result = _with_liveness(model, result, max_states)
     # the flag says whether reduction was asked for and possible, as TLC's backend reports it;
     # compile time is part of what the user waits for
     sym_on = symmetry and any(c.symmetric and c.atoms for c in model.consts)
     return replace(result, symmetry=sym_on,
                    stats=replace(result.stats, seconds=time.perf_counter() - t0))
+
+
+def _with_liveness(model: ir.Model, result: CheckResult, max_states: int | None) -> CheckResult:
+    """Decide the ``leadsto`` properties with ``liveness`` when it is there (it explores the
+    graph without symmetry, since fairness is per process); otherwise they stay INCOMPLETE."""
+    props = [p for p in model.properties if isinstance(p, ir.LeadsTo)]
+    if not props or result.error:
+        return result
+    try:
+        from .liveness import check_liveness
+    except ImportError:
+        return result
+    if not result.complete:
+        return result
+    try:
+        decided = check_liveness(model, props, max_states=max_states)
+    except KeyboardInterrupt:
+        return result
+    merged = tuple(decided.get(p.name, p) if p.kind == "leadsto" else p for p in result.properties)
+    complete = result.complete and all(p.verdict is not Verdict.INCOMPLETE for p in decided.values())
+    return replace(result, properties=merged, complete=complete,
+                   reason=result.reason if complete or result.reason else "liveness check incomplete")
 
 
 # ---------------------------------------------------------------------- the state graph

@@ -224,10 +224,12 @@ class Scope:
     names: dict[str, object] = field(default_factory=dict)  # params and bound vars -> N.Expr | _Label
     labels: dict[str, "_Label"] = field(default_factory=dict)
     in_leadsto: bool = False
+    bound: frozenset = frozenset()  # IR names of every bound variable around, callers' included
 
     def bind(self, **kw) -> "Scope":
-        s = Scope(self.actor, dict(self.names), dict(self.labels), self.in_leadsto)
+        s = Scope(self.actor, dict(self.names), dict(self.labels), self.in_leadsto, self.bound)
         s.names.update(kw)
+        s.bound = s.bound | {v.name for v in kw.values() if isinstance(v, N.BoundRef)}
         return s
 
 
@@ -426,7 +428,7 @@ class Resolver:
         try:
             return self._expr(e, sc)
         except _Unresolved:
-            return N.BoolLit(False, e.span)
+            return _placeholder(e.span)
 
     def _fail(self, msg: str, span: Span | None, hint: str | None = None, code: str = "") -> None:
         self.d.err(msg, span, hint, code)
@@ -579,11 +581,13 @@ class Resolver:
         if isinstance(e, A.FilterE):
             dom = self._expr(e.domain, sc)
             self._check_binder(e.var, sc, sp)
-            return N.SetFilter(e.var, dom, self._expr(e.cond, sc.bind(**{e.var: N.BoundRef(e.var)})), sp)
+            var, inner = self._bind_var(sc, e.var)
+            return N.SetFilter(var, dom, self._expr(e.cond, inner), sp)
         if isinstance(e, A.FuncE):
             dom = self._expr(e.domain, sc)
             self._check_binder(e.var, sc, sp)
-            return N.FuncLit(e.var, dom, self._expr(e.body, sc.bind(**{e.var: N.BoundRef(e.var)})), sp)
+            var, inner = self._bind_var(sc, e.var)
+            return N.FuncLit(var, dom, self._expr(e.body, inner), sp)
         if isinstance(e, A.AtE):
             return self._at(e, sc)
         if isinstance(e, A.ApplyE):
@@ -610,12 +614,19 @@ class Resolver:
         var, dom = binders[0]
         dom_ir = self._expr(dom, sc)
         self._check_binder(var, sc, sp)
-        inner = sc.bind(**{var: N.BoundRef(var)})
+        ir_var, inner = self._bind_var(sc, var)
         if len(binders) > 1:
             b = self._quant(kind, binders[1:], body, inner, sp)
         else:
             b = self._expr(body, inner)
-        return N.Quant(kind, var, dom_ir, b, sp)
+        return N.Quant(kind, ir_var, dom_ir, b, sp)
+
+    def _bind_var(self, sc: Scope, var: str) -> tuple[str, Scope]:
+        """Bind ``var`` for a body. Inside an expanded macro or def, a name already bound around
+        the call site is renamed, so an argument is never captured and TLA+ sees no shadowing."""
+        ir_var = self.fresh(var) if var in sc.bound else var
+        self.taken.add(ir_var)
+        return ir_var, sc.bind(**{var: N.BoundRef(ir_var)})
 
     def _at(self, e: A.AtE, sc: Scope) -> N.Expr:
         sp = e.span
@@ -688,7 +699,7 @@ class Resolver:
             self._fail(f"definition `{d.name}` uses itself ({chain})", sp,
                        "definitions are inlined and cannot be recursive", "recursion")
         vals = {p: self._expr(a, sc) for p, a in zip(params, args)}
-        inner = Scope(sc.actor, vals, {}, False)
+        inner = Scope(sc.actor, vals, {}, False, sc.bound)
         self._expanding.append(d.name)
         try:
             return self._expr(d.body, inner)
@@ -750,9 +761,9 @@ class Resolver:
     def _stmt(self, s: A.Stmt, sc: Scope, steps: list[str]) -> list[N.Stmt]:
         sp = s.span
         if isinstance(s, A.AssignS):
-            return [N.Assign(self._target(s.target, sc), s.op, self._expr(s.value, sc), sp)]
+            return [N.Assign(self._target(s.target, sc), s.op, self.expr(s.value, sc), sp)]
         if isinstance(s, A.ChooseS):
-            dom = self._expr(s.domain, sc)
+            dom = self.expr(s.domain, sc)
             tgt = self._target(s.target, sc)
             root = s.target
             while isinstance(root, (A.FieldE, A.IndexE)):
@@ -760,14 +771,15 @@ class Resolver:
             var = self.fresh(f"{root.name}_any")
             return [N.With(var, dom, (N.Assign(tgt, "=", N.BoundRef(var, sp), sp),), sp)]
         if isinstance(s, A.WithS):
-            dom = self._expr(s.domain, sc)
+            dom = self.expr(s.domain, sc)
             self._check_binder(s.var, sc, sp)
-            return [N.With(s.var, dom, self.stmts(s.body, sc.bind(**{s.var: N.BoundRef(s.var)}), steps), sp)]
+            var, inner = self._bind_var(sc, s.var)
+            return [N.With(var, dom, self.stmts(s.body, inner, steps), sp)]
         if isinstance(s, A.IfS):
-            return [N.If(self._expr(s.cond, sc), self.stmts(s.then, sc, steps),
+            return [N.If(self.expr(s.cond, sc), self.stmts(s.then, sc, steps),
                          self.stmts(s.orelse or (), sc, steps), sp)]
         if isinstance(s, A.AwaitS):
-            return [N.Await(self._expr(s.cond, sc), sp)]
+            return [N.Await(self.expr(s.cond, sc), sp)]
         if isinstance(s, A.EitherS):
             return [N.Either(tuple(self.stmts(b, sc, steps) for b in s.branches), sp)]
         if isinstance(s, A.GotoS):
@@ -775,7 +787,7 @@ class Resolver:
         if isinstance(s, A.AssertS):
             prop = s.prop or ASSERTIONS
             self.assert_props.setdefault(prop, sp)
-            return [N.Assert(self._expr(s.cond, sc), s.message, prop, sp)]
+            return [N.Assert(self.expr(s.cond, sc), s.message, prop, sp)]
         if isinstance(s, A.CallS):
             m = self.modules.get(s.module)
             if m is None:
@@ -789,7 +801,7 @@ class Resolver:
             self.used.add(f"{s.module}.{s.op}")
             prop = m.guards or DEFAULT_GUARD
             self.assert_props.setdefault(prop, sp)
-            return [N.Call(s.module, s.op, tuple(self._expr(a, sc) for a in s.args), prop, sp)]
+            return [N.Call(s.module, s.op, tuple(self.expr(a, sc) for a in s.args), prop, sp)]
         if isinstance(s, A.UnloadS):
             if s.module not in self.modules:
                 self._fail(f"unknown module `{s.module}`", sp, did_you_mean(s.module, self.modules) or
@@ -843,12 +855,18 @@ class Resolver:
             lab = _Label(a, _lazy(lambda a=a: self._expr(a, sc)))
             names[p] = lab
             labels[p] = lab
-        inner = Scope(sc.actor, names, labels, False)
+        inner = Scope(sc.actor, names, labels, False, sc.bound)
         self._expanding.append(m.name)
         try:
             return list(self.stmts(m.body, inner, steps))
         finally:
             self._expanding.pop()
+
+
+def _placeholder(span: Span | None) -> N.Expr:
+    """Stands for an expression that could not be resolved (already reported): of no type,
+    so the checks that follow add no noise about it."""
+    return N.AtomLit("<unresolved>", "default", span)
 
 
 def _lazy(f: Callable[[], N.Expr]) -> Callable[[], N.Expr]:
@@ -859,7 +877,7 @@ def _lazy(f: Callable[[], N.Expr]) -> Callable[[], N.Expr]:
             try:
                 cache.append(f())
             except _Unresolved:
-                cache.append(N.BoolLit(False))
+                cache.append(_placeholder(None))
                 raise
         return cache[0]
     return get
@@ -1006,6 +1024,9 @@ def _model(header: A.ModelD | None, v: A.VariantD | None, vname: str, env: Env, 
     props.insert(0, N.Invariant(N.TYPE_OK, _type_ok(r, vars_, actors), "every variable and local stays "
                                 "within its declared type", None))
 
+    if not actors and header is not None:
+        diags.warn("the model has no actors", header.name_span or header.span,
+                   "add an `actor` with at least one `step`; there is nothing to check", "empty-model")
     if used is not None:
         used |= r.used
     m = N.Model(
@@ -1044,7 +1065,7 @@ def _leadsto(r: Resolver, p: A.LeadsToD) -> N.LeadsTo | None:
             d = r._expr(dom, sc)
             r._check_binder(var, sc, p.span)
             bound.append((var, d))
-            sc = sc.bind(**{var: N.BoundRef(var)})
+            sc = sc.bind(**{var: N.BoundRef(var)})  # leadsto binders are outermost: no clash
     except _Unresolved:
         return None
     return N.LeadsTo(p.name, tuple(bound), r.expr(e.left, sc), r.expr(e.right, sc), p.doc, p.span)
@@ -1216,5 +1237,17 @@ def build(files: list[A.File]) -> BuildResult:
                               sp, hint, "unknown-property")
             if ok:
                 exps.append(N.Expectation(e.verdict, e.properties, e.note, e.span))
+        holds: dict[str, A.ExpectD] = {}
+        violates: dict[str, A.ExpectD] = {}
+        for e in per_variant[name]:
+            # `holds all` means "every property no `violates` line names" (the reports' rule)
+            for p in e.properties:
+                (holds if e.verdict == "holds" else violates).setdefault(p, e)
+        for p, ev in violates.items():
+            if p in holds:
+                eh = holds[p]
+                first, second = (eh, ev) if (eh.span.line, eh.span.col) < (ev.span.line, ev.span.col) else (ev, eh)
+                diags.err(f"variant `{name}` is expected both to hold and to violate `{p}`", second.span,
+                          f"the other expectation is at {first.span}; keep one", "expect-conflict")
         models[name] = replace(model, expectations=tuple(exps))
     return BuildResult(models, deltas, diags.items, used, base)

@@ -125,6 +125,19 @@ def mermaid(trace, model: Model | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _changed_keys(row, v) -> list[str]:
+    """The state-panel keys a step changed: global variables by name, the acting process's
+    locals and pc as ``"<lane>: <local>"``."""
+    if row.lane is None:
+        return []
+    lane = v.lanes[row.lane].label
+    out = {f"{lane}: pc"}
+    for c in row.changes:
+        root = c.path.split("[")[0].split(".")[0]
+        out.add(f"{lane}: {root}" if c.local else root)
+    return sorted(out)
+
+
 def _viewer(trace, model: Model | None) -> dict:
     """The data of the HTML step-through viewer (rendered as JSON, read by the page's script)."""
     v = view(trace, model)
@@ -146,7 +159,7 @@ def _viewer(trace, model: Model | None) -> dict:
             "anchor": row.anchor,
             "where": f"{row.file}:{row.line}" if row.file and row.line else None,
             "changes": [c.text() for c in row.changes],
-            "changed": sorted({c.path.split("[")[0].split(".")[0] for c in row.changes}),
+            "changed": _changed_keys(row, v),
             "jump": row.jump,
             "failure": row.failure,
             "loop": row.loop_start,
@@ -251,6 +264,9 @@ def site_context(site: Site) -> dict[str, Any]:
             "vars": [{"name": v.name, "type": str(v.type), "doc": v.doc or ""} for v in m.vars],
             "actors": _step_rows(m, dict(r.coverage) if r else {}),
             "deltas": _deltas(vd, base, site.sources),
+            "changes": [{"kind": i.kind, "what": i.what, "name": i.name, "a": i.a or "", "b": i.b or "",
+                         "a_where": i.a_where or "", "b_where": i.b_where or ""}
+                        for i in (model_diff(base, m, site.sources) if base is not None else [])],
             "pluscal": vd.pluscal or "",
             "expectations": [{"verdict": e.verdict, "properties": ", ".join(e.properties) or "all",
                               "note": e.note or ""} for e in m.expectations],

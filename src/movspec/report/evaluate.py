@@ -138,6 +138,9 @@ class Evaluator:
     def _FuncLit(self, e, env):
         return Fn(tuple((x, self.ev(e.body, {**env, e.var: x})) for x in self._domain(e.domain, env)))
 
+    def _InType(self, e, env):
+        return in_type(self.ev(e.expr, env), e.type)
+
     def _At(self, e, env):
         actor = self.model.actor(e.actor)
         if e.proc is None:
@@ -147,6 +150,42 @@ class Evaluator:
         else:
             proc = self.ev(e.proc, env)
         return str(_index(self.state["pc"], proc)) in e.steps
+
+
+def in_type(v, t) -> bool:
+    if isinstance(t, N.BoolType):
+        return isinstance(v, bool)
+    if isinstance(t, N.IntType):
+        return isinstance(v, int) and not isinstance(v, bool) and t.lo <= v <= t.hi
+    if isinstance(t, N.AtomType):
+        return isinstance(v, str) and v in t.atoms
+    if isinstance(t, N.RecordType):
+        return isinstance(v, Rec) and [k for k, _ in v.fields] == [f.name for f in t.fields] and \
+            all(in_type(x, f.type) for (_, x), f in zip(v.fields, t.fields))
+    if isinstance(t, N.FuncType):
+        return isinstance(v, Fn) and all(in_type(x, t.range) for _, x in v.pairs)
+    if isinstance(t, N.SetType):
+        return isinstance(v, frozenset) and all(in_type(x, t.elem) for x in v)
+    raise Unsupported(f"type {t}")
+
+
+def _out_of_type(v, t, path: str) -> str | None:
+    """The first leaf of ``v`` outside ``t``: ``ref[P1] is 4, outside 0..3``."""
+    if isinstance(t, N.RecordType) and isinstance(v, Rec):
+        for (k, x), f in zip(v.fields, t.fields):
+            found = _out_of_type(x, f.type, f"{path}.{k}")
+            if found:
+                return found
+        return None
+    if isinstance(t, N.FuncType) and isinstance(v, Fn):
+        for k, x in v.pairs:
+            found = _out_of_type(x, t.range, f"{path}[{format_value(k)}]")
+            if found:
+                return found
+        return None
+    if not in_type(v, t):
+        return f"`{path}` is {format_value(v)}, outside {t}"
+    return None
 
 
 def _bindings(e, ev: Evaluator, env: dict):
@@ -164,14 +203,17 @@ def _false_part(e, ev: Evaluator, env: dict, model) -> str | None:
             if not ev.ev(side, env):
                 return _false_part(side, ev, env, model) or f"`{_text(side, model)}` is false"
     if isinstance(e, N.Binary) and e.op == "=>":
-        return f"`{_text(e.left, model)}` holds but `{_text(e.right, model)}` does not"
+        return f"`{_text(e.left, model)}` holds but " + \
+            (_false_part(e.right, ev, env, model) or f"`{_text(e.right, model)}` does not")
+    if isinstance(e, N.InType):
+        return _out_of_type(ev.ev(e.expr, env), e.type, _text(e.expr, model))
     if isinstance(e, N.Unary) and e.op == "!" and not isinstance(e.operand, (N.Binary, N.Quant)):
         return f"`{_text(e.operand, model)}` is true"
     if isinstance(e, N.Binary) and e.op in ("==", "!=", "<", "<=", ">", ">="):
         a, b = ev.ev(e.left, env), ev.ev(e.right, env)
         shown = [f"`{_text(side, model)}` is {format_value(v)}" for side, v in ((e.left, a), (e.right, b))
                  if not isinstance(side, (N.IntLit, N.BoolLit, N.AtomLit))]
-        return ", ".join(shown) if shown else None
+        return f"`{_text(e, model)}` does not hold" + (f" ({', '.join(shown)})" if shown else "")
     return None
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 from ..ir.nodes import DONE, Invariant, LeadsTo, Model
 from ..result import PropertyResult, Verdict, format_value
 from .evaluate import why_false
-from .evaluate import why_false
 from .trace_view import Row, TraceView, _pc, anchor_file, anchor_function, initial_pcs, view
 
 

@@ -16,8 +16,10 @@ column with the global variables after every step.
 
 from __future__ import annotations
 
+import io
+
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -155,21 +157,9 @@ def render_text(trace: Trace, model: Model | None = None, *, full: bool = False,
                 width: int = 160, title: str | None = None) -> str:
     """The lanes as plain text (no colour), for files, JUnit failures and golden tests."""
     console = Console(width=width, record=True, color_system=None, force_terminal=False,
-                      file=_Null(), legacy_windows=False)
+                      file=io.StringIO(), legacy_windows=False)
     console.print(lanes_table(trace, model, full=full, title=title))
     lines = [line.rstrip() for line in console.export_text().splitlines()]
     while lines and not lines[0]:
         lines.pop(0)
     return "\n".join(lines) + "\n"
-
-
-class _Null:
-    def write(self, s: str) -> int:
-        return len(s)
-
-    def flush(self) -> None:
-        pass
-
-
-def lanes_group(trace: Trace, model: Model | None, *, full: bool = False, title: str | None = None) -> Group:
-    return Group(lanes_table(trace, model, full=full, title=title))

@@ -45,11 +45,6 @@ class Change:
             return f"{self.path} = {format_value(self.new)}"
         return f"{self.path}: {format_value(self.old)} → {format_value(self.new)}"
 
-    def ascii(self) -> str:
-        if self.old is None or self.old == DEFAULT_INIT:
-            return f"{self.path} = {format_value(self.new)}"
-        return f"{self.path}: {format_value(self.old)} -> {format_value(self.new)}"
-
 
 @dataclass(frozen=True)
 class Row:

@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..emit.module import Emitted, emit
+from ..emit.module import EmitError, Emitted, emit
 from ..ir import nodes as ir
 from ..result import CheckResult, PropertyResult, Stats, Trace, Verdict
 from ..span import Span
@@ -242,7 +242,10 @@ def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = No
         be = backend if isinstance(backend, Backend) else select_backend(backend, jar=jar)
     except BackendUnavailable as exc:
         return failed(str(exc))
-    em = emit(model)
+    try:
+        em = emit(model)
+    except EmitError as exc:
+        return failed(f"error: {exc}")
     if keep_dir is not None:
         Path(keep_dir).mkdir(parents=True, exist_ok=True)
         return _check_in(em, be, Path(keep_dir), workers, timeout, sym_on, t0, failed)

@@ -1,0 +1,91 @@
+"""`movspec lint` and `movspec show`: exit codes, human and JSON output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from movspec.cli import cli
+from movspec.load import load_text
+
+ROOT = Path(__file__).parent.parent.parent
+EXAMPLE = ROOT / "examples" / "spinlock.mspec"
+BAD = Path(__file__).parent.parent / "fixtures" / "check" / "name_undefined_var.mspec"
+UNUSED = Path(__file__).parent.parent / "fixtures" / "check" / "unused_declarations.mspec"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_example_lints_clean() -> None:
+    r = run("lint", str(EXAMPLE))
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "ok: 2 variants (test_and_set, racy_check_then_set)\n"
+    assert r.stderr == ""
+
+
+def test_errors_exit_1_with_rendered_diagnostics() -> None:
+    r = run("lint", str(BAD))
+    assert r.exit_code == 1
+    assert f"{BAD}:10:9: error: unknown name `pgae`" in r.stderr
+    assert " 10 |         pgae[self].ref = 1\n    |         ^^^^\nhint: did you mean `page`?" in r.stderr
+    assert r.stderr.rstrip().endswith("1 error")
+
+
+def test_warnings_do_not_fail_unless_strict() -> None:
+    r = run("lint", str(UNUSED))
+    assert r.exit_code == 0 and "5 warnings" in r.stderr
+    assert run("lint", "--strict", str(UNUSED)).exit_code == 1
+
+
+def test_json_output() -> None:
+    r = run("lint", "--json", str(BAD))
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    assert (doc["ok"], doc["errors"], doc["warnings"]) == (False, 1, 0)
+    (d,) = doc["diagnostics"]
+    assert d == {"severity": "error", "code": "undefined-name", "message": "unknown name `pgae`",
+                 "hint": "did you mean `page`?",
+                 "span": {"file": str(BAD), "line": 10, "col": 9, "end_line": 10, "end_col": 13}}
+    ok = json.loads(run("lint", "--json", str(EXAMPLE)).stdout)
+    assert ok["ok"] and ok["variants"] == ["test_and_set", "racy_check_then_set"]
+
+
+def test_default_path_is_spec(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    r = run("lint")
+    assert r.exit_code == 1 and "no such file or directory: `spec`" in r.stderr
+    (tmp_path / "spec").mkdir()
+    shutil.copy(EXAMPLE, tmp_path / "spec" / "model.mspec")
+    assert run("lint").exit_code == 0
+
+
+def test_show_prints_the_resolved_variant() -> None:
+    r = run("show", "racy_check_then_set", str(EXAMPLE))
+    assert r.exit_code == 0, r.output
+    out = r.stdout
+    assert "variant racy_check_then_set \"the test and the set are separate steps\"" in out
+    assert "    step take {    // from variant racy_check_then_set\n        lock = self\n    }" in out
+    # the macro is expanded in place
+    assert "    step release {\n        lock = nobody\n        goto acquire\n    }" in out
+    # the output is itself a model with the same actors and properties
+    again = load_text(out, "shown.mspec")
+    assert again.ok
+    original = load_text(EXAMPLE.read_text(), "x.mspec").models["racy_check_then_set"]
+    shown = again.models["racy_check_then_set"]
+    assert [s.body for s in shown.actor("cpu").steps] == [s.body for s in original.actor("cpu").steps]
+    assert shown.properties == original.properties
+
+
+@pytest.mark.parametrize("args, message", [
+    (("show", "nope", str(EXAMPLE)), "error: no variant `nope`"),
+    (("show", "test_and_set", str(BAD)), "unknown name `pgae`"),
+])
+def test_show_errors(args, message) -> None:
+    r = run(*args)
+    assert r.exit_code == 1 and message in r.stderr

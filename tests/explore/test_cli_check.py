@@ -1,0 +1,76 @@
+"""``movspec check``: backends, exit status, budgets, outputs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from movspec.cli import cli
+
+from .conftest import FIXTURES
+
+
+def _run(*args, env=None):
+    runner = CliRunner()
+    base = {"MOVSPEC_TLA2TOOLS": "", "MOVSPEC_TLC_BACKEND": "", "MOVSPEC_CACHE": "/nonexistent"}
+    base.update(env or {})
+    return runner.invoke(cli, ["check", *args], env=base, catch_exceptions=False)
+
+
+def test_expectations_met_exit_zero_and_say_the_backend():
+    r = _run(str(FIXTURES / "mutex.mspec"), "-q")
+    assert r.exit_code == 0, r.output
+    assert "backend: builtin" in r.output
+
+
+def test_unmet_expectation_exits_one_and_says_which(tmp_path):
+    src = (FIXTURES / "race.mspec").read_text().replace("expect race violates AllCounted",
+                                                         "expect race holds all")
+    f = tmp_path / "race.mspec"
+    f.write_text(src)
+    r = _run(str(f), "-q", "--backend", "builtin")
+    assert r.exit_code == 1
+    assert "race: AllCounted: expected to hold, but it is violated" in r.output
+
+
+def test_budget_makes_expectations_unconfirmed(tmp_path):
+    r = _run(str(FIXTURES / "mutex.mspec"), "-q", "--max-states", "10", "--variant", "split")
+    assert r.exit_code == 1
+    assert "incomplete" in r.output
+
+
+def test_json_output(tmp_path):
+    out = tmp_path / "r.json"
+    r = _run(str(FIXTURES / "deadlock.mspec"), "-q", "--json", str(out))
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text())
+    res = {x["variant"]: x for x in doc["results"]}
+    assert res["abba"]["stats"]["distinct"] == 13
+    assert res["abba"]["backend"] == "builtin"
+    assert {p["name"]: p["verdict"] for p in res["abba"]["properties"]}["Deadlock"] == "violated"
+
+
+def test_unknown_variant_is_a_clear_error():
+    r = _run(str(FIXTURES / "mutex.mspec"), "-q", "--variant", "nope")
+    assert r.exit_code == 2
+    assert "no variant nope (the model has: atomic, split)" in r.output
+
+
+def test_tlc_backend_unavailable_says_why():
+    r = _run(str(FIXTURES / "race.mspec"), "-q", "--backend", "tlc",
+             env={"MOVSPEC_TLA2TOOLS": "/nonexistent/tla2tools.jar", "MOVSPEC_TLC_BACKEND": "local"})
+    assert r.exit_code == 2
+    assert "the TLC backend is not available" in r.output
+
+
+@pytest.mark.tlc
+def test_both_backends_agree(tmp_path):
+    import os
+    env = {"MOVSPEC_TLA2TOOLS": os.environ.get("MOVSPEC_TLA2TOOLS", ""),
+           "MOVSPEC_TLC_BACKEND": os.environ.get("MOVSPEC_TLC_BACKEND", ""),
+           "MOVSPEC_CACHE": os.environ.get("MOVSPEC_CACHE", "")}
+    r = _run(str(FIXTURES / "mutex.mspec"), "-q", "--backend", "both", env=env)
+    assert r.exit_code == 0, r.output
+    assert "builtin and TLC agree on 2 variants" in r.output
