@@ -5,6 +5,7 @@
 #   ./bootstrap.sh            install, then `movspec check spec/`
 #   ./bootstrap.sh --no-check install only
 #
+# npm: mermaid, for the diagram rendering test, when npm is present.
 # Debian packages: chromium is used by the HTML report's browser test; it is installed when
 # apt-get is usable (root or passwordless sudo) and skipped otherwise (the test then skips).
 set -euo pipefail
@@ -35,6 +36,13 @@ if ! command -v chromium >/dev/null 2>&1 && [ "${MOVSPEC_SKIP_APT:-0}" != 1 ]; t
     else
         echo "bootstrap: not root: chromium not installed; the browser test will be skipped" >&2
     fi
+fi
+
+# Mermaid's browser bundle, used by the test that renders the generated sequence diagrams in
+# Chromium (the test skips without it).
+if [ ! -f .cache/npm/node_modules/mermaid/dist/mermaid.min.js ] && command -v npm >/dev/null 2>&1; then
+    npm install --silent --prefix .cache/npm --no-audit --no-fund mermaid@11 >/dev/null 2>&1 \
+        || echo "bootstrap: could not install mermaid from npm; the diagram test will be skipped" >&2
 fi
 
 if [ "$run_check" = 1 ]; then

@@ -51,7 +51,7 @@ def test_byte_order_mark_is_ignored() -> None:
 
 def test_unterminated_constructs() -> None:
     assert messages(load_text("model m\nactor a {\n step s { skip }\n")) == \
-        ["unexpected end of file: expected `;`, `local`, `step`, `}`"]
+        ["unexpected end of file: expected one of `;`, `local`, `step`, `}`"]
     assert messages(load_text('model m "title\n')) == ["unterminated string"]
     assert messages(load_text("model m /* comment\n")) == ["unterminated comment"]
     assert messages(load_text("model m\ninvariant I: (a && (b\n")) == \
@@ -72,7 +72,8 @@ def test_deep_nesting() -> None:
 
 def _check(r) -> None:
     for d in r.diagnostics:
-        assert d.message
+        assert d.message and d.hint, d.render()
+        assert d.span is not None and d.span.line >= 1 and d.span.col >= 1, d.render()
         d.render(r.sources)
     if not r.ok:
         assert r.errors

@@ -74,3 +74,41 @@ def test_both_backends_agree(tmp_path):
     r = _run(str(FIXTURES / "mutex.mspec"), "-q", "--backend", "both", env=env)
     assert r.exit_code == 0, r.output
     assert "builtin and TLC agree on 2 variants" in r.output
+
+
+def _fake_tlc(monkeypatch, *, tweak=None):
+    """Stand in for TLC with the builtin checker (so the CLI's comparison logic can be tested
+    without Java), optionally altering its result."""
+    import dataclasses
+
+    from movspec.cli import check as cmd
+    from movspec.explore import check as builtin
+
+    def run(model, *, jar, workers, timeout, symmetry):
+        r = dataclasses.replace(builtin(model, symmetry=symmetry), backend="tlc")
+        return tweak(r) if tweak else r
+
+    monkeypatch.setattr(cmd, "_tlc_status", lambda jar: (True, "stand-in"))
+    monkeypatch.setattr(cmd, "_tlc_configured", lambda jar: True)
+    monkeypatch.setattr(cmd, "_run_tlc", run)
+
+
+def test_both_fails_on_a_disagreement(monkeypatch):
+    import dataclasses
+
+    from movspec.result import Stats
+
+    def tweak(r):
+        return dataclasses.replace(r, stats=Stats(r.stats.generated, r.stats.distinct + 1, r.stats.depth))
+    _fake_tlc(monkeypatch, tweak=tweak)
+    r = _run(str(FIXTURES / "race.mspec"), "-q", "--backend", "both")
+    assert r.exit_code == 1
+    assert "the builtin checker and TLC disagree" in r.output
+    assert "race: distinct states: builtin found 8, tlc found 9 (symmetry on)" in r.output
+
+
+def test_auto_uses_tlc_when_configured(monkeypatch):
+    _fake_tlc(monkeypatch)
+    r = _run(str(FIXTURES / "race.mspec"), "-q")
+    assert r.exit_code == 0, r.output
+    assert "backend: tlc (stand-in)" in r.output

@@ -50,6 +50,8 @@ def test_pinned_dsl_models(key):
 
 HAND = {
     "race3": (lambda: M.race(3), 84, 22, 7),
+    # 24 permutations and 9 leaves: the two-pass canonicalisation
+    "race4": (lambda: M.race(4), 755, 63, 9),
     "mutex3-split": (lambda: M.mutex(3, broken=True), 152, 36, 12),
     "choices": (M.choices, 313, 69, 10),
     "unload-guarded": (M.unload, 4, 4, 4),

@@ -82,8 +82,9 @@ def test_local_command_line(monkeypatch, tmp_path):
     jar = tmp_path / "tla2tools.jar"
     jar.write_bytes(b"x")
     monkeypatch.setenv(B.ENV_JAVA_OPTS, "-Xmx2g")
-    cmd = B.LocalJava(jar, java="/opt/java").command("tlc2.TLC", ["-tool", "M.tla"])
-    assert cmd == ["/opt/java", "-XX:+UseParallelGC", "-Xmx2g", "-cp", str(jar), "tlc2.TLC", "-tool", "M.tla"]
+    cmd = B.LocalJava(jar, java="/opt/java").command("tlc2.TLC", ["-tool", "M.tla"], tmpdir="/s/.tmp")
+    assert cmd == ["/opt/java", "-XX:+UseParallelGC", "-Djava.io.tmpdir=/s/.tmp", "-Xmx2g", "-cp", str(jar),
+                   "tlc2.TLC", "-tool", "M.tla"]
 
 
 # --------------------------------------------------------------------------- Docker
@@ -164,11 +165,12 @@ def test_docker_run_arguments(tmp_path, monkeypatch):
     assert kw["command"] == ["tlc2.TLC", "-tool", "-workers", "2", "M.tla"]
     assert kw["volumes"] == {str(tmp_path.resolve()): {"bind": "/work", "mode": "rw"}}
     assert kw["working_dir"] == "/work" and kw["detach"] and kw["network_disabled"]
+    assert kw["environment"] == {"JAVA_TOOL_OPTIONS": "-Djava.io.tmpdir=/work"}
     assert kw["user"].count(":") == 1
     monkeypatch.setenv(B.ENV_JAVA_OPTS, "-Xmx4g")
     kw = B.run_kwargs("tlc2.TLC", ["M.tla"], tmp_path)
     assert kw["command"] == ["tlc2.TLC", "M.tla"]
-    assert kw["environment"] == {"JAVA_TOOL_OPTIONS": "-Xmx4g"}
+    assert kw["environment"] == {"JAVA_TOOL_OPTIONS": "-Djava.io.tmpdir=/work -Xmx4g"}
 
 
 def test_unreachable_docker_is_explained():

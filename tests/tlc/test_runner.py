@@ -7,7 +7,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
 
 from movspec.result import Verdict
 from movspec.tlc import check_model
@@ -63,6 +62,9 @@ def test_replay_leaky():
     assert (res.stats.distinct, res.stats.depth, res.stats.generated) == (111, 13, 236)
     assert res.property("Deadlock").kind == "deadlock"
     assert res.property("EventualUnlock").trace.loop_start is not None
+    cov = dict(res.coverage)
+    assert cov["driver.lock"] == 21 and cov["loader.unload"] == 0  # the loader never runs
+    assert len(cov) == sum(len(a.steps) for a in handmade.model("leaky").actors)
 
 
 def test_replay_nolock():

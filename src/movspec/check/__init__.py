@@ -11,13 +11,14 @@ from ..diagnostics import Diagnostic
 
 def check_models(built, files) -> list[Diagnostic]:
     """Every semantic finding for the built models (``ir.build.BuildResult``)."""
+    from .flow import check_flow
     from .labels import check_labels
     from .types import check_types
     from .unused import check_unused
 
     found: dict[tuple, tuple[Diagnostic, list[str]]] = {}
     for name, model in built.models.items():
-        for d in check_types(model) + check_labels(model):
+        for d in check_types(model) + check_labels(model) + check_flow(model):
             key = (d.severity, d.message, d.span)
             if key not in found:
                 found[key] = (d, [])
@@ -30,7 +31,9 @@ def check_models(built, files) -> list[Diagnostic]:
             which = ", ".join(f"`{v}`" for v in variants)
             d = replace(d, message=f"{d.message} (in variant{'s' if len(variants) > 1 else ''} {which})")
         out.append(d)
-    out.extend(check_unused(built, files))
+    if not any(d.severity.value == "error" for d in built.diagnostics + out):
+        # with errors around, "never used" is often their echo (a misspelt call)
+        out.extend(check_unused(built, files))
     return out
 
 

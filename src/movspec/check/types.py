@@ -168,7 +168,8 @@ class TypeChecker:
     def int_(self, e: N.Expr, env: dict, what: str):
         t = self.expr(e, env)
         if t is not None and not isinstance(t, TInt):
-            self.err(f"{what} is {_typed(t)}, not an integer", e.span, None, "type")
+            self.err(f"{what} is {_typed(t)}, not an integer", e.span,
+                     "arithmetic and `<`/`>` work on integers and integer constants", "type")
             return None
         return t
 
@@ -241,7 +242,8 @@ class TypeChecker:
                 return None
             if not comparable(bt.dom, it):
                 self.err(f"index {_desc(e.index)} is {_typed(it)}, but {_desc(e.base)} is indexed "
-                         f"by {bt.dom}", e.index.span, None, "index")
+                         f"by {bt.dom}", e.index.span,
+                         f"index it with a value of {bt.dom}", "index")
             return bt.rng
         if isinstance(e, N.Unary):
             if e.op == "!":
@@ -330,13 +332,15 @@ class TypeChecker:
             el = self.set_(e.right, env, f"the right operand of `{op}`")
             if el is not None and not comparable(a, el):
                 self.err(f"{_desc(e.left)} is {_typed(a)}, never an element of {_desc(e.right)} "
-                         f"(a set of {el})", e.span, None, "compare")
+                         f"(a set of {el})", e.span,
+                         "the element and the set must hold one type of value", "compare")
             return BOOL
         if op == "subset":
             a = self.set_(e.left, env, "the left operand of `subset`")
             b = self.set_(e.right, env, "the right operand of `subset`")
             if a is not None and b is not None and _kind(a) != _kind(b):
-                self.err(f"`subset` of a set of {a} and a set of {b}", e.span, None, "compare")
+                self.err(f"`subset` of a set of {a} and a set of {b}", e.span,
+                           "both sets must hold one type of value", "compare")
             return BOOL
         if op in ("union", "inter", "minus"):
             sym = {"union": "|", "inter": "&", "minus": "\\"}[op]
@@ -368,13 +372,15 @@ class TypeChecker:
                          f"values: {', '.join(sorted(target.atoms))}", "range")
             elif not (vt.atoms & target.atoms):
                 self.err(f"{_desc(value)} ({vt}) is never a value of {what} (type {target})", value.span,
-                         None, "type")
+                         f"values of {what}: {target}", "type")
             return
         if not comparable(target, vt) and _kind(target) != _kind(vt):
             self.err(f"{what} is {_typed(target)}, but {_desc(value)} is {_typed(vt)}",
-                     value.span, None, "type")
+                     value.span,
+                     f"assign {_kind_word(target)} to {what}", "type")
         elif isinstance(target, TRec) and isinstance(vt, TRec) and target.rt.name != vt.rt.name:
-            self.err(f"{what} is a `{target}` struct, but {_desc(value)} is a `{vt}`", value.span, None, "type")
+            self.err(f"{what} is a `{target}` struct, but {_desc(value)} is a `{vt}`", value.span,
+                     f"write a `{target}(...)` value", "type")
 
     # statements ---------------------------------------------------------------------------
     def target_type(self, t: N.Expr, env: dict):

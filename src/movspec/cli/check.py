@@ -171,6 +171,19 @@ def _write_outputs(results, models, json_path, junit_path, itf_dir, err: Console
                        style="yellow"))
 
 
+def _print_comparison(console: Console, pairs) -> None:
+    from rich import box
+    from rich.table import Table
+    t = Table(box=box.SIMPLE, title="builtin vs TLC", title_justify="left")
+    for c in ("variant", "builtin distinct", "TLC distinct", "builtin time", "TLC time", "agree"):
+        t.add_column(c, justify="left" if c in ("variant", "agree") else "right")
+    for b, r in pairs:
+        ok = not disagreements(b, r)
+        t.add_row(b.variant, f"{b.stats.distinct:,}", f"{r.stats.distinct:,}", f"{b.stats.seconds:.2f}s",
+                  f"{r.stats.seconds:.2f}s", Text("yes", style="green") if ok else Text("NO", style="bold red"))
+    console.print(t)
+
+
 # ---------------------------------------------------------------------- the command
 
 
@@ -274,9 +287,13 @@ def check_cmd(paths, variants, backend, max_states, max_depth, timeout, max_memo
 
     if chosen == "both":
         shown = [b for b, _ in pairs] + [t for _, t in pairs]
+        for label, group in (("builtin", [b for b, _ in pairs]), ("TLC", [t for _, t in pairs])):
+            console.rule(Text(label, style="bold"))
+            _print(console, group, models, traces if label == "builtin" else "none", full)
+        _print_comparison(console, pairs)
     else:
         shown = results
-    _print(console, shown, models, traces, full)
+        _print(console, shown, models, traces, full)
     _write_outputs(shown, models, json_path, junit_path, itf_dir, err)
 
     failed = False

@@ -19,7 +19,7 @@ from importlib import resources
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from ..diagnostics import Diagnostic, error
+from ..diagnostics import Diagnostic, did_you_mean, error
 from ..span import Span
 from . import ast as A
 
@@ -585,6 +585,24 @@ def _expected_words(expected: set[str]) -> str:
     return ", ".join(rest)
 
 
+def _accepts(exc: UnexpectedToken) -> set[str]:
+    """The tokens the parser would really accept here. LALR merges look-ahead sets of similar
+    states (a `var` at top level and one in a variant block), so ``exc.expected`` may list
+    tokens that would fail a moment later; the interactive parser tries each one."""
+    try:
+        accepted = exc.interactive_parser.accepts() if exc.interactive_parser is not None else None
+    except Exception:  # pragma: no cover - fall back to LALR's own set
+        accepted = None
+    return set(accepted) if accepted else set(exc.expected)
+
+
+def _expected_phrase(expected: set[str]) -> str:
+    if {"NAME", "INT", "LPAR"} <= expected:
+        return "expected an expression"
+    words = _expected_words(expected)
+    return f"expected one of {words}" if ", " in words else f"expected {words}"
+
+
 def _token_word(tok: Token) -> str:
     if tok.type == "$END":
         return "end of file"
@@ -651,11 +669,11 @@ def _eof_span(path: str, text: str) -> Span:
 def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         span = _eof_span(path, text)
-        expected = exc.expected if isinstance(exc, UnexpectedEOF) else exc.expected
+        expected = exc.expected if isinstance(exc, UnexpectedEOF) else _accepts(exc)
         open_ = _unclosed(text)
         hint = (f"the `{open_[0]}` opened at line {open_[1]}, column {open_[2]} is never closed"
                 if open_ else "the file ends in the middle of a declaration")
-        return error(f"unexpected end of file: expected {_expected_words(set(expected))}", span, hint,
+        return error(f"unexpected end of file: {_expected_phrase(set(expected))}", span, hint,
                      "syntax")
     if isinstance(exc, UnexpectedCharacters):
         line, col = exc.line, exc.column
@@ -669,8 +687,9 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic
             return error("unterminated comment", Span(path, line, col, line, col + 2),
                          "close the comment with `*/`", "syntax")
         shown = ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"U+{ord(ch):04X}"
-        allowed = getattr(exc, "allowed", None) or set()
-        hint = f"remove it (expected {_expected_words(set(allowed))})" if allowed else "remove it"
+        hint = "remove it: names are letters, digits and `_`; the operators are listed in docs/language.md"
+        if ch in "'`":
+            hint = 'strings are written in double quotes: "text"'
         return error(f"unexpected character `{shown}`", Span(path, line, col, line, col + 1), hint, "syntax")
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
@@ -679,11 +698,22 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic
                      "close the comment with `*/`", "syntax")
     span = Span(path, tok.line, tok.column, tok.end_line or tok.line,
                 tok.end_column or tok.column + max(1, len(str(tok))))
-    exp = set(exc.expected)
+    exp = _accepts(exc)
     hint = None
     line_text = text.split("\n")[tok.line - 1] if tok.line and tok.line >= 1 else ""
     before = text[:tok.start_pos] if tok.start_pos is not None else text
-    if exp == {"STRING"}:
+    keywords = [w.strip("`") for w in (_terminal_word(e) for e in exp)
+                if w.startswith("`") and w.strip("`").isidentifier()]
+    close = did_you_mean(str(tok), keywords) if tok.type == "NAME" else None
+    prev = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", before)
+    if close:
+        hint = close
+    elif {"`=`", "`(`", "`+=`"} <= {_terminal_word(e) for e in exp} and prev:
+        # the state after a name that starts a statement
+        kw = did_you_mean(prev.group(1), _STMT_WORDS)
+        hint = (f"`{prev.group(1)}` is not a statement; {kw}" if kw else
+                "a statement starting with a name is an assignment `x = ...` or a macro call `m(...)`")
+    elif exp == {"STRING"}:
         hint = 'write the text in double quotes, e.g. "message"'
     elif exp == {"COMMA"} and re.search(r"\bassert\b", line_text):
         hint = 'an assert needs a message: `assert cond, "message"`'
@@ -691,7 +721,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic
             and str(tok) in _DECL_WORDS:
         hint = f"is a `}}` missing? the `{{` at line {open_[1]}, column {open_[2]} is still open"
     elif {"NAME", "INT", "LPAR"} <= exp:
-        hint = f"an expression is expected here; `{tok}` cannot start one"
+        hint = f"`{tok}` cannot start an expression: write a value (a name, a number, `{{...}}`, `(...)`) before it, or remove it"
     elif exp == {"NAME"}:
         hint = "a name is expected here (letters, digits and `_`, not starting with a digit)"
     else:
@@ -700,9 +730,10 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic
             hint = f"write {' or '.join(words)} before `{tok}`"
         else:
             hint = "see docs/language.md for the syntax of this construct"
-    return error(f"unexpected {_token_word(tok)}: expected {_expected_words(exp)}", span, hint, "syntax")
+    return error(f"unexpected {_token_word(tok)}: {_expected_phrase(exp)}", span, hint, "syntax")
 
 
+_STMT_WORDS = ["if", "any", "await", "either", "goto", "assert", "call", "unload", "skip"]
 _DECL_WORDS = {"step", "local", "actor", "fair", "var", "const", "enum", "struct", "module", "def",
                "macro", "invariant", "assertion", "leadsto", "allow", "variant", "expect", "model",
                "replace", "insert", "remove"}

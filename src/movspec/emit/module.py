@@ -20,7 +20,7 @@ every local of the running process family as ``v[self]``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import jinja2

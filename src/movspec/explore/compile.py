@@ -47,10 +47,15 @@ class X:
     src: str
     type: object
     val: object = _NOVAL
+    safe: bool = False  # evaluating it cannot fail (so it may be folded away)
 
     @property
     def static(self) -> bool:
         return self.val is not _NOVAL
+
+    @property
+    def pure(self) -> bool:
+        return self.safe or self.static
 
 
 @dataclass
@@ -396,7 +401,7 @@ class Compiler:
         if e.op == "!":
             if a.static:
                 return X(repr(not a.val), ir.BoolType(), not a.val)
-            return X(f"(not {a.src})", ir.BoolType())
+            return X(f"(not {a.src})", ir.BoolType(), safe=a.pure)
         if e.op == "-":
             if a.static:
                 return X(repr(-a.val), a.type, -a.val)
@@ -421,6 +426,12 @@ class Compiler:
                 return X(self.lit(v), rtype, v)
             except ZeroDivisionError:
                 pass
+        if op in ("&&", "||", "=>") and b.static and a.pure:
+            if op == "&&":
+                return a if b.val else X("False", ir.BoolType(), False)
+            if op == "||":
+                return X("True", ir.BoolType(), True) if b.val else a
+            return X("True", ir.BoolType(), True) if b.val else X(f"(not {a.src})", ir.BoolType(), safe=True)
         if op in ("&&", "||", "=>") and b.static:
             # the left operand is still evaluated (TLC would, and it may fail)
             if op == "&&":
@@ -428,18 +439,19 @@ class Compiler:
             if op == "||":
                 return X(f"({a.src} or True)", ir.BoolType()) if b.val else a
             return X(f"(not {a.src} or True)", ir.BoolType()) if b.val else X(f"(not {a.src})", ir.BoolType())
+        safe = a.pure and b.pure and op not in ("/", "%")
         if op in _ARITH:
-            return X(f"({a.src} {_ARITH[op]} {b.src})", rtype)
+            return X(f"({a.src} {_ARITH[op]} {b.src})", rtype, safe=safe)
         if op in _CMP:
-            return X(f"({a.src} {_CMP[op]} {b.src})", rtype)
+            return X(f"({a.src} {_CMP[op]} {b.src})", rtype, safe=safe)
         if op == "&&":
-            return X(f"({a.src} and {b.src})", rtype)
+            return X(f"({a.src} and {b.src})", rtype, safe=safe)
         if op == "||":
-            return X(f"({a.src} or {b.src})", rtype)
+            return X(f"({a.src} or {b.src})", rtype, safe=safe)
         if op == "=>":
-            return X(f"(not {a.src} or {b.src})", rtype)
+            return X(f"(not {a.src} or {b.src})", rtype, safe=safe)
         if op == "<=>":
-            return X(f"((not {a.src}) == (not {b.src}))", rtype)
+            return X(f"((not {a.src}) == (not {b.src}))", rtype, safe=safe)
         if op == "in":
             return X(f"({a.src} in {b.src})", rtype)
         if op == "notin":
@@ -589,9 +601,10 @@ class Compiler:
                 codes.append(len(a.steps))
             else:
                 codes.append(next(i for i, s in enumerate(a.steps) if s.name == name))
+        safe = idx.isdigit()
         if len(codes) == 1:
-            return X(f"({ctx.W}[{idx}] == {codes[0]})", ir.BoolType())
-        return X(f"({ctx.W}[{idx}] in {self.const(frozenset(codes))})", ir.BoolType())
+            return X(f"({ctx.W}[{idx}] == {codes[0]})", ir.BoolType(), safe=safe)
+        return X(f"({ctx.W}[{idx}] in {self.const(frozenset(codes))})", ir.BoolType(), safe=safe)
 
     def _pc_index(self, a: ir.Actor, proc, ctx) -> str:
         base = self.layout.pc_base[a.name]
@@ -633,17 +646,22 @@ class Compiler:
             if not srcs:
                 return X("True", ir.BoolType(), True)
             return X("(" + " and ".join(srcs) + ")", ir.BoolType())
+        if p is not None and not p.terms and isinstance(t, ir.BoolType) and isinstance(p.type, ir.BoolType):
+            leaf = self.layout.leaves[p.base]
+            if leaf.kind == "bool" and leaf.width == 1:
+                # a one-bit leaf holds false or true and nothing else
+                return X("True", ir.BoolType(), True)
         x = self.expr(expr, ctx)
         return self.member(x, t)
 
     def member(self, x: X, t) -> X:
         if isinstance(t, ir.BoolType):
-            return X(f"({x.src} in (0, 1))", ir.BoolType())
+            return X(f"({x.src} in (0, 1))", ir.BoolType(), safe=x.pure)
         if isinstance(t, ir.IntType):
-            return X(f"({t.lo} <= {x.src} <= {t.hi})", ir.BoolType())
+            return X(f"({t.lo} <= {x.src} <= {t.hi})", ir.BoolType(), safe=x.pure)
         if isinstance(t, ir.AtomType):
             codes = frozenset(self.atoms.code(a) for a in t.atoms)
-            return X(f"({x.src} in {self.const(codes)})", ir.BoolType())
+            return X(f"({x.src} in {self.const(codes)})", ir.BoolType(), safe=x.pure)
         if isinstance(t, ir.SetType):
             try:
                 universe = frozenset(all_values(self.atoms, t.elem))
@@ -707,7 +725,7 @@ class Compiler:
 
     def _read(self, p: _Path, ctx) -> X:
         if not is_composite(p.type):
-            return X(f"{ctx.W}[{p.src()}]", p.type)
+            return X(f"{ctx.W}[{p.src()}]", p.type, safe=not p.terms)
         sh = shape(p.type)
         n = leaf_count(p.type)
         if is_flat(sh):
@@ -1013,9 +1031,7 @@ class Compiler:
             perms = self._permutations()
             n_perms = len(perms) + 1
             if perms:
-                exprs = [self._permuted_pack(p) for p in perms]
-                parts.append("def canon(s, W):\n    return min(s,\n" +
-                             ",\n".join("        " + e for e in exprs) + ")")
+                parts.append(self._canon_source(perms))
 
         source = "\n\n".join(parts) + "\n"
         ns = self.ns
@@ -1113,7 +1129,37 @@ class Compiler:
             return frozenset(self._perm_value(x, t.elem, m) for x in v)
         return v
 
-    def _permuted_pack(self, m: dict) -> str:
+    def _canon_source(self, perms: list[dict]) -> str:
+        """``canon(s, W)``: the least packed state over the orbit of ``s``. With many
+        permutations, a first pass packs only the most significant leaves of each image (the
+        pcs and locals); only the permutations that tie for the least top part are packed in
+        full, since the least state must be among them."""
+        exprs = [self._permuted_pack(p) for p in perms]
+        top = min(len(self.layout.leaves), 8)
+        if len(perms) < 6 or top == len(self.layout.leaves):
+            return "def canon(s, W):\n    return min(s,\n" + ",\n".join("        " + e for e in exprs) + ")"
+        base = self.layout.leaves[-top].offset
+        keys = [self._permuted_pack(p, base) for p in perms]
+        full = self.fresh("FULL")
+        lines = [f"{full} = (" + "".join(f"lambda W: {e},\n    " for e in exprs) + ")",
+                 "def canon(s, W):",
+                 f"    k0 = s >> {base}",
+                 "    ks = (" + "".join(f"{k},\n          " for k in keys) + ")",
+                 "    m = min(ks)",
+                 "    if k0 < m:",
+                 "        return s",
+                 "    best = s if k0 == m else None",
+                 "    i = 0",
+                 "    for k in ks:",
+                 "        if k == m:",
+                 f"            v = {full}[i](W)",
+                 "            if best is None or v < best:",
+                 "                best = v",
+                 "        i += 1",
+                 "    return best"]
+        return "\n".join(lines)
+
+    def _permuted_pack(self, m: dict, min_offset: int = 0) -> str:
         layout = self.layout
         index = {(l.root, l.path): l.index for l in layout.leaves}
         table = [m.get(c, c) for c in range(len(self.atoms.names))]
@@ -1152,7 +1198,10 @@ class Compiler:
                                 f"if _encset({leaf.index}, {w}) >> i & 1)")
             else:
                 code = w
-            terms.append(f"({code} << {dest.offset})" if dest.offset else f"({code})")
+            if dest.offset < min_offset:
+                continue
+            shift = dest.offset - min_offset
+            terms.append(f"({code} << {shift})" if shift else f"({code})")
         return " | ".join(terms)
 
 

@@ -456,7 +456,10 @@ def _with_liveness(model: ir.Model, result: CheckResult, max_states: int | None)
     except ImportError:
         return result
     if not result.complete:
-        return result
+        why = f"not checked: the search was cut short ({result.reason})"
+        return replace(result, properties=tuple(
+            replace(p, message=why) if p.kind == "leadsto" and p.verdict is Verdict.INCOMPLETE else p
+            for p in result.properties))
     try:
         decided = check_liveness(model, props, max_states=max_states)
     except KeyboardInterrupt:

@@ -172,7 +172,7 @@ def _apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> Non
     actor = env.actors.get(node.actor)
     if actor is None:
         diags.err(f"variant `{variant}` names actor `{node.actor}`, which does not exist", node.name_span,
-                  did_you_mean(node.actor, env.actors) or "name an actor of the variant extended",
+                  did_you_mean(node.actor, env.actors) or f"actors: {', '.join(env.actors) or 'none'}",
                   "unknown-actor")
         return
     if isinstance(node, A.AddLocalD):

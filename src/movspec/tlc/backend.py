@@ -108,17 +108,22 @@ class LocalJava(Backend):
             return False, why
         return True, f"{jwhy} with {why}"
 
-    def command(self, main: str, args: list[str]) -> list[str]:
+    def command(self, main: str, args: list[str], tmpdir: str | os.PathLike | None = None) -> list[str]:
         jar, why = find_jar(self._jar_arg)
         java, jwhy = (self._java_arg, "") if self._java_arg else find_java()
         if jar is None:
             raise BackendUnavailable(why)
         if java is None:
             raise BackendUnavailable(jwhy)
-        return [java, "-XX:+UseParallelGC", *java_opts(), "-cp", str(jar), main, *args]
+        # TLC unpacks its standard modules (Integers.tla, ...) into java.io.tmpdir; a private
+        # one keeps concurrent runs from reading each other's half-written copies.
+        tmp = [f"-Djava.io.tmpdir={tmpdir}"] if tmpdir else []
+        return [java, "-XX:+UseParallelGC", *tmp, *java_opts(), "-cp", str(jar), main, *args]
 
     def run(self, main: str, args: list[str], workdir: Path, timeout: float | None = None) -> RunResult:
-        cmd = self.command(main, args)
+        tmp = Path(workdir) / ".tmp"
+        tmp.mkdir(exist_ok=True)
+        cmd = self.command(main, args, tmp.resolve())
         t0 = time.monotonic()
         try:
             proc = subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -156,23 +161,23 @@ def build_kwargs(release: Release | None = None) -> dict:
 
 
 def run_kwargs(main: str, args: list[str], workdir: Path, release: Release | None = None) -> dict:
-    """Arguments of ``client.containers.run`` for one tla2tools command in ``workdir``."""
+    """Arguments of ``client.containers.run`` for one tla2tools command in ``workdir``.
+
+    The image's entrypoint is ``java -XX:+UseParallelGC -cp tla2tools.jar``; JVM options must
+    come before the main class, so they (and a private java.io.tmpdir) go through
+    ``JAVA_TOOL_OPTIONS``."""
     kw = {
         "image": image_tag(release),
-        "command": [*java_opts(), main, *args],
+        "command": [main, *args],
         "volumes": {str(Path(workdir).resolve()): {"bind": "/work", "mode": "rw"}},
         "working_dir": "/work",
         "detach": True,
         "network_disabled": True,
+        "environment": {"JAVA_TOOL_OPTIONS": " ".join(["-Djava.io.tmpdir=/work", *java_opts()])},
         "labels": {"org.movspec.role": "tlc"},
     }
     if hasattr(os, "getuid"):
         kw["user"] = f"{os.getuid()}:{os.getgid()}"
-    if java_opts():
-        # The image's entrypoint is `java -XX:+UseParallelGC -cp jar`; JVM options must come
-        # before the main class, so they go through JAVA_TOOL_OPTIONS instead.
-        kw["command"] = [main, *args]
-        kw["environment"] = {"JAVA_TOOL_OPTIONS": " ".join(java_opts())}
     return kw
 
 

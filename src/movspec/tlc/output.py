@@ -46,6 +46,7 @@ STUTTER = 2218
 BACK_TO_STATE = 2122
 UNEXPECTED = 1000
 OUT_OF_MEMORY = (1001, 1002, 1003)
+COVERAGE_ACTION = 2772  # "<Action line ... of module M>: distinct:generated" (-coverage)
 NESTED = 2103  # "The error occurred when TLC was evaluating the nested expressions ..."
 ERROR_STARTERS = {INVARIANT_BEHAVIOR, INVARIANT_INITIAL, DEADLOCK, TEMPORAL, ASSERT_FAILED,
                   UNEXPECTED, SANY_FAILED, *OUT_OF_MEMORY}
@@ -103,6 +104,7 @@ class TlcOutput:
     success: bool = False  # 2193 seen ("Model checking completed. No error has been found.")
     finished: bool = False  # 2186 seen (TLC ended normally, whatever it found)
     loose: list[str] = field(default_factory=list)  # unframed lines (SANY, Java)
+    coverage: dict[str, tuple[int, int]] = field(default_factory=dict)  # action -> (distinct, generated)
 
     @property
     def complete(self) -> bool:
@@ -189,7 +191,6 @@ def parse_state(text: str) -> TlcState:
 def parse_output(text: str | Iterator[str]) -> TlcOutput:
     out = TlcOutput()
     current: TlcError | None = None
-    pending_sany: list[str] = []
     for item in iter_messages(text):
         if isinstance(item, str):
             out.loose.append(item)
@@ -221,6 +222,10 @@ def parse_output(text: str | Iterator[str]) -> TlcOutput:
             else:
                 nums = _ints(msg.text.split(":", 1)[-1])
                 current.loop_to = nums[0] if nums else None
+        elif code == COVERAGE_ACTION:
+            m = re.match(r"\s*<(\w+)[ (].*>:\s*(\d+):(\d+)\s*$", msg.text.strip())
+            if m:
+                out.coverage[m.group(1)] = (int(m.group(2)), int(m.group(3)))
         elif code in TRACE_HEADERS:
             continue
         elif code == NESTED:

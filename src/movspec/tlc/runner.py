@@ -15,6 +15,8 @@ Contract (the checking semantics of ``ir.nodes``, so TLC and the embedded checke
   ``-deadlock``;
 * the run that explores the whole state space (every violated check off) gives the
   statistics, so distinct states and depth are those of the full exploration;
+* the step coverage (how often each step ran) is TLC's per-action count of generated states
+  (``-coverage``) in that run;
 * each ``leadsto`` property is checked in a run of its own (TLC does not say which temporal
   property failed), without symmetry (unsound for liveness) and without the safety checks.
 
@@ -159,7 +161,8 @@ class TlcSession:
         return TlcFailure(f"error: the PlusCal translator rejected the generated module: {text}{where}",
                           span, detail=out)
 
-    def tlc(self, cfg: str, *, deadlock: bool, cont: bool = False) -> tuple[TlcOutput, RunResult]:
+    def tlc(self, cfg: str, *, deadlock: bool, cont: bool = False,
+            coverage: bool = False) -> tuple[TlcOutput, RunResult]:
         self.runs += 1
         name = f"run{self.runs}.cfg"
         (self.dir / name).write_text(cfg)
@@ -169,6 +172,8 @@ class TlcSession:
             args.append("-continue")
         if not deadlock:
             args.append("-deadlock")
+        if coverage:
+            args += ["-coverage", "1"]  # action counts, printed every minute and at the end
         args.append(self.tla_name)
         (self.dir / f"run{self.runs}.args").write_text(" ".join(args) + "\n")
         res = self.backend.run("tlc2.TLC", args, self.dir, self.remaining())
@@ -180,10 +185,9 @@ class TlcSession:
         lm = self.linemap
         if err.kind == "sany":
             if out.sany_errors:
-                parts, first = [], None
+                parts = []
                 for e in out.sany_errors:
                     span = lm.span(e.line) if (lm and e.line) else None
-                    first = first or span
                     where = f" (module line {e.line}, col {e.col})" if e.line else ""
                     parts.append((span, f"error: TLA+ semantic error in the generated module: {e.message}{where}"))
                 return TlcFailure.many(parts, detail=res.output)
@@ -196,9 +200,9 @@ class TlcSession:
             span = lm.span(line) if lm else None
             if span:
                 break
-        text = err.message
+        text = user_terms(err.message)
         if err.kind == "eval":
-            text = "TLC could not evaluate the model: " + user_terms(err.message)
+            text = "TLC could not evaluate the model: " + text
         return TlcFailure(f"error: {text}", span, detail=res.output)
 
 
@@ -279,7 +283,7 @@ def _check_in(em: Emitted, be: Backend, workdir: Path, workers: int, timeout: fl
         cfg = em.render_cfg(invariants=tuple(invariants), properties=(), checks=tuple(checks),
                             symmetry=sym_on, check_deadlock=deadlock_on)
         try:
-            out, res = sess.tlc(cfg, deadlock=deadlock_on)
+            out, res = sess.tlc(cfg, deadlock=deadlock_on, coverage=True)
         except BackendUnavailable as exc:
             return failed(str(exc))
         last = out
@@ -374,7 +378,15 @@ def _check_in(em: Emitted, be: Backend, workdir: Path, workers: int, timeout: fl
     props = tuple(PropertyResult(n, kind_of(model, n), verdicts[n].verdict, verdicts[n].message, verdicts[n].trace)
                   for n in model.property_names)
     return CheckResult(model.name, model.variant, BACKEND_NAME, props, stats, complete=True,
-                       symmetry=sym_on)
+                       symmetry=sym_on, coverage=_coverage(em, final))
+
+
+def _coverage(em: Emitted, out: TlcOutput) -> tuple[tuple[str, int], ...]:
+    """How often each step ran (TLC's states generated per action), every step present."""
+    if not out.coverage:
+        return ()
+    return tuple((f"{a.name}.{s.name}", out.coverage.get(em.label_of_step[(a.name, s.name)], (0, 0))[1])
+                 for a in em.model.actors for s in a.steps)
 
 
 def _site(em: Emitted, info):

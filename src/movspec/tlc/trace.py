@@ -76,7 +76,6 @@ class TraceMapper:
             else:
                 info = self.em.labels.get(s.action)
                 proc = self._mover(info, prev, st) if info else None
-                step = self.em.model.actor(info.actor).step(info.step) if info else None
                 rows.append(TraceStep(info.actor if info else None, proc, info.step if info else s.action,
                                       info.anchor if info else None, info.span if info else None,
                                       st, diff_states(prev, st)))
