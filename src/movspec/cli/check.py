@@ -195,15 +195,15 @@ def _print_comparison(console: Console, pairs) -> None:
               help="builtin: the embedded checker; tlc: TLC; both: run both and fail on any "
                    "disagreement; auto: TLC when it is configured, else builtin.")
 @click.option("--max-states", type=click.IntRange(min=1), metavar="N",
-              help="Stop after N distinct states (the result is then incomplete).")
+              help="Builtin: stop after N distinct states (the result is then incomplete).")
 @click.option("--max-depth", type=click.IntRange(min=1), metavar="N",
-              help="Explore at most N levels (the initial state is level 1).")
+              help="Builtin: explore at most N levels (the initial state is level 1).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Stop each variant's search after this long.")
 @click.option("--max-memory", type=click.IntRange(min=16), metavar="MIB",
               help="Builtin: stop when resident memory exceeds this (default: 85% of what is free).")
 @click.option("--no-symmetry", is_flag=True,
-              help="Do not reduce by the sets declared `symmetric` (counts then equal plain TLC).")
+              help="Do not reduce by the sets declared `symmetric` (both back ends).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="TLC worker threads.")
 @click.option("--tlc-jar", type=click.Path(dir_okay=False), metavar="JAR",
