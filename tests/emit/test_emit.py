@@ -296,3 +296,10 @@ def test_another_process_local_in_own_family_is_refused():
     bad = replace(m, actors=tuple(comp if a.name == "compactor" else a for a in m.actors))
     with pytest.raises(EmitError, match=r"spec/mini.mspec:11:9: a step of compactor reads compactor\[...\].p"):
         emit(bad)
+
+
+def test_gen_does_not_depend_on_the_working_directory(tmp_path, monkeypatch):
+    from movspec.cli import cli
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, ["gen", str(ROOT / "spec"), "--out", str(ROOT / "gen"), "--check"])
+    assert res.exit_code == 0, res.output

@@ -30,7 +30,8 @@ def gen_command(paths: tuple[str, ...], out: str, check: bool) -> None:
     err = stderr_console()
     result = load_or_exit(paths, err)
     try:
-        files = render_files(result.models.values())
+        # comments name DSL files relative to the directory holding gen/ (the project root)
+        files = render_files(result.models.values(), root=str(Path(out).resolve().parent))
     except EmitError as exc:
         err.print(f"error: {exc}", highlight=False)
         sys.exit(1)

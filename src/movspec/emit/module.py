@@ -215,13 +215,10 @@ class Emitted:
 
 
 def display_path(path: str, root: str | None) -> str:
-    """Paths in emitted comments: relative to ``root`` (default: the working directory) when
-    below it, so the output does not depend on where the checkout lives."""
-    if not os.path.isabs(path):
-        return path.replace(os.sep, "/")
-    base = root or os.getcwd()
-    rel = os.path.relpath(path, base)
-    return (path if rel.startswith("..") else rel).replace(os.sep, "/")
+    """Paths in emitted comments, relative to ``root`` (default: the working directory), so
+    the output depends neither on where the checkout lives nor on where movspec runs."""
+    base = os.path.abspath(root or os.getcwd())
+    return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
 
 
 def _where(span: Span | None, root: str | None) -> str:

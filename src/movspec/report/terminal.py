@@ -88,8 +88,19 @@ class Matrix:
                     for p in self.props)
         return names + 3 + cells + 12 + 8 + (10 if self.show_time else 0)
 
+    def tall_width(self) -> int:
+        names = max((len(p) for p in self.props), default=8)
+        cols = sum(max(len(self._label(r)), max((len(cell_text(c[p]).plain) for p in self.props if p in c),
+                                                 default=1)) + 3 for r, c in zip(self.results, self.cells))
+        return max(names, len("distinct states")) + 3 + cols
+
     def __rich_console__(self, console, options):
-        yield self.wide() if options.max_width >= self.wide_width() else self.tall()
+        if options.max_width >= self.wide_width():
+            yield self.wide()
+        elif options.max_width >= self.tall_width():
+            yield self.tall()
+        else:
+            yield from self.compact()
 
     def wide(self) -> Table:
         table = Table(box=box.SIMPLE_HEAVY, title="verdicts", title_justify="left", pad_edge=False)
@@ -124,6 +135,40 @@ class Matrix:
         if self.show_time:
             table.add_row(Text("time", style="dim"), *[format_seconds(r.stats.seconds) for r in self.results])
         return table
+
+
+    def compact(self):
+        """For narrow terminals: variants numbered, one short cell per verdict, a legend."""
+        table = Table(box=box.SIMPLE_HEAVY, title="verdicts", title_justify="left", pad_edge=False)
+        table.add_column("property", style="bold", no_wrap=True)
+        for i, _ in enumerate(self.results, 1):
+            table.add_column(f"[{i}]", justify="center", no_wrap=True)
+        for p in self.props:
+            table.add_row(p, *[compact_cell(c[p]) if p in c else Text("—", style="dim") for c in self.cells])
+        table.add_section()
+        table.add_row(Text("distinct states", style="dim"), *[_short_count(r.stats.distinct) for r in self.results])
+        table.add_row(Text("depth", style="dim"), *[str(r.stats.depth) for r in self.results])
+        yield table
+        for i, r in enumerate(self.results, 1):
+            yield Text(f"  [{i}] {self._label(r)}", style="dim")
+        yield Text("  holds / VIOL: verdict; ✓ as expected, ✗ not as expected, ? incomplete", style="dim")
+
+
+def compact_cell(j: Judged) -> Text:
+    v = j.prop.verdict
+    word = {Verdict.HOLDS: "holds", Verdict.VIOLATED: "VIOL", Verdict.INCOMPLETE: "?",
+            Verdict.ERROR: "ERR"}[v]
+    if j.outcome is Outcome.AS_EXPECTED:
+        return Text(f"{word}✓", style="green" if v is Verdict.HOLDS else "dark_orange")
+    if j.outcome in (Outcome.UNEXPECTED, Outcome.ERROR):
+        return Text(f"{word}✗", style="bold red")
+    if j.outcome is Outcome.UNCONFIRMED:
+        return Text(f"{word}?", style="yellow")
+    return Text(word, style=VERDICT_STYLE[v])
+
+
+def _short_count(n: int) -> str:
+    return f"{n:,}" if n < 100_000 else f"{n / 1000:.0f}k"
 
 
 def summary(results: list[CheckResult], models: dict[str, Model]) -> Text:

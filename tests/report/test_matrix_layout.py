@@ -1,0 +1,37 @@
+"""The verdict matrix picks a layout that fits the terminal: one row per variant when wide,
+one row per property when not, and numbered variants with short cells when even that does
+not fit; every layout shows every verdict."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from movspec.report.terminal import matrix
+
+from .small import loaded
+
+
+def _render(width: int) -> str:
+    r, results = loaded()
+    console = Console(width=width, record=True, color_system=None)
+    console.print(matrix(list(results.values()), r.models))
+    return console.export_text()
+
+
+def test_every_layout_fits_its_width():
+    for width in (60, 80, 100, 160, 240):
+        text = _render(width)
+        assert max(len(line.rstrip()) for line in text.splitlines()) <= width, width
+
+
+def test_narrow_layout_numbers_variants_and_keeps_verdicts():
+    r, results = loaded()
+    text = _render(50)
+    for i, name in enumerate(results, 1):
+        assert f"[{i}] {name}" in text
+    lines = text.splitlines()
+    for prop in {p.name for res in results.values() for p in res.properties}:
+        row = next(line for line in lines if line.split() and line.split()[0] == prop)
+        cells = row.split()[1:]
+        assert len(cells) == len(results)
+        assert all(c.rstrip("✓✗?") in ("holds", "VIOL", "?", "ERR", "—") for c in cells), row
