@@ -26,7 +26,7 @@ def test_every_layout_fits_its_width():
 
 def test_narrow_layout_numbers_variants_and_keeps_verdicts():
     r, results = loaded()
-    text = _render(50)
+    text = _render(36)
     for i, name in enumerate(results, 1):
         assert f"[{i}] {name}" in text
     lines = text.splitlines()
