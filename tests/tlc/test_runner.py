@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 
+import pytest
+
+from movspec.ir import nodes as ir
 from movspec.result import Verdict
 from movspec.tlc import check_model
 from movspec.tlc.backend import Backend, RunResult
@@ -94,3 +97,15 @@ def test_translator_failure_is_reported_in_dsl_terms():
     assert res.error.startswith("spec/mini.mspec:")
     assert "Missing label" in res.error and "generated module line 30" in res.error
     assert {p.verdict for p in res.properties} == {Verdict.ERROR}
+
+
+@pytest.mark.skipif(not hasattr(ir, "Inductive"), reason="the IR has no inductive invariants")
+def test_properties_tlc_does_not_check_are_incomplete_not_holds():
+    from dataclasses import replace
+    m = handmade.model("leaky")
+    m = replace(m, properties=m.properties + (ir.Inductive("Ind", ir.BoolLit(True)),))
+    res = check_model(m, backend=Replay(FIX / "session_leaky"))
+    p = res.property("Ind")
+    assert p.kind == "inductive" and p.verdict is Verdict.INCOMPLETE
+    assert "builtin" in p.message
+    assert res.verdict("FreeHygiene") is Verdict.VIOLATED

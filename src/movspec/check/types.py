@@ -447,7 +447,29 @@ class TypeChecker:
                     env[var] = self.set_(dom, env, f"the domain of `{var}`")
                 self.bool_(p.p, env, f"the left side of `~>` in `{p.name}`")
                 self.bool_(p.q, env, f"the right side of `~>` in `{p.name}`")
+            elif isinstance(p, N.Inductive):
+                self.bool_(p.expr, {}, f"inductive invariant `{p.name}`")
+            elif isinstance(p, N.Refinement):
+                for var, e in p.mapping:
+                    v = p.abstract.var(var)
+                    self.value_into(of_ir(v.type), e, {}, f"abstract variable `{var}` of refinement `{p.name}`")
+                self.out.extend(_check_abstract(self.m, p.abstract))
         return self.out
+
+
+def _check_abstract(model: N.Model, spec: N.AbstractSpec) -> list[Diagnostic]:
+    """Types in an abstract specification: its actions read and write its own variables."""
+    from dataclasses import replace
+
+    tc = TypeChecker(replace(model, vars=spec.vars, actors=(), properties=()))
+    for v in spec.vars:
+        tc.value_into(of_ir(v.type), v.init, {}, f"abstract variable `{v.name}`")
+    for a in spec.actions:
+        env: dict = {}
+        for var, dom in a.params:
+            env[var] = tc.set_(dom, env, f"the domain of `{var}` in action `{a.name}`")
+        tc.stmts(a.body, env)
+    return tc.out
 
 
 def _records(t: N.Type):

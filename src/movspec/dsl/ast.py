@@ -449,6 +449,73 @@ class AllowDeadlockD:
     span: Span | None = _span()
 
 
+# proofs ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionD:
+    """An action of an abstract specification: bound parameters, a statement body."""
+
+    name: str
+    params: tuple[tuple[str, Expr], ...]
+    doc: str | None
+    body: tuple[Stmt, ...]
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class AbstractD:
+    """``abstract NAME { var ...  action ... }``: a specification other models refine."""
+
+    name: str
+    doc: str | None
+    vars: tuple[VarD, ...]
+    actions: tuple[ActionD, ...]
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class MappingD:
+    var: str
+    expr: Expr
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class RefinementD:
+    """``refinement NAME of ABSTRACT { avar = expr ... }``: a property."""
+
+    name: str
+    doc: str | None
+    abstract: str
+    mappings: tuple[MappingD, ...]
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+    abstract_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class InductiveD:
+    name: str
+    doc: str | None
+    expr: Expr
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ForD:
+    """``for v1, v2 { properties }``: declarations added to those variants only."""
+
+    variants: tuple[str, ...]
+    decls: tuple["Decl", ...]
+    span: Span | None = _span()
+    variant_spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
+
+
 # variant deltas ----------------------------------------------------------------
 
 
@@ -537,7 +604,8 @@ class ExpectD:
 
 
 Decl = Union[ModelD, ConstD, EnumD, StructD, VarD, ModuleD, DefD, MacroD, ActorD, InvariantD,
-             AssertionD, LeadsToD, AllowDeadlockD, VariantD, ExpectD]
+             AssertionD, LeadsToD, AllowDeadlockD, VariantD, ExpectD, AbstractD, RefinementD,
+             InductiveD, ForD]
 
 
 @dataclass(frozen=True)

@@ -212,6 +212,42 @@ class _ToAst(Transformer):
     def allow_decl(self, meta, items):
         return A.AllowDeadlockD(self.sp(meta))
 
+    # proofs ---------------------------------------------------------------------
+    @v_args(meta=True)
+    def abstract_decl(self, meta, items):
+        name, doc, *body = items
+        vars_ = tuple(b for b in body if isinstance(b, A.VarD))
+        actions = tuple(b for b in body if isinstance(b, A.ActionD))
+        return A.AbstractD(str(name), self.s(doc), vars_, actions, self.sp(meta), self.tsp(name))
+
+    def action_params(self, items):
+        return tuple(b for b in items if b is not None)
+
+    @v_args(meta=True, inline=True)
+    def action_decl(self, meta, name, params, doc, body):
+        return A.ActionD(str(name), params or (), self.s(doc), body, self.sp(meta), self.tsp(name))
+
+    @v_args(meta=True, inline=True)
+    def mapping_decl(self, meta, name, value):
+        return A.MappingD(str(name), value, self.sp(meta), self.tsp(name))
+
+    @v_args(meta=True)
+    def refinement_decl(self, meta, items):
+        name, doc, abstract, *maps = items
+        maps = tuple(m for m in maps if isinstance(m, A.MappingD))
+        return A.RefinementD(str(name), self.s(doc), str(abstract), maps, self.sp(meta), self.tsp(name),
+                             self.tsp(abstract))
+
+    @v_args(meta=True, inline=True)
+    def inductive_decl(self, meta, name, doc, expr):
+        return A.InductiveD(str(name), self.s(doc), expr, self.sp(meta), self.tsp(name))
+
+    @v_args(meta=True)
+    def for_decl(self, meta, items):
+        names = [t for t in items if isinstance(t, Token) and t.type == "NAME"]
+        decls = tuple(i for i in items if not isinstance(i, Token))
+        return A.ForD(tuple(str(t) for t in names), decls, self.sp(meta), tuple(self.tsp(t) for t in names))
+
     @v_args(meta=True, inline=True)
     def variant_decl(self, meta, name, extends, doc, source, body):
         return A.VariantD(str(name), None if extends is None else str(extends), self.s(doc),

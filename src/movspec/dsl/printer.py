@@ -215,6 +215,25 @@ def decl(d: A.Decl, ind: int = 0) -> list[str]:
         return [f"{pad}leadsto {d.name}{_doc(d.doc)}: {expr(d.expr)}"]
     if isinstance(d, A.AllowDeadlockD):
         return [f"{pad}allow deadlock"]
+    if isinstance(d, A.AbstractD):
+        lines = [f"{pad}abstract {d.name}{_doc(d.doc)} {{"]
+        for v in d.vars:
+            lines += decl(v, ind + 1)
+        for a in d.actions:
+            params = ", ".join(f"{n} in {expr(dom)}" for n, dom in a.params)
+            lines += _block(f"action {a.name}({params}){_doc(a.doc)} ", a.body, ind + 1)
+        return lines + [f"{pad}}}"]
+    if isinstance(d, A.RefinementD):
+        lines = [f"{pad}refinement {d.name}{_doc(d.doc)} of {d.abstract} {{"]
+        lines += [f"{pad}    {m.var} = {expr(m.expr)}" for m in d.mappings]
+        return lines + [f"{pad}}}"]
+    if isinstance(d, A.InductiveD):
+        return [f"{pad}inductive {d.name}{_doc(d.doc)}: {expr(d.expr)}"]
+    if isinstance(d, A.ForD):
+        lines = [f"{pad}for {', '.join(d.variants)} {{"]
+        for x in d.decls:
+            lines += decl(x, ind + 1)
+        return lines + [f"{pad}}}"]
     if isinstance(d, A.VariantD):
         ext = f" extends {d.extends}" if d.extends else ""
         src = f" source {quote(d.source)}" if d.source is not None else ""

@@ -69,15 +69,16 @@ _DECL_KIND = {
     A.DefD: "def", A.MacroD: "macro", A.ActorD: "actor", A.InvariantD: "invariant",
     A.AssertionD: "assertion", A.LeadsToD: "leadsto", A.AllowDeadlockD: "allow_deadlock",
     A.ModelD: "model", A.VariantD: "variant", A.ExpectD: "expect",
+    A.RefinementD: "refinement", A.InductiveD: "inductive", A.AbstractD: "abstract", A.ForD: "for",
 }
 _KIND_WORD = {
     "const": "constant", "enum": "enum", "struct": "struct", "var": "variable", "module": "module",
     "def": "definition", "macro": "macro", "actor": "actor", "invariant": "property",
-    "assertion": "property", "leadsto": "property",
+    "assertion": "property", "leadsto": "property", "refinement": "property", "inductive": "property",
 }
 # declarations sharing one namespace: everything an expression or statement can name
 _VALUE_KINDS = ("const", "enum", "struct", "var", "module", "def", "macro", "actor")
-_PROP_KINDS = ("invariant", "assertion", "leadsto")
+_PROP_KINDS = ("invariant", "assertion", "leadsto", "refinement", "inductive")
 
 
 # --------------------------------------------------------------------------- environment
@@ -97,7 +98,7 @@ class Env:
 
     decls: dict[str, tuple[str, object]]  # name -> (kind, decl), declaration order
     actors: dict[str, ActorEnv]
-    props: dict[str, A.InvariantD | A.AssertionD | A.LeadsToD]
+    props: dict[str, A.InvariantD | A.AssertionD | A.LeadsToD | A.RefinementD | A.InductiveD]
     allow_deadlock: bool
 
     def copy(self) -> "Env":
@@ -904,7 +905,8 @@ def _inline_atoms(t: A.TypeExpr):
 
 
 def _model(header: A.ModelD | None, v: A.VariantD | None, vname: str, env: Env, diags: Diags,
-           expectations: tuple[N.Expectation, ...], used: set[str] | None = None) -> N.Model:
+           expectations: tuple[N.Expectation, ...], used: set[str] | None = None,
+           abstracts: dict[str, A.AbstractD] | None = None) -> N.Model:
     taken = set(env.decls) | set(env.props)
     for a in env.actors.values():
         taken |= {l.name for l in a.locals} | {s.name for s in a.steps}
@@ -995,13 +997,19 @@ def _model(header: A.ModelD | None, v: A.VariantD | None, vname: str, env: Env, 
         elif isinstance(p, A.AssertionD):
             declared_assertions[p.name] = p
             props.append(N.AssertProperty(p.name, p.doc, p.span))
+        elif isinstance(p, A.InductiveD):
+            props.append(N.Inductive(p.name, r.expr(p.expr, Scope()), p.doc, p.span))
+        elif isinstance(p, A.RefinementD):
+            ref = _refinement(r, p, env, abstracts or {}, diags)
+            if ref is not None:
+                props.append(ref)
         else:
             lt = _leadsto(r, p)
             if lt is not None:
                 props.append(lt)
     for name, sp in r.assert_props.items():
         if name in env.props and not isinstance(env.props[name], A.AssertionD):
-            diags.err(f"`{name}` is an {'invariant' if isinstance(env.props[name], A.InvariantD) else 'leadsto property'}"
+            diags.err(f"`{name}` is {_prop_word(env.props[name])}"
                       f", not an assertion", sp, "an `assert ... as P` or a module's `guards P` needs an "
                       "assertion property or a new name", "property-kind")
             continue
@@ -1046,6 +1054,116 @@ def _model(header: A.ModelD | None, v: A.VariantD | None, vname: str, env: Env, 
         span=v.span if v else (header.span if header else None),
     )
     return m
+
+
+def _prop_word(p) -> str:
+    return {A.InvariantD: "an invariant", A.LeadsToD: "a leadsto property", A.RefinementD: "a refinement",
+            A.InductiveD: "an inductive invariant"}.get(type(p), "a property")
+
+
+def _abstract(r: Resolver, ad: A.AbstractD, env: Env, diags: Diags) -> tuple[N.AbstractSpec, dict[str, str]]:
+    """Resolve an abstract specification in the constants, enums and structs of one variant:
+    its own variables, not the model's, are what ``VarRef`` names in its actions. Returns the
+    spec and its atoms (name -> kind), which the refinement mapping may use."""
+    decls = {n: (k, d) for n, (k, d) in env.decls.items() if k in ("const", "enum", "struct")}
+    for vd in ad.vars:
+        if vd.name in decls or vd.name in [x.name for x in ad.vars[:ad.vars.index(vd)]]:
+            what = _KIND_WORD[decls[vd.name][0]] if vd.name in decls else "variable of the abstract"
+            diags.err(f"abstract variable `{vd.name}` has the name of a {what}", vd.name_span,
+                      "rename the abstract variable", "duplicate")
+            continue
+        decls[vd.name] = ("var", vd)
+    aenv = Env(decls, {}, {}, False)
+    ar = Resolver(aenv, r.variant, diags, set(decls) | r.taken)
+    vars_ = []
+    for vd in ar.vars.values():
+        t = ar.type(vd.type)
+        init = ar.expr(vd.init, Scope()) if vd.init is not None else ar.default(t, vd.span, f"abstract variable `{vd.name}`")
+        vars_.append(N.Var(vd.name, t, init, vd.doc, vd.span))
+    actions = []
+    seen: set[str] = set()
+    for a in ad.actions:
+        if a.name in seen:
+            diags.err(f"abstract `{ad.name}` has two actions named `{a.name}`", a.name_span, "rename one", "duplicate")
+            continue
+        seen.add(a.name)
+        sc = Scope()
+        params = []
+        try:
+            for var, dom in a.params:
+                d = ar._expr(dom, sc)
+                ar._check_binder(var, sc, a.span)
+                ir_var, sc = ar._bind_var(sc, var)
+                params.append((ir_var, d))
+        except _Unresolved:
+            continue
+        body = ar.stmts(a.body, sc, [])
+        for bad in _walk_stmts(body):
+            if isinstance(bad, (N.Assert, N.Call, N.Goto)):
+                word = {N.Assert: "`assert`", N.Call: "`call`", N.Goto: "`goto`"}[type(bad)]
+                diags.err(f"{word} in action `{a.name}` of abstract `{ad.name}`", bad.span,
+                          "an abstract action is a guard (`await`) and updates of the abstract variables",
+                          "abstract")
+        actions.append(N.AbstractAction(a.name, tuple(params), body, a.doc, a.span))
+    r.used |= ar.used
+    return N.AbstractSpec(ad.name, tuple(vars_), tuple(actions), ad.doc, ad.span), dict(ar.atoms)
+
+
+def _walk_stmts(stmts):
+    for s in stmts:
+        yield s
+        if isinstance(s, N.If):
+            yield from _walk_stmts(s.then)
+            yield from _walk_stmts(s.orelse)
+        elif isinstance(s, N.Either):
+            for b in s.branches:
+                yield from _walk_stmts(b)
+        elif isinstance(s, N.With):
+            yield from _walk_stmts(s.body)
+
+
+def _refinement(r: Resolver, p: A.RefinementD, env: Env, abstracts: dict[str, A.AbstractD],
+                diags: Diags) -> N.Refinement | None:
+    ad = abstracts.get(p.abstract)
+    if ad is None:
+        diags.err(f"refinement `{p.name}` names abstract `{p.abstract}`, which does not exist",
+                  p.abstract_span or p.span, did_you_mean(p.abstract, abstracts) or
+                  "declare it with `abstract NAME { var ...  action ... }`", "unknown-abstract")
+        return None
+    spec, atoms = _abstract(r, ad, env, diags)
+    # the abstract's atoms are values the mapping may produce; they must not hide the model's names
+    saved = dict(r.atoms)
+    for a, kind in atoms.items():
+        if a in r.atoms:
+            continue
+        if a in env.decls:
+            k = env.decls[a][0]
+            diags.err(f"atom `{a}` of abstract `{ad.name}` has the name of a {_KIND_WORD.get(k, k)} of the model",
+                      p.name_span or p.span, "rename the atom in the abstract specification", "atom-clash")
+            continue
+        r.atoms[a] = kind
+    given: dict[str, N.Expr] = {}
+    try:
+        for m in p.mappings:
+            if spec.var(m.var) is None:
+                diags.err(f"refinement `{p.name}` maps `{m.var}`, which is not a variable of abstract `{ad.name}`",
+                          m.name_span or m.span, did_you_mean(m.var, [v.name for v in spec.vars]) or
+                          f"variables of `{ad.name}`: {', '.join(v.name for v in spec.vars) or 'none'}",
+                          "unknown-name")
+                continue
+            if m.var in given:
+                diags.err(f"refinement `{p.name}` maps `{m.var}` twice", m.name_span or m.span, "keep one", "duplicate")
+                continue
+            given[m.var] = r.expr(m.expr, Scope())
+    finally:
+        r.atoms = saved
+    missing = [v.name for v in spec.vars if v.name not in given]
+    if missing:
+        diags.err(f"refinement `{p.name}` does not map abstract variable{'s' if len(missing) > 1 else ''} "
+                  f"{', '.join(f'`{m}`' for m in missing)}", p.name_span or p.span,
+                  f"add `{missing[0]} = <expression over the model's state>`", "refinement")
+        return None
+    return N.Refinement(p.name, spec, tuple((v.name, given[v.name]) for v in spec.vars), p.doc, p.span)
 
 
 def _leadsto(r: Resolver, p: A.LeadsToD) -> N.LeadsTo | None:
@@ -1112,6 +1230,8 @@ def build(files: list[A.File]) -> BuildResult:
     base = Env({}, {}, {}, False)
     variants: dict[str, A.VariantD] = {}
     expects: list[A.ExpectD] = []
+    abstracts: dict[str, A.AbstractD] = {}
+    fors: list[A.ForD] = []
     for f in files:
         for d in f.decls:
             if isinstance(d, A.ModelD):
@@ -1129,6 +1249,14 @@ def build(files: list[A.File]) -> BuildResult:
                     variants[d.name] = d
             elif isinstance(d, A.ExpectD):
                 expects.append(d)
+            elif isinstance(d, A.AbstractD):
+                if d.name in abstracts:
+                    diags.err(f"abstract `{d.name}` is declared twice", d.name_span,
+                              f"the first is at {abstracts[d.name].name_span}; rename one", "duplicate")
+                else:
+                    abstracts[d.name] = d
+            elif isinstance(d, A.ForD):
+                fors.append(d)
             else:
                 _add_decl(base, d, diags, override=False, variant=None)
     if header is None:
@@ -1193,6 +1321,12 @@ def build(files: list[A.File]) -> BuildResult:
         else:
             per_variant[e.variant].append(e)
 
+    for fd in fors:
+        for vn, sp in zip(fd.variants, fd.variant_spans or [fd.span] * len(fd.variants)):
+            if vn not in variants:
+                diags.err(f"`for` names variant `{vn}`, which does not exist", sp,
+                          did_you_mean(vn, variants) or f"variants: {', '.join(variants)}", "unknown-variant")
+
     envs: dict[str, Env] = {}
     models: dict[str, N.Model] = {}
     used: set[str] = set()
@@ -1222,7 +1356,14 @@ def build(files: list[A.File]) -> BuildResult:
         env = env_of(name)
         if env is None:
             continue
-        model = _model(header, None if implicit else v, name, env, diags, (), used)
+        own = [fd for fd in fors if name in fd.variants]
+        if own:
+            # declarations of `for` blocks belong to this variant only: not to variants extending it
+            env = env.copy()
+            for fd in own:
+                for d in fd.decls:
+                    _add_decl(env, d, diags, override=True, variant=name)
+        model = _model(header, None if implicit else v, name, env, diags, (), used, abstracts)
         exps = []
         for e in per_variant[name]:
             known = set(model.property_names)

@@ -570,7 +570,63 @@ class AssertProperty:
     span: Span | None = _span()
 
 
-Property = Union[Invariant, LeadsTo, AssertProperty]
+@dataclass(frozen=True, slots=True)
+class AbstractAction:
+    """An action of an abstract specification: for some values of ``params`` (each bound to
+    an element of its domain), ``body`` runs atomically on the abstract state with the
+    semantics of a step (``Await`` blocks, ``Either``/``With`` branch). No ``Goto``,
+    ``Assert`` or ``Call``."""
+
+    name: str
+    params: tuple[tuple[str, Expr], ...]
+    body: tuple[Stmt, ...]
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class AbstractSpec:
+    """An abstract specification: state ``vars`` (``VarRef`` in ``actions`` names them, not
+    the model's variables) with initial values, and named actions. Its behaviours are
+    ``Init /\\ [][\\E params: action]_vars``. It may read the model's constants and atoms."""
+
+    name: str
+    vars: tuple[Var, ...]
+    actions: tuple[AbstractAction, ...]
+    doc: str | None = None
+    span: Span | None = _span()
+
+    def var(self, name: str) -> Var | None:
+        return next((v for v in self.vars if v.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Refinement:
+    """The model implements ``abstract`` under ``mapping``: one expression over the model's
+    state (variables, locals, ``at``) per abstract variable, in the abstract's order. Holds
+    when every initial state maps to an abstract initial state and every step maps to an
+    abstract action or leaves the mapped state unchanged (a stutter)."""
+
+    name: str
+    abstract: AbstractSpec
+    mapping: tuple[tuple[str, Expr], ...]
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Inductive:
+    """``expr`` (with ``TypeOK``) is an inductive invariant: it holds initially and every step
+    from any type-correct state satisfying it leads to such a state. Checked within the model's
+    bounds (its constants and types), not only over reachable states."""
+
+    name: str
+    expr: Expr
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+Property = Union[Invariant, LeadsTo, AssertProperty, Refinement, Inductive]
 
 TYPE_OK = "TypeOK"  # the invariant the IR adds: every variable and local stays in its type
 DEADLOCK = "Deadlock"  # the pseudo-property "no reachable state has no enabled step"

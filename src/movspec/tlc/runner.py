@@ -18,7 +18,9 @@ Contract (the checking semantics of ``ir.nodes``, so TLC and the embedded checke
 * the step coverage (how often each step ran) is TLC's per-action count of generated states
   (``-coverage``) in that run;
 * each ``leadsto`` property is checked in a run of its own (TLC does not say which temporal
-  property failed), without symmetry (unsound for liveness) and without the safety checks.
+  property failed), without symmetry (unsound for liveness) and without the safety checks;
+* refinement mappings and inductive invariants are not checked by TLC here: their verdict is
+  INCOMPLETE with a message naming the builtin checker.
 
 Errors are reported in the user's terms: translator, SANY and evaluation errors point at the
 DSL line through the emitter's line map; a missing Java or jar says what to install or set.
@@ -75,7 +77,13 @@ def kind_of(model: ir.Model, name: str) -> str:
         return "invariant"
     if isinstance(p, ir.LeadsTo):
         return "leadsto"
-    return "assert"
+    if isinstance(p, ir.AssertProperty):
+        return "assert"
+    return type(p).__name__.lower()  # refinement, inductive
+
+
+NOT_CHECKED = ("not checked by the TLC backend (refinement mappings and inductive invariants "
+               "are checked by the builtin checker: --backend builtin)")
 
 
 # --------------------------------------------------------------------------- line mapping
@@ -374,6 +382,8 @@ def _check_in(em: Emitted, be: Backend, workdir: Path, workers: int, timeout: fl
         else:
             verdicts[p.name] = _Verdict(Verdict.INCOMPLETE, "TLC did not finish the liveness check")
 
+    for n in model.property_names:
+        verdicts.setdefault(n, _Verdict(Verdict.INCOMPLETE, NOT_CHECKED))
     stats = Stats(stats.generated, stats.distinct, stats.depth, time.monotonic() - t0)
     props = tuple(PropertyResult(n, kind_of(model, n), verdicts[n].verdict, verdicts[n].message, verdicts[n].trace)
                   for n in model.property_names)
