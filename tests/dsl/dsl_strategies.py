@@ -95,5 +95,16 @@ decls = st.one_of(
     st.builds(A.ActorD, NAMES, st.sampled_from([None, "weak", "strong"]), st.none() | NAMES, docs,
               st.lists(locals_, max_size=2).map(tuple), st.lists(steps, min_size=1, max_size=2).map(tuple)),
     st.builds(A.InvariantD, NAMES, docs, small_exprs),
+    st.builds(A.InductiveD, NAMES, docs, small_exprs),
+    st.builds(A.AbstractD, NAMES, docs,
+              st.lists(st.builds(A.VarD, NAMES, docs, types, st.none() | small_exprs), max_size=2).map(tuple),
+              st.lists(st.builds(A.ActionD, NAMES,
+                                 st.lists(st.tuples(NAMES, small_exprs), max_size=2).map(tuple), docs, bodies),
+                       max_size=2).map(tuple)),
+    st.builds(A.RefinementD, NAMES, docs, NAMES,
+              st.lists(st.builds(A.MappingD, NAMES, small_exprs), max_size=3).map(tuple)),
+    st.builds(A.ForD, st.lists(NAMES, min_size=1, max_size=2).map(tuple),
+              st.lists(st.builds(A.InductiveD, NAMES, docs, small_exprs)
+                       | st.builds(A.InvariantD, NAMES, docs, small_exprs), max_size=2).map(tuple)),
     st.builds(A.ExpectD, NAMES, st.sampled_from(["holds"]), st.lists(NAMES, max_size=2).map(tuple)),
 )

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from itertools import permutations, product
 
 from ..ir import nodes as ir
-from .layout import (AtomTable, CompileError, EvalError, Layout, all_values, build_atoms,
+from .layout import (AtomTable, CompileError, EvalError, Layout, _walk, all_values, build_atoms,
                      domain_keys, field_index, field_offset, is_composite, is_flat, leaf_count,
                      shape)
 
@@ -179,6 +179,7 @@ class _St:
 
 class Compiler:
     def __init__(self, model: ir.Model, symmetry: bool = True):
+        _ROOTS.clear()
         self.model = model
         self.atoms = build_atoms(model)
         self.layout = Layout(model, self.atoms)
@@ -765,7 +766,7 @@ class Compiler:
         if isinstance(s, ir.Skip):
             self._seq(rest, st, ctx, ind, lines)
         elif isinstance(s, ir.Assign):
-            self._assign(s, st, ctx, ind, lines)
+            self._assign(s, st, ctx, ind, lines, rest)
             self._seq(rest, st, ctx, ind, lines)
         elif isinstance(s, (ir.Assert, ir.Call)):
             if isinstance(s, ir.Assert):
@@ -895,11 +896,17 @@ class Compiler:
         st.W = w
         st.private = True
 
-    def _assign(self, s: ir.Assign, st: _St, ctx: Ctx, ind: int, lines: list) -> None:
+    def _assign(self, s: ir.Assign, st: _St, ctx: Ctx, ind: int, lines: list, rest=None) -> None:
         p = self.path(s.target, ctx)
         if p is None:
             raise CompileError("assignment to something that is not a variable or local")
         val = self.expr(s.value, ctx)
+        if (rest is not None and not is_composite(p.type) and s.op == "="
+                and _root(s.target) not in _roots(rest)):
+            # nothing later on this path reads this variable: the write only changes the
+            # packed successor (no copy of the leaf list, no store)
+            self._delta_only(p, val, st, ind, lines)
+            return
         if not st.private:
             self._make_private(st, ind, lines)
             ctx = Ctx(ctx.actor, ctx.self_code, ctx.proc_index, st.W, ctx.bound, ctx.unroll)
@@ -936,6 +943,29 @@ class Compiler:
         else:
             self._emit(lines, ind, f"{st.d} += ({v} - {W}[{i}]) << {off}")
         self._emit(lines, ind, f"{W}[{i}] = {v}")
+
+    def _delta_only(self, p: _Path, val: X, st: _St, ind: int, lines: list) -> None:
+        W = st.W
+        leaf = self.layout.leaves[p.base]
+        if p.terms:
+            i = self.fresh("i")
+            self._emit(lines, ind, f"{i} = {p.src()}")
+            off = f"OFF[{i}]"
+        else:
+            i = str(p.base)
+            off = str(leaf.offset)
+        v = self.fresh("v")
+        self._emit(lines, ind, f"{v} = {val.src}")
+        if leaf.kind == "int" and not (val.static and leaf.lo <= val.val <= leaf.hi):
+            self._emit(lines, ind, f"if not {leaf.lo} <= {v} <= {leaf.hi}: _ovf({i}, {v})")
+        if leaf.kind == "set":
+            if leaf.enc is not None:
+                enc = self.const(leaf.enc)
+                self._emit(lines, ind, f"{st.d} += ({enc}[{v}] - {enc}[{W}[{i}]]) << {off}")
+            else:
+                self._emit(lines, ind, f"{st.d} += (_encset({i}, {v}) - _encset({i}, {W}[{i}])) << {off}")
+        else:
+            self._emit(lines, ind, f"{st.d} += ({v} - {W}[{i}]) << {off}")
 
     def _finish(self, target: int, st: _St, ind: int, lines: list) -> None:
         pc_off = self.layout.leaves[self._pc_leaf].offset
@@ -1203,6 +1233,41 @@ class Compiler:
             shift = dest.offset - min_offset
             terms.append(f"({code} << {shift})" if shift else f"({code})")
         return " | ".join(terms)
+
+
+def _root(e) -> str:
+    """The state variable an assignment target or state path belongs to."""
+    while isinstance(e, (ir.Field, ir.Index)):
+        e = e.base
+    if isinstance(e, ir.VarRef):
+        return e.name
+    if isinstance(e, ir.LocalRef):
+        return f"{e.actor}.{e.name}"
+    return ""
+
+
+_ROOTS: dict = {}
+
+
+def _roots(stmts: tuple) -> frozenset:
+    """Every state variable the statements read or write (module-loaded checks included)."""
+    key = id(stmts)
+    hit = _ROOTS.get(key)
+    if hit is not None and hit[0] is stmts:
+        return hit[1]
+    nodes: list = []
+    _walk(stmts, nodes)
+    out = set()
+    for n in nodes:
+        if isinstance(n, ir.VarRef):
+            out.add(n.name)
+        elif isinstance(n, ir.LocalRef):
+            out.add(f"{n.actor}.{n.name}")
+        elif isinstance(n, ir.Call):
+            out.add(n.loaded_var)
+    res = frozenset(out)
+    _ROOTS[key] = (stmts, res)
+    return res
 
 
 def _key_lit(atoms: AtomTable, k, t):

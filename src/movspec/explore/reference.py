@@ -73,10 +73,6 @@ def type_values(model: ir.Model, t) -> list:
     raise RefError(f"not a finite domain: {t}")
 
 
-def default_value(model, t):
-    raise RefError("defaults are given by the IR")
-
-
 @dataclass
 class Env:
     model: ir.Model

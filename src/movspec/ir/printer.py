@@ -291,6 +291,7 @@ def model_str(model: N.Model) -> str:
             out.extend(lines)
         out.append("}")
     out.append("")
+    abstracts: set[str] = set()
     for pr in model.properties:
         if isinstance(pr, N.Invariant) and pr.name != N.TYPE_OK:
             out.append(f"invariant {pr.name}{_doc(pr.doc)}:")
@@ -302,6 +303,24 @@ def model_str(model: N.Model) -> str:
             out.append(f"    {'forall ' + bound + ': ' if bound else ''}{body}")
         elif isinstance(pr, N.AssertProperty):
             out.append(f"assertion {pr.name}{_doc(pr.doc)}")
+        elif isinstance(pr, N.Inductive):
+            out.append(f"inductive {pr.name}{_doc(pr.doc)}:")
+            out.append(f"    {p.expr(pr.expr)}")
+        elif isinstance(pr, N.Refinement):
+            spec = pr.abstract
+            if spec.name not in abstracts:
+                abstracts.add(spec.name)
+                out.append(f"abstract {spec.name}{_doc(spec.doc)} {{")
+                for v in spec.vars:
+                    out.append(f"    var {v.name}{_doc(v.doc)}: {type_str(v.type, model)} = {p.expr(v.init)}")
+                for a in spec.actions:
+                    params = ", ".join(f"{var} in {p.expr(dom)}" for var, dom in a.params)
+                    out.extend(p.block(f"action {a.name}({params}){_doc(a.doc)} ", a.body, 1))
+                out.append("}")
+            out.append(f"refinement {pr.name}{_doc(pr.doc)} of {spec.name} {{")
+            for var, e in pr.mapping:
+                out.append(f"    {var} = {p.expr(e)}")
+            out.append("}")
     if model.allow_deadlock:
         out.append("allow deadlock")
     if model.expectations:
