@@ -113,6 +113,12 @@ def test_new_declarations_round_trip_through_the_printer():
     ("abstract B { var z: bool = false  action a() { assert z, \"no\" } }\nrefinement R of B { z = true }",
      "`assert` in action `a` of abstract `B`"),
     ("for nowhere { inductive I: true }", "`for` names variant `nowhere`, which does not exist"),
+    ("abstract B { var z: bool = false  var z: bool = true }\nrefinement R of B { z = true }",
+     "abstract `B` declares variable `z` twice"),
+    ("abstract B { var W: bool = false }\nrefinement R of B { W = true }",
+     "abstract variable `W` has the name of a constant"),
+    ("abstract Count { }", "abstract `Count` is declared twice"),
+    ("refinement R of Count { k = true  finished = {} }", "abstract variable `k` of refinement `R` is"),
     ("inductive I: n", "inductive invariant `I` is an integer (0..3), not a bool"),
 ])
 def test_diagnostics(snippet, message):

@@ -361,28 +361,29 @@ class _Induction:
             return
         n = len(order)
         domains = [self.domains[i] for i in order]
+        lens = [len(d) for d in domains]
+        last = n - 1
         # iterative depth-first search over the leaves in `order`
         idx = [0] * n
         k = 0
         while k >= 0:
-            if idx[k] >= len(domains[k]):
+            i = idx[k]
+            if i >= lens[k]:
                 idx[k] = 0
                 k -= 1
                 if k >= 0:
                     idx[k] += 1
                 continue
-            W[order[k]] = domains[k][idx[k]]
-            ok = True
+            W[order[k]] = domains[k][i]
             for f in checks[k]:
                 if not f(W):
-                    ok = False
                     break
-            if ok and k < n - 1:
-                k += 1
-                continue
-            if ok:
+            else:
+                if k < last:
+                    k += 1
+                    continue
                 yield W
-            idx[k] += 1
+            idx[k] = i + 1
 
     # ---------------------------------------------------------------- reporting
     def _failed_part(self, W) -> str:

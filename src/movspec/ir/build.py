@@ -1066,12 +1066,17 @@ def _abstract(r: Resolver, ad: A.AbstractD, env: Env, diags: Diags) -> tuple[N.A
     its own variables, not the model's, are what ``VarRef`` names in its actions. Returns the
     spec and its atoms (name -> kind), which the refinement mapping may use."""
     decls = {n: (k, d) for n, (k, d) in env.decls.items() if k in ("const", "enum", "struct")}
+    own: set[str] = set()
     for vd in ad.vars:
-        if vd.name in decls or vd.name in [x.name for x in ad.vars[:ad.vars.index(vd)]]:
-            what = _KIND_WORD[decls[vd.name][0]] if vd.name in decls else "variable of the abstract"
-            diags.err(f"abstract variable `{vd.name}` has the name of a {what}", vd.name_span,
-                      "rename the abstract variable", "duplicate")
+        if vd.name in own:
+            diags.err(f"abstract `{ad.name}` declares variable `{vd.name}` twice", vd.name_span, "rename one",
+                      "duplicate")
             continue
+        if vd.name in decls:
+            diags.err(f"abstract variable `{vd.name}` has the name of a {_KIND_WORD[decls[vd.name][0]]}",
+                      vd.name_span, "rename the abstract variable", "duplicate")
+            continue
+        own.add(vd.name)
         decls[vd.name] = ("var", vd)
     aenv = Env(decls, {}, {}, False)
     ar = Resolver(aenv, r.variant, diags, set(decls) | r.taken)
