@@ -16,7 +16,10 @@ macro spin_unlock() @ "include/linux/spinlock.h:spin_unlock" {
     lock = nobody
 }
 
-fair actor cpu(self in Cpus) "one thread per CPU taking the lock" {
+// Strong fairness (`fair+`): a CPU that is enabled infinitely often eventually takes the lock.
+// With weak fairness (`fair`) Progress fails: the other CPU can take the lock every time it
+// is free, so the waiting CPU is never enabled continuously (a starvation lasso).
+fair+ actor cpu(self in Cpus) "one thread per CPU taking the lock" {
     step acquire @ "include/linux/spinlock.h:spin_lock" {
         await lock == nobody
         lock = self

@@ -31,6 +31,7 @@ def _counter_models():
 def _agree(model, tlc, builtin):
     assert tlc.verdict is builtin.verdict, (model.variant, tlc.message, builtin.message)
     if builtin.verdict is Verdict.VIOLATED:
+        assert tlc.message == builtin.message  # the same step, the same mapped states
         assert len(tlc.trace) == len(builtin.trace)
         t, b = tlc.trace.steps[-1], builtin.trace.steps[-1]
         assert (t.actor, t.proc, t.step) == (b.actor, b.proc, b.step)

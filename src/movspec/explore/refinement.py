@@ -106,6 +106,30 @@ def state_keys(e) -> set[str]:
     return out
 
 
+def mapped_state(model: ir.Model, prop: ir.Refinement, state: dict) -> dict:
+    """The abstract state a concrete (plain) state maps to."""
+    env = Env(model, state)
+    return {v: ev(e, env) for v, e in prop.mapping}
+
+
+def step_message(prop: ir.Refinement, who: str, step: str, anchor: str | None, a: dict, b: dict) -> str:
+    """The message of a step that maps to no abstract action, from the mapped states."""
+    changes = diff_states(a, b)
+    delta = "; ".join(f"{path}: {format_value(old)} -> {format_value(new)}" for path, old, new in changes)
+    before = ", ".join(f"{n} = {format_value(v)}" for n, v in a.items())
+    after = ", ".join(f"{n} = {format_value(v)}" for n, v in b.items())
+    at = f" @ {anchor}" if anchor else ""
+    return (f"{prop.name}: step {who}.{step}{at} maps to no action of abstract {prop.abstract.name}: "
+            f"{delta} (abstract state before: {before}; after: {after})")
+
+
+def init_message(prop: ir.Refinement, init: dict, got: dict) -> str:
+    what = "; ".join(f"{path} is {format_value(new)}, not {format_value(old)}"
+                     for path, old, new in diff_states(init, got))
+    return (f"{prop.name}: the initial state maps to a state that is not initial in abstract "
+            f"{prop.abstract.name} ({what})")
+
+
 class _Checker:
     def __init__(self, model: ir.Model, g: StateGraph, prop: ir.Refinement):
         self.model = model
@@ -155,11 +179,7 @@ class _Checker:
         for i in g.init:
             a = self.mapped(i)
             if a != init_t:
-                changes = diff_states(self.as_state(init_t), self.as_state(a))
-                what = "; ".join(f"{path} is {format_value(new)}, not {format_value(old)}"
-                                 for path, old, new in changes)
-                msg = (f"{p.name}: the initial state maps to a state that is not initial in abstract "
-                       f"{self.spec.name} ({what})")
+                msg = init_message(p, self.as_state(init_t), self.as_state(a))
                 return PropertyResult(p.name, KIND, Verdict.VIOLATED, msg, self._trace([i], None))
         for i, row in enumerate(g.edges):
             a = None
@@ -183,13 +203,7 @@ class _Checker:
     def _violation(self, i: int, j: int, sid: int, a: tuple, b: tuple) -> PropertyResult:
         info = self.g.comp.steps[sid]
         who = info.proc if info.proc == info.actor.name else f"{info.actor.name}({info.proc})"
-        anchor = f" @ {info.step.anchor}" if info.step.anchor else ""
-        changes = diff_states(self.as_state(a), self.as_state(b))
-        delta = "; ".join(f"{path}: {format_value(old)} -> {format_value(new)}" for path, old, new in changes)
-        before = ", ".join(f"{n} = {format_value(v)}" for n, v in zip(self.names, a))
-        after = ", ".join(f"{n} = {format_value(v)}" for n, v in zip(self.names, b))
-        msg = (f"{self.prop.name}: step {who}.{info.step.name}{anchor} maps to no action of abstract "
-               f"{self.spec.name}: {delta} (abstract state before: {before}; after: {after})")
+        msg = step_message(self.prop, who, info.step.name, info.step.anchor, self.as_state(a), self.as_state(b))
         path = self._path_to(i)
         return PropertyResult(self.prop.name, KIND, Verdict.VIOLATED, msg, self._trace(path, (j, sid)))
 

@@ -446,14 +446,12 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
 
 
 def _with_liveness(model: ir.Model, result: CheckResult, max_states: int | None) -> CheckResult:
-    """Decide the ``leadsto`` properties with ``liveness`` when it is there (it explores the
-    graph without symmetry, since fairness is per process); otherwise they stay INCOMPLETE."""
+    """Decide the ``leadsto`` properties with ``liveness`` (it explores the graph again without
+    symmetry, since fairness is per process)."""
+    from .liveness import check_liveness  # liveness builds on this module's graph
+
     props = [p for p in model.properties if isinstance(p, ir.LeadsTo)]
     if not props or result.error:
-        return result
-    try:
-        from .liveness import check_liveness
-    except ImportError:
         return result
     if not result.complete:
         why = f"not checked: the search was cut short ({result.reason})"

@@ -29,6 +29,7 @@ from pathlib import Path
 from ..emit.module import EmitError, emit
 from ..emit.refinement import with_refinements
 from ..ir import nodes as ir
+from ..explore.refinement import abstract_initial, init_message, mapped_state, step_message
 from ..result import PropertyResult, Verdict
 from .backend import Backend, BackendUnavailable, select_backend
 from .output import parse_state
@@ -94,14 +95,7 @@ def _check_in(em, modules, names, refs, be, workdir: Path, timeout, failed) -> d
         if viol is not None:
             states = viol.trace or _initial_state(viol.message)
             trace = mapper.trace(states) if states else None
-            where = ""
-            if trace is not None and len(trace.steps) > 1:
-                last = trace.steps[-1]
-                who = last.proc if last.proc == last.actor else f"{last.actor}({last.proc})"
-                where = f" at step {who}.{last.step}"
-            elif trace is not None:
-                where = " in the initial state"
-            msg = f"{r.name}: TLC reports that the mapped behaviour is not one of abstract {r.abstract.name}{where}"
+            msg = _message(em.model, r, trace)
             out[r.name] = PropertyResult(r.name, KIND, Verdict.VIOLATED, msg, trace)
             continue
         bad = next((e for e in res_out.errors if e.kind in ("sany", "eval", "memory", "other", "assert",
@@ -118,6 +112,23 @@ def _check_in(em, modules, names, refs, be, workdir: Path, timeout, failed) -> d
                                          "TLC did not explore the whole state space: "
                                          + user_terms(res.output[-300:]))
     return out
+
+
+def _message(model: ir.Model, r: ir.Refinement, trace) -> str:
+    """The builtin checker's message, from the mapped states of the trace's last step."""
+    generic = f"{r.name}: TLC reports that the mapped behaviour is not one of abstract {r.abstract.name}"
+    if trace is None:
+        return generic
+    try:
+        if len(trace.steps) == 1:
+            return init_message(r, abstract_initial(model, r.abstract),
+                                mapped_state(model, r, trace.steps[0].state))
+        last = trace.steps[-1]
+        who = last.proc if last.proc == last.actor else f"{last.actor}({last.proc})"
+        return step_message(r, who, last.step, last.anchor, mapped_state(model, r, trace.steps[-2].state),
+                            mapped_state(model, r, last.state))
+    except Exception:  # noqa: BLE001 - a state TLC printed that the evaluator cannot read
+        return generic
 
 
 def _initial_state(message: str) -> list:

@@ -19,8 +19,12 @@ Contract (the checking semantics of ``ir.nodes``, so TLC and the embedded checke
   (``-coverage``) in that run;
 * each ``leadsto`` property is checked in a run of its own (TLC does not say which temporal
   property failed), without symmetry (unsound for liveness) and without the safety checks;
-* refinement mappings and inductive invariants are not checked by TLC here: their verdict is
-  INCOMPLETE with a message naming the builtin checker.
+* each refinement is checked in a run of its own (``tlc.refinement``): ``PROPERTY R`` with
+  ``R == R_map!Spec`` and ``R_map == INSTANCE A WITH ...`` added to the module, the abstract
+  module written next to it, without symmetry and without the safety checks (the state graph
+  the builtin checker decides it on);
+* inductive invariants are not checked by TLC (they are not a question about reachable
+  states): their verdict is INCOMPLETE with a message naming the builtin checker.
 
 Errors are reported in the user's terms: translator, SANY and evaluation errors point at the
 DSL line through the emitter's line map; a missing Java or jar says what to install or set.
@@ -82,8 +86,8 @@ def kind_of(model: ir.Model, name: str) -> str:
     return type(p).__name__.lower()  # refinement, inductive
 
 
-NOT_CHECKED = ("not checked by the TLC backend (refinement mappings and inductive invariants "
-               "are checked by the builtin checker: --backend builtin)")
+NOT_CHECKED = ("not checked by the TLC backend (inductive invariants are checked by the builtin "
+               "checker: --backend builtin)")
 
 
 # --------------------------------------------------------------------------- line mapping
@@ -260,9 +264,26 @@ def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = No
         return failed(f"error: {exc}")
     if keep_dir is not None:
         Path(keep_dir).mkdir(parents=True, exist_ok=True)
-        return _check_in(em, be, Path(keep_dir), workers, timeout, sym_on, t0, failed)
-    with tempfile.TemporaryDirectory(prefix="movspec-tlc-") as d:
-        return _check_in(em, be, Path(d), workers, timeout, sym_on, t0, failed)
+        result = _check_in(em, be, Path(keep_dir), workers, timeout, sym_on, t0, failed)
+    else:
+        with tempfile.TemporaryDirectory(prefix="movspec-tlc-") as d:
+            result = _check_in(em, be, Path(d), workers, timeout, sym_on, t0, failed)
+    return _with_refinements(model, result, be, timeout, t0, keep_dir)
+
+
+def _with_refinements(model: ir.Model, result: CheckResult, be: Backend, timeout: float | None, t0: float,
+                      keep_dir) -> CheckResult:
+    """The refinement verdicts, one TLC run each (``tlc.refinement``), in ``result``."""
+    if result.error or not result.complete or not any(isinstance(p, ir.Refinement) for p in model.properties):
+        return result
+    from dataclasses import replace
+
+    from .refinement import with_refinements_tlc
+
+    left = None if timeout is None else max(1.0, timeout - (time.monotonic() - t0))
+    sub = None if keep_dir is None else Path(keep_dir) / "refinement"
+    out = with_refinements_tlc(model, result, backend=be, timeout=left, keep_dir=sub)
+    return replace(out, stats=replace(out.stats, seconds=time.monotonic() - t0))
 
 
 def _check_in(em: Emitted, be: Backend, workdir: Path, workers: int, timeout: float | None,
