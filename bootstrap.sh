@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install movspec into .venv (with its test tools) and run the main job: check every
-# variant in spec/ against its expected verdicts.
+# variant in spec/ against its expected verdicts, with the refinement and inductive-invariant
+# checks of proofs/.
 #
-#   ./bootstrap.sh            install, then `movspec check spec/`
+#   ./bootstrap.sh            install, then `movspec check spec/ proofs/`
 #   ./bootstrap.sh --no-check install only
 #
 # npm: mermaid, for the diagram rendering test, when npm is present.
@@ -46,5 +47,5 @@ if [ ! -f .cache/npm/node_modules/mermaid/dist/mermaid.min.js ] && command -v np
 fi
 
 if [ "$run_check" = 1 ]; then
-    exec .venv/bin/movspec check spec/
+    exec .venv/bin/movspec check spec/ proofs/
 fi

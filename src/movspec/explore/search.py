@@ -256,7 +256,7 @@ class Search:
         if error is not None:
             s, msg = error
             trace = self._trace(seen, s)
-            result_props = tuple(PropertyResult(n, _kind(model, n), Verdict.ERROR, msg, trace if i == 0 else None)
+            result_props = tuple(PropertyResult(n, model.property_kind(n), Verdict.ERROR, msg, trace if i == 0 else None)
                                  for i, n in enumerate(model.property_names))
             return CheckResult(model.name, model.variant, BACKEND, result_props, stats, complete=False,
                                reason="evaluation error", error=msg, symmetry=self.symmetry,
@@ -268,7 +268,7 @@ class Search:
             if name not in names:
                 names.append(name)
         for name in names:
-            kind = _kind(model, name)
+            kind = model.property_kind(name)
             if kind == "leadsto":
                 results.append(PropertyResult(name, kind, Verdict.INCOMPLETE, LIVENESS_NOT_CHECKED))
                 continue
@@ -407,20 +407,9 @@ def _err_text(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}"
 
 
-def _kind(model: ir.Model, name: str) -> str:
-    if name == ir.DEADLOCK:
-        return "deadlock"
-    p = model.get_property(name)
-    if isinstance(p, ir.Invariant):
-        return "invariant"
-    if isinstance(p, ir.LeadsTo):
-        return "leadsto"
-    return "assert"
-
-
 def error_result(model: ir.Model, message: str, *, symmetry: bool = False) -> CheckResult:
     """A result saying the model could not be checked at all."""
-    props = tuple(PropertyResult(n, _kind(model, n), Verdict.ERROR, message) for n in model.property_names)
+    props = tuple(PropertyResult(n, model.property_kind(n), Verdict.ERROR, message) for n in model.property_names)
     return CheckResult(model.name, model.variant, BACKEND, props, complete=False, reason="error",
                        error=message, symmetry=symmetry)
 

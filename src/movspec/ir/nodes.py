@@ -682,6 +682,20 @@ class Model:
             return (actor.name,)
         return self.const(actor.proc_set).atoms
 
+    def property_kind(self, name: str) -> str:
+        """The kind a check result gives property ``name``: ``invariant``, ``leadsto``,
+        ``assert``, ``refinement``, ``inductive`` or ``deadlock``."""
+        if name == DEADLOCK:
+            return "deadlock"
+        p = self.get_property(name)
+        if isinstance(p, Invariant):
+            return "invariant"
+        if isinstance(p, LeadsTo):
+            return "leadsto"
+        if isinstance(p, (AssertProperty, type(None))):
+            return "assert"
+        return type(p).__name__.lower()
+
     @property
     def property_names(self) -> tuple[str, ...]:
         """Every property the checkers report on, ``Deadlock`` last unless allowed."""

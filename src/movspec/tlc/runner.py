@@ -23,8 +23,8 @@ Contract (the checking semantics of ``ir.nodes``, so TLC and the embedded checke
   ``R == R_map!Spec`` and ``R_map == INSTANCE A WITH ...`` added to the module, the abstract
   module written next to it, without symmetry and without the safety checks (the state graph
   the builtin checker decides it on);
-* inductive invariants are not checked by TLC (they are not a question about reachable
-  states): their verdict is INCOMPLETE with a message naming the builtin checker.
+* inductive invariants are not a question about reachable states: the builtin checker decides
+  them (``explore.inductive``) and their message says so.
 
 Errors are reported in the user's terms: translator, SANY and evaluation errors point at the
 DSL line through the emitter's line map; a missing Java or jar says what to install or set.
@@ -71,19 +71,6 @@ class _Verdict:
     verdict: Verdict
     message: str | None = None
     trace: Trace | None = None
-
-
-def kind_of(model: ir.Model, name: str) -> str:
-    if name == ir.DEADLOCK:
-        return "deadlock"
-    p = model.get_property(name)
-    if isinstance(p, ir.Invariant):
-        return "invariant"
-    if isinstance(p, ir.LeadsTo):
-        return "leadsto"
-    if isinstance(p, ir.AssertProperty):
-        return "assert"
-    return type(p).__name__.lower()  # refinement, inductive
 
 
 NOT_CHECKED = ("not checked by the TLC backend (inductive invariants are checked by the builtin "
@@ -251,7 +238,7 @@ def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = No
 
     def failed(msg: str) -> CheckResult:
         return CheckResult(model.name, model.variant, BACKEND_NAME,
-                           tuple(PropertyResult(n, kind_of(model, n), Verdict.ERROR, msg) for n in names),
+                           tuple(PropertyResult(n, model.property_kind(n), Verdict.ERROR, msg) for n in names),
                            Stats(seconds=time.monotonic() - t0), complete=False, error=msg, symmetry=sym_on)
 
     try:
@@ -268,7 +255,29 @@ def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = No
     else:
         with tempfile.TemporaryDirectory(prefix="movspec-tlc-") as d:
             result = _check_in(em, be, Path(d), workers, timeout, sym_on, t0, failed)
-    return _with_refinements(model, result, be, timeout, t0, keep_dir)
+    return _with_inductive(model, _with_refinements(model, result, be, timeout, t0, keep_dir), timeout)
+
+
+def _with_inductive(model: ir.Model, result: CheckResult, timeout: float | None) -> CheckResult:
+    """Inductive invariants are a question about every type-correct state satisfying them,
+    reachable or not, which TLC could only answer by enumerating the whole typed state space;
+    the builtin checker's constraint-driven enumeration decides them, and the message says so."""
+    if result.error or not any(isinstance(p, ir.Inductive) for p in model.properties):
+        return result
+    from dataclasses import replace
+
+    from ..explore.inductive import check_inductive
+
+    decided = check_inductive(model, timeout=timeout)
+    props = []
+    for p in result.properties:
+        d = decided.get(p.name)
+        if d is None:
+            props.append(p)
+            continue
+        note = "decided by the builtin checker (TLC checks reachable states only)"
+        props.append(replace(d, message=f"{d.message}; {note}" if d.message else note))
+    return replace(result, properties=tuple(props))
 
 
 def _with_refinements(model: ir.Model, result: CheckResult, be: Backend, timeout: float | None, t0: float,
@@ -406,7 +415,7 @@ def _check_in(em: Emitted, be: Backend, workdir: Path, workers: int, timeout: fl
     for n in model.property_names:
         verdicts.setdefault(n, _Verdict(Verdict.INCOMPLETE, NOT_CHECKED))
     stats = Stats(stats.generated, stats.distinct, stats.depth, time.monotonic() - t0)
-    props = tuple(PropertyResult(n, kind_of(model, n), verdicts[n].verdict, verdicts[n].message, verdicts[n].trace)
+    props = tuple(PropertyResult(n, model.property_kind(n), verdicts[n].verdict, verdicts[n].message, verdicts[n].trace)
                   for n in model.property_names)
     return CheckResult(model.name, model.variant, BACKEND_NAME, props, stats, complete=True,
                        symmetry=sym_on, coverage=_coverage(em, final))
@@ -444,8 +453,8 @@ def _incomplete(em: Emitted, verdicts: dict[str, _Verdict], stats: Stats, reason
     for n in model.property_names:
         v = verdicts.get(n)
         if v is not None and v.verdict is Verdict.VIOLATED:
-            props.append(PropertyResult(n, kind_of(model, n), v.verdict, v.message, v.trace))
+            props.append(PropertyResult(n, model.property_kind(n), v.verdict, v.message, v.trace))
         else:
-            props.append(PropertyResult(n, kind_of(model, n), Verdict.INCOMPLETE, reason))
+            props.append(PropertyResult(n, model.property_kind(n), Verdict.INCOMPLETE, reason))
     return CheckResult(model.name, model.variant, BACKEND_NAME, tuple(props), stats, complete=False,
                        reason=reason, symmetry=sym_on)
