@@ -148,16 +148,20 @@ class TraceStep:
 @dataclass(frozen=True)
 class Trace:
     """A counterexample. ``loop_start`` is set for a lasso (liveness): the steps from that
-    index on repeat forever."""
+    index on repeat forever. ``start`` says what the first row is: ``"initial"`` (an initial
+    state) or ``"assumed"`` (any state satisfying an inductive invariant, reachable or not:
+    a counterexample to induction)."""
 
     steps: tuple[TraceStep, ...]
     loop_start: int | None = None
+    start: str = "initial"
 
     def __len__(self) -> int:
         return len(self.steps)
 
     def to_json(self) -> dict:
-        return {"steps": [s.to_json() for s in self.steps], "loop_start": self.loop_start}
+        return {"steps": [s.to_json() for s in self.steps], "loop_start": self.loop_start,
+                "start": self.start}
 
 
 @dataclass(frozen=True)

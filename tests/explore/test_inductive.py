@@ -233,3 +233,20 @@ def test_weakened_locked_protocol_has_a_counterexample_at_rel_put(v4_8):
     assert res.verdict is Verdict.VIOLATED
     assert res.trace.steps[-1].step == "rel_put"
     assert res.trace.steps[0].state["pc"].get("owner") == "rel_put"
+
+
+def test_counterexample_to_induction_is_not_told_as_a_run_from_the_initial_state():
+    from rich.console import Console
+
+    from movspec.report.explain import explain_text
+    from movspec.report.lanes import lanes_table
+
+    m = model(COUNTER)
+    res = check_inductive(m)["Bounded"]
+    assert res.trace.start == "assumed"
+    console = Console(width=120, record=True, color_system=None)
+    console.print(lanes_table(res.trace, m))
+    lanes = console.export_text()
+    assert "assumed" in lanes and "initial" not in lanes
+    story = explain_text(res, m)
+    assert "counterexample to induction" in story and "Initially" not in story

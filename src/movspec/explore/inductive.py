@@ -412,7 +412,7 @@ class _Induction:
         if kind == "error":
             msg = (f"{p.name} is not inductive: a step cannot be evaluated from a state satisfying it "
                    f"({err}); the state ({self._reachable(s)}) is shown")
-            return PropertyResult(p.name, KIND, Verdict.VIOLATED, msg, Trace(tuple(rows)))
+            return PropertyResult(p.name, KIND, Verdict.VIOLATED, msg, Trace(tuple(rows), start="assumed"))
         info = comp.steps[sid]
         who = info.proc if info.proc == info.actor.name else f"{info.actor.name}({info.proc})"
         try:
@@ -426,4 +426,4 @@ class _Induction:
         msg = (f"{p.name} is not inductive: from a state satisfying it ({self._reachable(s)}), step "
                f"{who}.{info.step.name} leads to a state where {why} "
                f"(counterexample to induction found after {count:,} states)")
-        return PropertyResult(p.name, KIND, Verdict.VIOLATED, msg, Trace(tuple(rows)))
+        return PropertyResult(p.name, KIND, Verdict.VIOLATED, msg, Trace(tuple(rows), start="assumed"))

@@ -100,11 +100,16 @@ def explain_parts(prop: PropertyResult, model: Model | None, variant: str | None
     v = view(prop.trace, model)
     n = len(v.rows) - 1
     procs = ", ".join(l.label for l in v.lanes)
-    out.append(f"A shortest counterexample takes {n} step{'s' if n != 1 else ''}; the processes are {procs}.")
+    assumed = prop.trace.start == "assumed"
+    if assumed:
+        out.append(f"A counterexample to induction: {n} step{'s' if n != 1 else ''} from a state that satisfies "
+                   f"the invariant but need not be reachable; the processes are {procs}.")
+    else:
+        out.append(f"A shortest counterexample takes {n} step{'s' if n != 1 else ''}; the processes are {procs}.")
     first = v.rows[0]
     if first.state is not None:
         starts = initial_pcs(v)
-        line = "Initially " + _state_line(first.state, v.globals)
+        line = ("Start from " if assumed else "Initially ") + _state_line(first.state, v.globals)
         if starts:
             line += "; " + ", ".join(f"{l.label} is at `{starts[l.proc]}`" for l in v.lanes if l.proc in starts)
         out.append(line + ".")

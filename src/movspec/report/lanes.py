@@ -91,7 +91,7 @@ def render_stacked(v: TraceView, model: Model | None = None, *, full: bool = Fal
     for row in v.rows:
         index = f"⟲{row.index}" if row.loop_start else f"{row.index}"
         if row.lane is None:
-            table.add_row(index, Text("initial", style="dim"),
+            table.add_row(index, Text(v.start, style="dim"),
                           Text(", ".join(f"{l.label} at {starts[l.proc]}" for l in v.lanes if l.proc in starts),
                                style="dim"))
             continue
@@ -125,10 +125,13 @@ def render_view(v: TraceView, model: Model | None = None, *, full: bool = False,
         cells: list[RenderableType] = []
         for i, lane in enumerate(v.lanes):
             if row.lane is None:  # initial state
-                t = Text(f"at {starts[lane.proc]}" if lane.proc in starts else "", style="dim")
+                at = f"at {starts[lane.proc]}" if lane.proc in starts else ""
+                if v.start != "initial":  # not an initial state: say so in every lane
+                    at = f"{v.start}, {at}" if at else v.start
+                t = Text(at, style="dim")
                 if full and row.state is not None:
                     extra = _full_cell(row, lane, model)
-                    t = Text("\n").join([x for x in (Text("initial", style="dim"), extra) if x.plain])
+                    t = Text("\n").join([x for x in (Text(v.start, style="dim"), extra) if x.plain])
                 cells.append(t)
             elif row.lane == i:
                 cell = _cell(row)

@@ -75,6 +75,7 @@ class TraceView:
     rows: tuple[Row, ...]
     loop_start: int | None = None
     globals: tuple[str, ...] = field(default=())  # global variable keys, in state order
+    start: str = "initial"  # what row 0 is (see result.Trace.start)
 
     def lane_of(self, proc: str) -> int | None:
         for i, lane in enumerate(self.lanes):
@@ -232,7 +233,7 @@ def view(trace: Trace, model: Model | None = None) -> TraceView:
             prev = step.state
     first = trace.steps[0].state if trace.steps and trace.steps[0].state else {}
     glob = tuple(k for k in first if k != "pc" and not _is_local_key(k, model, first))
-    return TraceView(lanes, tuple(rows), trace.loop_start, glob)
+    return TraceView(lanes, tuple(rows), trace.loop_start, glob, trace.start)
 
 
 def initial_pcs(v: TraceView) -> dict[str, str]:
