@@ -140,7 +140,8 @@ class Matrix:
     def compact(self):
         """For narrow terminals: variants numbered, one short cell per verdict, a legend."""
         table = Table(box=box.SIMPLE_HEAVY, title="verdicts", title_justify="left", pad_edge=False)
-        table.add_column("property", style="bold", no_wrap=True)
+        # long property names fold rather than push the last variants off the screen
+        table.add_column("property", style="bold", overflow="fold", max_width=20)
         for i, _ in enumerate(self.results, 1):
             table.add_column(f"[{i}]", justify="center", no_wrap=True)
         for p in self.props:
