@@ -23,9 +23,9 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 
-import jinja2
 
 from ..ir import nodes as ir
+from ..templating import environment
 from ..span import Span
 from .expr import ExprRenderer, Scope, tla_string
 from .names import PLUSCAL_KEYWORDS, TLA_KEYWORDS, Namer, sanitize
@@ -38,14 +38,7 @@ class EmitError(Exception):
     """The model uses something the PlusCal emitter cannot express."""
 
 
-_env = jinja2.Environment(
-    loader=jinja2.PackageLoader("movspec.emit", "templates"),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    autoescape=False,
-)
+_env = environment("movspec.emit")
 
 
 @dataclass(frozen=True)
@@ -126,30 +119,7 @@ class Symbols:
 
 def collect_named_types(model: ir.Model) -> list[ir.Type]:
     """Enum and struct types that get a TLA+ definition, in first-use order."""
-    seen: dict[str, ir.Type] = {}
-    const_names = {c.name for c in model.consts}
-
-    def walk(t: ir.Type) -> None:
-        if isinstance(t, ir.AtomType):
-            if t.name and t.name not in const_names and t.name not in seen:
-                seen[t.name] = t
-        elif isinstance(t, ir.RecordType):
-            for f in t.fields:
-                walk(f.type)
-            if t.name not in seen:
-                seen[t.name] = t
-        elif isinstance(t, ir.FuncType):
-            walk(t.domain)
-            walk(t.range)
-        elif isinstance(t, ir.SetType):
-            walk(t.elem)
-
-    for v in model.vars:
-        walk(v.type)
-    for a in model.actors:
-        for l in a.locals:
-            walk(l.type)
-    return list(seen.values())
+    return model.named_types()
 
 
 def reads_locals(e) -> bool:

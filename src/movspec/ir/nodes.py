@@ -682,6 +682,33 @@ class Model:
             return (actor.name,)
         return self.const(actor.proc_set).atoms
 
+    def named_types(self) -> list[Type]:
+        """The enum and struct types the state uses (declared names, not constant sets), in
+        first-use order over variables and then actor locals, fields before their struct."""
+        seen: dict[str, Type] = {}
+        const_names = {c.name for c in self.consts}
+
+        def walk(t: Type) -> None:
+            if isinstance(t, AtomType):
+                if t.name and t.name not in const_names and t.name not in seen:
+                    seen[t.name] = t
+            elif isinstance(t, RecordType):
+                for f in t.fields:
+                    walk(f.type)
+                seen.setdefault(t.name, t)
+            elif isinstance(t, FuncType):
+                walk(t.domain)
+                walk(t.range)
+            elif isinstance(t, SetType):
+                walk(t.elem)
+
+        for v in self.vars:
+            walk(v.type)
+        for a in self.actors:
+            for loc in a.locals:
+                walk(loc.type)
+        return list(seen.values())
+
     def property_kind(self, name: str) -> str:
         """The kind a check result gives property ``name``: ``invariant``, ``leadsto``,
         ``assert``, ``refinement``, ``inductive`` or ``deadlock``."""

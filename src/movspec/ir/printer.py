@@ -221,27 +221,11 @@ def _named_types(model: N.Model):
     """Enums (named atom types that are not constants) and structs, in first-use order."""
     enums: dict[str, tuple[str, ...]] = {}
     structs: dict[str, N.RecordType] = {}
-    consts = {c.name for c in model.consts}
-
-    def walk(t):
-        if isinstance(t, N.AtomType):
-            if t.name and t.name not in consts:
-                enums.setdefault(t.name, t.atoms)
-        elif isinstance(t, N.RecordType):
-            for f in t.fields:
-                walk(f.type)
-            structs.setdefault(t.name, t)
-        elif isinstance(t, N.FuncType):
-            walk(t.domain)
-            walk(t.range)
-        elif isinstance(t, N.SetType):
-            walk(t.elem)
-
-    for v in model.vars:
-        walk(v.type)
-    for a in model.actors:
-        for l in a.locals:
-            walk(l.type)
+    for t in model.named_types():
+        if isinstance(t, N.RecordType):
+            structs[t.name] = t
+        else:
+            enums[t.name] = t.atoms
     return enums, structs
 
 

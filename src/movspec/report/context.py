@@ -17,6 +17,7 @@ from ..result import CheckResult, Verdict, format_value
 from .diff import model_diff
 from .expect import judge
 from .explain import explain_parts
+from .terminal import property_columns
 from .trace_view import anchor_file, anchor_function, initial_pcs, proc_state, view
 
 
@@ -207,14 +208,7 @@ def site_context(site: Site) -> dict[str, Any]:
     models = site.models
     first = site.variants[0].model if site.variants else None
     results = [v.result for v in site.variants if v.result is not None]
-    props: list[str] = []
-    for r in results:
-        for j in judge(r, models.get(r.variant)):
-            if j.prop.name not in props:
-                props.append(j.prop.name)
-    if "Deadlock" in props:
-        props.remove("Deadlock")
-        props.append("Deadlock")
+    props = property_columns(results, models)
     variants = []
     matrix = []
     for vd in site.variants:

@@ -18,6 +18,7 @@ from functools import lru_cache
 import jinja2
 from markupsafe import Markup, escape
 
+from .. import templating
 from .context import Site, site_context, slug
 
 _CODE = re.compile(r"`([^`]+)`")
@@ -43,16 +44,7 @@ def wbr(name: str) -> Markup:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("movspec.report", "templates"),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(inline_md=inline_md, slug=slug, wbr=wbr)
-    return env
+    return templating.environment("movspec.report", autoescape=True, inline_md=inline_md, slug=slug, wbr=wbr)
 
 
 def render_html(site: Site) -> str:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import jinja2
 
+from .. import templating
 from .context import Site, site_context, slug
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]|<>#])")
@@ -45,16 +46,7 @@ def gh_anchor(heading: str) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("movspec.report", "templates"),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(md=md, fence=fence, gh_anchor=gh_anchor, slug=slug)
-    return env
+    return templating.environment("movspec.report", autoescape=False, md=md, fence=fence, gh_anchor=gh_anchor, slug=slug)
 
 
 def _tidy(text: str) -> str:
