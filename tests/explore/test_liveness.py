@@ -7,6 +7,8 @@ weak fairness and not under strong fairness; the lost-wakeup variant violates pr
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from movspec.explore.liveness import check_liveness
@@ -27,41 +29,7 @@ FAIRNESS actor cpu(self in Cpus) {
 leadsto Progress: forall c in Cpus: cpu[c] at acquire ~> cpu[c] at enter
 """
 
-WAKEUP = """
-model wakeup "a waiter sleeps until a condition is set; the waker sets it and wakes it"
-enum Sleep { awake, asleep }
-var cond: bool = false
-var state: Sleep = awake
-fair actor waiter {
-    step check @ "kernel/sched/wait.c:prepare_to_wait" {
-        if cond { goto done }
-        state = asleep
-    }
-    step sleep @ "kernel/sched/core.c:schedule" {
-        await state == awake
-        goto check
-    }
-}
-fair actor waker {
-    step set @ "kernel/sched/wait.c:__wake_up" {
-        cond = true
-        if state == asleep { state = awake }
-    }
-}
-allow deadlock
-leadsto Woken "the waiter eventually runs past its wait":
-    waiter at {check, sleep} ~> waiter at done
-
-variant ordered "set the state, then test the condition (prepare_to_wait before the test)"
-variant lost_wakeup extends ordered "test the condition, then set the state, in two steps" {
-    replace waiter.check {
-        if cond { goto done }
-    }
-    insert after waiter.check step set_state { state = asleep }
-}
-expect ordered holds all
-expect lost_wakeup violates Woken
-"""
+WAKEUP = (Path(__file__).resolve().parents[2] / "examples" / "wakeup.mspec").read_text(encoding="utf-8")
 
 
 def _models(text: str) -> dict[str, ir.Model]:
