@@ -31,7 +31,7 @@ Mapping == {"null", "typeonly", "ops"}
     }
 
     \* one compaction thread per CPU (kcompactd, direct compaction)
-    process (compactor \in Cpus)
+    fair process (compactor \in Cpus)
     variables p = defaultInitValue;
     {
         compactor_scan:  \* spec/compactor.mspec:16 compactor.scan @ mm/compaction.c:isolate_migratepages_block
@@ -139,7 +139,7 @@ Mapping == {"null", "typeonly", "ops"}
     }
 
     \* the driver's allocation (balloon inflate, zs_malloc) and release (deflate, zs_free, module exit) paths
-    process (owner = "owner")
+    fair process (owner = "owner")
     variables q = defaultInitValue,
               todo = Pages;
     {
@@ -196,7 +196,7 @@ Mapping == {"null", "typeonly", "ops"}
     }
 
     \* module unload (rmmod)
-    process (loader = "loader")
+    fair process (loader = "loader")
     {
         loader_teardown:  \* spec/loader.mspec:7 loader.teardown @ kernel/module.c:delete_module
             exiting := TRUE;

@@ -7,7 +7,7 @@
 // into one atomic step (the last action under the lock followed by unlock_page and put_page);
 // a PG_lock-respecting actor cannot observe the difference.
 
-actor compactor(self in Cpus) "one compaction thread per CPU (kcompactd, direct compaction)" {
+fair actor compactor(self in Cpus) "one compaction thread per CPU (kcompactd, direct compaction)" {
     // The page this thread works on.
     local p: Pages
 

@@ -52,7 +52,7 @@ macro drv_putback_page(p) @ "mm/balloon_compaction.c:balloon_page_putback" {
 
 // ------------------------------------------------------------------ the driver's own paths
 
-actor owner "the driver's allocation (balloon inflate, zs_malloc) and release (deflate, zs_free, module exit) paths" {
+fair actor owner "the driver's allocation (balloon inflate, zs_malloc) and release (deflate, zs_free, module exit) paths" {
     local q: Pages
     // Pages not yet allocated: each page is allocated at most once, which bounds the model.
     local todo: set of Pages = Pages

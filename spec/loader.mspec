@@ -2,7 +2,7 @@
 // (teardown: the driver stops allocating and releases every page it owns), and only then
 // free_module() frees the module's code and data, including its a_ops.
 
-actor loader "module unload (rmmod)" {
+fair actor loader "module unload (rmmod)" {
     // mod->exit(): from now on the driver releases its pages and allocates no more.
     step teardown @ "kernel/module.c:delete_module" {
         exiting = true
