@@ -102,3 +102,15 @@ actor hog { step grab { await lock == nobody  lock = C1 } }
     res = check_liveness(model, _leadsto(model))["Progress"]
     assert res.verdict is Verdict.VIOLATED
     assert any(s.actor == "hog" for s in res.trace.steps)
+
+
+def test_a_stuttering_lasso_is_told_as_such_and_a_cycle_as_a_cycle():
+    from movspec.report.explain import explain_text
+
+    models = _models(WAKEUP)
+    m = models["lost_wakeup"]
+    bad = check_liveness(m, _leadsto(m))["Woken"]
+    assert "After step 3 nothing happens any more" in explain_text(bad, m)
+    spin = _models(SPINLOCK.replace("FAIRNESS", "fair"))["spinlock"]
+    starve = check_liveness(spin, _leadsto(spin))["Progress"]
+    assert "the steps repeat forever" in explain_text(starve, spin)

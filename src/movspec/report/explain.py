@@ -123,9 +123,14 @@ def explain_parts(prop: PropertyResult, model: Model | None, variant: str | None
             end.append(f"After step {last.index} the invariant `{prop.name}` is false" +
                        (f" {why}." if why and why.startswith("for ") else f": {why}." if why else "."))
         elif isinstance(decl, LeadsTo):
-            end.append(f"From step {v.loop_start} on the steps repeat forever, so `{prop.name}` never "
-                       "gets its promised outcome." if v.loop_start is not None else
-                       f"`{prop.name}` never gets its promised outcome.")
+            if v.loop_start is None:
+                end.append(f"`{prop.name}` never gets its promised outcome.")
+            elif v.loop_start == last.index:  # a lasso with no steps in its cycle
+                end.append(f"After step {last.index} nothing happens any more (no fair process can "
+                           f"take a step), so `{prop.name}` never gets its promised outcome.")
+            else:
+                end.append(f"From step {v.loop_start} on the steps repeat forever, so `{prop.name}` never "
+                           "gets its promised outcome.")
         elif prop.kind == "deadlock":
             end.append(f"After step {last.index} no process can take a step, yet not all are done: a deadlock.")
         elif prop.message:

@@ -53,6 +53,12 @@ def _full_cell(row: Row, lane, model: Model | None) -> Text:
     return t
 
 
+def loop_caption(v: TraceView) -> str:
+    if v.loop_start == len(v.rows) - 1:
+        return f"⟲ after step {v.loop_start} nothing happens any more (it stutters forever)"
+    return f"⟲ from step {v.loop_start} on, the steps repeat forever"
+
+
 def lanes_table(trace: Trace, model: Model | None = None, *, full: bool = False,
                 title: str | None = None) -> "Lanes":
     """A renderable: the lanes when the console is wide enough for them, else the same rows
@@ -103,7 +109,7 @@ def render_stacked(v: TraceView, model: Model | None = None, *, full: bool = Fal
                 cell = Text("\n").join([cell, extra])
         table.add_row(index, lane.label, cell)
     if v.loop_start is not None:
-        table.caption = f"⟲ from step {v.loop_start} on, the steps repeat forever"
+        table.caption = loop_caption(v)
         table.caption_justify = "left"
     return table
 
@@ -151,7 +157,7 @@ def render_view(v: TraceView, model: Model | None = None, *, full: bool = False,
             cells.append(g)
         table.add_row(index, *cells)
     if v.loop_start is not None:
-        table.caption = f"⟲ from step {v.loop_start} on, the steps repeat forever"
+        table.caption = loop_caption(v)
         table.caption_justify = "left"
     return table
 
