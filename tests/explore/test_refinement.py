@@ -198,3 +198,16 @@ def test_with_proofs_puts_the_verdicts_into_a_check_result():
     assert got["Small"] == ("inductive", Verdict.VIOLATED)
     assert "leads to a state where `TypeOK` is false" in res.property("Small").message
     assert [p.name for p in res.properties] == list(m.property_names)
+
+
+def test_the_builtin_check_itself_decides_refinements_and_inductive_invariants():
+    # every caller of `explore.check` (check, docs, explain, diff) gets the real verdicts
+    from movspec.explore import check
+
+    m = models(COUNTER + "inductive Small: n <= 3\n")["racy"]
+    res = check(m)
+    assert res.verdict("RefinesCount") is Verdict.VIOLATED
+    assert res.verdict("Small") is Verdict.VIOLATED
+    short = check(m, max_states=3)
+    assert short.verdict("RefinesCount") is Verdict.INCOMPLETE
+    assert short.verdict("Small") is Verdict.INCOMPLETE

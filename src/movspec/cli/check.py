@@ -255,7 +255,6 @@ def check_cmd(paths, variants, backend, max_states, max_depth, timeout, max_memo
             sys.exit(2)
 
     from ..explore import check as builtin_check
-    from ..explore.proofs import proof_properties, with_proofs
 
     results: list[CheckResult] = []
     pairs: list[tuple[CheckResult, CheckResult]] = []
@@ -269,11 +268,6 @@ def check_cmd(paths, variants, backend, max_states, max_depth, timeout, max_memo
                                       timeout=timeout, max_memory=max_memory * 2**20 if max_memory else None,
                                       progress=progress.update)
                     progress.stop()
-                    if proof_properties(model) and b.reason != "interrupted":
-                        # refinements and inductive invariants (proofs/): their own graph walk
-                        progress.start(f"{name} (refinement, induction)")
-                        b = with_proofs(model, b, max_states=max_states, timeout=timeout)
-                        progress.stop()
                     results.append(b)
                     if b.reason == "interrupted":
                         interrupted = True

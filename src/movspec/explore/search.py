@@ -427,11 +427,29 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
                     check_deadlock=not model.allow_deadlock, symmetry=symmetry and comp.canon is not None)
     result = search.run()
     result = _with_liveness(model, result, max_states)
+    result = _with_proofs(model, result, max_states, timeout)
     # the flag says whether reduction was asked for and possible, as TLC's backend reports it;
     # compile time is part of what the user waits for
     sym_on = symmetry and any(c.symmetric and c.atoms for c in model.consts)
     return replace(result, symmetry=sym_on,
                    stats=replace(result.stats, seconds=time.perf_counter() - t0))
+
+
+def _with_proofs(model: ir.Model, result: CheckResult, max_states: int | None,
+                 timeout: float | None) -> CheckResult:
+    """Decide refinements and inductive invariants (``proofs``): the search above does not, so
+    they are never left with its default verdict."""
+    from .proofs import proof_properties, with_proofs  # proofs builds on this module's graph
+
+    names = {p.name for p in proof_properties(model)}
+    if not names or result.error:
+        return result
+    if not result.complete:
+        why = f"not checked: the search was cut short ({result.reason})"
+        return replace(result, properties=tuple(
+            replace(p, verdict=Verdict.INCOMPLETE, message=why, trace=None) if p.name in names else p
+            for p in result.properties))
+    return with_proofs(model, result, max_states=max_states, timeout=timeout)
 
 
 def _with_liveness(model: ir.Model, result: CheckResult, max_states: int | None) -> CheckResult:
