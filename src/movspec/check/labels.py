@@ -19,16 +19,7 @@ _HINT_TWICE = ("a step is one atomic PlusCal label: assign each variable once pe
                "variable may be assigned in consecutive statements that do not read it), or split the step")
 
 
-def root_of(target: N.Expr) -> str | None:
-    """The variable an assignment target belongs to (``page`` for ``page[p].ref``)."""
-    e = target
-    while isinstance(e, (N.Field, N.Index)):
-        e = e.base
-    if isinstance(e, N.VarRef):
-        return e.name
-    if isinstance(e, N.LocalRef):
-        return f"{e.actor}.{e.name}"
-    return None
+root_of = N.state_root  # the variable an assignment target belongs to
 
 
 def reads(e, root: str) -> bool:

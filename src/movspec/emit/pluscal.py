@@ -104,15 +104,9 @@ def lower(stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
     return tuple(out)
 
 
-def assigned_root(target: ir.Expr) -> tuple[str, str] | None:
-    """``("var", name)`` or ``("local", actor.name)`` for the variable an assignment writes."""
-    while isinstance(target, (ir.Field, ir.Index)):
-        target = target.base
-    if isinstance(target, ir.VarRef):
-        return ("var", target.name)
-    if isinstance(target, ir.LocalRef):
-        return ("local", f"{target.actor}.{target.name}")
-    return None
+def assigned_root(target: ir.Expr) -> str | None:
+    """The variable an assignment writes (a global's name, or ``actor.local``)."""
+    return ir.state_root(target)
 
 
 def group_assignments(stmts: tuple[ir.Stmt, ...]) -> list[ir.Stmt | list[ir.Assign]]:

@@ -934,6 +934,13 @@ class Compiler:
             raise CompileError(f"unknown assignment operator {s.op}")
         if leaf.kind == "int" and not (s.op == "=" and val.static and leaf.lo <= val.val <= leaf.hi):
             self._emit(lines, ind, f"if not {leaf.lo} <= {v} <= {leaf.hi}: _ovf({i}, {v})")
+        self._emit_delta(leaf, i, off, v, st, ind, lines)
+        self._emit(lines, ind, f"{W}[{i}] = {v}")
+
+    def _emit_delta(self, leaf, i: str, off: str, v: str, st: _St, ind: int, lines: list) -> None:
+        """Add the change of leaf ``i`` (at bit offset ``off``) to value ``v`` to the packed
+        successor's delta ``st.d``, before ``W[i]`` itself is updated."""
+        W = st.W
         if leaf.kind == "set":
             if leaf.enc is not None:
                 enc = self.const(leaf.enc)
@@ -942,7 +949,6 @@ class Compiler:
                 self._emit(lines, ind, f"{st.d} += (_encset({i}, {v}) - _encset({i}, {W}[{i}])) << {off}")
         else:
             self._emit(lines, ind, f"{st.d} += ({v} - {W}[{i}]) << {off}")
-        self._emit(lines, ind, f"{W}[{i}] = {v}")
 
     def _delta_only(self, p: _Path, val: X, st: _St, ind: int, lines: list) -> None:
         W = st.W
@@ -958,14 +964,7 @@ class Compiler:
         self._emit(lines, ind, f"{v} = {val.src}")
         if leaf.kind == "int" and not (val.static and leaf.lo <= val.val <= leaf.hi):
             self._emit(lines, ind, f"if not {leaf.lo} <= {v} <= {leaf.hi}: _ovf({i}, {v})")
-        if leaf.kind == "set":
-            if leaf.enc is not None:
-                enc = self.const(leaf.enc)
-                self._emit(lines, ind, f"{st.d} += ({enc}[{v}] - {enc}[{W}[{i}]]) << {off}")
-            else:
-                self._emit(lines, ind, f"{st.d} += (_encset({i}, {v}) - _encset({i}, {W}[{i}])) << {off}")
-        else:
-            self._emit(lines, ind, f"{st.d} += ({v} - {W}[{i}]) << {off}")
+        self._emit_delta(leaf, i, off, v, st, ind, lines)
 
     def _finish(self, target: int, st: _St, ind: int, lines: list) -> None:
         pc_off = self.layout.leaves[self._pc_leaf].offset
@@ -1237,13 +1236,7 @@ class Compiler:
 
 def _root(e) -> str:
     """The state variable an assignment target or state path belongs to."""
-    while isinstance(e, (ir.Field, ir.Index)):
-        e = e.base
-    if isinstance(e, ir.VarRef):
-        return e.name
-    if isinstance(e, ir.LocalRef):
-        return f"{e.actor}.{e.name}"
-    return ""
+    return ir.state_root(e) or ""
 
 
 _ROOTS: dict = {}

@@ -436,6 +436,19 @@ class Skip:
 Stmt = Union[Assign, If, Await, Either, With, Goto, Assert, Call, Skip]
 
 
+def state_root(target: Expr) -> str | None:
+    """The state variable an assignment target or path belongs to, as a state key: the
+    variable's name, or ``"<actor>.<local>"`` (``page`` for ``page[p].ref``); None for
+    anything else."""
+    while isinstance(target, (Field, Index)):
+        target = target.base
+    if isinstance(target, VarRef):
+        return target.name
+    if isinstance(target, LocalRef):
+        return f"{target.actor}.{target.name}"
+    return None
+
+
 def module_loaded_var(module: str) -> str:
     """The name of the boolean state variable that says whether ``module`` is loaded."""
     return f"{module}_loaded"
