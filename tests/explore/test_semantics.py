@@ -95,12 +95,33 @@ def test_typeok_violation_keeps_exploring_past_the_declared_range():
     assert res.stats.distinct == 6
 
 
-def test_value_beyond_storable_range_is_an_error_not_a_wrong_count():
+def test_counter_past_its_range_is_a_typeok_violation_then_incomplete():
+    # x += 1 forever on 0..2: TypeOK is violated at x = 3 (a normal violation, 3 steps); the
+    # search goes on past it within the layout's headroom, then stops: what it has not decided
+    # is INCOMPLETE (never ERROR for all, never HOLDS)
     a = actor("a", [step("s", assign(V("x"), I(1), "+="), ir.Goto("s"))])
-    m = model("runaway", vars_=[ir.Var("x", ir.IntType(0, 2), I(0))], actors=[a])
+    m = model("runaway", vars_=[ir.Var("x", ir.IntType(0, 2), I(0))], actors=[a],
+              props=[ir.Invariant("Small", op("<=", V("x"), I(5)))])
     res = check(m)
-    assert res.error is not None and "beyond what the builtin checker can store" in res.error
-    assert all(p.verdict is Verdict.ERROR for p in res.properties)
+    assert res.error is None and not res.complete
+    assert "headroom" in res.reason
+    tok = res.property(ir.TYPE_OK)
+    assert tok.verdict is Verdict.VIOLATED and len(tok.trace) == 4
+    assert res.property("Small").verdict is Verdict.VIOLATED and len(res.property("Small").trace) == 7
+    assert res.property(ir.DEADLOCK).verdict is Verdict.INCOMPLETE
+
+
+def test_one_step_far_out_of_range_is_a_typeok_violation_with_the_failing_step():
+    # x = 200 from 0..2 cannot be stored: the TypeOK counterexample ends with the step that
+    # computes it (as TLC's ends with the state it reaches)
+    a = actor("a", [step("s", assign(V("x"), I(200)))])
+    m = model("far", vars_=[ir.Var("x", ir.IntType(0, 2), I(0))], actors=[a])
+    res = check(m)
+    tok = res.property(ir.TYPE_OK)
+    assert tok.verdict is Verdict.VIOLATED
+    assert len(tok.trace) == 2 and tok.trace.steps[-1].step == "s"
+    assert "x = 200" in tok.trace.steps[-1].failure
+    assert res.property(ir.DEADLOCK).verdict is Verdict.INCOMPLETE
 
 
 def test_function_applied_outside_its_domain_is_an_error_with_the_step():
@@ -112,7 +133,31 @@ def test_function_applied_outside_its_domain_is_an_error_with_the_step():
               vars_=[ir.Var("g", ir.FuncType(T, ir.IntType(0, 1)), ir.FuncLit("k", M.C("Items"), I(0))),
                      ir.Var("y", ir.IntType(0, 1), I(0))])
     res = check(m)
-    assert res.error is not None and "a(a).s" in res.error
+    assert res.error is not None and "step a.s" in res.error
+    assert "outside its domain" in res.error
+    assert "KeyError" not in res.error and "TypeError" not in res.error and "IndexError" not in res.error
+    p = res.property(ir.TYPE_OK)
+    assert p.verdict is Verdict.ERROR
+    assert [r.step for r in p.trace.steps] == [None, "s"] and p.trace.steps[-1].failure == res.error
+
+
+def test_a_violation_found_before_an_evaluation_error_stands():
+    # n counts up; Low (n < 2) fails at n = 2; a division by zero at n = 3 comes later:
+    # Low keeps its counterexample, the rest is ERROR with the error's trace
+    n = V("n")
+    a = actor("a", [step("one", assign(n, I(1), "+=")),
+                    step("two", ir.If(op("==", n, I(3)), (assign(V("m"), op("/", I(10), op("-", n, I(3)))),), ()),
+                         ir.Goto("one"))])
+    m = model("later", vars_=[ir.Var("n", ir.IntType(0, 20), I(0)), ir.Var("m", ir.IntType(0, 20), I(0))],
+              actors=[a], props=[ir.Invariant("Low", op("<", n, I(2)))])
+    res = check(m)
+    low = res.property("Low")
+    assert low.verdict is Verdict.VIOLATED and len(low.trace) == 4
+    assert res.error is not None and "division by zero" in res.error and "step a.two" in res.error
+    for name in (ir.TYPE_OK, ir.DEADLOCK):
+        p = res.property(name)
+        assert p.verdict is Verdict.ERROR and p.trace is not None and len(p.trace) == 7
+        assert p.trace.steps[-1].step == "two" and p.trace.steps[-1].state is None
 
 
 def test_trace_rows_name_actor_step_and_changed_variables():

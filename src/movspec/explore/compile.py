@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from itertools import permutations, product
 
 from ..ir import nodes as ir
-from .layout import (AtomTable, CompileError, EvalError, Layout, _walk, all_values, build_atoms,
-                     domain_keys, field_index, field_offset, is_composite, is_flat, leaf_count,
-                     shape)
+from .layout import (AtomTable, CompileError, EvalError, Layout, Overflow, _walk, all_values,
+                     build_atoms, domain_keys, field_index, field_offset, is_composite, is_flat,
+                     leaf_count, overflow_message, shape)
 
 _NOVAL = object()
 UNROLL_MAX = 64  # quantifier bodies unrolled at most this many times (nested included)
@@ -272,8 +272,8 @@ class Compiler:
 
         def _ovf(i, v):
             leaf = leaves[i]
-            raise EvalError(f"{layout.leaf_name(leaf)} = {v} is beyond what the builtin checker can "
-                            f"store for type {leaf.type}")
+            raise Overflow(overflow_message(layout.leaf_name(leaf), v, leaf.type),
+                           layout.leaf_name(leaf), v, leaf.type)
 
         def _encset(i, v):
             return layout.encode_set(leaves[i], v)
@@ -287,7 +287,14 @@ class Compiler:
                 raise EvalError(f"{what} applied to an argument outside its domain")
             return r
 
+        def _fulldom(dom, keys, what):
+            elems = tuple(sorted(dom))
+            if elems != keys:
+                raise EvalError(what)
+            return elems
+
         self.ns.update(_rd=_rd, _wr=_wr, _st=_st, _ovf=_ovf, _encset=_encset, _dom=_dom,
+                       _fulldom=_fulldom,
                        EvalError=EvalError, OFF=tuple(l.offset for l in leaves))
 
     # ------------------------------------------------------------------ types and domains
@@ -580,7 +587,13 @@ class Compiler:
             return X("(" + "".join(x.src + ", " for x in xs) + ")", t)
         name = self.fresh("q")
         body = self.expr(e.body, ctx.with_bound(e.var, X(name, et), UNROLL_MAX))
-        return X(f"tuple({body.src} for {name} in sorted({dom.src}))", ir.FuncType(et, body.type))
+        # a function value is a tuple over the whole domain type: a literal over a smaller set
+        # has no such representation, so it is an evaluation error, never a shifted tuple
+        keys = self.const(tuple(domain_keys(self.atoms, et)))
+        what = self.const(f"a function literal ranges over a set that is not all of {et} (the builtin "
+                          f"checker represents functions only over a whole type)")
+        return X(f"tuple({body.src} for {name} in _fulldom({dom.src}, {keys}, {what}))",
+                 ir.FuncType(et, body.type))
 
     def _dom_type(self, et, vals):
         """The domain type of a function literal: exactly the set it ranges over."""

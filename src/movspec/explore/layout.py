@@ -20,9 +20,10 @@ Internal values (what compiled code computes with):
 Codes are assigned so that the atoms of each constant set and of each named atom type keep
 their declared order; ascending code order is therefore the declared order.
 
-Integer leaves keep headroom beyond their declared range, so a model that breaks ``TypeOK``
-by a few units is still explored exactly as TLC does; a value beyond the headroom is an
-``EvalError`` (the check reports ERROR rather than a wrong count).
+Integer leaves keep headroom beyond their declared range (the range's size plus 8 on each
+side), so a model that breaks ``TypeOK`` by a few units is still explored exactly as TLC does
+past the violation; a value beyond the headroom raises ``Overflow``: the search stops there and
+reports what it has not decided as INCOMPLETE (never HOLDS, never a wrong count).
 """
 
 from __future__ import annotations
@@ -42,11 +43,28 @@ class CompileError(Exception):
 
 
 class EvalError(Exception):
-    """Evaluating the model failed at run time (value outside its encodable range, function
-    applied outside its domain, division by zero)."""
+    """Evaluating the model failed at run time (function applied outside its domain, division
+    by zero, choice from an empty set)."""
+
+
+class Overflow(EvalError):
+    """A step computed an integer beyond the headroom the layout keeps past its declared range
+    (``TypeOK`` is violated by then). The search cannot store that state: it stops there, and
+    the properties it has not decided are INCOMPLETE, not ERROR."""
+
+    def __init__(self, message: str, name: str = "", value: int = 0, type_=None):
+        super().__init__(message)
+        self.name = name
+        self.value = value
+        self.type = type_
 
 
 # ----------------------------------------------------------------------------- atoms
+
+
+def overflow_message(name: str, value: int, type_) -> str:
+    return (f"{name} = {value} is outside its type {type_} by more than the headroom the builtin "
+            f"checker explores past a TypeOK violation")
 
 
 class AtomTable:
@@ -351,9 +369,8 @@ class Layout:
         """The bit-field code of internal value ``v`` in ``leaf``."""
         if leaf.kind == "int":
             if not leaf.lo <= v <= leaf.hi:
-                raise EvalError(f"{self.leaf_name(leaf)} = {v} is beyond what the builtin checker "
-                                f"can store for type {leaf.type} (declared {leaf.type}; "
-                                f"TypeOK is violated long before this)")
+                raise Overflow(overflow_message(self.leaf_name(leaf), v, leaf.type),
+                               self.leaf_name(leaf), v, leaf.type)
             return v - leaf.bias
         if leaf.kind == "set":
             return self.encode_set(leaf, v)

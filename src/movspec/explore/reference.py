@@ -346,6 +346,7 @@ class RefResult:
     depth: int
     violated: dict  # property -> length of the shortest counterexample (rows, as in traces)
     complete: bool
+    error: str | None = None  # the first evaluation error; exploration stopped at that level
 
 
 def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000) -> RefResult:
@@ -358,7 +359,15 @@ def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000)
         return frozenset(freeze({k: _perm_value(v, m) for k, v in state.items()}) for m in perms)
 
     invariants = [p for p in model.properties if isinstance(p, ir.Invariant)]
-    init = initial_state(model)
+    try:
+        return _bfs(model, key, invariants, initial_state(model), max_states)
+    except RefError as err:
+        # an evaluation error stops the exploration: what was found before it stands
+        return RefResult(getattr(err, "seen", 0), getattr(err, "depth", 1),
+                         getattr(err, "violated", {}), False, str(err))
+
+
+def _bfs(model, key, invariants, init, max_states) -> RefResult:
     seen = {key(init)}
     level = [init]
     depth = 1
@@ -366,27 +375,36 @@ def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000)
     while level:
         nxt = []
         for st in level:
-            for inv in invariants:
-                if inv.name not in violated and not ev(inv.expr, Env(model, st)):
-                    violated[inv.name] = depth
-            any_step = False
-            for _a, _p, _s, new, fails in successors(model, st):
-                for prop, _msg in fails:
-                    violated.setdefault(prop, depth + 1)
-                if new is None:
-                    continue
-                any_step = True
-                k = key(new)
-                if k not in seen:
-                    seen.add(k)
-                    nxt.append(new)
-                    if len(seen) > max_states:
-                        return RefResult(len(seen), depth, violated, False)
-            if not any_step and not model.allow_deadlock:
-                pcs = [v for _, v in st["pc"].pairs]
-                if any(v != ir.DONE for v in pcs):
-                    violated.setdefault(ir.DEADLOCK, depth)
+            try:
+                _expand(model, key, invariants, st, depth, seen, nxt, violated)
+            except RefError as err:
+                err.seen, err.depth, err.violated = len(seen), depth, violated
+                raise
+            if len(seen) > max_states:
+                return RefResult(len(seen), depth, violated, False)
         level = nxt
         if nxt:
             depth += 1
     return RefResult(len(seen), depth, violated, True)
+
+
+def _expand(model, key, invariants, st, depth, seen, nxt, violated) -> None:
+    """Check ``st`` against the invariants, then add its new successors to ``nxt``."""
+    for inv in invariants:
+        if inv.name not in violated and not ev(inv.expr, Env(model, st)):
+            violated[inv.name] = depth
+    any_step = False
+    for _a, _p, _s, new, fails in successors(model, st):
+        for prop, _msg in fails:
+            violated.setdefault(prop, depth + 1)
+        if new is None:
+            continue
+        any_step = True
+        k = key(new)
+        if k not in seen:
+            seen.add(k)
+            nxt.append(new)
+    if not any_step and not model.allow_deadlock:
+        pcs = [v for _, v in st["pc"].pairs]
+        if any(v != ir.DONE for v in pcs):
+            violated.setdefault(ir.DEADLOCK, depth)

@@ -38,7 +38,7 @@ from ..ir import nodes as ir
 from ..result import (CheckResult, PropertyResult, Stats, Trace, TraceStep, Verdict,
                       diff_states)
 from .compile import Compiled, compile_model
-from .layout import CompileError, EvalError
+from .layout import CompileError, EvalError, Overflow
 
 BACKEND = "builtin"
 LIVENESS_NOT_CHECKED = "liveness is not checked by this backend yet"
@@ -158,7 +158,7 @@ class Search:
         out: list = []
         viol: list = []
         stop: str | None = None
-        error: tuple[int, str] | None = None
+        error: _Error | None = None
         checked_upto = 0  # states of the current frontier already expanded
         nxt: list = []
         last_report = t0
@@ -178,9 +178,16 @@ class Search:
                                     found[comp.invariants[k].name] = _Found("invariant", s)
                             live = [k for k in live if comp.invariants[k].name not in found]
                             inv_all = comp.make_inv_all(live)
+                    except RUNTIME_ERRORS as err:
+                        error = self._invariant_error(s, W, live, err)
+                        raise _Stop("evaluation error")
+                    try:
                         succ(s, W, out, viol, cov)
-                    except (EvalError, ArithmeticError, TypeError, KeyError, IndexError, ValueError) as err:
-                        error = (s, self._explain_error(s, W, err))
+                    except Overflow as err:
+                        error = self._step_error(s, W, err)
+                        raise _Stop(error.message)
+                    except RUNTIME_ERRORS as err:
+                        error = self._step_error(s, W, err)
                         raise _Stop("evaluation error")
                     if viol:
                         for pi, sid, msg in viol:
@@ -244,23 +251,26 @@ class Search:
         except _Stop as st:
             stop = st.reason
             # invariants are checked when a state is first found: check the states found
-            # but not expanded (cheap next to the search itself)
-            if error is None:
-                self._check_unexpanded(frontier[checked_upto:] + nxt, found, live)
+            # but not expanded (cheap next to the search itself); the state that failed has
+            # been checked already
+            rest = frontier[checked_upto:] + nxt
+            if error is not None:
+                rest = [t for t in rest if t != error.state]
+            self._check_unexpanded(rest, found, live)
         except KeyboardInterrupt:
             stop = "interrupted"
 
         seconds = time.perf_counter() - t0
         stats = Stats(generated=generated, distinct=len(seen), depth=depth, seconds=seconds)
         coverage = self._coverage(cov)
+        error_trace = None
         if error is not None:
-            s, msg = error
-            trace = self._trace(seen, s)
-            result_props = tuple(PropertyResult(n, model.property_kind(n), Verdict.ERROR, msg, trace if i == 0 else None)
-                                 for i, n in enumerate(model.property_names))
-            return CheckResult(model.name, model.variant, BACKEND, result_props, stats, complete=False,
-                               reason="evaluation error", error=msg, symmetry=self.symmetry,
-                               coverage=coverage)
+            error_trace = self._trace(seen, error.state)
+            if error.row is not None:
+                error_trace = Trace(error_trace.steps + (error.row,))
+            if error.overflow and ir.TYPE_OK not in found:
+                # the step left TypeOK's ranges: that is a TypeOK violation, with this trace
+                found[ir.TYPE_OK] = _Found("error", error.state, error.message)
         complete = stop is None
         results = []
         names = list(model.property_names)
@@ -274,15 +284,19 @@ class Search:
                 continue
             f = found.get(name)
             if f is not None:
-                results.append(PropertyResult(name, kind, Verdict.VIOLATED, self._message(name, f),
-                                              self._counterexample(seen, name, f)))
+                trace = error_trace if f.kind == "error" else self._counterexample(seen, name, f)
+                results.append(PropertyResult(name, kind, Verdict.VIOLATED, self._message(name, f), trace))
+            elif error is not None and not error.overflow:
+                # an evaluation error decides only what is still open; found violations stand
+                results.append(PropertyResult(name, kind, Verdict.ERROR, error.message, error_trace))
             elif complete:
                 results.append(PropertyResult(name, kind, Verdict.HOLDS))
             else:
                 results.append(PropertyResult(name, kind, Verdict.INCOMPLETE,
                                               f"not violated in the {len(seen)} states explored ({stop})"))
         return CheckResult(model.name, model.variant, BACKEND, tuple(results), stats, complete=complete,
-                           reason=stop, symmetry=self.symmetry, coverage=coverage)
+                           reason=stop, symmetry=self.symmetry, coverage=coverage,
+                           error=error.message if error is not None and not error.overflow else None)
 
     # ------------------------------------------------------------------ helpers
 
@@ -309,26 +323,43 @@ class Search:
             totals[f"{info.actor.name}.{info.step.name}"] += cov[info.sid]
         return tuple(totals.items())
 
-    def _explain_error(self, s, W, err) -> str:
+    def _invariant_error(self, s, W, live, err) -> "_Error":
+        """An invariant could not be evaluated in reachable state ``s``."""
         comp = self.comp
-        for k, f in enumerate(comp.inv_fns):
+        for k in live:
             try:
-                f(W)
-            except Exception as e:  # noqa: BLE001 - we are locating the failing piece
-                return f"evaluating invariant {comp.invariants[k].name}: {_err_text(e)}"
+                comp.inv_fns[k](W)
+            except RUNTIME_ERRORS as e:
+                inv = comp.invariants[k]
+                where = f" ({inv.span})" if getattr(inv, "span", None) else ""
+                return _Error(s, f"{_err_text(e)} evaluating invariant {inv.name}{where}")
+        return _Error(s, f"{_err_text(err)} evaluating an invariant")
+
+    def _step_error(self, s, W, err) -> "_Error":
+        """A step enabled in reachable state ``s`` could not be evaluated: find which one
+        (only the steps at their process's pc run), and the trace row that shows it."""
+        comp = self.comp
+        layout = comp.layout
         for info in comp.steps:
+            pi = layout.pc_base[info.actor.name] + info.proc_index
+            if W[pi] >= len(info.actor.steps) or info.actor.steps[W[pi]] is not info.step:
+                continue
             try:
-                comp.step_fns[info.sid](s, W, [], [], [0] * len(comp.steps))
-            except Exception as e:  # noqa: BLE001
+                comp.step_fns[info.sid](s, list(W), [], [], [0] * len(comp.steps))
+            except RUNTIME_ERRORS as e:
+                who = info.actor.name if info.proc == info.actor.name else f"{info.actor.name}({info.proc})"
                 where = f" ({info.step.span})" if info.step.span else ""
-                return (f"evaluating step {info.actor.name}({info.proc}).{info.step.name}{where}: "
-                        f"{_err_text(e)}")
-        return _err_text(err)
+                text = _err_text(e)
+                msg = f"{text} in step {who}.{info.step.name}{where}"
+                row = TraceStep(info.actor.name, info.proc, info.step.name, info.step.anchor,
+                                info.step.span, None, (), msg)
+                return _Error(s, msg, row, isinstance(e, Overflow))
+        return _Error(s, _err_text(err), None, isinstance(err, Overflow))
 
     def _message(self, name: str, f: _Found) -> str:
         if f.kind == "invariant":
             return f"invariant {name} is violated"
-        if f.kind == "assert":
+        if f.kind in ("assert", "error"):
             return f.message
         W = self.comp.dec(f.state)
         where = []
@@ -397,14 +428,30 @@ class Search:
         return self._trace(seen, f.state)
 
 
+RUNTIME_ERRORS = (EvalError, ArithmeticError, TypeError, KeyError, IndexError, ValueError)
+
+
+@dataclass
+class _Error:
+    """The first evaluation error: in reachable state ``state``, evaluating an invariant
+    (``row`` None) or a step (``row`` is the trace row of the failing step)."""
+
+    state: int
+    message: str
+    row: TraceStep | None = None
+    overflow: bool = False  # a value beyond the layout's headroom (see ``layout.Overflow``)
+
+
 def _err_text(e: BaseException) -> str:
     if isinstance(e, EvalError):
         return str(e)
     if isinstance(e, ZeroDivisionError):
         return "division by zero"
-    if isinstance(e, (KeyError, TypeError, IndexError)):
-        return f"a function applied to an argument outside its domain, or a value of the wrong type ({type(e).__name__}: {e})"
-    return f"{type(e).__name__}: {e}"
+    if isinstance(e, (KeyError, IndexError)):
+        return "a function applied to an argument outside its domain"
+    if isinstance(e, TypeError):
+        return "a value of the wrong type (a function applied outside its domain, or an unset local used)"
+    return f"evaluation failed ({type(e).__name__})"
 
 
 def error_result(model: ir.Model, message: str, *, symmetry: bool = False) -> CheckResult:

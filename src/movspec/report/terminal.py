@@ -204,6 +204,16 @@ def print_results(console: Console, results: list[CheckResult], models: dict[str
     if traces != "none":
         for r in results:
             model = models.get(r.variant)
+            err = next((p for p in r.properties if p.verdict is Verdict.ERROR and p.trace is not None), None)
+            if err is not None:
+                # an evaluation error is shown once, with the trace that reaches it
+                steps = len(err.trace) - 1
+                title = f"{r.variant} · evaluation error, {steps} step{'s' if steps != 1 else ''}"
+                console.print()
+                console.print(lanes_table(err.trace, model, full=full, title=title))
+                last = err.trace.steps[-1] if err.trace.steps else None
+                if err.message and (last is None or last.failure != err.message):
+                    console.print(Text(f"  {err.message}", style="red"))
             for j in judge(r, model):
                 p = j.prop
                 if p.verdict is not Verdict.VIOLATED or p.trace is None:
