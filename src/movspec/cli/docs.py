@@ -122,6 +122,7 @@ def docs_command(paths, out, markdown, html, run_check, max_states, max_seconds)
     counterexample (a Mermaid sequence diagram in Markdown, a step-through viewer in HTML).
     The output is deterministic: generating twice gives identical files.
     """
+    from ..outfile import OutputError, ensure_dir, write_text
     from ..report.context import Site, VariantDoc
     from ..report.html import render_html
     from ..report.markdown import render_site
@@ -139,18 +140,20 @@ def docs_command(paths, out, markdown, html, run_check, max_states, max_seconds)
         variants.append(VariantDoc(model, result, loaded.deltas.get(name, ()), pluscal_of(model)))
     site = Site(variants, loaded.sources)
     outdir = Path(out)
-    written = []
-    if markdown:
-        for rel, text in render_site(site).items():
-            path = outdir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
+    pages: dict[str, str] = dict(render_site(site)) if markdown else {}
     if html:
-        outdir.mkdir(parents=True, exist_ok=True)
-        path = outdir / "report.html"
-        path.write_text(render_html(site), encoding="utf-8")
-        written.append(path)
+        pages["report.html"] = render_html(site)
+    written = []
+    try:  # every page is rendered before the first is written; each replaces its file atomically
+        ensure_dir(outdir)
+        for rel, text in pages.items():
+            path = outdir / rel
+            if not path.resolve().is_relative_to(outdir.resolve()):  # page names come from slugs
+                raise OutputError(path, "outside the output directory")
+            write_text(path, text)
+            written.append(path)
+    except OutputError as exc:
+        _fail(str(exc), code=2)
     click.echo(f"wrote {len(written)} files to {outdir}" + (f" (open {outdir / 'report.html'})" if html else ""))
 
 

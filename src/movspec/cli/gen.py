@@ -50,7 +50,12 @@ def gen_command(paths: tuple[str, ...], out: str, check: bool) -> None:
         err.print(f"hint: run `movspec gen{' ' + ' '.join(paths) if paths else ''}"
                   f"{' --out ' + out if out != 'gen' else ''}` and commit {target}/", highlight=False)
         sys.exit(1)
-    rep = write_files(files, target)
+    from ..outfile import OutputError
+    try:
+        rep = write_files(files, target)
+    except OutputError as exc:  # one line: the path and the reason; files keep their contents
+        err.print(f"error: {exc}", highlight=False)
+        sys.exit(2)
     for name in rep.written:
         click.echo(f"wrote {target / name}")
     for name in rep.extra:

@@ -10,11 +10,12 @@ property, the expectation and the outcome, and an overall ``ok``; its shape is
 from __future__ import annotations
 
 import json
-import os
 import re
+import sys
 from pathlib import Path
 
 from .. import __version__
+from ..outfile import OutputError, ensure_dir, write_text
 from ..ir.nodes import Model
 from ..result import SCHEMA_VERSION, CheckResult, results_to_json
 from .expect import judge
@@ -58,7 +59,8 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 def itf_name(variant: str, prop: str, backend: str = "builtin") -> str:
     stem = f"{variant}.{prop}" if backend in ("builtin", "") else f"{variant}.{prop}.{backend}"
-    return _UNSAFE.sub("_", stem) + ".itf.json"
+    # names are DSL identifiers; the substitution keeps any other string inside the directory
+    return _UNSAFE.sub("_", stem).lstrip(".") + ".itf.json"
 
 
 def itf_documents(results: list[CheckResult], models: dict[str, Model]) -> dict[str, dict]:
@@ -78,36 +80,38 @@ def itf_documents(results: list[CheckResult], models: dict[str, Model]) -> dict[
     return out
 
 
-def _write(path: str | os.PathLike, text: str) -> None:
-    p = Path(path)
-    if p.parent and not p.parent.exists():
-        p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
+def _to_stdout(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        raise OutputError("standard output", " ".join((exc.strerror or str(exc)).split())) from None
 
 
 def write_outputs(results: list[CheckResult], models: dict[str, Model], json_path=None,
                   junit_path=None, itf_dir=None, *, timing: bool = True) -> list[Path]:
     """Write the requested outputs; ``"-"`` as a path means standard output. Returns the
-    files written."""
+    files written. Each file is replaced atomically (``movspec.outfile``); a file that
+    cannot be written raises ``OutputError`` (one line: the path and the reason), and the
+    file keeps its old contents."""
     written: list[Path] = []
     if json_path is not None:
         text = to_json_text(results, models)
         if str(json_path) == "-":
-            print(text, end="")
+            _to_stdout(text)
         else:
-            _write(json_path, text)
+            write_text(json_path, text)
             written.append(Path(json_path))
     if junit_path is not None:
         text = to_junit_xml(results, models, timing=timing)
         if str(junit_path) == "-":
-            print(text, end="")
+            _to_stdout(text)
         else:
-            _write(junit_path, text)
+            write_text(junit_path, text)
             written.append(Path(junit_path))
     if itf_dir is not None:
-        d = Path(itf_dir)
-        d.mkdir(parents=True, exist_ok=True)
+        d = ensure_dir(itf_dir)
         for name, doc in sorted(itf_documents(results, models).items()):
-            _write(d / name, itf_dumps(doc))
+            write_text(d / name, itf_dumps(doc))
             written.append(d / name)
     return written
