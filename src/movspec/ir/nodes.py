@@ -37,6 +37,18 @@ stutters (PlusCal's ``Terminating``), which is not a deadlock. Each property's
 counterexample is the first found in breadth-first order, hence a shortest one. Distinct
 states include the initial states; depth counts the initial state as 1 (TLC's convention).
 
+A violation, once found, stays found. An evaluation error (division by zero, a function
+applied outside its domain, a choice from an empty set) in a reachable state stops the search
+there: the properties already violated keep their counterexamples, every property still open
+is ERROR, with the error's trace (the path to the state, and the step that failed from it).
+
+Past a ``TypeOK`` violation the search goes on (as above), but only within a headroom beyond
+each integer range: the range's size plus 8 on each side (``lo - (hi-lo+9)`` to
+``hi + (hi-lo+9)``). A step that computes a value beyond it is not explored: the search stops
+there, a ``TypeOK`` not yet violated is violated by that step, and every property still open is
+INCOMPLETE (never HOLDS). This keeps every search finite whatever the model does with its
+integers; both back ends apply the same bound.
+
 All nodes are frozen and slotted; spans are excluded from equality and hashing.
 """
 
