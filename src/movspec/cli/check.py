@@ -151,21 +151,29 @@ def _print(console: Console, results, models, traces: str, full: bool) -> None:
 
 
 def _write_outputs(results, models, json_path, junit_path, itf_dir, err: Console) -> None:
+    """Write --json/--junit/--itf; a file that cannot be written is a one-line error, exit 2
+    (each file is replaced atomically, so an old one is left intact)."""
     if not (json_path or junit_path or itf_dir):
         return
+    from ..outfile import OutputError
     try:
         from ..report.outputs import write_outputs
     except Exception:  # noqa: BLE001
         write_outputs = None
-    if write_outputs is not None:
-        write_outputs(results, models, json_path=json_path, junit_path=junit_path, itf_dir=itf_dir)
-        return
-    if json_path:
-        text = json.dumps(results_to_json(results), indent=2, sort_keys=True) + "\n"
-        if json_path == "-":
-            sys.stdout.write(text)
-        else:
-            Path(json_path).write_text(text, encoding="utf-8")
+    try:
+        if write_outputs is not None:
+            write_outputs(results, models, json_path=json_path, junit_path=junit_path, itf_dir=itf_dir)
+            return
+        if json_path:
+            from ..outfile import write_text
+            text = json.dumps(results_to_json(results), indent=2, sort_keys=True) + "\n"
+            if json_path == "-":
+                sys.stdout.write(text)
+            else:
+                write_text(json_path, text)
+    except OutputError as exc:
+        err.print(Text(f"error: {exc}", style="bold red"))
+        sys.exit(2)
     if junit_path or itf_dir:
         err.print(Text("warning: --junit and --itf need the report stage, which is not installed",
                        style="yellow"))
