@@ -113,7 +113,10 @@ def _fold(op: str, a, b):
     if op == "-": return a - b
     if op == "*": return a * b
     if op == "/": return a // b
-    if op == "%": return a % b
+    if op == "%":
+        if b <= 0:  # TLA+'s % is defined for a positive divisor only: left to run time
+            raise ZeroDivisionError
+        return a % b
     if op == "==": return a == b
     if op == "!=": return a != b
     if op == "<": return a < b
@@ -287,6 +290,11 @@ class Compiler:
                 raise EvalError(f"{what} applied to an argument outside its domain")
             return r
 
+        def _mod(a, b):
+            if b <= 0:
+                raise EvalError(f"the second argument of % must be positive, not {b}")
+            return a % b
+
         def _fulldom(dom, keys, what):
             elems = tuple(sorted(dom))
             if elems != keys:
@@ -294,7 +302,7 @@ class Compiler:
             return elems
 
         self.ns.update(_rd=_rd, _wr=_wr, _st=_st, _ovf=_ovf, _encset=_encset, _dom=_dom,
-                       _fulldom=_fulldom,
+                       _fulldom=_fulldom, _mod=_mod,
                        EvalError=EvalError, OFF=tuple(l.offset for l in leaves))
 
     # ------------------------------------------------------------------ types and domains
@@ -448,6 +456,8 @@ class Compiler:
                 return X(f"({a.src} or True)", ir.BoolType()) if b.val else a
             return X(f"(not {a.src} or True)", ir.BoolType()) if b.val else X(f"(not {a.src})", ir.BoolType())
         safe = a.pure and b.pure and op not in ("/", "%")
+        if op == "%" and not (b.static and b.val > 0):
+            return X(f"_mod({a.src}, {b.src})", rtype)
         if op in _ARITH:
             return X(f"({a.src} {_ARITH[op]} {b.src})", rtype, safe=safe)
         if op in _CMP:

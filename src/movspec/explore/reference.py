@@ -44,6 +44,12 @@ def mkfn(pairs) -> Fn:
     return Fn(tuple(sorted(pairs, key=lambda kv: _key(kv[0]))))
 
 
+def _mod(a, b):
+    if b <= 0:  # TLA+: % needs a positive divisor
+        raise RefError(f"the second argument of % must be positive, not {b}")
+    return a % b
+
+
 def fn_get(f: Fn, k):
     for kk, v in f.pairs:
         if kk == k and type(kk) is type(k):
@@ -127,7 +133,7 @@ def ev(e, env: Env):
         a, b = ev(e.left, env), ev(e.right, env)
         ops = {
             "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-            "/": lambda: a // b, "%": lambda: a % b,
+            "/": lambda: a // b, "%": lambda: _mod(a, b),
             "==": lambda: a == b, "!=": lambda: a != b, "<": lambda: a < b, "<=": lambda: a <= b,
             ">": lambda: a > b, ">=": lambda: a >= b, "<=>": lambda: bool(a) == bool(b),
             "in": lambda: a in b, "notin": lambda: a not in b, "subset": lambda: a <= b,
@@ -346,11 +352,20 @@ class RefResult:
     depth: int
     violated: dict  # property -> length of the shortest counterexample (rows, as in traces)
     complete: bool
-    error: str | None = None  # the first evaluation error; exploration stopped at that level
+    # an evaluation error (division by zero, a function applied outside its domain, a value of
+    # the wrong type): its message; ``violated`` then holds what was found before it
+    error: str | None = None
+    # leadsto property -> True when violated (only without symmetry, on a complete graph)
+    leadsto: dict = field(default_factory=dict)
+
+
+_EVAL_ERRORS = (RefError, TypeError, KeyError, ValueError, ZeroDivisionError, AttributeError)
 
 
 def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000) -> RefResult:
-    """Breadth-first exploration by interpretation (see the module docstring)."""
+    """Breadth-first exploration by interpretation (see the module docstring). Evaluation
+    errors end the search (``RefResult.error``); ``leadsto`` properties are decided on the
+    state graph when ``symmetry`` is off."""
     perms = _perms(model) if symmetry else [{}]
 
     def key(state):
@@ -359,52 +374,137 @@ def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000)
         return frozenset(freeze({k: _perm_value(v, m) for k, v in state.items()}) for m in perms)
 
     invariants = [p for p in model.properties if isinstance(p, ir.Invariant)]
-    try:
-        return _bfs(model, key, invariants, initial_state(model), max_states)
-    except RefError as err:
-        # an evaluation error stops the exploration: what was found before it stands
-        return RefResult(getattr(err, "seen", 0), getattr(err, "depth", 1),
-                         getattr(err, "violated", {}), False, str(err))
-
-
-def _bfs(model, key, invariants, init, max_states) -> RefResult:
-    seen = {key(init)}
-    level = [init]
-    depth = 1
+    live = [p for p in model.properties if isinstance(p, ir.LeadsTo)] if not symmetry else []
     violated: dict = {}
+    try:
+        init = initial_state(model)
+    except _EVAL_ERRORS as err:
+        return RefResult(0, 0, violated, False, f"initial state: {err}")
+    seen = {key(init): 0}
+    states = [init]  # by index, in discovery order (the graph for liveness)
+    edges: list = []  # edges[i]: [(j, (actor, proc))]
+    level = [0]
+    depth = 1
     while level:
         nxt = []
-        for st in level:
+        for i in level:
+            st = states[i]
+            row = []
+            edges.append(row)
             try:
-                _expand(model, key, invariants, st, depth, seen, nxt, violated)
-            except RefError as err:
-                err.seen, err.depth, err.violated = len(seen), depth, violated
-                raise
-            if len(seen) > max_states:
-                return RefResult(len(seen), depth, violated, False)
+                for inv in invariants:
+                    if inv.name not in violated and not ev(inv.expr, Env(model, st)):
+                        violated[inv.name] = depth
+                any_step = False
+                for a, p, _s, new, fails in successors(model, st):
+                    for prop, _msg in fails:
+                        violated.setdefault(prop, depth + 1)
+                    if new is None:
+                        continue
+                    any_step = True
+                    k = key(new)
+                    j = seen.get(k)
+                    if j is None:
+                        j = seen[k] = len(states)
+                        states.append(new)
+                        nxt.append(j)
+                        if len(seen) > max_states:
+                            return RefResult(len(seen), depth, violated, False)
+                    row.append((j, (a, p)))
+            except _EVAL_ERRORS as err:
+                return RefResult(len(seen), depth, violated, False, f"{type(err).__name__}: {err}")
+            if not any_step and not model.allow_deadlock:
+                pcs = [v for _, v in st["pc"].pairs]
+                if any(v != ir.DONE for v in pcs):
+                    violated.setdefault(ir.DEADLOCK, depth)
         level = nxt
         if nxt:
             depth += 1
-    return RefResult(len(seen), depth, violated, True)
+    res = RefResult(len(seen), depth, violated, True)
+    if live:
+        try:
+            res.leadsto = {p.name: _leadsto_violated(model, p, states, edges) for p in live}
+        except _EVAL_ERRORS as err:
+            res.error = f"leadsto: {type(err).__name__}: {err}"
+    return res
 
 
-def _expand(model, key, invariants, st, depth, seen, nxt, violated) -> None:
-    """Check ``st`` against the invariants, then add its new successors to ``nxt``."""
-    for inv in invariants:
-        if inv.name not in violated and not ev(inv.expr, Env(model, st)):
-            violated[inv.name] = depth
-    any_step = False
-    for _a, _p, _s, new, fails in successors(model, st):
-        for prop, _msg in fails:
-            violated.setdefault(prop, depth + 1)
-        if new is None:
+# ------------------------------------------------------------------ liveness
+
+
+def _leadsto_violated(model: ir.Model, prop: ir.LeadsTo, states: list, edges: list) -> bool:
+    """``P ~> Q`` under the actors' fairness (``WF``/``SF`` per process of a fair actor), by
+    the textbook definition on the state graph: violated when a reachable ``P /\ ~Q`` state
+    reaches, through ``~Q`` states, a set of ``~Q`` states that a fair behaviour can stay in
+    forever. Any state may stutter; a step that leaves the state unchanged is a stutter."""
+    fair = [((a.name, p), a.fairness) for a in model.actors if a.fairness for p in model.procs(a)]
+    enabled = [frozenset(pr for j, pr in row if j != i) for i, row in enumerate(edges)]
+    env0 = Env(model, states[0])
+    doms = [[(var, x) for x in sorted(ev(dom, env0), key=_key)] for var, dom in prop.bound]
+    for binding in product(*doms):
+        def holds(e, st):
+            env = Env(model, st)
+            for var, x in binding:
+                env = env.bind(var, x)
+            return bool(ev(e, env))
+        notq = {i for i, st in enumerate(states) if not holds(prop.q, st)}
+        starts = [i for i in sorted(notq) if holds(prop.p, states[i])]
+        if not starts:
             continue
-        any_step = True
-        k = key(new)
-        if k not in seen:
-            seen.add(k)
-            nxt.append(new)
-    if not any_step and not model.allow_deadlock:
-        pcs = [v for _, v in st["pc"].pairs]
-        if any(v != ir.DONE for v in pcs):
-            violated.setdefault(ir.DEADLOCK, depth)
+        good = _fair_states(notq, edges, enabled, fair)
+        # some P /\ ~Q state reaches a fair set through ~Q states
+        todo, seen = list(starts), set(starts)
+        while todo:
+            i = todo.pop()
+            if i in good:
+                return True
+            for j, _ in edges[i]:
+                if j in notq and j not in seen:
+                    seen.add(j)
+                    todo.append(j)
+    return False
+
+
+def _reach(nodes: set, edges: list, i: int) -> set:
+    out, todo = {i}, [i]
+    while todo:
+        u = todo.pop()
+        for v, _ in edges[u]:
+            if v in nodes and v not in out:
+                out.add(v)
+                todo.append(v)
+    return out
+
+
+def _fair_states(nodes: set, edges: list, enabled: list, fair: list) -> set:
+    """The states of ``nodes`` that lie in a strongly connected set (within ``nodes``) a fair
+    behaviour can stay in forever (Emerson-Lei: a strongly fair process enabled somewhere in
+    the set but never taken in it cuts the set to the states where it is disabled)."""
+    reach = {i: _reach(nodes, edges, i) for i in nodes}
+    out: set = set()
+    done: set = set()
+    for i in sorted(nodes):
+        if i in done:
+            continue
+        comp = {j for j in reach[i] if i in reach[j]}
+        done |= comp
+        taken = {pr for u in comp for v, pr in edges[u] if v in comp and v != u}
+        ok, cut = True, set()
+        for pr, kind in fair:
+            if pr in taken:
+                continue
+            off = {u for u in comp if pr not in enabled[u]}
+            if kind == "weak" and not off:
+                ok = False
+            elif kind == "strong" and off != comp:
+                ok = False
+                cut.add(pr)
+        if ok:
+            out |= comp
+        elif cut and all(kind == "strong" or pr in taken or any(pr not in enabled[u] for u in comp)
+                         for pr, kind in fair):
+            # only strong fairness failed: the behaviour may avoid the states enabling it
+            rest = {u for u in comp if not (enabled[u] & cut)}
+            if rest:
+                out |= _fair_states(rest, edges, enabled, fair)
+    return out
