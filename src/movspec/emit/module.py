@@ -28,7 +28,7 @@ from ..ir import nodes as ir
 from ..templating import environment
 from ..span import Span
 from .expr import ExprRenderer, Scope, tla_string
-from .names import PLUSCAL_KEYWORDS, TLA_KEYWORDS, Namer, sanitize
+from .names import Namer, field_name
 from .pluscal import INDENT, CheckSite, StepPrinter
 
 CHECKS_CONST = "MS_Checks"
@@ -112,9 +112,7 @@ class Symbols:
 
     @staticmethod
     def field(name: str) -> str:
-        if name in TLA_KEYWORDS or name in PLUSCAL_KEYWORDS:
-            return name + "_"
-        return sanitize(name)
+        return field_name(name)
 
 
 def collect_named_types(model: ir.Model) -> list[ir.Type]:
