@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from movspec.explore import check
-from movspec.explore.search import explore_graph
+from movspec.explore import explore_graph
 from movspec.ir import nodes as ir
 from movspec.result import Fn, Rec, Verdict
 

@@ -14,7 +14,7 @@ SPEC = "tests/fixtures/report/small"  # relative to ROOT, so spans read the same
 @lru_cache(maxsize=1)
 def loaded():
     from movspec.load import load
-    from movspec.explore.search import check
+    from movspec.explore import check
 
     here = os.getcwd()
     os.chdir(ROOT)

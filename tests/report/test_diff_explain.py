@@ -1,6 +1,6 @@
 """diff and explain on models checked by the real embedded checker."""
 
-from movspec.explore.search import check
+from movspec.explore import check
 from movspec.report.diff import model_diff, replay, replay_on, verdict_diff
 from movspec.report.explain import explain_lines, explain_text
 from movspec.result import Verdict

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from movspec.explore.search import check
+from movspec.explore import check
 from movspec.ir import nodes as N
 from movspec.report.evaluate import why_false
 from movspec.report.explain import explain_lines

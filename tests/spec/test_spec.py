@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from movspec.expect import mismatches
-from movspec.explore.search import check
+from movspec.explore import check
 from movspec.load import load, load_files
 from movspec.result import Verdict
 

@@ -9,7 +9,7 @@ import pytest
 
 from movspec import tlc
 from movspec.expect import disagreements, mismatches
-from movspec.explore.search import check
+from movspec.explore import check
 from movspec.load import load
 
 SPEC = Path(__file__).resolve().parents[2] / "spec"

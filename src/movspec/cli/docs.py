@@ -51,13 +51,7 @@ def load_models(paths) -> Loaded:
 
 def check_model(model: Model, **options) -> CheckResult:
     """Check one variant with the embedded checker."""
-    try:
-        from ..explore import check
-    except ImportError:
-        try:
-            from ..explore.search import check
-        except ImportError:  # pragma: no cover
-            _fail("the embedded checker (movspec.explore) is not available in this installation")
+    from ..explore import check
     return check(model, **options)
 
 

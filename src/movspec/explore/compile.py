@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import permutations, product
+from typing import Callable
 
 from ..ir import nodes as ir
 from .layout import (AtomTable, CompileError, EvalError, Layout, Overflow, _walk, all_values,
@@ -102,6 +103,29 @@ class Compiled:
     n_perms: int
     source: str
     namespace: dict
+    compiler: "Compiler | None" = None
+
+    def function(self, e) -> "Callable[[list], object]":
+        """A state function compiled like the invariants: ``W`` (a decoded state) -> the
+        internal value of expression ``e`` (a state predicate, a leadsto side, a constant)."""
+        x = self.compiler.expr(e, Ctx(W="W"))
+        name = self.compiler.fresh("fn")
+        src = f"def {name}(W):\n    return {x.src}\n"
+        exec(compile(src, f"<movspec {name}>", "exec"), self.namespace)
+        return self.namespace[name]
+
+    def predicate(self, e) -> "Callable[[list], bool]":
+        """``function`` for a boolean expression: ``W`` -> ``bool``."""
+        f = self.function(e)
+        return lambda W: bool(f(W))
+
+    def value(self, e):
+        """The plain value (``result`` vocabulary) of a constant expression ``e``, such as the
+        domain of a quantifier."""
+        x = self.compiler.expr(e, Ctx(W="W"))
+        W = self.dec(self.init_states[0]) if self.init_states else []
+        v = x.val if x.static else self.function(e)(W)
+        return self.layout.plain(v, x.type)
 
 
 _ARITH = {"+": "+", "-": "-", "*": "*", "/": "//", "%": "%"}
@@ -1106,7 +1130,7 @@ class Compiler:
         return Compiled(model, self.atoms, layout, steps, self.props, invariants, init_states,
                         ns["dec"], ns["succ"], ns["succ_labeled"], list(ns["STEP_FNS"]),
                         list(ns["INV_FNS"]), make_inv_all, ns["alldone"], ns.get("canon"),
-                        n_perms, source, ns)
+                        n_perms, source, ns, self)
 
     # ------------------------------------------------------------------ initial state
 

@@ -41,11 +41,12 @@ from itertools import combinations
 
 from ..ir import nodes as ir
 from ..ir.printer import expr_str
+from ..ir.walk import literal, substitute
 from ..result import PropertyResult, Trace, TraceStep, Verdict, diff_states
 from .compile import compile_model
 from .layout import CompileError, EvalError, default_sentinel
 from .reference import Env, RefError, ev
-from .search import StateGraph
+from .graph import StateGraph
 
 KIND = "inductive"
 DEFAULT_MAX_STATES = 2_000_000
@@ -93,39 +94,15 @@ def _static(e) -> bool:
     return True
 
 
-def _literal(model: ir.Model, v):
-    if isinstance(v, bool):
-        return ir.BoolLit(v)
-    if isinstance(v, int):
-        return ir.IntLit(v)
-    if isinstance(v, str):
-        kind = "model" if any(c.atoms and v in c.atoms for c in model.consts) else "enum"
-        return ir.AtomLit(v, kind)
-    return None
-
-
-def _subst(e, var: str, lit):
-    if isinstance(e, ir.BoundRef):
-        return lit if e.name == var else e
-    if isinstance(e, tuple):
-        return tuple(_subst(x, var, lit) for x in e)
-    if isinstance(e, (ir.RecordType, ir.FuncType, ir.SetType, ir.AtomType, ir.IntType, ir.BoolType)):
-        return e
-    if hasattr(e, "__dataclass_fields__"):
-        kw = {f: _subst(getattr(e, f), var, lit) for f in e.__dataclass_fields__ if f != "span"}
-        return replace(e, **kw)
-    return e
-
-
 def _unroll(model: ir.Model, e, body_of) -> list | None:
     """``[body[var := v] for v in domain]`` for a binder over a static domain of scalars."""
     if not _static(e.domain):
         return None
     vals = sorted(ev(e.domain, Env(model, {})), key=repr)
-    lits = [_literal(model, v) for v in vals]
+    lits = [literal(model, v) for v in vals]
     if any(l is None for l in lits):
         return None
-    return [_subst(body_of(e), e.var, l) for l in lits]
+    return [substitute(body_of(e), e.var, l) for l in lits]
 
 
 def conjuncts(model: ir.Model, e) -> list:

@@ -62,6 +62,23 @@ class Overflow(EvalError):
 # ----------------------------------------------------------------------------- atoms
 
 
+# what evaluating compiled code can raise on a model that is wrong at run time
+RUNTIME_ERRORS = (EvalError, ArithmeticError, TypeError, KeyError, IndexError, ValueError)
+
+
+def error_text(e: BaseException) -> str:
+    """The user's words for a run-time error of compiled code (no Python exception names)."""
+    if isinstance(e, EvalError):
+        return str(e)
+    if isinstance(e, ZeroDivisionError):
+        return "division by zero"
+    if isinstance(e, (KeyError, IndexError)):
+        return "a function applied to an argument outside its domain"
+    if isinstance(e, TypeError):
+        return "a value of the wrong type (a function applied outside its domain, or an unset local used)"
+    return f"evaluation failed ({type(e).__name__})"
+
+
 def overflow_message(name: str, value: int, type_) -> str:
     return (f"{name} = {value} is outside its type {type_} by more than the headroom the builtin "
             f"checker explores past a TypeOK violation")

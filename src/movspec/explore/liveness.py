@@ -2,7 +2,7 @@
 
 Contract
 --------
-``check_liveness(model, props, max_states=None) -> dict[name, PropertyResult]`` decides
+``check_liveness(model, props, graph=None) -> dict[name, PropertyResult]`` decides
 ``forall b in S: P ~> Q`` for every binding of the bound variables, with the meaning TLC gives
 the emitted module: the behaviours are those of ``Init /\\ [][Next]_vars`` plus, per process
 of a ``fair`` actor, ``WF_vars(step of that process)`` (``fair+``: ``SF_vars``). A process of
@@ -30,28 +30,21 @@ from __future__ import annotations
 from collections import deque
 from itertools import product
 
-from dataclasses import replace
-
 from ..ir import nodes as ir
+from ..ir.walk import literal, substitute
 from ..result import PropertyResult, Trace, TraceStep, Verdict, diff_states
-from .inductive import _literal, _subst
-from .reference import Env, RefError, ev, initial_state
-from .search import StateGraph, explore_graph
+from .graph import StateGraph, explore_graph
+from .layout import RUNTIME_ERRORS, error_text
 
-_PRED = "_leadsto_pred_"  # name prefix of the predicates compiled as extra invariants
-
-
-def check_liveness(model: ir.Model, props: list[ir.LeadsTo], *, max_states: int | None = None,
-                   graph: StateGraph | None = None) -> dict[str, PropertyResult]:
+def check_liveness(model: ir.Model, props: list[ir.LeadsTo], graph: StateGraph | None = None, *,
+                   max_states: int | None = None) -> dict[str, PropertyResult]:
+    """Decide ``props`` on ``graph``, the reachable graph of ``model`` without symmetry
+    (``explore.graph``; explored here, up to ``max_states``, when not given). Both sides of
+    every binding are compiled with the model, so evaluating them is as fast as the successor
+    function."""
     if not props:
         return {}
-    if graph is None:
-        # both sides of every binding are compiled with the model, as invariants that nothing
-        # reports on: evaluating them is then as fast as the successor function
-        preds = _predicates(model, props)
-        extra = tuple(ir.Invariant(f"{_PRED}{i}", e) for i, e in enumerate(preds))
-        graph = explore_graph(replace(model, properties=model.properties + extra), max_states=max_states)
-    g = graph
+    g = graph if graph is not None else explore_graph(model, max_states=max_states)
     if not g.complete:
         why = f"liveness needs the whole state graph; the search stopped at {len(g.states):,} states"
         return {p.name: PropertyResult(p.name, "leadsto", Verdict.INCOMPLETE, why) for p in props}
@@ -60,33 +53,24 @@ def check_liveness(model: ir.Model, props: list[ir.LeadsTo], *, max_states: int 
     for prop in props:
         try:
             out[prop.name] = lv.check(prop)
-        except RefError as err:
-            out[prop.name] = PropertyResult(prop.name, "leadsto", Verdict.ERROR, f"cannot evaluate {prop.name}: {err}")
+        except RUNTIME_ERRORS as err:
+            out[prop.name] = PropertyResult(prop.name, "leadsto", Verdict.ERROR,
+                                            f"cannot evaluate {prop.name}: {error_text(err)}")
     return out
 
 
-def _bindings(model: ir.Model, prop: ir.LeadsTo) -> list[dict]:
+def _bindings(g: StateGraph, prop: ir.LeadsTo) -> list[dict]:
     """Every assignment of values to the bound variables (their domains are constant)."""
-    env = Env(model, initial_state(model))
     doms = []
     for var, dom in prop.bound:
-        doms.append([(var, v) for v in sorted(ev(dom, env), key=repr)])
+        doms.append([(var, v) for v in sorted(g.comp.value(dom), key=repr)])
     return [dict(c) for c in product(*doms)] if doms else [{}]
 
 
 def _bind(model: ir.Model, e, binding: dict):
     for var, v in binding.items():
-        e = _subst(e, var, _literal(model, v))
+        e = substitute(e, var, literal(model, v))
     return e
-
-
-def _predicates(model: ir.Model, props: list[ir.LeadsTo]) -> list:
-    """``P`` then ``Q`` of every binding of every property, in order, bound values substituted."""
-    out = []
-    for prop in props:
-        for b in _bindings(model, prop):
-            out += [_bind(model, prop.p, b), _bind(model, prop.q, b)]
-    return out
 
 
 class _Graph:
@@ -114,46 +98,20 @@ class _Graph:
         comp = self.g.comp
         return comp.layout.state(comp.dec(self.g.states[i]))
 
-    def _compiled(self, prop: ir.LeadsTo, bindings: list[dict]):
-        """The compiled ``(P, Q)`` functions of each binding, or None (graph from elsewhere)."""
-        comp = self.g.comp
-        names = {inv.name: k for k, inv in enumerate(comp.invariants)}
-        model = comp.model
-        preds = [p for p in model.properties if isinstance(p, ir.Invariant) and p.name.startswith(_PRED)]
-        want = []
-        for b in bindings:
-            want += [_bind(model, prop.p, b), _bind(model, prop.q, b)]
-        fns = []
-        for e in want:
-            hit = next((p.name for p in preds if p.expr == e), None)
-            if hit is None:
-                return None
-            fns.append(comp.inv_fns[names[hit]])
-        return [(fns[2 * k], fns[2 * k + 1]) for k in range(len(bindings))]
-
     def check(self, prop: ir.LeadsTo) -> PropertyResult:
-        bindings = _bindings(self.model, prop)
+        bindings = _bindings(self.g, prop)
+        comp = self.g.comp
+        fns = [(comp.predicate(_bind(self.model, prop.p, b)), comp.predicate(_bind(self.model, prop.q, b)))
+               for b in bindings]
         pvals = [[False] * self.n for _ in bindings]
         qvals = [[False] * self.n for _ in bindings]
-        fns = self._compiled(prop, bindings)
-        dec, states = self.g.comp.dec, self.g.states
+        dec, states = comp.dec, self.g.states
         for i in range(self.n):
-            if fns is not None:
-                W = dec(states[i])
-                for k, (pf, qf) in enumerate(fns):
-                    q = qvals[k][i] = bool(qf(W))
-                    if not q:
-                        pvals[k][i] = bool(pf(W))
-                continue
-            env = Env(self.model, self._plain(i))
-            for k, b in enumerate(bindings):
-                e = env
-                for name, v in b.items():
-                    e = e.bind(name, v)
-                q = bool(ev(prop.q, e))
-                qvals[k][i] = q
+            W = dec(states[i])
+            for k, (pf, qf) in enumerate(fns):
+                q = qvals[k][i] = qf(W)
                 if not q:
-                    pvals[k][i] = bool(ev(prop.p, e))
+                    pvals[k][i] = pf(W)
         best = None
         for k, b in enumerate(bindings):
             found = self._violation(pvals[k], qvals[k])

@@ -19,7 +19,7 @@ from ..ir import nodes as ir
 from ..result import CheckResult, PropertyResult, Verdict
 from .inductive import DEFAULT_MAX_STATES, check_inductive
 from .refinement import check_refinements
-from .search import StateGraph, explore_graph
+from .graph import StateGraph, explore_graph
 
 
 def proof_properties(model: ir.Model) -> list:

@@ -33,7 +33,7 @@ from itertools import product
 from ..ir import nodes as ir
 from ..result import PropertyResult, Trace, TraceStep, Verdict, diff_states, format_value
 from .reference import BLOCKED, Env, RefError, ev, run
-from .search import StateGraph, explore_graph
+from .graph import StateGraph, explore_graph
 
 KIND = "refinement"
 

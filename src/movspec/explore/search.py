@@ -2,9 +2,10 @@
 
 Contract
 --------
-``check(model, ...) -> CheckResult`` (backend ``"builtin"``), one ``PropertyResult`` per name
-in ``model.property_names`` (plus any ``Assert``/``Call`` property the IR forgot to
-declare), following the checking semantics of ``ir.nodes``:
+``Search(compiled, budget, ...).run() -> CheckResult`` (backend ``"builtin"``), one
+``PropertyResult`` per name in ``model.property_names`` (plus any ``Assert``/``Call`` property
+the IR forgot to declare), following the checking semantics of ``ir.nodes``; ``leadsto``,
+refinement and inductive properties are left INCOMPLETE here and decided by ``explore.check``:
 
 * violations never prune: an invariant-violating state is expanded, a failed
   ``Assert``/``Call`` is recorded and its step completes; a deadlocked state (no step
@@ -31,14 +32,14 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 from ..ir import nodes as ir
 from ..result import (CheckResult, PropertyResult, Stats, Trace, TraceStep, Verdict,
                       diff_states)
-from .compile import Compiled, compile_model
-from .layout import CompileError, EvalError, Overflow
+from .compile import Compiled
+from .layout import RUNTIME_ERRORS, Overflow, error_text
 
 BACKEND = "builtin"
 LIVENESS_NOT_CHECKED = "liveness is not checked by this backend yet"
@@ -332,8 +333,8 @@ class Search:
             except RUNTIME_ERRORS as e:
                 inv = comp.invariants[k]
                 where = f" ({inv.span})" if getattr(inv, "span", None) else ""
-                return _Error(s, f"{_err_text(e)} evaluating invariant {inv.name}{where}")
-        return _Error(s, f"{_err_text(err)} evaluating an invariant")
+                return _Error(s, f"{error_text(e)} evaluating invariant {inv.name}{where}")
+        return _Error(s, f"{error_text(err)} evaluating an invariant")
 
     def _step_error(self, s, W, err) -> "_Error":
         """A step enabled in reachable state ``s`` could not be evaluated: find which one
@@ -349,12 +350,12 @@ class Search:
             except RUNTIME_ERRORS as e:
                 who = info.actor.name if info.proc == info.actor.name else f"{info.actor.name}({info.proc})"
                 where = f" ({info.step.span})" if info.step.span else ""
-                text = _err_text(e)
+                text = error_text(e)
                 msg = f"{text} in step {who}.{info.step.name}{where}"
                 row = TraceStep(info.actor.name, info.proc, info.step.name, info.step.anchor,
                                 info.step.span, None, (), msg)
                 return _Error(s, msg, row, isinstance(e, Overflow))
-        return _Error(s, _err_text(err), None, isinstance(err, Overflow))
+        return _Error(s, error_text(err), None, isinstance(err, Overflow))
 
     def _message(self, name: str, f: _Found) -> str:
         if f.kind == "invariant":
@@ -428,9 +429,6 @@ class Search:
         return self._trace(seen, f.state)
 
 
-RUNTIME_ERRORS = (EvalError, ArithmeticError, TypeError, KeyError, IndexError, ValueError)
-
-
 @dataclass
 class _Error:
     """The first evaluation error: in reachable state ``state``, evaluating an invariant
@@ -440,134 +438,3 @@ class _Error:
     message: str
     row: TraceStep | None = None
     overflow: bool = False  # a value beyond the layout's headroom (see ``layout.Overflow``)
-
-
-def _err_text(e: BaseException) -> str:
-    if isinstance(e, EvalError):
-        return str(e)
-    if isinstance(e, ZeroDivisionError):
-        return "division by zero"
-    if isinstance(e, (KeyError, IndexError)):
-        return "a function applied to an argument outside its domain"
-    if isinstance(e, TypeError):
-        return "a value of the wrong type (a function applied outside its domain, or an unset local used)"
-    return f"evaluation failed ({type(e).__name__})"
-
-
-def error_result(model: ir.Model, message: str, *, symmetry: bool = False) -> CheckResult:
-    """A result saying the model could not be checked at all."""
-    props = tuple(PropertyResult(n, model.property_kind(n), Verdict.ERROR, message) for n in model.property_names)
-    return CheckResult(model.name, model.variant, BACKEND, props, complete=False, reason="error",
-                       error=message, symmetry=symmetry)
-
-
-def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = None,
-          max_depth: int | None = None, timeout: float | None = None, max_memory: int | None = None,
-          progress: Callable[[Progress], None] | None = None) -> CheckResult:
-    """Check every safety property of ``model`` with the embedded checker."""
-    t0 = time.perf_counter()
-    try:
-        comp = compile_model(model, symmetry=symmetry)
-    except (CompileError, EvalError) as err:
-        return error_result(model, f"the builtin checker cannot check this model: {err}", symmetry=symmetry)
-    search = Search(comp, Budget(max_states, max_depth, timeout, max_memory), progress,
-                    check_deadlock=not model.allow_deadlock, symmetry=symmetry and comp.canon is not None)
-    result = search.run()
-    result = _with_liveness(model, result, max_states)
-    result = _with_proofs(model, result, max_states, timeout)
-    # the flag says whether reduction was asked for and possible, as TLC's backend reports it;
-    # compile time is part of what the user waits for
-    sym_on = symmetry and any(c.symmetric and c.atoms for c in model.consts)
-    return replace(result, symmetry=sym_on,
-                   stats=replace(result.stats, seconds=time.perf_counter() - t0))
-
-
-def _with_proofs(model: ir.Model, result: CheckResult, max_states: int | None,
-                 timeout: float | None) -> CheckResult:
-    """Decide refinements and inductive invariants (``proofs``): the search above does not, so
-    they are never left with its default verdict."""
-    from .proofs import proof_properties, with_proofs  # proofs builds on this module's graph
-
-    names = {p.name for p in proof_properties(model)}
-    if not names or result.error:
-        return result
-    if not result.complete:
-        why = f"not checked: the search was cut short ({result.reason})"
-        return replace(result, properties=tuple(
-            replace(p, verdict=Verdict.INCOMPLETE, message=why, trace=None) if p.name in names else p
-            for p in result.properties))
-    return with_proofs(model, result, max_states=max_states, timeout=timeout)
-
-
-def _with_liveness(model: ir.Model, result: CheckResult, max_states: int | None) -> CheckResult:
-    """Decide the ``leadsto`` properties with ``liveness`` (it explores the graph again without
-    symmetry, since fairness is per process)."""
-    from .liveness import check_liveness  # liveness builds on this module's graph
-
-    props = [p for p in model.properties if isinstance(p, ir.LeadsTo)]
-    if not props or result.error:
-        return result
-    if not result.complete:
-        why = f"not checked: the search was cut short ({result.reason})"
-        return replace(result, properties=tuple(
-            replace(p, message=why) if p.kind == "leadsto" and p.verdict is Verdict.INCOMPLETE else p
-            for p in result.properties))
-    try:
-        decided = check_liveness(model, props, max_states=max_states)
-    except KeyboardInterrupt:
-        return result
-    merged = tuple(decided.get(p.name, p) if p.kind == "leadsto" else p for p in result.properties)
-    complete = result.complete and all(p.verdict is not Verdict.INCOMPLETE for p in decided.values())
-    return replace(result, properties=merged, complete=complete,
-                   reason=result.reason if complete or result.reason else "liveness check incomplete")
-
-
-# ---------------------------------------------------------------------- the state graph
-
-
-@dataclass
-class StateGraph:
-    """The explored state graph (for liveness checking and inspection). States are packed
-    ints (decode with ``comp.dec`` and ``comp.layout.state``); ``edges[i]`` lists
-    ``(j, sid)`` for every step from state ``i`` to state ``j`` (``comp.steps[sid]`` says
-    which actor, process and step); ``init`` are the indexes of the initial states."""
-
-    comp: Compiled
-    states: list
-    index: dict
-    edges: list
-    init: list
-    complete: bool
-
-
-def explore_graph(model: ir.Model, *, max_states: int | None = None) -> StateGraph:
-    """The full reachable state graph without symmetry reduction (breadth-first order)."""
-    comp = compile_model(model, symmetry=False)
-    states: list = []
-    index: dict = {}
-    for s in comp.init_states:
-        if s not in index:
-            index[s] = len(states)
-            states.append(s)
-    init = list(range(len(states)))
-    edges: list = []
-    cov = [0] * len(comp.steps)
-    i = 0
-    complete = True
-    while i < len(states):
-        s = states[i]
-        out: list = []
-        comp.succ_labeled(s, comp.dec(s), out, [], cov)
-        row = []
-        for t, sid in out:
-            j = index.get(t)
-            if j is None:
-                if max_states is not None and len(states) >= max_states:
-                    complete = False
-                    continue
-                j = index[t] = len(states)
-                states.append(t)
-            row.append((j, sid))
-        edges.append(row)
-        i += 1
-    return StateGraph(comp, states, index, edges, init, complete)

@@ -1,0 +1,110 @@
+"""The builtin back end's entry point: compile, search, then the checks on the state graph.
+
+``check(model, ...) -> CheckResult`` (backend ``"builtin"``) decides every property of one
+variant:
+
+1. safety (invariants, assertions, module calls, deadlock, ``TypeOK``) by the breadth-first
+   search of ``explore.search``, with symmetry reduction when asked for and sound;
+2. when the model has ``leadsto``, refinement or inductive properties and the search was
+   complete, the reachable graph without symmetry (``explore.graph``) is explored once and
+   handed to ``liveness`` and to ``proofs`` (refinement, reachability of counterexamples to
+   induction), the way TLC's workers feed its liveness checker.
+
+A search that was cut short or met an evaluation error leaves those properties undecided
+(INCOMPLETE with the reason), never HOLDS.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Callable
+
+from ..ir import nodes as ir
+from ..result import CheckResult, PropertyResult, Verdict
+from .compile import Compiled, compile_model
+from .graph import StateGraph, explore_graph
+from .layout import CompileError, EvalError
+from .liveness import check_liveness
+from .proofs import proof_properties, with_proofs
+from .search import BACKEND, Budget, Progress, Search
+
+
+def error_result(model: ir.Model, message: str, *, symmetry: bool = False) -> CheckResult:
+    """A result saying the model could not be checked at all."""
+    props = tuple(PropertyResult(n, model.property_kind(n), Verdict.ERROR, message) for n in model.property_names)
+    return CheckResult(model.name, model.variant, BACKEND, props, complete=False, reason="error",
+                       error=message, symmetry=symmetry)
+
+
+class _SharedGraph:
+    """The reachable graph without symmetry, explored at most once per check."""
+
+    def __init__(self, model: ir.Model, comp: Compiled | None, max_states: int | None):
+        self.model, self.comp, self.max_states = model, comp, max_states
+        self._graph: StateGraph | None = None
+
+    def get(self) -> StateGraph:
+        if self._graph is None:
+            self._graph = explore_graph(self.model, max_states=self.max_states, comp=self.comp)
+        return self._graph
+
+
+def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = None,
+          max_depth: int | None = None, timeout: float | None = None, max_memory: int | None = None,
+          progress: Callable[[Progress], None] | None = None) -> CheckResult:
+    """Check every property of ``model`` with the embedded checker."""
+    t0 = time.perf_counter()
+    try:
+        comp = compile_model(model, symmetry=symmetry)
+    except (CompileError, EvalError) as err:
+        return error_result(model, f"the builtin checker cannot check this model: {err}", symmetry=symmetry)
+    search = Search(comp, Budget(max_states, max_depth, timeout, max_memory), progress,
+                    check_deadlock=not model.allow_deadlock, symmetry=symmetry and comp.canon is not None)
+    result = search.run()
+    # a compilation without symmetry serves the graph as it is
+    graph = _SharedGraph(model, comp if comp.canon is None else None, max_states)
+    result = _with_liveness(model, result, graph)
+    result = _with_proofs(model, result, graph, max_states, timeout)
+    # the flag says whether reduction was asked for and possible, as TLC's backend reports it;
+    # compile time is part of what the user waits for
+    sym_on = symmetry and any(c.symmetric and c.atoms for c in model.consts)
+    return replace(result, symmetry=sym_on,
+                   stats=replace(result.stats, seconds=time.perf_counter() - t0))
+
+
+def _undecided(result: CheckResult, names: set[str]) -> CheckResult:
+    why = f"not checked: the search was cut short ({result.reason})"
+    return replace(result, properties=tuple(
+        replace(p, verdict=Verdict.INCOMPLETE, message=why, trace=None) if p.name in names else p
+        for p in result.properties))
+
+
+def _with_proofs(model: ir.Model, result: CheckResult, graph: _SharedGraph, max_states: int | None,
+                 timeout: float | None) -> CheckResult:
+    """Decide refinements and inductive invariants (``proofs``): the search does not, so they
+    are never left with its default verdict."""
+    names = {p.name for p in proof_properties(model)}
+    if not names or result.error:
+        return result
+    if not result.complete:
+        return _undecided(result, names)
+    return with_proofs(model, result, graph=graph.get(), max_states=max_states, timeout=timeout)
+
+
+def _with_liveness(model: ir.Model, result: CheckResult, graph: _SharedGraph) -> CheckResult:
+    """Decide the ``leadsto`` properties on the graph without symmetry (fairness is per
+    process, which a permutation would move)."""
+    props = [p for p in model.properties if isinstance(p, ir.LeadsTo)]
+    if not props or result.error:
+        return result
+    if not result.complete:
+        return _undecided(result, {p.name for p in props})
+    try:
+        decided = check_liveness(model, props, graph.get())
+    except KeyboardInterrupt:
+        return result
+    merged = tuple(decided.get(p.name, p) if p.kind == "leadsto" else p for p in result.properties)
+    complete = result.complete and all(p.verdict is not Verdict.INCOMPLETE for p in decided.values())
+    return replace(result, properties=merged, complete=complete,
+                   reason=result.reason if complete or result.reason else "liveness check incomplete")

@@ -1,0 +1,64 @@
+"""The reachable state graph, for the checks that need more than a breadth-first search.
+
+``explore_graph(model) -> StateGraph``: every reachable state and every step between states,
+without symmetry reduction (fairness and refinement are per process). Liveness, refinement
+and the reachability of counterexamples to induction all read one such graph; ``explore.check``
+builds it once per variant and hands it to each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ir import nodes as ir
+from .compile import Compiled, compile_model
+
+
+@dataclass
+class StateGraph:
+    """The explored state graph. States are packed ints (decode with ``comp.dec`` and
+    ``comp.layout.state``); ``edges[i]`` lists ``(j, sid)`` for every step from state ``i`` to
+    state ``j`` (``comp.steps[sid]`` says which actor, process and step); ``init`` are the
+    indexes of the initial states; ``complete`` is False when ``max_states`` cut it short."""
+
+    comp: Compiled
+    states: list
+    index: dict
+    edges: list
+    init: list
+    complete: bool
+
+
+def explore_graph(model: ir.Model, *, max_states: int | None = None,
+                  comp: Compiled | None = None) -> StateGraph:
+    """The full reachable state graph without symmetry reduction (breadth-first order).
+    ``comp``: a compilation of ``model`` without symmetry to reuse."""
+    comp = comp or compile_model(model, symmetry=False)
+    states: list = []
+    index: dict = {}
+    for s in comp.init_states:
+        if s not in index:
+            index[s] = len(states)
+            states.append(s)
+    init = list(range(len(states)))
+    edges: list = []
+    cov = [0] * len(comp.steps)
+    i = 0
+    complete = True
+    while i < len(states):
+        s = states[i]
+        out: list = []
+        comp.succ_labeled(s, comp.dec(s), out, [], cov)
+        row = []
+        for t, sid in out:
+            j = index.get(t)
+            if j is None:
+                if max_states is not None and len(states) >= max_states:
+                    complete = False
+                    continue
+                j = index[t] = len(states)
+                states.append(t)
+            row.append((j, sid))
+        edges.append(row)
+        i += 1
+    return StateGraph(comp, states, index, edges, init, complete)
