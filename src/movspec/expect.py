@@ -10,9 +10,9 @@ message a CI log can show as is. The rule is the one every report uses
 * INCOMPLETE never meets an expectation (a cut-short search proves nothing);
 * an expectation naming a property the result does not report fails.
 
-``disagreements(a, b)`` lists where two back ends' results on the same variant differ:
-verdicts, and distinct-state counts when both searches completed with the same symmetry
-setting.
+``disagreements(a, b)`` lists where two back ends' results on the same variant differ: any
+verdict (an ERROR or INCOMPLETE against a decided verdict included), counterexample lengths,
+and distinct-state counts when both searches completed with the same symmetry setting.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .ir.nodes import Model
-from .result import CheckResult, Verdict
+from .result import CheckResult, PropertyResult, Verdict
 
 HOLDS = "holds"
 VIOLATES = "violates"
@@ -88,19 +88,55 @@ def mismatches(result: CheckResult, model: Model) -> list[Mismatch]:
     return out
 
 
+def _why(p: PropertyResult | None, r: CheckResult) -> str:
+    """A short reason for an undecided verdict, for the disagreement line."""
+    if p is None or p.verdict in (Verdict.HOLDS, Verdict.VIOLATED):
+        return ""
+    text = p.message or r.error or r.reason or ""
+    text = " ".join(text.split())
+    if len(text) > 160:
+        text = text[:157] + "..."
+    return f" ({text})" if text else ""
+
+
+def _steps(p: PropertyResult) -> int:
+    """Counterexample length in steps (the initial state is not a step)."""
+    return len(p.trace) - 1 if p.trace is not None else 0
+
+
 def disagreements(a: CheckResult, b: CheckResult) -> list[str]:
-    """Where back ends ``a`` and ``b`` disagree on one variant (empty when they agree).
-    Properties either side could not decide (INCOMPLETE, ERROR) are not compared."""
+    """Where back ends ``a`` and ``b`` disagree on one variant (empty when they agree):
+
+    * a verdict that differs, whatever the two are (holds, violated, error, incomplete), or a
+      property only one side reports;
+    * counterexamples of different lengths for a property both find violated (both searches
+      are breadth-first, so both give a shortest one), except for ``leadsto`` lassos, which
+      neither checker promises to be shortest;
+    * distinct-state counts, when both searched the same space: both complete, no error,
+      the same symmetry setting.
+    """
     out: list[str] = []
-    decided = (Verdict.HOLDS, Verdict.VIOLATED)
-    bv = {p.name: p.verdict for p in b.properties}
+    bp = {p.name: p for p in b.properties}
+    seen = set()
     for p in a.properties:
-        other = bv.get(p.name)
-        if other is None:
-            continue
-        if p.verdict in decided and other in decided and p.verdict is not other:
+        seen.add(p.name)
+        q = bp.get(p.name)
+        if q is None:
             out.append(f"{a.variant}: {p.name}: {a.backend} says {p.verdict.value}, "
-                       f"{b.backend} says {other.value}")
+                       f"{b.backend} does not report it")
+            continue
+        if p.verdict is not q.verdict:
+            out.append(f"{a.variant}: {p.name}: {a.backend} says {p.verdict.value}{_why(p, a)}, "
+                       f"{b.backend} says {q.verdict.value}{_why(q, b)}")
+            continue
+        if (p.verdict is Verdict.VIOLATED and p.kind != "leadsto" and p.trace is not None
+                and q.trace is not None and len(p.trace) != len(q.trace)):
+            out.append(f"{a.variant}: {p.name}: counterexample of {_steps(p)} steps from {a.backend}, "
+                       f"{_steps(q)} from {b.backend}")
+    for q in b.properties:
+        if q.name not in seen:
+            out.append(f"{a.variant}: {q.name}: {b.backend} says {q.verdict.value}, "
+                       f"{a.backend} does not report it")
     if (a.complete and b.complete and not a.error and not b.error and a.symmetry == b.symmetry
             and a.stats.distinct != b.stats.distinct):
         out.append(f"{a.variant}: distinct states: {a.backend} found {a.stats.distinct}, "

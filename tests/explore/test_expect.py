@@ -65,5 +65,9 @@ def test_disagreements_compare_verdicts_and_counts():
     # counts are compared only for complete searches at equal symmetry settings
     c = _result({"A": H, "B": V}, backend="tlc", distinct=3, symmetry=True)
     assert disagreements(a, c) == []
-    d = _result({"A": I, "B": V}, backend="tlc", distinct=3, complete=False)
+    d = _result({"A": H, "B": V}, backend="tlc", distinct=3, complete=False)
     assert disagreements(a, d) == []
+    # an undecided verdict against a decided one is a disagreement too
+    e = _result({"A": I, "B": V}, backend="tlc", distinct=3, complete=False)
+    assert disagreements(a, e) == ["base: A: builtin says holds, tlc says incomplete "
+                                   "(state budget of 5 distinct states reached)"]

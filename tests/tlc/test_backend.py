@@ -83,7 +83,7 @@ def test_local_command_line(monkeypatch, tmp_path):
     jar.write_bytes(b"x")
     monkeypatch.setenv(B.ENV_JAVA_OPTS, "-Xmx2g")
     cmd = B.LocalJava(jar, java="/opt/java").command("tlc2.TLC", ["-tool", "M.tla"], tmpdir="/s/.tmp")
-    assert cmd == ["/opt/java", "-XX:+UseParallelGC", "-Djava.io.tmpdir=/s/.tmp", "-Xmx2g", "-cp", str(jar),
+    assert cmd == ["/opt/java", "-XX:+UseParallelGC", "-XX:-UsePerfData", "-Djava.io.tmpdir=/s/.tmp", "-Xmx2g", "-cp", str(jar),
                    "tlc2.TLC", "-tool", "M.tla"]
 
 

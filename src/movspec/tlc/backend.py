@@ -58,6 +58,36 @@ def java_opts() -> list[str]:
     return shlex.split(os.environ.get(ENV_JAVA_OPTS, ""))
 
 
+_JVM_FAILED = ("Error: Could not create the Java Virtual Machine", "Error occurred during initialization of VM")
+
+
+def jvm_start_failure(output: str) -> str | None:
+    """When ``output`` says the JVM itself did not start (a bad ``-Xmx``, an unknown option),
+    a sentence saying so and what to change; else None."""
+    if not any(m in output for m in _JVM_FAILED):
+        return None
+    lines = [l.strip() for l in output.splitlines() if l.strip()]
+    detail = next((l for l in lines if not l.startswith(_JVM_FAILED) and not l.startswith("Error: A fatal")), "")
+    if not detail and len(lines) > 1:
+        detail = lines[1]
+    opts = os.environ.get(ENV_JAVA_OPTS, "")
+    where = f" (${ENV_JAVA_OPTS}={opts!r})" if opts else ""
+    return (f"Java could not start{where}: {detail or lines[0]}; fix or unset ${ENV_JAVA_OPTS}"
+            if opts else f"Java could not start: {detail or lines[0]}")
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: start a session of its own (a Ctrl-C in the terminal goes to
+    movspec, which stops the child itself) and, on Linux, be killed if movspec dies."""
+    os.setsid()
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - not Linux, or no prctl: the parent's cleanup still runs
+        pass
+
+
 # --------------------------------------------------------------------------- local Java
 
 def find_jar(explicit: str | os.PathLike | None = None) -> tuple[Path | None, str]:
@@ -118,7 +148,8 @@ class LocalJava(Backend):
         # TLC unpacks its standard modules (Integers.tla, ...) into java.io.tmpdir; a private
         # one keeps concurrent runs from reading each other's half-written copies.
         tmp = [f"-Djava.io.tmpdir={tmpdir}"] if tmpdir else []
-        return [java, "-XX:+UseParallelGC", *tmp, *java_opts(), "-cp", str(jar), main, *args]
+        # -XX:-UsePerfData: no /tmp/hsperfdata_<user>/<pid> file left behind by a killed JVM
+        return [java, "-XX:+UseParallelGC", "-XX:-UsePerfData", *tmp, *java_opts(), "-cp", str(jar), main, *args]
 
     def run(self, main: str, args: list[str], workdir: Path, timeout: float | None = None) -> RunResult:
         tmp = Path(workdir) / ".tmp"
@@ -127,17 +158,28 @@ class LocalJava(Backend):
         t0 = time.monotonic()
         try:
             proc = subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+                                    stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         except OSError as exc:
             raise BackendUnavailable(f"could not start Java ({cmd[0]}): {exc.strerror or exc}") from None
         try:
             out, _ = proc.communicate(timeout=timeout)
             timed_out = False
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            _kill(proc)
             out, _ = proc.communicate()
             timed_out = True
+        except BaseException:  # Ctrl-C, SIGTERM (raised by the CLI's handler): stop Java first
+            _kill(proc)
+            proc.wait()
+            raise
         return RunResult(proc.returncode, out.decode("utf-8", "replace"), timed_out, time.monotonic() - t0)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 # --------------------------------------------------------------------------- Docker
@@ -225,6 +267,12 @@ class DockerTLC(Backend):
             except Exception:  # requests' ReadTimeout when the wait outlives the timeout
                 container.kill()
                 timed_out, code = True, 137
+            except BaseException:  # Ctrl-C, SIGTERM: the container goes with us
+                try:
+                    container.kill()
+                except Exception:  # noqa: BLE001
+                    pass
+                raise
             out = container.logs(stdout=True, stderr=True)
         finally:
             try:

@@ -38,6 +38,7 @@ FINISHED = 2186
 PROGRESS = 2200
 INVARIANT_BEHAVIOR = 2110
 INVARIANT_INITIAL = 2107
+INVARIANT_EVAL = 2111  # "Evaluating invariant X failed." (then the behaviour up to that state)
 DEADLOCK = 2114
 TEMPORAL = 2116
 ASSERT_FAILED = 2132
@@ -48,8 +49,12 @@ UNEXPECTED = 1000
 OUT_OF_MEMORY = (1001, 1002, 1003)
 COVERAGE_ACTION = 2772  # "<Action line ... of module M>: distinct:generated" (-coverage)
 NESTED = 2103  # "The error occurred when TLC was evaluating the nested expressions ..."
-ERROR_STARTERS = {INVARIANT_BEHAVIOR, INVARIANT_INITIAL, DEADLOCK, TEMPORAL, ASSERT_FAILED,
-                  UNEXPECTED, SANY_FAILED, *OUT_OF_MEMORY}
+ERROR_STARTERS = {INVARIANT_BEHAVIOR, INVARIANT_INITIAL, INVARIANT_EVAL, DEADLOCK, TEMPORAL,
+                  ASSERT_FAILED, UNEXPECTED, SANY_FAILED, *OUT_OF_MEMORY}
+# What movspec's own constraints print (``PrintT``) when they cut the search: a budget or the
+# bound past a TypeOK violation (``tlc.bounds``). Unframed lines ``"movspec:<what>"``.
+MARKER = re.compile(r'^"movspec:([\w-]+)"$')
+INITIAL_STATE = "While working on the initial state:"
 TRACE_HEADERS = {2121, 2264, 2120}  # "The behavior up to this point is:", "...counter-example:"
 
 
@@ -73,6 +78,8 @@ class TlcState:
 @dataclass
 class TlcError:
     kind: str  # invariant | deadlock | temporal | assert | eval | sany | memory | other
+    # eval: TLC could not evaluate something (a runtime error: division by zero, a function
+    # applied outside its domain, ...); ``name`` is the invariant when TLC says which
     code: int
     message: str
     name: str | None = None  # the violated invariant
@@ -105,11 +112,13 @@ class TlcOutput:
     finished: bool = False  # 2186 seen (TLC ended normally, whatever it found)
     loose: list[str] = field(default_factory=list)  # unframed lines (SANY, Java)
     coverage: dict[str, tuple[int, int]] = field(default_factory=dict)  # action -> (distinct, generated)
+    markers: set[str] = field(default_factory=set)  # what movspec's constraints cut (MARKER)
 
     @property
     def complete(self) -> bool:
-        """The whole reachable state space was explored (TLC says so, or ran dry)."""
-        return self.finished and (self.success or self.queue == 0)
+        """The whole reachable state space was explored (TLC says so, or ran dry, and none of
+        movspec's constraints cut it: TLC says "No error has been found" after a cut too)."""
+        return self.finished and not self.markers and (self.success or self.queue == 0)
 
     def first(self, kind: str) -> TlcError | None:
         return next((e for e in self.errors if e.kind == kind), None)
@@ -193,6 +202,10 @@ def parse_output(text: str | Iterator[str]) -> TlcOutput:
     current: TlcError | None = None
     for item in iter_messages(text):
         if isinstance(item, str):
+            mk = MARKER.match(item.strip())
+            if mk:
+                out.markers.add(mk.group(1))
+                continue
             out.loose.append(item)
             continue
         msg = item
@@ -250,7 +263,13 @@ def _error(msg: Message) -> TlcError:
     code = msg.code
     if code in (INVARIANT_BEHAVIOR, INVARIANT_INITIAL):
         m = re.search(r"Invariant (\S+) is violated", text)
-        return TlcError("invariant", code, text, name=m.group(1) if m else None)
+        err = TlcError("invariant", code, text, name=m.group(1) if m else None)
+        if code == INVARIANT_INITIAL:  # the state is printed in the message, not as 2217
+            err.trace = initial_state(text.split("\n", 1)[1] if "\n" in text else "")
+        return err
+    if code == INVARIANT_EVAL:
+        m = re.search(r"Evaluating invariant (\S+) failed\.?", text)
+        return TlcError("eval", code, text, name=m.group(1) if m else None)
     if code == DEADLOCK:
         return TlcError("deadlock", code, text)
     if code == TEMPORAL:
@@ -268,9 +287,23 @@ def _error(msg: Message) -> TlcError:
         return TlcError("sany", code, text)
     if code in OUT_OF_MEMORY:
         return TlcError("memory", code, text)
+    if INITIAL_STATE in text:  # a runtime error evaluating the initial state (or an invariant on it)
+        head, _, state = text.partition(INITIAL_STATE)
+        return TlcError("eval", code, head.strip(), locations=_locations(head), trace=initial_state(state))
     if code == UNEXPECTED:
         return TlcError("eval", code, text, locations=_locations(text))
     return TlcError("other", code, text, locations=_locations(text))
+
+
+def initial_state(text: str) -> list[TlcState]:
+    """The state TLC prints inside a message (``/\\ x = 1`` lines) as a one-state trace."""
+    body = "\n".join(l for l in text.strip("\n").split("\n") if l.strip())
+    if not body.strip():
+        return []
+    try:
+        return [parse_state("1: <Initial predicate>\n" + body)]
+    except ValueSyntaxError:
+        return []
 
 
 def parse_sany(lines: list[str]) -> list[SanyError]:

@@ -15,7 +15,8 @@ builtin checker's. The counterexample is mapped back to DSL steps and states; it
 the offending one.
 
 A TLC failure (no Java, a SANY error) is an ERROR verdict with TLC's message in user terms;
-a run that ends without exploring everything (timeout) is INCOMPLETE.
+a run that ends without exploring everything (timeout, a budget, the bound past a TypeOK
+violation: ``tlc.bounds``) is INCOMPLETE unless it found a violation.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ..emit.refinement import with_refinements
 from ..ir import nodes as ir
 from ..explore.refinement import abstract_initial, init_message, mapped_state, step_message
 from ..result import PropertyResult, Verdict
+from . import bounds
 from .backend import Backend, BackendUnavailable, select_backend
 from .output import parse_state
 from .values import ValueSyntaxError
@@ -42,7 +44,8 @@ KIND = "refinement"
 
 def check_refinements_tlc(model: ir.Model, *, backend: Backend | str | None = None,
                           jar: str | os.PathLike | None = None, timeout: float | None = None,
-                          keep_dir: str | os.PathLike | None = None) -> dict[str, PropertyResult]:
+                          keep_dir: str | os.PathLike | None = None,
+                          budget: bounds.Budget | None = None, bound: bool = True) -> dict[str, PropertyResult]:
     refs = [p for p in model.properties if isinstance(p, ir.Refinement)]
     if not refs:
         return {}
@@ -62,12 +65,12 @@ def check_refinements_tlc(model: ir.Model, *, backend: Backend | str | None = No
     em = replace(em, tla=tla)
     if keep_dir is not None:
         Path(keep_dir).mkdir(parents=True, exist_ok=True)
-        return _check_in(em, modules, names, refs, be, Path(keep_dir), timeout, failed)
+        return _check_in(em, modules, names, refs, be, Path(keep_dir), timeout, failed, budget or bounds.Budget(), bound)
     with tempfile.TemporaryDirectory(prefix="movspec-refine-") as d:
-        return _check_in(em, modules, names, refs, be, Path(d), timeout, failed)
+        return _check_in(em, modules, names, refs, be, Path(d), timeout, failed, budget or bounds.Budget(), bound)
 
 
-def _check_in(em, modules, names, refs, be, workdir: Path, timeout, failed) -> dict[str, PropertyResult]:
+def _check_in(em, modules, names, refs, be, workdir: Path, timeout, failed, budget, bound) -> dict[str, PropertyResult]:
     deadline = None if timeout is None else time.monotonic() + timeout
     sess = TlcSession(em, be, workdir, deadline=deadline)
     for fname, text in modules.items():
@@ -78,11 +81,15 @@ def _check_in(em, modules, names, refs, be, workdir: Path, timeout, failed) -> d
         return failed(str(exc))
     except TimeoutError:
         return {r.name: PropertyResult(r.name, KIND, Verdict.INCOMPLETE, "TLC timed out") for r in refs}
+    defs, constraints = bounds.definitions(em, budget)
+    sess.append(defs)
+    extra = bounds.cfg_lines(constraints, (bounds.MAX_STATES, bounds.MAX_DEPTH) + ((bounds.BOUND,) if bound else ()))
     mapper = TraceMapper(em)
     out: dict[str, PropertyResult] = {}
     for r in refs:
         prop = names[r.name]
         cfg = em.render_cfg(invariants=(), properties=(prop,), checks=(), symmetry=False, check_deadlock=False)
+        cfg += extra
         try:
             res_out, res = sess.tlc(cfg, deadlock=False)
         except BackendUnavailable as exc:
@@ -102,6 +109,10 @@ def _check_in(em, modules, names, refs, be, workdir: Path, timeout, failed) -> d
                                                             "invariant", "deadlock", "temporal")), None)
         if bad is not None:
             out[r.name] = PropertyResult(r.name, KIND, Verdict.ERROR, str(sess.failure(res_out, bad, res)))
+            continue
+        cut = bounds.cut_reason(res_out.markers, budget)
+        if cut is not None:
+            out[r.name] = PropertyResult(r.name, KIND, Verdict.INCOMPLETE, f"refinement not decided: {cut}")
             continue
         if res_out.complete:
             out[r.name] = PropertyResult(r.name, KIND, Verdict.HOLDS,

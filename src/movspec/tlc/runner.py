@@ -43,9 +43,13 @@ from ..emit.module import EmitError, Emitted, emit
 from ..ir import nodes as ir
 from ..result import CheckResult, PropertyResult, Stats, Trace, Verdict
 from ..span import Span
-from .backend import Backend, BackendUnavailable, RunResult, select_backend
+from . import bounds
+from .backend import Backend, BackendUnavailable, RunResult, jvm_start_failure, select_backend
+from .errors import is_runtime, runtime_error, user_terms
 from .output import TlcError, TlcOutput, parse_output
 from .trace import TraceMapper
+
+__all__ = ["check_model", "TlcFailure", "TlcSession", "LineMap", "user_terms"]
 
 BACKEND_NAME = "tlc"
 
@@ -127,6 +131,7 @@ class TlcSession:
         self.deadline = deadline
         self.runs = 0
         self.linemap: LineMap | None = None
+        self.translated: list[str] | None = None
         self.tla_name = f"{em.module}.tla"
 
     def remaining(self) -> float | None:
@@ -140,11 +145,24 @@ class TlcSession:
         res = self.backend.run("pcal.trans", ["-nocfg", self.tla_name], self.dir, self.remaining())
         if res.timed_out:
             raise TimeoutError
+        _check_jvm(res)
         text = path.read_text()
         if res.returncode != 0 or "Unrecoverable error" in res.output or "BEGIN TRANSLATION" not in text:
             raise self._pcal_failure(res)
         self.linemap = LineMap(self.em, text)
+        self.translated = text.split("\n")
         return text
+
+    def append(self, definitions: str) -> None:
+        """Add TLA+ definitions to the translated module of this scratch directory (before the
+        closing ``====``), for this session's runs only."""
+        if not definitions:
+            return
+        path = self.dir / self.tla_name
+        lines = path.read_text().split("\n")
+        end = max(i for i, l in enumerate(lines) if l.startswith("===="))
+        lines[end:end] = definitions.split("\n")
+        path.write_text("\n".join(lines))
 
     def _pcal_failure(self, res: RunResult) -> TlcFailure:
         out = res.output
@@ -177,6 +195,8 @@ class TlcSession:
         (self.dir / f"run{self.runs}.args").write_text(" ".join(args) + "\n")
         res = self.backend.run("tlc2.TLC", args, self.dir, self.remaining())
         (self.dir / f"run{self.runs}.out").write_text(res.output)
+        if not res.timed_out:
+            _check_jvm(res)
         return parse_output(res.output), res
 
     # ------------------------------------------------------------------ errors
@@ -205,23 +225,10 @@ class TlcSession:
         return TlcFailure(f"error: {text}", span, detail=res.output)
 
 
-_JAVA_NOISE = ("TLC threw", "This was probably", "See the User", "The exception was",
-               "Attempted to apply the operator overridden", "public static", "but it produced the following")
-_VALUE_KINDS = {"Int": "an integer", "Bool": "a boolean", "String": "a string", "Model": "a model value",
-                "Record": "a record", "FcnRcd": "a function", "FcnLambda": "a function",
-                "SetEnum": "a set", "Tuple": "a tuple", "Interval": "an integer range", "Set": "a set"}
-
-
-def user_terms(message: str) -> str:
-    """TLC's exception text without Java class names and stack-trace framing."""
-    lines = [l.strip() for l in message.splitlines()]
-    body = [l.lstrip(": ").strip() for l in lines if l and not l.startswith(_JAVA_NOISE)]
-    text = " ".join(" ".join(body).split())
-    text = re.sub(r"tlc2\.value\.impl\.(\w+?)Value\b", lambda m: _VALUE_KINDS.get(m.group(1), "a value"), text)
-    text = re.sub(r"Cannot cast (.+?) to (.+?)(\.|$)", r"\1 was used where \2 is needed\3", text)
-    text = re.sub(r"\s*\b[Ll]ine \d+, col(?:umn)? \d+ to line \d+, col(?:umn)? \d+ (?:of module|in) \w+\.?", "", text)
-    text = re.sub(r"\bjava\.lang\.\w+(Exception|Error):?\s*", "", text)
-    return text.strip() or "an internal TLC error"
+def _check_jvm(res: RunResult) -> None:
+    why = jvm_start_failure(res.output) if res.returncode != 0 else None
+    if why is not None:
+        raise BackendUnavailable(why)
 
 
 def _dsl_invariant(em: Emitted, tla_name: str | None) -> str | None:
@@ -230,13 +237,20 @@ def _dsl_invariant(em: Emitted, tla_name: str | None) -> str | None:
 
 def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = None,
                 symmetry: bool = True, jar: str | os.PathLike | None = None,
-                backend: Backend | str | None = None, keep_dir: str | os.PathLike | None = None) -> CheckResult:
-    """Check ``model`` with TLC; see the module docstring for how verdicts are obtained."""
+                backend: Backend | str | None = None, keep_dir: str | os.PathLike | None = None,
+                max_states: int | None = None, max_depth: int | None = None) -> CheckResult:
+    """Check ``model`` with TLC; see the module docstring for how verdicts are obtained.
+    ``max_states``/``max_depth``/``timeout`` are the builtin checker's budgets, applied to
+    TLC (``tlc.bounds``); a run they cut leaves what it did not decide INCOMPLETE. A
+    KeyboardInterrupt (Ctrl-C, or SIGTERM turned into one by the CLI) stops Java, removes
+    the scratch directory and gives an INCOMPLETE result (reason ``"interrupted"``)."""
     t0 = time.monotonic()
     names = model.property_names
     sym_on = symmetry and any(c.symmetric and c.atoms for c in model.consts)
+    budget = bounds.Budget(max_states, max_depth)
 
     def failed(msg: str) -> CheckResult:
+        msg = _clean(msg)
         return CheckResult(model.name, model.variant, BACKEND_NAME,
                            tuple(PropertyResult(n, model.property_kind(n), Verdict.ERROR, msg) for n in names),
                            Stats(seconds=time.monotonic() - t0), complete=False, error=msg, symmetry=sym_on)
@@ -248,14 +262,32 @@ def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = No
     try:
         em = emit(model)
     except EmitError as exc:
-        return failed(f"error: {exc}")
+        return failed(str(exc))
+    run = _Checker(em, be, workers, timeout, sym_on, t0, budget, failed)
     if keep_dir is not None:
         Path(keep_dir).mkdir(parents=True, exist_ok=True)
-        result = _check_in(em, be, Path(keep_dir), workers, timeout, sym_on, t0, failed)
+        result = run.check(Path(keep_dir))
     else:
         with tempfile.TemporaryDirectory(prefix="movspec-tlc-") as d:
-            result = _check_in(em, be, Path(d), workers, timeout, sym_on, t0, failed)
-    return _with_inductive(model, _with_refinements(model, result, be, timeout, t0, keep_dir), timeout)
+            result = run.check(Path(d))
+    try:
+        result = _with_refinements(model, result, be, timeout, t0, keep_dir, budget)
+    except KeyboardInterrupt:
+        return _interrupted(model, result)
+    return _with_inductive(model, result, timeout)
+
+
+def _clean(msg: str) -> str:
+    """No bare ``error:`` at the front: the reports say "error" themselves."""
+    return re.sub(r"^(error:\s*)+", "", msg.strip())
+
+
+def _interrupted(model: ir.Model, result: CheckResult) -> CheckResult:
+    from dataclasses import replace
+    props = tuple(p if p.verdict in (Verdict.VIOLATED, Verdict.ERROR)
+                  else replace(p, verdict=Verdict.INCOMPLETE, message="interrupted", trace=None)
+                  for p in result.properties)
+    return replace(result, properties=props, complete=False, reason="interrupted")
 
 
 def _with_inductive(model: ir.Model, result: CheckResult, timeout: float | None) -> CheckResult:
@@ -281,7 +313,7 @@ def _with_inductive(model: ir.Model, result: CheckResult, timeout: float | None)
 
 
 def _with_refinements(model: ir.Model, result: CheckResult, be: Backend, timeout: float | None, t0: float,
-                      keep_dir) -> CheckResult:
+                      keep_dir, budget: bounds.Budget) -> CheckResult:
     """The refinement verdicts, one TLC run each (``tlc.refinement``), in ``result``."""
     if result.error or not result.complete or not any(isinstance(p, ir.Refinement) for p in model.properties):
         return result
@@ -291,134 +323,207 @@ def _with_refinements(model: ir.Model, result: CheckResult, be: Backend, timeout
 
     left = None if timeout is None else max(1.0, timeout - (time.monotonic() - t0))
     sub = None if keep_dir is None else Path(keep_dir) / "refinement"
-    out = with_refinements_tlc(model, result, backend=be, timeout=left, keep_dir=sub)
+    type_ok = result.property(ir.TYPE_OK)
+    bound = type_ok is None or type_ok.verdict is not Verdict.HOLDS
+    out = with_refinements_tlc(model, result, backend=be, timeout=left, keep_dir=sub, budget=budget, bound=bound)
     return replace(out, stats=replace(out.stats, seconds=time.monotonic() - t0))
 
 
-def _check_in(em: Emitted, be: Backend, workdir: Path, workers: int, timeout: float | None,
-              sym_on: bool, t0: float, failed) -> CheckResult:
-    model = em.model
-    deadline = None if timeout is None else t0 + timeout
-    sess = TlcSession(em, be, workdir, workers=workers, deadline=deadline)
-    mapper = TraceMapper(em)
-    verdicts: dict[str, _Verdict] = {}
-    try:
+class _Checker:
+    """The run loop of one variant (see the module docstring)."""
+
+    def __init__(self, em: Emitted, be: Backend, workers: int, timeout: float | None, sym_on: bool,
+                 t0: float, budget: bounds.Budget, failed):
+        self.em, self.be, self.workers, self.timeout = em, be, workers, timeout
+        self.sym_on, self.t0, self.budget, self.failed = sym_on, t0, budget, failed
+        self.verdicts: dict[str, _Verdict] = {}
+        self.constraints: dict[str, str] = {}
+        self.stats = Stats()
+
+    def check(self, workdir: Path) -> CheckResult:
+        deadline = None if self.timeout is None else self.t0 + self.timeout
+        self.sess = TlcSession(self.em, self.be, workdir, workers=self.workers, deadline=deadline)
+        self.mapper = TraceMapper(self.em)
+        try:
+            return self._check()
+        except BackendUnavailable as exc:
+            return self.failed(str(exc))
+        except TlcFailure as exc:
+            return self.failed(str(exc))
+        except TimeoutError:
+            return self.incomplete(self._timeout())
+        except KeyboardInterrupt:
+            return self.incomplete("interrupted")
+
+    def _cfg(self, cfg: str, kinds) -> str:
+        return cfg + bounds.cfg_lines(self.constraints, kinds)
+
+    def _timeout(self) -> str:
+        return f"time budget of {self.timeout:g}s reached" if self.timeout is not None else "TLC timed out"
+
+    def type_ok_holds(self) -> bool:
+        """TypeOK holds in every reachable state: then no run can leave the declared types
+        (TypeOK is closed under the symmetry permutations), and none needs the bound."""
+        v = self.verdicts.get(ir.TYPE_OK)
+        return v is not None and v.verdict is Verdict.HOLDS
+
+    def _check(self) -> CheckResult:
+        em, model, sess, verdicts = self.em, self.em.model, self.sess, self.verdicts
         sess.translate()
-    except TlcFailure as exc:
-        return failed(str(exc))
-    except BackendUnavailable as exc:
-        return failed(str(exc))
-    except TimeoutError:
-        return _incomplete(em, verdicts, Stats(seconds=time.monotonic() - t0), "timeout", sym_on)
-
-    invariants = list(em.invariants)
-    checks = list(em.check_props)
-    deadlock_on = not model.allow_deadlock
-    final: TlcOutput | None = None
-    last: TlcOutput | None = None
-    max_runs = len(invariants) + len(checks) + 3
-    for _ in range(max_runs):
-        cfg = em.render_cfg(invariants=tuple(invariants), properties=(), checks=tuple(checks),
-                            symmetry=sym_on, check_deadlock=deadlock_on)
-        try:
-            out, res = sess.tlc(cfg, deadlock=deadlock_on, coverage=True)
-        except BackendUnavailable as exc:
-            return failed(str(exc))
-        last = out
-        if res.timed_out:
-            return _incomplete(em, verdicts, _stats(out, t0), "timeout", sym_on)
-        progress = False
-        stopped = False
-        for err in out.errors:
-            if err.kind == "invariant":
-                if stopped:
-                    continue
-                stopped = True
-                dsl = _dsl_invariant(em, err.name)
-                if dsl is None:
-                    return failed(f"error: TLC reported a violation of unknown invariant {err.name}")
-                if dsl not in verdicts:
-                    verdicts[dsl] = _Verdict(Verdict.VIOLATED, f"invariant {dsl} is violated",
-                                             mapper.trace(err.trace))
-                if err.name in invariants:
-                    invariants.remove(err.name)
-                    progress = True
-            elif err.kind == "assert":
-                if stopped:
-                    continue
-                stopped = True
-                site, proc = _site(em, err.info)
-                if site is None:
-                    return failed(sess.failure(out, err, res).args[0])
-                if site.prop not in verdicts:
-                    verdicts[site.prop] = _Verdict(Verdict.VIOLATED, site.message,
-                                                   mapper.trace(err.trace, failure=(site, proc)))
-                if site.prop in checks:
-                    checks.remove(site.prop)
-                    progress = True
-            elif err.kind == "deadlock":
-                if stopped:
+        defs, self.constraints = bounds.definitions(em, self.budget)
+        sess.append(defs)
+        budget_kinds = (bounds.MAX_STATES, bounds.MAX_DEPTH)
+        invariants = list(em.invariants)
+        checks = list(em.check_props)
+        deadlock_on = not model.allow_deadlock
+        type_ok = em.symbols.prop(ir.TYPE_OK) if ir.TYPE_OK in model.property_names else None
+        final: TlcOutput | None = None
+        for _ in range(len(invariants) + len(checks) + 3):
+            # without TypeOK as an invariant, a value past its range may grow for ever: bound it
+            kinds = budget_kinds if type_ok in invariants else budget_kinds + (bounds.BOUND,)
+            cfg = em.render_cfg(invariants=tuple(invariants), properties=(), checks=tuple(checks),
+                                symmetry=self.sym_on, check_deadlock=deadlock_on)
+            out, res = sess.tlc(self._cfg(cfg, kinds), deadlock=deadlock_on, coverage=True)
+            self.stats = _stats(out, self.t0)
+            if res.timed_out:
+                return self.incomplete(self._timeout())
+            progress = stopped = False
+            for err in out.errors:
+                if err.kind in ("invariant", "assert", "deadlock") and stopped:
                     continue  # TLC reports a spurious deadlock after a failed Assert
-                stopped = True
-                verdicts.setdefault(ir.DEADLOCK, _Verdict(
-                    Verdict.VIOLATED, "deadlock: no step is enabled and not every process is done",
-                    mapper.trace(err.trace)))
-                deadlock_on = False
-                progress = True
-            else:
-                return failed(str(sess.failure(out, err, res)))
-        if out.complete and not stopped:
-            final = out
-            break
-        if not stopped and not out.finished:
+                if err.kind == "invariant":
+                    stopped = True
+                    dsl = _dsl_invariant(em, err.name)
+                    if dsl is None:
+                        return self.failed(f"TLC reported a violation of unknown invariant {err.name}")
+                    depth = self.budget.max_depth
+                    if depth is not None and len(err.trace) > depth:
+                        # found in a state TLC checked but the depth budget does not reach
+                        verdicts.setdefault(dsl, _Verdict(Verdict.INCOMPLETE, (
+                            f"not violated within the depth budget of {depth} "
+                            f"(TLC found a violation at depth {len(err.trace)})")))
+                    else:
+                        verdicts.setdefault(dsl, _Verdict(Verdict.VIOLATED, f"invariant {dsl} is violated",
+                                                          self.mapper.trace(err.trace)))
+                    if err.name in invariants:
+                        invariants.remove(err.name)
+                        progress = True
+                elif err.kind == "assert":
+                    stopped = True
+                    site, proc = _site(em, err.info)
+                    if site is None:
+                        return self.failed(str(sess.failure(out, err, res)))
+                    verdicts.setdefault(site.prop, _Verdict(Verdict.VIOLATED, site.message,
+                                                            self.mapper.trace(err.trace, failure=(site, proc))))
+                    if site.prop in checks:
+                        checks.remove(site.prop)
+                        progress = True
+                elif err.kind == "deadlock":
+                    stopped = True
+                    verdicts.setdefault(ir.DEADLOCK, _Verdict(
+                        Verdict.VIOLATED, "deadlock: no step is enabled and not every process is done",
+                        self.mapper.trace(err.trace)))
+                    deadlock_on = False
+                    progress = True
+                elif is_runtime(err):
+                    return self.errored(err)
+                else:
+                    return self.failed(str(sess.failure(out, err, res)))
+            if stopped:
+                if not progress:
+                    return self.failed("TLC keeps stopping at the same violation; see the generated module")
+                continue
+            cut = bounds.cut_reason(out.markers, self.budget)
+            if cut is not None:
+                return self.incomplete(cut)
+            if out.complete:
+                final = out
+                break
             tail = "\n".join(res.output.strip().splitlines()[-5:])
-            return failed(f"error: TLC stopped unexpectedly (exit code {res.returncode}):\n{tail}")
-        if not progress:
-            return failed("error: TLC keeps stopping at the same violation; see the generated module")
-    if final is None:
-        return _incomplete(em, verdicts, _stats(last, t0), "TLC did not finish", sym_on)
+            return self.failed(f"TLC stopped unexpectedly (exit code {res.returncode}):\n{tail}")
+        if final is None:
+            return self.incomplete("TLC did not finish")
 
-    for n in em.invariants:
-        verdicts.setdefault(em.invariant_names[n], _Verdict(Verdict.HOLDS))
-    for c in em.check_props:
-        verdicts.setdefault(c, _Verdict(Verdict.HOLDS))
-    if not model.allow_deadlock:
-        verdicts.setdefault(ir.DEADLOCK, _Verdict(Verdict.HOLDS))
-    stats = _stats(final, t0)
+        for n in em.invariants:
+            verdicts.setdefault(em.invariant_names[n], _Verdict(Verdict.HOLDS))
+        for c in em.check_props:
+            verdicts.setdefault(c, _Verdict(Verdict.HOLDS))
+        if not model.allow_deadlock:
+            verdicts.setdefault(ir.DEADLOCK, _Verdict(Verdict.HOLDS))
+        stats = _stats(final, self.t0)
+        self._liveness()
+        for n in model.property_names:
+            verdicts.setdefault(n, _Verdict(Verdict.INCOMPLETE, NOT_CHECKED))
+        self.stats = Stats(stats.generated, stats.distinct, stats.depth, time.monotonic() - self.t0)
+        # complete: every reachable state was explored (a liveness run cut by a budget leaves
+        # its own property INCOMPLETE)
+        return CheckResult(model.name, model.variant, BACKEND_NAME, self._props(), self.stats,
+                           complete=True, symmetry=self.sym_on, coverage=_coverage(em, final))
 
-    # liveness, one property per run
-    for p in model.properties:
-        if not isinstance(p, ir.LeadsTo):
-            continue
-        tla_name = em.symbols.prop(p.name)
-        cfg = em.render_cfg(invariants=(), properties=(tla_name,), checks=(), symmetry=False,
-                            check_deadlock=False)
-        try:
-            out, res = sess.tlc(cfg, deadlock=False, cont=False)
-        except BackendUnavailable as exc:
-            return failed(str(exc))
-        if res.timed_out:
-            return _incomplete(em, verdicts, stats, "timeout", sym_on)
-        temporal = out.first("temporal")
-        others = [e for e in out.errors if e.kind != "temporal"]
-        if others:
-            return failed(str(sess.failure(out, others[0], res)))
-        if temporal is not None:
-            verdicts[p.name] = _Verdict(Verdict.VIOLATED, f"{p.name} is violated",
-                                        mapper.trace(temporal.trace, loop_to=temporal.loop_to,
-                                                     stuttering=temporal.stuttering))
-        elif out.complete:
-            verdicts[p.name] = _Verdict(Verdict.HOLDS)
-        else:
-            verdicts[p.name] = _Verdict(Verdict.INCOMPLETE, "TLC did not finish the liveness check")
+    def _liveness(self) -> None:
+        """Each leadsto property in a run of its own, without symmetry or safety checks."""
+        em, verdicts = self.em, self.verdicts
+        kinds = (bounds.MAX_STATES, bounds.MAX_DEPTH) + (() if self.type_ok_holds() else (bounds.BOUND,))
+        for p in em.model.properties:
+            if not isinstance(p, ir.LeadsTo):
+                continue
+            cfg = em.render_cfg(invariants=(), properties=(em.symbols.prop(p.name),), checks=(),
+                                symmetry=False, check_deadlock=False)
+            out, res = self.sess.tlc(self._cfg(cfg, kinds), deadlock=False, cont=False)
+            if res.timed_out:
+                raise TimeoutError
+            temporal = out.first("temporal")
+            others = [e for e in out.errors if e.kind != "temporal"]
+            cut = bounds.cut_reason(out.markers, self.budget)
+            if others:
+                err = others[0]
+                if is_runtime(err):
+                    info = runtime_error(em, self.sess.translated, self.mapper, err)
+                    verdicts[p.name] = _Verdict(Verdict.ERROR, info.message, info.trace)
+                else:
+                    verdicts[p.name] = _Verdict(Verdict.ERROR, _clean(str(self.sess.failure(out, err, res))))
+            elif temporal is not None and cut is None:
+                verdicts[p.name] = _Verdict(Verdict.VIOLATED, f"{p.name} is violated",
+                                            self.mapper.trace(temporal.trace, loop_to=temporal.loop_to,
+                                                              stuttering=temporal.stuttering))
+            elif cut is not None:
+                # a lasso in a cut graph may end where the cut is: not a counterexample
+                verdicts[p.name] = _Verdict(Verdict.INCOMPLETE, f"liveness not decided: {cut}")
+            elif out.complete:
+                verdicts[p.name] = _Verdict(Verdict.HOLDS)
+            else:
+                verdicts[p.name] = _Verdict(Verdict.INCOMPLETE, "TLC did not finish the liveness check")
 
-    for n in model.property_names:
-        verdicts.setdefault(n, _Verdict(Verdict.INCOMPLETE, NOT_CHECKED))
-    stats = Stats(stats.generated, stats.distinct, stats.depth, time.monotonic() - t0)
-    props = tuple(PropertyResult(n, model.property_kind(n), verdicts[n].verdict, verdicts[n].message, verdicts[n].trace)
-                  for n in model.property_names)
-    return CheckResult(model.name, model.variant, BACKEND_NAME, props, stats, complete=True,
-                       symmetry=sym_on, coverage=_coverage(em, final))
+    def _props(self, default: _Verdict | None = None) -> tuple[PropertyResult, ...]:
+        model = self.em.model
+        out = []
+        for n in model.property_names:
+            v = self.verdicts.get(n)
+            if default is not None and (v is None or v.verdict is Verdict.HOLDS):
+                v = default  # cut short: nothing holds; what was found stands
+            out.append(PropertyResult(n, model.property_kind(n), v.verdict, v.message, v.trace))
+        return tuple(out)
+
+    def incomplete(self, reason: str) -> CheckResult:
+        """Cut short (budget, timeout, interrupt): violations found stand, the rest is open."""
+        model = self.em.model
+        stats = replace_seconds(self.stats, time.monotonic() - self.t0)
+        return CheckResult(model.name, model.variant, BACKEND_NAME, self._props(_Verdict(Verdict.INCOMPLETE, reason)),
+                           stats, complete=False, reason=reason, symmetry=self.sym_on)
+
+    def errored(self, err: TlcError) -> CheckResult:
+        """A runtime error: it decides the properties still open (ERROR, with its trace);
+        violations found before it keep their counterexamples."""
+        info = runtime_error(self.em, self.sess.translated, self.mapper, err)
+        model = self.em.model
+        stats = replace_seconds(self.stats, time.monotonic() - self.t0)
+        return CheckResult(model.name, model.variant, BACKEND_NAME,
+                           self._props(_Verdict(Verdict.ERROR, info.message, info.trace)), stats,
+                           complete=False, reason="evaluation error", error=info.message, symmetry=self.sym_on)
+
+
+def replace_seconds(stats: Stats, seconds: float) -> Stats:
+    return Stats(stats.generated, stats.distinct, stats.depth, seconds)
 
 
 def _coverage(em: Emitted, out: TlcOutput) -> tuple[tuple[str, int], ...]:
@@ -445,16 +550,3 @@ def _stats(out: TlcOutput | None, t0: float) -> Stats:
     if out is None:
         return Stats(seconds=time.monotonic() - t0)
     return Stats(out.generated or 0, out.distinct or 0, out.depth or 0, time.monotonic() - t0)
-
-
-def _incomplete(em: Emitted, verdicts: dict[str, _Verdict], stats: Stats, reason: str, sym_on: bool) -> CheckResult:
-    model = em.model
-    props = []
-    for n in model.property_names:
-        v = verdicts.get(n)
-        if v is not None and v.verdict is Verdict.VIOLATED:
-            props.append(PropertyResult(n, model.property_kind(n), v.verdict, v.message, v.trace))
-        else:
-            props.append(PropertyResult(n, model.property_kind(n), Verdict.INCOMPLETE, reason))
-    return CheckResult(model.name, model.variant, BACKEND_NAME, tuple(props), stats, complete=False,
-                       reason=reason, symmetry=sym_on)
