@@ -82,15 +82,19 @@ class SourceMap:
     """The text of every file read, so diagnostics can quote the offending line."""
 
     files: dict[str, str] = field(default_factory=dict)
+    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, path: str, text: str) -> None:
         self.files[path] = text
+        self._lines.pop(path, None)
 
     def line(self, path: str, lineno: int) -> str | None:
         text = self.files.get(path)
         if text is None:
             return None
-        lines = text.splitlines()
+        lines = self._lines.get(path)
+        if lines is None:  # split once: quoting many diagnostics of a large file stays linear
+            lines = self._lines[path] = text.splitlines()
         if 1 <= lineno <= len(lines):
             return lines[lineno - 1]
         return None

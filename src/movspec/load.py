@@ -15,7 +15,7 @@ from typing import Sequence
 
 from .diagnostics import Diagnostic, Severity, SourceMap, error
 from .dsl import ast as A
-from .dsl.parser import decode, parse
+from .dsl.parser import decode, gc_paused, parse
 from .ir.build import Delta, build
 from .ir.nodes import Model
 from .span import Span
@@ -110,12 +110,13 @@ def load_files(texts: Sequence[tuple[str, str | bytes]]) -> LoadResult:
         res.diagnostics = [error("no model to load", None, "pass .mspec files or a directory", "no-input")]
         return res
     try:
-        built = build(files)
-        diags.extend(built.diagnostics)
-        res.models = built.models
-        res.deltas = built.deltas
-        from .check import check_models
-        diags.extend(check_models(built, files))
+        with gc_paused():  # the IR holds no cycles; collections over it made lint time quadratic
+            built = build(files)
+            diags.extend(built.diagnostics)
+            res.models = built.models
+            res.deltas = built.deltas
+            from .check import check_models
+            diags.extend(check_models(built, files))
     except RecursionError:
         diags.append(error("expression nested too deeply", Span(files[0].path, 1, 1, 1, 2),
                            "split deep expressions into `def`s", "too-deep"))

@@ -154,6 +154,10 @@ class TypeChecker:
         self.m = model
         self.out: list[Diagnostic] = []
         self.actor: N.Actor | None = None
+        # lookups by name (the model's own are linear scans: quadratic over a large model)
+        self.vars = {v.name: v for v in reversed(model.vars)}
+        self.actors = {a.name: a for a in reversed(model.actors)}
+        self.consts = {c.name: c for c in reversed(model.consts)}
 
     def err(self, msg, span, hint=None, code="type"):
         self.out.append(error(msg, span, hint, code))
@@ -193,16 +197,16 @@ class TypeChecker:
                 return None
             return TAtom(frozenset([e.name]))
         if isinstance(e, N.VarRef):
-            v = self.m.var(e.name)
+            v = self.vars.get(e.name)
             return of_ir(v.type) if v else None
         if isinstance(e, N.LocalRef):
-            a = self.m.actor(e.actor)
+            a = self.actors.get(e.actor)
             if e.proc is not None:
                 self.expr(e.proc, env)
             l = a.local(e.name) if a else None
             return of_ir(l.type) if l else None
         if isinstance(e, N.ConstRef):
-            c = self.m.const(e.name)
+            c = self.consts.get(e.name)
             if c is None:
                 return None
             if c.atoms is not None:
@@ -212,7 +216,7 @@ class TypeChecker:
             return env.get(e.name)
         if isinstance(e, N.SelfRef):
             if self.actor is not None and self.actor.proc_set is not None:
-                c = self.m.const(self.actor.proc_set)
+                c = self.consts.get(self.actor.proc_set)
                 if c is not None and c.atoms is not None:
                     return TAtom(frozenset(c.atoms), c.name)
             return None

@@ -11,7 +11,9 @@ levels are refused (the later stages recurse over expressions).
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
@@ -30,8 +32,30 @@ MAX_DEPTH = 200  # parse-tree levels; real models stay far below
 def _lark() -> Lark:
     text = resources.files(__package__).joinpath("movspec.lark").read_text(encoding="utf-8")
     # cache=True: Lark keeps the LALR tables in the temp directory, keyed by grammar and version
-    return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=True, cache=True)
+    import lark.parse_tree_builder as ptb
+
+    make = getattr(ptb, "make_propagate_positions", None)
+    base = getattr(ptb, "PropagatePositions", None)
+    if make is None or base is None:  # another Lark: its own position tracking
+        return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True,
+                    maybe_placeholders=True, cache=True)
+
+    class _Positions(base):
+        """Lark's position tracking, minus its no-op: a rule that hands its one child through
+        (each level of the expression grammar does) leaves that child's positions as they are,
+        so they are not computed again. Position tracking was 40% of the parse time."""
+
+        def __call__(self, children):
+            if len(children) == 1 and self.node_builder(children) is children[0]:
+                return children[0]  # (a one-child node is rare: building it twice costs little)
+            return super().__call__(children)
+
+    ptb.make_propagate_positions = lambda option: _Positions if option is True else make(option)
+    try:
+        return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True,
+                    maybe_placeholders=True, cache=True)
+    finally:
+        ptb.make_propagate_positions = make
 
 
 class _DslError(Exception):
@@ -59,6 +83,10 @@ class _ToAst(Transformer):
         super().__init__()
         self.path = path
         self.text = text
+        # bind the `v_args` callbacks once: Lark would wrap each of them anew at every node
+        for name, f in vars(type(self)).items():
+            if hasattr(f, "visit_wrapper"):
+                setattr(self, name, getattr(self, name))
 
     # spans ------------------------------------------------------------------
     def sp(self, meta) -> Span | None:
@@ -809,6 +837,25 @@ def parse(text: str, path: str = "<string>") -> tuple[A.File | None, list[Diagno
         col = pos - (text.rfind("\n", 0, pos) + 1) + 1
         return None, [error("unterminated comment", Span(path, line, col, line, col + 2),
                             "close the comment with `*/`", "syntax")]
+    with gc_paused():
+        return _parse(text, path)
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while a parse builds its trees: they hold no cycles,
+    and a collection traverses every object alive, so collections during the parse of a large
+    file made its time grow with the square of its size."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _parse(text: str, path: str) -> tuple[A.File | None, list[Diagnostic]]:
     try:
         tree = _lark().parse(text)
     except UnexpectedInput as exc:

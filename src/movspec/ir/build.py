@@ -248,6 +248,7 @@ class Resolver:
         self.variant = variant
         self.d = diags
         self.taken = set(taken)
+        self._fresh_next: dict[str, int] = {}
         self.enums: dict[str, A.EnumD] = env.of("enum")
         self.structs: dict[str, A.StructD] = env.of("struct")
         self.consts: dict[str, A.ConstD] = env.of("const")
@@ -265,10 +266,14 @@ class Resolver:
 
     # fresh names -----------------------------------------------------------------
     def fresh(self, base: str) -> str:
-        name, i = base, 1
+        # the next number to try is remembered per base: linear in the names made, not quadratic
+        name, i = base, self._fresh_next.get(base, 1)
+        if i > 1:
+            name = f"{base}{i}"
         while name in self.taken:
             i += 1
             name = f"{base}{i}"
+        self._fresh_next[base] = i
         self.taken.add(name)
         return name
 
