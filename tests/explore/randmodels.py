@@ -1,251 +1,568 @@
-"""Hypothesis strategies for random small, symmetric IR models.
+"""A seeded generator of random small, well-typed models written in the DSL.
 
-The models use every construct the checker compiles (awaits, either, any, goto, if, asserts,
-module calls, records, functions, sets, quantifiers, ``at``), keep integer values bounded
-(``% 3``) so state spaces stay small, and never name a model value of a symmetric set (so
-symmetry reduction is sound and counts can be compared with the reference's orbit counts).
+``generate(seed)`` returns a ``Gen``: a structured model (actors, steps, statement trees,
+properties, variants with their deltas) that ``Gen.text()`` renders as ``.mspec`` source.
+The structure is what the shrinker (``differential.shrink``) cuts down; the text is what
+``movspec.load`` reads, so every model goes through the whole front end (macros, ``def``,
+variants, lint) before the checkers see it.
+
+Covered: constant sets (``symmetric`` or not, 2 or 3 processes), an enum, a struct, functions,
+sets, integer ranges at and past their bounds (``(x + 1) % 4`` into ``0..2`` breaks TypeOK),
+variables and locals without an initial value, atom-typed locals that start unset,
+``either``/``any``/``await``/``if``, ``goto`` loops, macros (one with a step-name parameter),
+``def``, a module with ``call`` and ``unload`` and its ``guards`` property, ``assert`` with
+and without ``as P``, invariants naming other processes' locals and ``at``, ``leadsto`` with
+weakly and strongly fair actors, deadlock (allowed or not), and variants using every delta
+kind (replace, insert before/after, remove a step, constant overrides, added and removed
+properties, ``allow deadlock``, added variables and locals, ``def`` and macro overrides).
+
+Integer values are kept bounded (``% 3``, ``% 4``) so every state space is finite and small.
 """
 
 from __future__ import annotations
 
-from hypothesis import strategies as st
-
-from movspec.ir import nodes as ir
-
-from .models import B, Bd, C, I, Loc, V, model, op
+import copy
+import random
+from dataclasses import dataclass, field
 
 ITEMS = ("i1", "i2")
-PROCS = ("p1", "p2")
-ItemT = ir.AtomType(ITEMS, "Items")
-Int3 = ir.IntType(0, 2)
-Slot = ir.RecordType("Slot", (ir.FieldDecl("on", ir.BoolType(), B(False)),
-                              ir.FieldDecl("n", ir.IntType(0, 1), I(0))))
-LocT = ir.AtomType(ITEMS + ("none",))
 
-VARS = {
-    "x": Int3,
-    "f": ir.BoolType(),
-    "s": ir.SetType(ItemT),
-    "g": ir.FuncType(ItemT, ir.IntType(0, 1)),
-    "r": Slot,
-    "where": LocT,
+# (name, type, initial value or None, kind) of the global variables
+VARS = [
+    ("x", "0..2", "0", "int"),
+    ("f", "bool", "false", "bool"),
+    ("s", "set of Items", "{}", "set"),
+    ("g", "[Items -> 0..1]", "[k in Items |-> 0]", "fn"),
+    ("r", "Slot", "Slot(on: false)", "rec"),
+    ("w", "Items | {none}", "none", "loc"),
+    ("col", "Color", "red", "enum"),
+]
+
+DEFS = ["def big(v) = v >= 2", "def has(k) = k in s"]
+MACROS = {
+    "flip": ("macro flip() { f = !f }", {"f"}),
+    "put": ("macro put(k) { s = s | {k} }", {"s"}),
+    "retry": ("macro retry(c2, lbl) { if c2 { goto lbl } }", set()),
+}
+OVERRIDES = {  # what a variant may redefine
+    "def": ["def big(v) = v >= 1", "def has(k) = k notin s"],
+    "macro": ["macro flip() { f = true }", "macro put(k) { s = s \\ {k} }"],
 }
 
 
-def var_decls():
-    return [
-        ir.Var("x", Int3, I(0)),
-        ir.Var("f", ir.BoolType(), B(False)),
-        ir.Var("s", ir.SetType(ItemT), ir.SetLit(())),
-        ir.Var("g", VARS["g"], ir.FuncLit("k", C("Items"), I(0))),
-        ir.Var("r", Slot, ir.RecordLit(Slot, (("on", B(False)), ("n", I(0))))),
-        ir.Var("where", LocT, ir.AtomLit("none", "enum")),
-    ]
+@dataclass
+class Actor:
+    name: str
+    family: bool
+    fairness: str  # "", "fair ", "fair+ "
+    locals: list  # (name, type, init or None)
+    steps: list  # [name, [stmt]]
 
 
-@st.composite
-def int_expr(draw, env, depth=0):
-    choices = ["lit", "x", "rn", "card"]
-    if item_ok(env):
-        choices.append("gk")
-    if "t" in env:
-        choices.append("t")
-    if depth < 2:
-        choices += ["plus", "if"]
-    c = draw(st.sampled_from(choices))
-    if c == "lit":
-        return I(draw(st.integers(0, 2)))
-    if c == "x":
-        return V("x")
-    if c == "t":
-        return Loc(env["t"], "t")
-    if c == "gk":
-        return ir.Index(V("g"), draw(item_expr(env)))
-    if c == "rn":
-        return ir.Field(V("r"), "n")
-    if c == "card":
-        return ir.Card(V("s"))
-    if c == "plus":
-        return op("%", op("+", draw(int_expr(env, depth + 1)), draw(int_expr(env, depth + 1))), I(3))
-    return ir.IfExpr(draw(bool_expr(env, depth + 1)), draw(int_expr(env, depth + 1)),
-                     draw(int_expr(env, depth + 1)))
+@dataclass
+class Variant:
+    name: str
+    extends: str | None
+    deltas: list = field(default_factory=list)
 
 
-@st.composite
-def item_expr(draw, env):
-    """An expression of type Items that names no model value."""
-    opts = [k for k, t in env.items() if t == "item"]
-    if "c" in env:
-        opts.append("local")
+@dataclass
+class Gen:
+    seed: int
+    sym_procs: bool
+    sym_items: bool
+    nprocs: int
+    vars: list  # (name, type, init or None)
+    guards: str | None
+    actors: list
+    props: list  # (name, text) declarations, text without the name
+    assertions: list  # names declared with `assertion`
+    variants: list
+    allow_deadlock: bool
+    macros: list = field(default_factory=list)
+    defs: list = field(default_factory=list)
+
+    # -------------------------------------------------------------- rendering
+    def text(self) -> str:
+        out = [f"model rnd{self.seed} \"random model {self.seed}\"", ""]
+        procs = ", ".join(f"p{i + 1}" for i in range(self.nprocs))
+        out.append(f"const Procs = {{{procs}}}" + (" symmetric" if self.sym_procs else ""))
+        out.append("const Items = {i1, i2}" + (" symmetric" if self.sym_items else ""))
+        out.append("enum Color { red, green }")
+        out.append("struct Slot { on: bool = false  n: 0..1 = 0 }")
+        for name, t, init in self.vars:
+            out.append(f"var {name}: {t}" + (f" = {init}" if init is not None else ""))
+        out.append("module drv" + (f" guards {self.guards}" if self.guards else "") + " { ops op }")
+        out += self.defs + self.macros
+        for a in self.actors:
+            out += render_actor(a)
+        for name, text in self.props:
+            out.append(f"{name}: {text}")
+        for name in self.assertions:
+            out.append(f"assertion {name}")
+        if self.allow_deadlock:
+            out.append("allow deadlock")
+        for v in self.variants:
+            head = f"variant {v.name}" + (f" extends {v.extends}" if v.extends else "")
+            if not v.deltas:
+                out.append(head)
+                continue
+            out.append(head + " {")
+            out += ["    " + render_delta(d) for d in v.deltas]
+            out.append("}")
+        return "\n".join(out) + "\n"
+
+    def clone(self) -> "Gen":
+        return copy.deepcopy(self)
+
+
+def render_actor(a: Actor) -> list[str]:
+    head = f"{a.fairness}actor {a.name}" + ("(self in Procs)" if a.family else "") + " {"
+    out = [head]
+    for name, t, init in a.locals:
+        out.append(f"    local {name}: {t}" + (f" = {init}" if init is not None else ""))
+    for name, body in a.steps:
+        out.append(f"    step {name} {{ {render_block(body)} }}")
+    out.append("}")
+    return out
+
+
+def render_block(stmts) -> str:
+    return "  ".join(render_stmt(s) for s in stmts) if stmts else "skip"
+
+
+def render_stmt(s) -> str:
+    k = s[0]
+    if k == "raw":
+        return s[1]
+    if k == "if":
+        text = f"if {s[1]} {{ {render_block(s[2])} }}"
+        return text + (f" else {{ {render_block(s[3])} }}" if s[3] else "")
+    if k == "either":
+        return " or ".join(f"{{ {render_block(b)} }}" for b in s[1]).join(["either ", ""])
+    if k == "any":
+        return f"any {s[1]} in {s[2]} {{ {render_block(s[3])} }}"
+    raise ValueError(k)
+
+
+def render_delta(d) -> str:
+    k = d[0]
+    if k == "replace":
+        return f"replace {d[1]}.{d[2]} {{ {render_block(d[3])} }}"
+    if k == "insert":
+        return f"insert {d[1]} {d[2]}.{d[3]} step {d[4]} {{ {render_block(d[5])} }}"
+    if k == "remove":
+        return f"remove {d[1]}.{d[2]}"
+    if k == "remove_prop":
+        return f"remove property {d[1]}"
+    return d[1]  # raw declarations: const, invariant, var, local, def, macro, allow deadlock
+
+
+# ------------------------------------------------------------------ expressions
+
+
+class Env:
+    """What an expression may name: the actor whose step it is in (or None: a property),
+    bound variables (name -> "item" | "proc"), and every actor's steps for ``at``."""
+
+    def __init__(self, rng, gen_vars, actors_info, actor=None, bound=None, name_atoms=False):
+        self.rng = rng
+        self.vars = gen_vars
+        self.actors_info = actors_info  # [(name, family, [steps], {local: type})]
+        self.actor = actor  # (name, family, {local: type}) or None
+        self.bound = bound or {}
+        self.name_atoms = name_atoms  # may name a model value (turns symmetry off)
+
+    def bind(self, name, kind) -> "Env":
+        b = dict(self.bound)
+        b[name] = kind
+        return Env(self.rng, self.vars, self.actors_info, self.actor, b, self.name_atoms)
+
+    def locals_of(self, t):
+        return [n for n, ty in (self.actor[2].items() if self.actor else ()) if ty == t]
+
+
+def item_expr(env: Env) -> str:
+    rng = env.rng
+    opts = [n for n, k in env.bound.items() if k == "item"]
+    if env.rng.random() < 0.3 or not opts:
+        opts += env.locals_of("Items")  # an unset local here is an evaluation error
+    if env.name_atoms or not opts:
+        opts = opts + ["i1", "i2"] if env.name_atoms else opts
     if not opts:
-        return None
-    c = draw(st.sampled_from(opts))
-    if c == "local":
-        return Loc(env["c"], "c")
-    return Bd(c)
+        return ""
+    return rng.choice(opts)
 
 
-@st.composite
-def bool_expr(draw, env, depth=0):
-    choices = ["lit", "f", "cmp", "ron", "where"]
-    if item_ok(env):
-        choices += ["in", "gk"]
-    if depth < 2:
-        choices += ["and", "or", "not", "forall", "exists", "implies"]
-    if env.get("_actors"):
-        choices.append("at")
-    c = draw(st.sampled_from(choices))
-    if c == "lit":
-        return B(draw(st.booleans()))
-    if c == "f":
-        return V("f")
-    if c == "cmp":
-        return op(draw(st.sampled_from(["==", "!=", "<", "<="])), draw(int_expr(env, depth + 1)),
-                  draw(int_expr(env, depth + 1)))
-    if c == "ron":
-        return ir.Field(V("r"), "on")
-    if c == "where":
-        return op("==", V("where"), ir.AtomLit("none", "enum"))
-    if c == "in":
-        return op(draw(st.sampled_from(["in", "notin"])), draw(item_expr(env)), V("s"))
-    if c == "gk":
-        return op("==", ir.Index(V("g"), draw(item_expr(env))), I(1))
-    if c in ("and", "or", "implies"):
-        o = {"and": "&&", "or": "||", "implies": "=>"}[c]
-        return op(o, draw(bool_expr(env, depth + 1)), draw(bool_expr(env, depth + 1)))
-    if c == "not":
-        return ir.Unary("!", draw(bool_expr(env, depth + 1)))
-    if c in ("forall", "exists"):
-        var = f"q{depth}"
-        inner = dict(env)
-        inner[var] = "item"
-        return ir.Quant(c, var, C("Items"), draw(bool_expr(inner, depth + 1)))
-    # at: some process of some actor is at some step
-    name, steps, family = draw(st.sampled_from(env["_actors"]))
-    target = draw(st.sampled_from(list(steps) + [ir.DONE]))
+def proc_expr(env: Env) -> str:
+    opts = [n for n, k in env.bound.items() if k == "proc"]
+    if env.actor and env.actor[1]:
+        opts.append("self")
+    if env.name_atoms:
+        opts.append("p1")
+    return env.rng.choice(opts) if opts else ""
+
+
+def int_expr(env: Env, d: int = 0) -> str:
+    rng = env.rng
+    c = ["lit", "x", "rn", "card"]
+    if item_expr(env):
+        c.append("gk")
+    c += env.locals_of("0..2")
+    fam = [a for a in env.actors_info if a[1] and "t" in a[3]]
+    if env.actor is None and fam and proc_expr(env):
+        c.append("other_t")
+    if d < 2:
+        c += ["plus", "if"]
+    k = rng.choice(c)
+    if k == "lit":
+        return str(rng.randint(0, 2))
+    if k == "x":
+        return "x"
+    if k == "rn":
+        return "r.n"
+    if k == "card":
+        return "|s|"
+    if k == "gk":
+        return f"g[{item_expr(env)}]"
+    if k == "other_t":
+        return f"{rng.choice(fam)[0]}[{proc_expr(env)}].t"
+    if k == "plus":
+        return f"({int_expr(env, d + 1)} + {int_expr(env, d + 1)}) % 3"
+    if k == "if":
+        return f"(if {bool_expr(env, d + 1)} then {int_expr(env, d + 1)} else {int_expr(env, d + 1)})"
+    return k  # a local
+
+
+def bool_expr(env: Env, d: int = 0) -> str:
+    rng = env.rng
+    c = ["lit", "f", "cmp", "ron", "where", "col", "loaded", "big"]
+    if item_expr(env):
+        c += ["in", "gk", "has"]
+    if d < 2:
+        c += ["and", "or", "not", "forall", "exists", "implies"]
+    if env.actors_info:
+        c.append("at")
+    k = rng.choice(c)
+    if k == "lit":
+        return rng.choice(["true", "false"])
+    if k == "f":
+        return "f"
+    if k == "cmp":
+        return f"{int_expr(env, d + 1)} {rng.choice(['==', '!=', '<', '<='])} {int_expr(env, d + 1)}"
+    if k == "ron":
+        return "r.on"
+    if k == "where":
+        return rng.choice(["w == none", "w != none"])
+    if k == "col":
+        return "col == " + rng.choice(["red", "green"])
+    if k == "loaded":
+        return "drv.loaded"
+    if k == "big":
+        return f"big({int_expr(env, d + 1)})"
+    if k == "in":
+        return f"{item_expr(env)} {rng.choice(['in', 'notin'])} s"
+    if k == "gk":
+        return f"g[{item_expr(env)}] == 1"
+    if k == "has":
+        return f"has({item_expr(env)})"
+    if k in ("and", "or", "implies"):
+        o = {"and": "&&", "or": "||", "implies": "=>"}[k]
+        return f"({bool_expr(env, d + 1)} {o} {bool_expr(env, d + 1)})"
+    if k == "not":
+        return f"!({bool_expr(env, d + 1)})"
+    if k in ("forall", "exists"):
+        var = f"q{d}"
+        if rng.random() < 0.5:
+            return f"({k} {var} in Items: {bool_expr(env.bind(var, 'item'), d + 1)})"
+        return f"({k} {var} in Procs: {bool_expr(env.bind(var, 'proc'), d + 1)})"
+    # at
+    name, family, steps, _ = rng.choice(env.actors_info)
+    target = rng.choice(list(steps) + ["done"])
+    if env.actor is not None and env.actor[0] == name and rng.random() < 0.5:
+        return f"(at {target})"
     if family:
-        var = f"a{depth}"
-        inner = dict(env)
-        return ir.Quant("exists", var, C("Procs"), ir.At(name, Bd(var), (target,)))
-    return ir.At(name, None, (target,))
+        p = proc_expr(env)
+        if p:
+            return f"({name}[{p}] at {target})"
+        return f"(exists e{d} in Procs: {name}[e{d}] at {target})"
+    return f"({name} at {target})"
 
 
-def item_ok(env) -> bool:
-    return "c" in env or any(t == "item" for t in env.values())
+# ------------------------------------------------------------------ statements
 
 
-@st.composite
-def stmt(draw, env, steps, depth=0):
-    choices = ["assign_x", "assign_f", "add", "remove", "assign_g", "assign_r", "where", "skip",
-               "await", "assert"]
-    if "t" in env:
-        choices.append("assign_t")
-    if "c" in env:
-        choices.append("pick_c")
-    if depth < 2:
-        choices += ["if", "either", "with"]
-    choices.append("goto")
-    choices.append("call")
-    c = draw(st.sampled_from(choices))
-    if c == "assign_x":
-        v = draw(int_expr(env)) if draw(st.integers(0, 9)) else I(3)  # 3: breaks TypeOK
-        return ir.Assign(V("x"), "=", v)
-    if c == "assign_t":
-        return ir.Assign(Loc(env["t"], "t"), "=", draw(int_expr(env)))
-    if c == "assign_f":
-        return ir.Assign(V("f"), "=", draw(bool_expr(env)))
-    if c in ("add", "remove") and item_ok(env):
-        e = ir.SetLit((draw(item_expr(env)),))
-        return ir.Assign(V("s"), "=", op("union" if c == "add" else "minus", V("s"), e))
-    if c == "assign_g" and item_ok(env):
-        return ir.Assign(ir.Index(V("g"), draw(item_expr(env))), "=",
-                         op("%", op("+", ir.Index(V("g"), draw(item_expr(env))), I(1)), I(2)))
-    if c == "assign_r":
-        if draw(st.booleans()):
-            return ir.Assign(ir.Field(V("r"), "on"), "=", draw(bool_expr(env)))
-        return ir.Assign(ir.Field(V("r"), "n"), "=", op("%", draw(int_expr(env)), I(2)))
-    if c == "where" and item_ok(env):
-        return ir.Assign(V("where"), "=", draw(item_expr(env)))
-    if c == "pick_c":
-        return ir.With("pk", op("minus", C("Items"), V("s")) if draw(st.booleans()) else C("Items"),
-                       (ir.Assign(Loc(env["c"], "c"), "=", Bd("pk")),))
-    if c == "await":
-        return ir.Await(draw(bool_expr(env)))
-    if c == "assert":
-        return ir.Assert(draw(bool_expr(env)), "check failed", "Checks")
-    if c == "call":
-        return ir.Call("drv", "op", (), "NoUseAfterUnload")
-    if c == "if":
-        return ir.If(draw(bool_expr(env)), tuple(draw(st.lists(stmt(env, steps, depth + 1), max_size=2))),
-                     tuple(draw(st.lists(stmt(env, steps, depth + 1), max_size=2))))
-    if c == "either":
-        return ir.Either(tuple(tuple(draw(st.lists(stmt(env, steps, depth + 1), min_size=1, max_size=2)))
-                               for _ in range(draw(st.integers(2, 3)))))
-    if c == "with":
-        var = f"w{depth}"
-        inner = dict(env)
-        inner[var] = "item"
-        dom = draw(st.sampled_from([C("Items"), V("s"), op("minus", C("Items"), V("s"))]))
-        return ir.With(var, dom, tuple(draw(st.lists(stmt(inner, steps, depth + 1), min_size=1, max_size=2))))
-    if c == "goto":
-        return ir.Goto(draw(st.sampled_from(list(steps) + [ir.DONE])))
-    return ir.Skip()
+class StepGen:
+    """Statements of one step; ``assigned`` tracks the variables a path has written (a
+    variable is assigned at most once on any path through a step)."""
+
+    def __init__(self, rng, gen: "_Builder", env: Env, steps: list[str]):
+        self.rng = rng
+        self.g = gen
+        self.env = env
+        self.steps = steps
+
+    def block(self, env, assigned: set, n_max: int, depth: int, tail: bool) -> list:
+        out = []
+        n = self.rng.randint(1, n_max)
+        for i in range(n):
+            last = tail and i == n - 1
+            s = self.stmt(env, assigned, depth, last)
+            if s is None:
+                continue
+            out.append(s)
+            if s[0] == "raw" and s[1].startswith("goto"):
+                break
+        return out
+
+    def stmt(self, env: Env, assigned: set, depth: int, tail: bool):
+        rng = self.rng
+        g = self.g
+        c = ["assign", "assign", "assign", "await", "assert", "skip"]
+        if g.module:
+            c += ["call", "unload"]
+        if depth < 2:
+            c += ["if", "either", "any"]
+        if tail:
+            c += ["goto", "retry"]
+        if g.macros_on:
+            c += ["macro"]
+        k = rng.choice(c)
+        if k == "assign":
+            return self.assign(env, assigned)
+        if k == "await":
+            return ("raw", f"await {bool_expr(env)}")
+        if k == "assert":
+            prop = rng.choice(g.assert_props)
+            return ("raw", f"assert {bool_expr(env)}, \"check\"" + (f" as {prop}" if prop else ""))
+        if k == "call":
+            return ("raw", "call drv.op()")
+        if k == "unload":
+            if "drv_loaded" in assigned:
+                return None
+            assigned.add("drv_loaded")
+            return ("raw", "unload drv")
+        if k == "goto":
+            return ("raw", f"goto {rng.choice(self.steps + ['done'])}")
+        if k == "retry":
+            if "retry" not in g.macro_names:
+                return None
+            return ("raw", f"retry({bool_expr(env)}, {rng.choice(self.steps)})")
+        if k == "macro":
+            name = rng.choice(["flip", "put"])
+            roots = MACROS[name][1]
+            if name not in g.macro_names or roots & assigned:
+                return None
+            if name == "put":
+                it = item_expr(env)
+                if not it:
+                    return None
+                assigned |= roots
+                return ("raw", f"put({it})")
+            assigned |= roots
+            return ("raw", "flip()")
+        if k == "if":
+            a1, a2 = set(assigned), set(assigned)
+            then = self.block(env, a1, 2, depth + 1, tail)
+            orelse = self.block(env, a2, 2, depth + 1, tail) if rng.random() < 0.6 else []
+            assigned |= a1 | a2
+            return ("if", bool_expr(env), then, orelse)
+        if k == "either":
+            branches = []
+            acc = set(assigned)
+            for _ in range(rng.randint(2, 3)):
+                a = set(assigned)
+                branches.append(self.block(env, a, 2, depth + 1, tail))
+                acc |= a
+            assigned |= acc
+            return ("either", branches)
+        if k == "any":
+            var = f"v{depth}"
+            if rng.random() < 0.8:
+                dom = rng.choice(["Items", "s", "Items \\ s"])
+                inner = env.bind(var, "item")
+            else:
+                dom = "Procs"
+                inner = env.bind(var, "proc")
+            body = self.block(inner, assigned, 2, depth + 1, False)
+            return ("any", var, dom, body)
+        return ("raw", "skip")
+
+    def assign(self, env: Env, assigned: set):
+        rng = self.rng
+        g = self.g
+        opts = [n for n in ("x", "f", "s", "g", "r", "w", "col") if n in g.var_names and n not in assigned]
+        if env.actor:
+            opts += [n for n in env.actor[2] if n not in assigned]
+        if not opts:
+            return None
+        v = rng.choice(opts)
+        assigned.add(v)
+        it = item_expr(env)
+        if v == "x":
+            if g.overflow and rng.random() < 0.3:
+                return ("raw", rng.choice(["x = (x + 1) % 4", "x = (x + 2) % 4"]))
+            return ("raw", f"x = {int_expr(env)}")
+        if v == "f":
+            return ("raw", f"f = {bool_expr(env)}")
+        if v == "s":
+            if not it:
+                return ("raw", rng.choice(["s = {}", "s = Items"]))
+            return ("raw", f"s = s {rng.choice(['|', chr(92)])} {{{it}}}")
+        if v == "g":
+            if not it:
+                return ("raw", "g = [k in Items |-> (g[k] + 1) % 2]")
+            return ("raw", f"g[{it}] = (g[{it}] + 1) % 2")
+        if v == "r":
+            return ("raw", rng.choice([f"r.on = {bool_expr(env)}", f"r.n = ({int_expr(env)}) % 2",
+                                       "r = Slot(on: true)"]))
+        if v == "w":
+            return ("raw", f"w = {it}" if it and rng.random() < 0.7 else "w = none")
+        if v == "col":
+            return ("raw", "col = " + rng.choice(["red", "green"]))
+        if v == "t":
+            if g.overflow and rng.random() < 0.2:
+                return ("raw", "t = (t + 2) % 4")
+            return ("raw", f"t = {int_expr(env)}")
+        if v == "c":
+            return ("raw", "c = any " + rng.choice(["Items", "Items \\ s", "s"]))
+        return ("raw", f"{v} = {rng.choice(['0', '1'])}")  # an added local z: 0..1
 
 
-def _goto_last(stmts):
-    """Keep ``goto`` last on its path (the IR's rule): drop whatever follows one."""
-    out = []
-    for s in stmts:
-        if isinstance(s, ir.If):
-            s = ir.If(s.cond, _goto_last(s.then), _goto_last(s.orelse))
-        elif isinstance(s, ir.Either):
-            s = ir.Either(tuple(_goto_last(b) for b in s.branches))
-        elif isinstance(s, ir.With):
-            s = ir.With(s.var, s.domain, _goto_last(s.body))
-        out.append(s)
-        if isinstance(s, ir.Goto):
-            break
-    return tuple(out)
+# ------------------------------------------------------------------ the model
 
 
-@st.composite
-def actor_spec(draw, name, family, others):
-    n_steps = draw(st.integers(1, 3))
-    steps = [f"{name}_s{i}" for i in range(n_steps)]
-    locals_ = []
-    env: dict = {"_actors": others}
-    if draw(st.booleans()):
-        locals_.append(ir.Local("t", Int3, I(0)))
-        env["t"] = name
-    if draw(st.booleans()):
-        locals_.append(ir.Local("c", ItemT, None))
-        env["c"] = name
-    body = []
-    for sname in steps:
-        stmts = draw(st.lists(stmt(env, steps), min_size=1, max_size=3))
-        body.append(ir.Step(sname, _goto_last(stmts)))
-    return ir.Actor(name, "Procs" if family else None, tuple(locals_), tuple(body))
+class _Builder:
+    def __init__(self, rng: random.Random, small: bool):
+        self.rng = rng
+        self.small = small
+        self.module = True
+        self.overflow = rng.random() < 0.2
+        self.macros_on = rng.random() < 0.6
+        self.macro_names = set(MACROS) if self.macros_on else set()
+        self.var_names = set()
+        self.assert_props = [None]
+        self.removed: set = set()  # properties removed by a variant
+        self.nlocals = 0
 
 
-@st.composite
-def random_model(draw):
-    sym_procs = draw(st.booleans())
-    sym_items = draw(st.booleans())
-    consts = [ir.Const("Items", atoms=ITEMS, symmetric=sym_items),
-              ir.Const("Procs", atoms=PROCS, symmetric=sym_procs)]
-    n = draw(st.integers(1, 2))
-    names = [f"a{i}" for i in range(n)]
-    # process ids must be distinct across actors: at most one family over Procs
-    families = [draw(st.booleans()) if i == 0 else False for i in range(n)]
+def generate(seed: int, *, small: bool = False) -> Gen:
+    """A random model; ``small`` keeps it within a few hundred states (for TLC runs)."""
+    rng = random.Random(seed)
+    b = _Builder(rng, small)
+    keep = list(VARS)
+    b.var_names = {v[0] for v in keep}
+    gen_vars = []
+    for name, t, init, _k in keep:
+        if init is not None and name in ("x", "f", "g", "r") and rng.random() < 0.25:
+            init = None  # the type's default
+        gen_vars.append((name, t, init))
+    if rng.random() < 0.3:
+        b.assert_props.append("P")
+    guards = rng.choice([None, None, "NoUse"])
+    n_actors = rng.randint(1, 2 if small else 3)
+    fam_first = rng.random() < 0.7
     actors = []
-    for i, name in enumerate(names):
-        others = [(names[j], [f"{names[j]}_s{k}" for k in range(1)], families[j]) for j in range(i)]
-        actors.append(draw(actor_spec(name, families[i], others)))
-    unloader = ir.Actor("loader", None, (), (ir.Step("unload", (ir.Assign(V("drv_loaded"), "=", B(False)),)),))
-    if draw(st.booleans()):
-        actors.append(unloader)
-    env_inv = {"_actors": [(a.name, [s.name for s in a.steps], a.proc_set is not None) for a in actors]}
-    invs = [ir.Invariant(f"Inv{k}", draw(bool_expr(env_inv))) for k in range(draw(st.integers(0, 2)))]
-    props = invs + [ir.AssertProperty("Checks"), ir.AssertProperty("NoUseAfterUnload")]
-    return model("random", consts=consts, vars_=var_decls(), actors=actors, props=props,
-                 modules=[ir.Module("drv", ("op",))], allow_deadlock=draw(st.booleans()))
+    for i in range(n_actors):
+        family = fam_first and i == 0
+        steps = [f"s{k}" for k in range(rng.randint(1, 2 if small else 3))]
+        locals_ = []
+        if rng.random() < 0.5:
+            locals_.append(("t", "0..2", "0" if rng.random() < 0.9 else None))
+        if rng.random() < 0.4:
+            locals_.append(("c", "Items", None))
+        fairness = rng.choice(["", "", "fair ", "fair+ "])
+        actors.append(Actor(f"a{i}", family, fairness, locals_, [[s, []] for s in steps]))
+    info = [(a.name, a.family, [s for s, _ in a.steps], {n: t for n, t, _ in a.locals}) for a in actors]
+    name_atoms = rng.random() < 0.1
+    for a in actors:
+        steps = [s for s, _ in a.steps]
+        for st in a.steps:
+            env = Env(rng, b.var_names, info, (a.name, a.family, {n: t for n, t, _ in a.locals}),
+                      name_atoms=name_atoms)
+            st[1] = StepGen(rng, b, env, steps).block(env, set(), 2 if small else 3, 0, True)
+    penv = Env(rng, b.var_names, info, None, name_atoms=name_atoms)
+    props = [(f"invariant I{k}", bool_expr(penv)) for k in range(rng.randint(0, 2))]
+    if rng.random() < 0.4:
+        fam = [a for a in actors if a.family]
+        if fam and rng.random() < 0.5:
+            a = fam[0]
+            st = rng.choice(a.steps)[0]
+            props.append(("leadsto L0", f"forall p in Procs: {a.name}[p] at {st} ~> "
+                                        f"{a.name}[p] at {rng.choice([s for s, _ in a.steps] + ['done'])}"))
+        else:
+            props.append(("leadsto L0", f"{bool_expr(penv, 1)} ~> {bool_expr(penv, 1)}"))
+    g = Gen(seed, rng.random() < 0.6, rng.random() < 0.5, 2 if small or rng.random() < 0.8 else 3,
+            gen_vars, guards, actors, props, ["P"] if "P" in b.assert_props else [], [],
+            rng.random() < 0.3,
+            macros=[MACROS[m][0] for m in sorted(b.macro_names)],
+            defs=list(DEFS))
+    g.variants = _variants(rng, b, g, info, name_atoms)
+    return g
+
+
+def _variants(rng, b: _Builder, g: Gen, info, name_atoms) -> list[Variant]:
+    out = g.variants = [Variant("v0", None)]
+    steps = {a.name: [s for s, _ in a.steps] for a in g.actors}
+    for vi in range(1, rng.randint(1, 3)):
+        v = Variant(f"v{vi}", out[-1].name)
+        for _ in range(rng.randint(1, 3)):
+            d = _delta(rng, b, g, info, steps, name_atoms, vi)
+            if d is not None:
+                v.deltas.append(d)
+        out.append(v)
+    return out
+
+
+def _delta(rng, b, g, info, steps, name_atoms, vi):
+    k = rng.choice(["replace", "insert", "remove", "const", "invariant", "remove_prop",
+                    "deadlock", "var", "local", "def", "macro"])
+    a = rng.choice(g.actors)
+    cur = steps[a.name]
+    env = Env(rng, b.var_names, info, (a.name, a.family, {n: t for n, t, _ in a.locals}),
+              name_atoms=name_atoms)
+    if k == "replace":
+        st = rng.choice(cur)
+        return ("replace", a.name, st, StepGen(rng, b, env, cur).block(env, set(), 2, 0, True))
+    if k == "insert":
+        where = rng.choice(["after", "before"])
+        anchor = rng.choice(cur)
+        new = f"n{vi}{len(cur)}"
+        body = StepGen(rng, b, env, cur).block(env, set(), 2, 0, True)
+        cur.insert(cur.index(anchor) + (where == "after"), new)
+        return ("insert", where, a.name, anchor, new, body)
+    if k == "remove":
+        if len(cur) < 2:
+            return None
+        st = rng.choice(cur[1:])
+        text = g.text()  # the step must not be named anywhere (goto, at, a macro argument)
+        if any(f"{w}{st}" in text for w in ("goto ", "at ", ", ")):
+            return None
+        cur.remove(st)
+        return ("remove", a.name, st)
+    if k == "const":
+        if rng.random() < 0.5:
+            n = rng.choice([2, 3])
+            procs = ", ".join(f"p{i + 1}" for i in range(n))
+            return ("raw", f"const Procs = {{{procs}}}" + (" symmetric" if rng.random() < 0.6 else ""))
+        return ("raw", "const Items = {i1, i2}" + (" symmetric" if rng.random() < 0.5 else ""))
+    if k == "invariant":
+        return ("raw", f"invariant J{vi}: {bool_expr(Env(rng, b.var_names, info, None, name_atoms=name_atoms))}")
+    if k == "remove_prop":
+        names = [n.split()[1] for n, _ in g.props if n.split()[1] not in b.removed]
+        if not names:
+            return None
+        b.removed.add(names[0])
+        return ("remove_prop", names[0])
+    if k == "deadlock":
+        return ("raw", "allow deadlock")
+    if k == "var":
+        return ("raw", f"var extra{vi}: bool = {rng.choice(['true', 'false'])}")
+    if k == "local":
+        b.nlocals += 1
+        return ("raw", f"local {a.name}.z{b.nlocals}: 0..1 = 0")
+    if k == "def":
+        return ("raw", rng.choice(OVERRIDES["def"]))
+    if not b.macros_on:
+        return None
+    return ("raw", rng.choice(OVERRIDES["macro"]))

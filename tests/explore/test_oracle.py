@@ -1,59 +1,77 @@
-"""The compiled checker against the naive reference interpreter on random small models:
-same distinct-state count, same depth, same violated properties with counterexamples of the
-same (shortest) length, with and without symmetry reduction."""
+"""The builtin checker against the naive reference interpreter on random models
+(``randmodels``, seeded): per property the same verdict (leadsto included), the same
+shortest-counterexample length, the same distinct-state count and depth without symmetry
+(with symmetry: the same verdicts and the reference's orbit count, at most the full count),
+and evaluation errors reported by both with the same properties found violated before them.
 
-from hypothesis import HealthCheck, given, settings
+Known, tracked differences (``PENDING``) are counted apart: each has a shrunk fixture in
+tests/fixtures/explore/differential/ whose test (test_differential_fixtures.py) is a strict
+xfail, so the day it is fixed that test fails and the entry here must go.
+"""
 
-from movspec.explore import check
+from __future__ import annotations
+
+import time
+from collections import Counter
+
 from movspec.explore.reference import explore
-from movspec.result import Verdict
 
-from .randmodels import random_model
+from .differential import (REF_LIMIT, load_gen, names_symmetric_atom, ref_disagreements,
+                           uninitialised_range)
+from .randmodels import generate
 
-LIMIT = 3000
-
-
-def _compare(m, symmetry):
-    ref = explore(m, symmetry=symmetry, max_states=LIMIT)
-    if ref.error is not None:
-        _compare_error(m, symmetry, ref)
-        return
-    if not ref.complete:
-        return
-    res = check(m, symmetry=symmetry)
-    assert res.complete, res.reason or res.error
-    assert res.error is None, res.error
-    assert (res.stats.distinct, res.stats.depth) == (ref.distinct, ref.depth)
-    got = {p.name: len(p.trace) for p in res.properties if p.verdict is Verdict.VIOLATED}
-    assert got == ref.violated
-    for p in res.properties:
-        assert p.verdict in (Verdict.HOLDS, Verdict.VIOLATED), (p.name, p.verdict)
+MODELS = 2000  # variant models to check, at least
+SEED0 = 10_000
 
 
-def _compare_error(m, symmetry, ref):
-    """An evaluation error first met at BFS level ``d``: both stop at that level. Every level
-    before it is fully explored by both, so violations shorter than ``d`` rows are the same;
-    longer ones depend on the order within a level, but none is longer than ``d + 1``. What is
-    not violated is ERROR, never HOLDS."""
-    res = check(m, symmetry=symmetry)
-    assert res.error is not None, "the reference interpreter met an evaluation error: " + ref.error
-    d = ref.depth
-    assert res.stats.depth == d
-    got = {p.name: len(p.trace) for p in res.properties if p.verdict is Verdict.VIOLATED}
-    assert {k: v for k, v in got.items() if v < d} == {k: v for k, v in ref.violated.items() if v < d}
-    assert all(v <= d + 1 for v in got.values()), got
-    for p in res.properties:
-        if p.kind != "leadsto" and p.name not in got:
-            assert p.verdict is Verdict.ERROR, (p.name, p.verdict)
+def pending(model, symmetry: bool, msg: str) -> str | None:
+    """The tracked issue a disagreement belongs to, or None (a new bug)."""
+    if uninitialised_range(model):
+        return "uninitialised range local (default value semantics)"
+    if symmetry and names_symmetric_atom(model):
+        return "symmetry kept on although the model names an element of a symmetric set"
+    if msg.startswith("evaluation error: "):
+        return "violations found before an evaluation error are not kept"
+    return None
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(random_model())
-def test_agrees_with_reference(m):
-    _compare(m, symmetry=False)
+def run_models(n_models: int, seed0: int):
+    stats = Counter()
+    new: list[str] = []
+    known: Counter = Counter()
+    seed = seed0
+    while stats["models"] < n_models:
+        g = generate(seed)
+        models = load_gen(g)
+        if models is None:
+            stats["rejected"] += 1
+        else:
+            stats["sources"] += 1
+            for vname, m in models.items():
+                stats["models"] += 1
+                ref = explore(m, symmetry=False, max_states=REF_LIMIT)
+                stats["ref_error" if ref.error else "ref_complete" if ref.complete else "too_big"] += 1
+                settings = [False] + ([True] if any(c.symmetric for c in m.consts) else [])
+                for sym in settings:
+                    stats["checks"] += 1
+                    for msg in ref_disagreements(m, sym, ref):
+                        why = pending(m, sym, msg)
+                        if why is None:
+                            new.append(f"seed {seed} variant {vname} symmetry={sym}: {msg}")
+                        else:
+                            known[why] += 1
+        seed += 1
+    return stats, new, known
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(random_model())
-def test_agrees_with_reference_under_symmetry(m):
-    _compare(m, symmetry=True)
+def test_builtin_agrees_with_reference():
+    t0 = time.perf_counter()
+    stats, new, known = run_models(MODELS, SEED0)
+    seconds = time.perf_counter() - t0
+    print(f"\ndifferential (builtin vs reference): {dict(stats)}, {seconds:.1f}s; pending: {dict(known)}")
+    assert stats["models"] >= MODELS
+    # the generator makes well-typed models: the front end accepts (almost) all of them
+    assert stats["rejected"] <= stats["sources"] // 100, stats
+    # most models are small enough for the reference to decide
+    assert stats["ref_complete"] + stats["ref_error"] >= 0.95 * stats["models"], stats
+    assert not new, "\n".join(new[:20])

@@ -434,7 +434,7 @@ def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000)
 
 def _leadsto_violated(model: ir.Model, prop: ir.LeadsTo, states: list, edges: list) -> bool:
     """``P ~> Q`` under the actors' fairness (``WF``/``SF`` per process of a fair actor), by
-    the textbook definition on the state graph: violated when a reachable ``P /\ ~Q`` state
+    the textbook definition on the state graph: violated when a reachable ``P && !Q`` state
     reaches, through ``~Q`` states, a set of ``~Q`` states that a fair behaviour can stay in
     forever. Any state may stutter; a step that leaves the state unchanged is a stutter."""
     fair = [((a.name, p), a.fairness) for a in model.actors if a.fairness for p in model.procs(a)]
@@ -452,7 +452,7 @@ def _leadsto_violated(model: ir.Model, prop: ir.LeadsTo, states: list, edges: li
         if not starts:
             continue
         good = _fair_states(notq, edges, enabled, fair)
-        # some P /\ ~Q state reaches a fair set through ~Q states
+        # some P && !Q state reaches a fair set through ~Q states
         todo, seen = list(starts), set(starts)
         while todo:
             i = todo.pop()
