@@ -19,6 +19,7 @@ movspec maps back to the DSL statement.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from ..ir import nodes as ir
@@ -26,6 +27,20 @@ from ..span import Span
 from .expr import ExprRenderer, Scope, tla_string
 
 INDENT = "    "
+
+
+def comment_text(s: str) -> str:
+    """Text from the model (an anchor, a description, a doc string, a file name) made safe
+    inside a TLA+ comment, which is where the emitter puts all of it: one line (every run of
+    white space, line breaks included, becomes one space), no comment delimiter (``(*`` and
+    ``*)`` become ``( *`` and ``* )``; the algorithm itself sits in a ``(* ... *)`` block,
+    so either would end or nest it), and no control or format character (written as
+    ``\\uXXXX``)."""
+    s = " ".join(str(s).split())
+    s = "".join(c if not unicodedata.category(c).startswith("C") else f"\\u{ord(c):04x}" for c in s)
+    # ``(*`` first: what it leaves cannot form a new ``(*``, and splitting ``*)`` after it
+    # cannot form one either (a ``(`` before the ``*`` was split off already)
+    return s.replace("(*", "( *").replace("*)", "* )")
 
 
 @dataclass(frozen=True)
@@ -138,7 +153,7 @@ class StepPrinter:
     def step_lines(self, step: ir.Step, depth: int, comment: str) -> list[Line]:
         self.step = step
         label = self.n.label(self.actor.name, step.name)
-        lines: list[Line] = [(f"{INDENT * depth}{label}:  \\* {comment}", step.span)]
+        lines: list[Line] = [(f"{INDENT * depth}{label}:  \\* {comment_text(comment)}", step.span)]
         body = lower(step.body)
         lines += self.block(body, depth + 1, Scope(in_step=self.actor.name))
         return lines
@@ -197,7 +212,7 @@ class StepPrinter:
         if isinstance(s, ir.Call):
             args = ", ".join(x.expr(a, scope) for a in s.args)
             line = self._check(s.prop, self.n.var(s.loaded_var), s.message, "call", s.span, pad)
-            return [(line[0] + f"  \\* {s.module}.{s.op}({args})", line[1])]
+            return [(line[0] + f"  \\* {comment_text(f'{s.module}.{s.op}({args})')}", line[1])]
         if isinstance(s, ir.If):
             out: list[Line] = [(f"{pad}if ({x.expr(s.cond, scope)}) {{", s.span)]
             out += self.block(s.then, depth + 1, scope)

@@ -8,7 +8,9 @@ other process stands at that moment, and which steps on the path the variant int
 changed relative to its base, which is usually where the design differs.
 
 ``explain_lines`` returns Markdown-flavoured plain text (backticks around names), readable
-in a terminal and usable verbatim in the generated docs.
+in a terminal and usable verbatim in the generated docs. Every string from the model in it
+(names, values, anchors, descriptions, messages) is escaped with ``mdtext.md`` or put in a
+``mdtext.code`` span, so it cannot inject HTML or break the Markdown around it.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from __future__ import annotations
 from ..ir.nodes import DONE, Invariant, LeadsTo, Model
 from ..result import PropertyResult, Verdict, format_value
 from .evaluate import why_false
+from .mdtext import code, md, md_value
 from .trace_view import Row, TraceView, _pc, anchor_file, anchor_function, initial_pcs, view
 
 
 def _who(row: Row, v: TraceView) -> str:
-    return v.lanes[row.lane].label if row.lane is not None else (row.proc or "?")
+    return md(v.lanes[row.lane].label if row.lane is not None else (row.proc or "?"))
 
 
 def _where(row: Row) -> str:
@@ -28,43 +31,47 @@ def _where(row: Row) -> str:
     if not fn:
         return ""
     f = anchor_file(row.anchor)
-    return f" in `{fn}()`" + (f" ({f})" if f else "")
+    return f" in {code(fn + '()')}" + (f" ({md(f)})" if f else "")
 
 
 def _changes(row: Row) -> str:
     parts = []
     for c in row.changes:
         if c.old is None or c.old == "defaultInitValue":
-            parts.append(f"`{c.path}` = {format_value(c.new)}")
+            parts.append(f"{code(c.path)} = {_value(c.new)}")
         else:
-            parts.append(f"`{c.path}` {format_value(c.old)} → {format_value(c.new)}")
+            parts.append(f"{code(c.path)} {_value(c.old)} → {_value(c.new)}")
     return ", ".join(parts)
 
 
+def _value(v) -> str:
+    return md_value(format_value(v))
+
+
 def _state_line(state: dict, keys) -> str:
-    return ", ".join(f"`{k}` = {format_value(state[k])}" for k in keys if k in state)
+    return ", ".join(f"{code(k)} = {_value(state[k])}" for k in keys if k in state)
 
 
 def step_sentence(row: Row, v: TraceView, model: Model | None) -> str:
     who = _who(row, v)
-    s = f"**{who}** runs `{row.step}`{_where(row)}"
+    s = f"**{who}** runs {code(row.step)}{_where(row)}"
     if row.file and row.line:
-        s += f" [{row.file}:{row.line}]"
+        s += f" [{md(f'{row.file}:{row.line}')}]"
     if model is not None and row.actor:
         a = model.actor(row.actor)
         step = a.step(row.step) if a else None
         if step is not None and step.origin and step.origin == model.variant:
-            s += f" (as changed by variant `{model.variant}`)"
+            s += f" (as changed by variant {code(model.variant)})"
         elif step is not None and step.origin:
-            s += f" (from variant `{step.origin}`)"
+            s += f" (from variant {code(step.origin)})"
     if row.failure:
-        return s + f" and fails: {row.failure}."
+        return s + f" and fails: {md(row.failure)}."
     ch = _changes(row)
     s += (": " + ch) if ch else "; it changes nothing"
     if row.next == DONE:
         s += f"; {who} is done"
     elif row.jump:
-        s += f"; next it goes to `{row.jump}`"
+        s += f"; next it goes to {code(row.jump)}"
     return s + "."
 
 
@@ -84,22 +91,22 @@ def explain_parts(prop: PropertyResult, model: Model | None, variant: str | None
     phrase = {Verdict.HOLDS: "holds", Verdict.VIOLATED: "is violated",
               Verdict.INCOMPLETE: "is unconfirmed (the search stopped early)",
               Verdict.ERROR: "could not be checked"}[prop.verdict]
-    head = f"`{prop.name}` {phrase} in variant `{variant}`"
+    head = f"{code(prop.name)} {phrase} in variant {code(variant)}"
     if model is not None and model.description:
-        head += f" ({model.description})"
+        head += f" ({md(model.description)})"
     out.append(head + ".")
     decl = model.get_property(prop.name) if model is not None else None
     if decl is not None and getattr(decl, "doc", None):
-        out.append(f"The property: {decl.doc}.")
+        out.append(f"The property: {md(decl.doc)}.")
     if prop.verdict is not Verdict.VIOLATED or prop.trace is None:
         if prop.message:
-            out.append(prop.message)
+            out.append(md(prop.message))
         if prop.verdict is Verdict.VIOLATED:
             out.append("No counterexample was recorded.")
         return {"intro": out, "initially": None, "steps": [], "ending": []}
     v = view(prop.trace, model)
     n = len(v.rows) - 1
-    procs = ", ".join(l.label for l in v.lanes)
+    procs = md(", ".join(l.label for l in v.lanes))
     assumed = prop.trace.start == "assumed"
     if assumed:
         out.append(f"A counterexample to induction: {n} step{'s' if n != 1 else ''} from a state that satisfies "
@@ -111,7 +118,7 @@ def explain_parts(prop: PropertyResult, model: Model | None, variant: str | None
         starts = initial_pcs(v)
         line = ("Start from " if assumed else "Initially ") + _state_line(first.state, v.globals)
         if starts:
-            line += "; " + ", ".join(f"{l.label} is at `{starts[l.proc]}`" for l in v.lanes if l.proc in starts)
+            line += "; " + ", ".join(f"{md(l.label)} is at {code(starts[l.proc])}" for l in v.lanes if l.proc in starts)
         out.append(line + ".")
     initially = out[-1] if first.state is not None else None
     steps = [(row.index, row.loop_start, step_sentence(row, v, model)) for row in v.rows[1:]]
@@ -120,21 +127,21 @@ def explain_parts(prop: PropertyResult, model: Model | None, variant: str | None
     if last.failure is None:
         if isinstance(decl, Invariant):
             why = why_false(decl, last.state, model) if last.state is not None and model is not None else None
-            end.append(f"After step {last.index} the invariant `{prop.name}` is false" +
+            end.append(f"After step {last.index} the invariant {code(prop.name)} is false" +
                        (f" {why}." if why and why.startswith("for ") else f": {why}." if why else "."))
         elif isinstance(decl, LeadsTo):
             if v.loop_start is None:
-                end.append(f"`{prop.name}` never gets its promised outcome.")
+                end.append(f"{code(prop.name)} never gets its promised outcome.")
             elif v.loop_start == last.index:  # a lasso with no steps in its cycle
                 end.append(f"After step {last.index} nothing happens any more (no fair process can "
-                           f"take a step), so `{prop.name}` never gets its promised outcome.")
+                           f"take a step), so {code(prop.name)} never gets its promised outcome.")
             else:
-                end.append(f"From step {v.loop_start} on the steps repeat forever, so `{prop.name}` never "
+                end.append(f"From step {v.loop_start} on the steps repeat forever, so {code(prop.name)} never "
                            "gets its promised outcome.")
         elif prop.kind == "deadlock":
             end.append(f"After step {last.index} no process can take a step, yet not all are done: a deadlock.")
         elif prop.message:
-            end.append(prop.message + ".")
+            end.append(md(prop.message) + ".")
     state = last.state if last.state is not None else next(
         (r.state for r in reversed(v.rows) if r.state is not None), None)
     if state is not None:
@@ -144,14 +151,14 @@ def explain_parts(prop: PropertyResult, model: Model | None, variant: str | None
                 continue
             pc = _pc(state, lane.proc)
             if pc is not None:
-                others.append(f"{lane.label} " + ("is done" if pc == DONE else f"is at `{pc}`"))
+                others.append(f"{md(lane.label)} " + ("is done" if pc == DONE else f"is at {code(pc)}"))
         if others:
             end.append("At that point " + ", ".join(others) + ".")
     if model is not None and model.base:
         changed = sorted({(r.actor, r.step) for r in v.rows[1:] if r.actor and _changed_here(model, r)})
         if changed:
-            names = ", ".join(f"`{a}.{s}`" for a, s in changed)
-            end.append(f"Steps on this path that `{model.variant}` changes relative to `{model.base}`: {names}.")
+            names = ", ".join(code(f"{a}.{s}") for a, s in changed)
+            end.append(f"Steps on this path that {code(model.variant)} changes relative to {code(model.base)}: {names}.")
     return {"intro": out, "initially": initially, "steps": steps, "ending": end}
 
 

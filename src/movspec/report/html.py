@@ -20,17 +20,12 @@ from markupsafe import Markup, escape
 
 from .. import templating
 from .context import Site, site_context, slug
-
-_CODE = re.compile(r"`([^`]+)`")
-_BOLD = re.compile(r"\*\*([^*]+)\*\*")
-
+from .mdtext import to_html
 
 def inline_md(text: str) -> Markup:
-    """The small Markdown subset of ``explain`` lines (code spans, bold) as safe HTML."""
-    s = str(escape(text))
-    s = _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", s)
-    s = _BOLD.sub(lambda m: f"<strong>{m.group(1)}</strong>", s)
-    return Markup(s)
+    """The small Markdown of ``explain`` lines (code spans, bold, backslash escapes) as safe
+    HTML: everything else in the line is escaped."""
+    return Markup(to_html(text))
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9_])(?=[A-Z])|(?<=_)")

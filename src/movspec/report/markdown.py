@@ -4,8 +4,9 @@ their kernel anchors, the delta from its base, verdicts, each counterexample as 
 sequence diagram with its story, and the generated PlusCal).
 
 GitHub-flavoured Markdown, which GitHub, GitLab, Gitea and Forgejo render (Mermaid in
-fenced ``mermaid`` blocks included). Text from the model is escaped for Markdown; output is
-deterministic (no times, no dates).
+fenced ``mermaid`` blocks included). Every string from the model goes through the ``md``
+(inline text) or ``code`` (code span) filter of ``mdtext``, so it can neither inject HTML nor
+split a table row; output is deterministic (no times, no dates).
 """
 
 from __future__ import annotations
@@ -17,16 +18,7 @@ import jinja2
 
 from .. import templating
 from .context import Site, site_context, slug
-
-_MD_SPECIAL = re.compile(r"([\\`*\[\]|<>#])")
-
-
-def md(text) -> str:
-    """Inline text safe in Markdown (tables included): special characters escaped, one line."""
-    s = str(text).replace("\r", "").replace("\n", " ")
-    s = _MD_SPECIAL.sub(lambda m: {"<": "&lt;", ">": "&gt;"}.get(m.group(1), "\\" + m.group(1)), s)
-    return s
-
+from .mdtext import code, md
 
 def fence(text: str, lang: str = "") -> str:
     """A fenced code block that survives backticks in ``text``."""
@@ -46,7 +38,7 @@ def gh_anchor(heading: str) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    return templating.environment("movspec.report", autoescape=False, md=md, fence=fence, gh_anchor=gh_anchor, slug=slug)
+    return templating.environment("movspec.report", autoescape=False, md=md, code=code, fence=fence, gh_anchor=gh_anchor, slug=slug)
 
 
 def _tidy(text: str) -> str:
