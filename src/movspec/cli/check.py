@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -60,12 +61,44 @@ def _tlc_configured(jar: str | None) -> bool:
         return False
 
 
-def _run_tlc(model: Model, *, jar, workers, timeout, symmetry) -> CheckResult:
+def _run_tlc(model: Model, *, jar, workers, timeout, symmetry, max_states=None, max_depth=None) -> CheckResult:
     from .. import tlc
-    kw = dict(workers=workers, timeout=timeout, symmetry=symmetry)
+    kw = dict(workers=workers, timeout=timeout, symmetry=symmetry, max_states=max_states, max_depth=max_depth)
     if jar:
         kw["jar"] = jar
     return tlc.check_model(model, **kw)
+
+
+def _stop_on_sigterm() -> list:
+    """SIGTERM stops a check the way Ctrl-C does (KeyboardInterrupt), so that TLC's Java is
+    killed, scratch directories are removed and the outputs say what was left undecided.
+    The returned list is non-empty once SIGTERM arrived."""
+    got: list = []
+
+    def handler(signum, frame):
+        got.append(signum)
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (an embedding caller): leave it alone
+        pass
+    return got
+
+
+def _restore_sigterm() -> None:
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except ValueError:
+        pass
+
+
+def _interrupted_result(model: Model, backend: str, symmetry: bool) -> CheckResult:
+    from ..result import PropertyResult
+    props = tuple(PropertyResult(n, model.property_kind(n), Verdict.INCOMPLETE, "interrupted")
+                  for n in model.property_names)
+    return CheckResult(model.name, model.variant, backend, props, complete=False, reason="interrupted",
+                       symmetry=symmetry)
 
 
 # ---------------------------------------------------------------------- progress
@@ -203,11 +236,11 @@ def _print_comparison(console: Console, pairs) -> None:
               help="builtin: the embedded checker; tlc: TLC; both: run both and fail on any "
                    "disagreement; auto: TLC when it is configured, else builtin.")
 @click.option("--max-states", type=click.IntRange(min=1), metavar="N",
-              help="Builtin: stop after N distinct states (the result is then incomplete).")
+              help="Stop after N distinct states (the result is then incomplete; both back ends).")
 @click.option("--max-depth", type=click.IntRange(min=1), metavar="N",
-              help="Builtin: explore at most N levels (the initial state is level 1).")
+              help="Explore at most N levels (the initial state is level 1; both back ends).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-              help="Stop each variant's search after this long.")
+              help="Stop each variant's search after this long (both back ends; TLC's Java is killed).")
 @click.option("--max-memory", type=click.IntRange(min=16), metavar="MIB",
               help="Builtin: stop when resident memory exceeds this (default: 85% of what is free).")
 @click.option("--no-symmetry", is_flag=True,
@@ -267,8 +300,11 @@ def check_cmd(paths, variants, backend, max_states, max_depth, timeout, max_memo
     results: list[CheckResult] = []
     pairs: list[tuple[CheckResult, CheckResult]] = []
     interrupted = False
+    partial: list[CheckResult] = []  # --backend both: the half of a pair that an interrupt cut
+    terminated = _stop_on_sigterm()
     with _Progress(console, not quiet) as progress:
         for name, model in models.items():
+            current = "builtin"
             try:
                 if chosen in ("builtin", "both"):
                     progress.start(f"{name} (builtin)")
@@ -279,22 +315,38 @@ def check_cmd(paths, variants, backend, max_states, max_depth, timeout, max_memo
                     results.append(b)
                     if b.reason == "interrupted":
                         interrupted = True
+                        partial.append(b)
                         break
                 if chosen in ("tlc", "both"):
+                    current = "tlc"
                     progress.start(f"{name} (TLC)")
-                    t = _run_tlc(model, jar=tlc_jar, workers=workers, timeout=timeout, symmetry=symmetry)
+                    t = _run_tlc(model, jar=tlc_jar, workers=workers, timeout=timeout, symmetry=symmetry,
+                                 max_states=max_states, max_depth=max_depth)
                     progress.stop()
                     if chosen == "both":
                         pairs.append((results[-1], t))
                     else:
                         results.append(t)
+                    if t.reason == "interrupted":
+                        interrupted = True
+                        break
             except KeyboardInterrupt:
                 interrupted = True
                 progress.stop()
+                # the variant being checked is reported, as incomplete, not dropped
+                cut = _interrupted_result(model, current, symmetry)
+                if chosen == "both":
+                    if current == "tlc":
+                        pairs.append((results[-1], cut))
+                    else:
+                        partial.append(cut)
+                else:
+                    results.append(cut)
                 break
+    _restore_sigterm()
 
     if chosen == "both":
-        shown = [b for b, _ in pairs] + [t for _, t in pairs]
+        shown = [b for b, _ in pairs] + [t for _, t in pairs] + partial
         for label, group in (("builtin", [b for b, _ in pairs]), ("TLC", [t for _, t in pairs])):
             console.rule(Text(label, style="bold"))
             _print(console, group, models, traces if label == "builtin" else "none", full)
@@ -330,7 +382,7 @@ def check_cmd(paths, variants, backend, max_states, max_depth, timeout, max_memo
                                style="green"))
     if interrupted:
         console.print(Text("interrupted: the results above are partial", style="yellow"))
-        sys.exit(130)
+        sys.exit(143 if terminated else 130)
     sys.exit(1 if failed else 0)
 
 

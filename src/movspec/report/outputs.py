@@ -45,7 +45,8 @@ def result_document(results: list[CheckResult], models: dict[str, Model]) -> dic
         if model is not None:
             rj["description"] = model.description
             rj["base"] = model.base
-    doc["ok"] = ok
+    # an interrupted check proves nothing, whatever its expectations say
+    doc["ok"] = ok and not any(r.reason == "interrupted" for r in results)
     assert doc["schema_version"] == SCHEMA_VERSION
     return doc
 
