@@ -194,10 +194,12 @@ def test_evaluation_error_points_at_the_step():
     sp = Span("spec/mini.mspec", 33, 9, 33, 20)
     body = (ir.Assign(ir.LocalRef("driver", "n"), "+=", ir.BoolLit(True), span=sp),)
     res = check_model(_broken(body))
-    assert res.error is not None
-    assert res.error.startswith("spec/mini.mspec:32:5: error: TLC could not evaluate the model"), res.error
-    assert "java." not in res.error.split("\n")[0] or "Exception" not in res.error
+    assert res.error == "a boolean was used where an integer is needed in step driver.lock (spec/mini.mspec:32:5)"
+    assert "java." not in res.error and "Exception" not in res.error
     assert {p.verdict for p in res.properties} == {Verdict.ERROR}
+    # the error trace: the initial state, then the step that could not run
+    tr = res.property("TypeOK").trace
+    assert [r.step for r in tr.steps] == [None, "lock"] and tr.steps[-1].failure == res.error
 
 
 def test_committed_gen_module_runs_under_plain_tlc(tmp_path):

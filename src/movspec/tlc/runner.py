@@ -24,10 +24,18 @@ Contract (the checking semantics of ``ir.nodes``, so TLC and the embedded checke
   module written next to it, without symmetry and without the safety checks (the state graph
   the builtin checker decides it on);
 * inductive invariants are not a question about reachable states: the builtin checker decides
-  them (``explore.inductive``) and their message says so.
+  them (``explore.inductive``) and their message says so;
+* once ``TypeOK`` is found violated, the re-runs (and the liveness and refinement runs) are
+  bounded by a state constraint (``tlc.bounds``): a counter past its range cannot make them
+  endless. A run cut there, or by ``max_states``/``max_depth`` (state constraints too) or the
+  timeout (Java is killed), leaves what it did not decide INCOMPLETE, never HOLDS;
+* a runtime error (division by zero, a function applied outside its domain, ...) stops TLC:
+  it decides the properties still open, ERROR with the step or invariant, its DSL location
+  and the trace that reaches it (``tlc.errors``); violations found before keep theirs.
 
 Errors are reported in the user's terms: translator, SANY and evaluation errors point at the
-DSL line through the emitter's line map; a missing Java or jar says what to install or set.
+DSL line through the emitter's line map; a missing Java or jar, or a JVM that cannot start
+(``$MOVSPEC_JAVA_OPTS``), says what to install or set.
 """
 
 from __future__ import annotations
