@@ -30,6 +30,8 @@ class LoadResult:
     sources: SourceMap = field(default_factory=SourceMap)
     deltas: dict[str, list[Delta]] = field(default_factory=dict)  # variant -> its deltas as written
     files: list[A.File] = field(default_factory=list)  # the syntax trees (for `show`, docs)
+    # what the model means where it is silent (a local's starting value ...): `lint --verbose`
+    notes: list[Diagnostic] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -115,6 +117,7 @@ def load_files(texts: Sequence[tuple[str, str | bytes]]) -> LoadResult:
             diags.extend(built.diagnostics)
             res.models = built.models
             res.deltas = built.deltas
+            res.notes = _dedupe(built.notes)
             from .check import check_models
             diags.extend(check_models(built, files))
     except RecursionError:

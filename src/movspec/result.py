@@ -207,6 +207,9 @@ class CheckResult:
     reason: str | None = None  # why incomplete
     error: str | None = None
     symmetry: bool = False
+    # why symmetry reduction was off although it was asked for and a set is `symmetric`
+    # (the model names one of its elements: see ``ir.symmetry``); None otherwise
+    symmetry_note: str | None = None
     # How often each step ran, keyed "actor.step" (every step of the model is present; a 0
     # means the step was never enabled in the states reached: a sign of a vacuous model).
     # Empty when the back end does not measure it.
@@ -230,6 +233,7 @@ class CheckResult:
             "reason": self.reason,
             "error": self.error,
             "symmetry": self.symmetry,
+            "symmetry_note": self.symmetry_note,
             "stats": self.stats.to_json(),
             "properties": [p.to_json() for p in self.properties],
             "coverage": {k: n for k, n in self.coverage},

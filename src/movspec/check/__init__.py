@@ -13,12 +13,13 @@ def check_models(built, files) -> list[Diagnostic]:
     """Every semantic finding for the built models (``ir.build.BuildResult``)."""
     from .flow import check_flow
     from .labels import check_labels
+    from .symmetry import check_symmetry
     from .types import check_types
     from .unused import check_unused
 
     found: dict[tuple, tuple[Diagnostic, list[str]]] = {}
     for name, model in built.models.items():
-        for d in check_types(model) + check_labels(model) + check_flow(model):
+        for d in check_types(model) + check_labels(model) + check_flow(model) + check_symmetry(model):
             key = (d.severity, d.message, d.span)
             if key not in found:
                 found[key] = (d, [])

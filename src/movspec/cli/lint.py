@@ -17,7 +17,9 @@ from .common import DEFAULT_SPEC, load_or_exit, render_diagnostics, stderr_conso
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print diagnostics as JSON on stdout.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit status 1).")
-def lint_cmd(paths: tuple[str, ...], as_json: bool, strict: bool) -> None:
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also print notes: what the model means where it is silent (a local's starting value).")
+def lint_cmd(paths: tuple[str, ...], as_json: bool, strict: bool, verbose: bool) -> None:
     """Check the model in PATHS (files or directories; default: spec/).
 
     Parses every .mspec file, resolves every variant and runs the semantic checks (names,
@@ -32,11 +34,16 @@ def lint_cmd(paths: tuple[str, ...], as_json: bool, strict: bool) -> None:
             "warnings": len(result.warnings),
             "variants": list(result.models) if result.ok else [],
             "diagnostics": [d.to_json() for d in result.diagnostics],
+            "notes": [d.to_json() for d in result.notes],
         }
         click.echo(json.dumps(doc, indent=2, sort_keys=True))
     else:
         err = stderr_console()
-        render_diagnostics(result.diagnostics, result.sources, err)
+        shown = result.diagnostics
+        if verbose:
+            key = lambda d: (d.span.file, d.span.line, d.span.col) if d.span else ("", 0, 0)  # noqa: E731
+            shown = sorted(result.diagnostics + result.notes, key=key)
+        render_diagnostics(shown, result.sources, err)
         if result.ok:
             n = len(result.models)
             click.echo(f"ok: {n} variant{'s' if n != 1 else ''} ({', '.join(result.models)})")

@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Callable
 
 from ..ir import nodes as ir
+from ..ir.symmetry import symmetry_off_reason
 from ..result import CheckResult, PropertyResult, Verdict
 from .compile import Compiled, compile_model
 from .graph import StateGraph, explore_graph
@@ -68,8 +69,9 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
     result = _with_proofs(model, result, graph, max_states, timeout)
     # the flag says whether reduction was asked for and possible, as TLC's backend reports it;
     # compile time is part of what the user waits for
-    sym_on = symmetry and any(c.symmetric and c.atoms for c in model.consts)
-    return replace(result, symmetry=sym_on,
+    off = symmetry_off_reason(model) if symmetry else None
+    sym_on = symmetry and off is None and any(c.symmetric and c.atoms for c in model.consts)
+    return replace(result, symmetry=sym_on, symmetry_note=off,
                    stats=replace(result.stats, seconds=time.perf_counter() - t0))
 
 

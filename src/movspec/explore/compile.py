@@ -33,6 +33,7 @@ from itertools import permutations, product
 from typing import Callable
 
 from ..ir import nodes as ir
+from ..ir.symmetry import symmetry_off_reason
 from .layout import (AtomTable, CompileError, EvalError, Layout, Overflow, _walk, all_values,
                      build_atoms, domain_keys, field_index, field_offset, is_composite, is_flat,
                      leaf_count, overflow_message, shape)
@@ -213,7 +214,7 @@ class Compiler:
         self.ns: dict = {}
         self._consts: dict = {}
         self._n = 0
-        self.symmetry = symmetry
+        self.symmetry = symmetry and symmetry_off_reason(model) is None  # sound only then
         self.props: list[str] = []
         self._pos_tables: dict = {}
         self._install_runtime()

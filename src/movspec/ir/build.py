@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from ..diagnostics import Diagnostic, did_you_mean, error, warning
+from ..diagnostics import Diagnostic, Severity, did_you_mean, error, warning
 from ..dsl import ast as A
 from ..span import Span
 from . import nodes as N
@@ -114,12 +114,17 @@ class Env:
 class Diags:
     def __init__(self):
         self.items: list[Diagnostic] = []
+        self.notes: list[Diagnostic] = []
 
     def err(self, msg: str, span: Span | None, hint: str | None = None, code: str = "") -> None:
         self.items.append(error(msg, span, hint, code))
 
     def warn(self, msg: str, span: Span | None, hint: str | None = None, code: str = "") -> None:
         self.items.append(warning(msg, span, hint, code))
+
+    def note(self, msg: str, span: Span | None, hint: str | None = None, code: str = "") -> None:
+        # what the model means where it is silent: shown by `movspec lint --verbose`
+        self.notes.append(Diagnostic(Severity.NOTE, msg, span, hint, code))
 
 
 def _add_decl(env: Env, d, diags: Diags, override: bool, variant: str | None) -> None:
@@ -413,7 +418,10 @@ class Resolver:
             return N.SetLit((N.BoolLit(False), N.BoolLit(True)))
         return N.SetLit(())
 
-    def default(self, t: N.Type, span: Span | None, what: str) -> N.Expr:
+    def type_default(self, t: N.Type) -> N.Expr | None:
+        """The default value of type ``t`` (``false``, the low end of a range, ``{}``, the
+        struct's field defaults, a function to its range's default), or None for a type that
+        has none (atoms of constant sets and enums, and functions to them)."""
         if isinstance(t, N.BoolType):
             return N.BoolLit(False)
         if isinstance(t, N.IntType):
@@ -422,9 +430,17 @@ class Resolver:
             return N.SetLit(())
         if isinstance(t, N.RecordType):
             return N.RecordLit(t, tuple((f.name, f.default) for f in t.fields))
-        if isinstance(t, N.FuncType):
+        if isinstance(t, N.FuncType) and _has_default(t.range):
             var = self.fresh("x")
-            return N.FuncLit(var, self.set_of(t.domain), self.default(t.range, span, what))
+            return N.FuncLit(var, self.set_of(t.domain), self.type_default(t.range))
+        return None
+
+    def default(self, t: N.Type, span: Span | None, what: str) -> N.Expr:
+        d = self.type_default(t)
+        if d is not None:
+            return d
+        while isinstance(t, N.FuncType):
+            t = t.range
         self.d.err(f"{what} has an atom type `{t}` and no default value", span,
                    f"give one, e.g. `= {t.atoms[0]}`" if t.atoms else "give a default value", "no-default")
         return N.AtomLit(t.atoms[0], self.atoms.get(t.atoms[0], "enum")) if t.atoms else N.BoolLit(False)
@@ -973,7 +989,17 @@ def _model(header: A.ModelD | None, v: A.VariantD | None, vname: str, env: Env, 
                     diags.err(f"local `{l.name}` of `{ad.name}` has the name of a {what}", l.name_span,
                               "rename the local", "shadow")
             t = r.type(l.type)
-            init = r.expr(l.init, sc) if l.init is not None else None
+            if l.init is not None:
+                init = r.expr(l.init, sc)
+            else:
+                # like a variable, a local without an initial value starts at its type's
+                # default; only a type without one starts unset (PlusCal's defaultInitValue)
+                init = r.type_default(t)
+                diags.note(f"local `{l.name}` of `{ad.name}` has no initial value: "
+                           f"{_starts(t, init)}", l.name_span or l.span,
+                           "write `= value` to give it another one" if init is not None else
+                           "`TypeOK` admits the unset value for it; give it a value if a step may read "
+                           "it before assigning it", "initial-value")
             locals_.append(N.Local(l.name, t, init, l.span))
         step_names = [s.name for s in a.steps]
         seen = set()
@@ -1059,6 +1085,27 @@ def _model(header: A.ModelD | None, v: A.VariantD | None, vname: str, env: Env, 
         span=v.span if v else (header.span if header else None),
     )
     return m
+
+
+def _has_default(t: N.Type) -> bool:
+    if isinstance(t, N.AtomType):
+        return False
+    if isinstance(t, N.FuncType):
+        return _has_default(t.range)
+    return True
+
+
+def _starts(t: N.Type, init: N.Expr | None) -> str:
+    """What a local without an initial value starts as, in words."""
+    from .printer import expr_str
+
+    if init is None:
+        return "it starts unset (PlusCal's `defaultInitValue`) until a step assigns it"
+    if isinstance(t, N.IntType):
+        return f"it starts at {t.lo}, the low end of {t}"
+    if isinstance(t, N.RecordType):
+        return f"it starts with the field defaults of `{t.name}`"
+    return f"it starts as `{expr_str(init)}`, the default of {t}"
 
 
 def _prop_word(p) -> str:
@@ -1232,6 +1279,7 @@ class BuildResult:
     diagnostics: list[Diagnostic]
     used: set[str] = field(default_factory=set)  # names referred to in some variant
     base_env: Env | None = None
+    notes: list[Diagnostic] = field(default_factory=list)  # what the model means where it is silent
 
 
 def build(files: list[A.File]) -> BuildResult:
@@ -1401,4 +1449,4 @@ def build(files: list[A.File]) -> BuildResult:
                 diags.err(f"variant `{name}` is expected both to hold and to violate `{p}`", second.span,
                           f"the other expectation is at {first.span}; keep one", "expect-conflict")
         models[name] = replace(model, expectations=tuple(exps))
-    return BuildResult(models, deltas, diags.items, used, base)
+    return BuildResult(models, deltas, diags.items, used, base, diags.notes)

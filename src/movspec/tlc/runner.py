@@ -49,6 +49,7 @@ from pathlib import Path
 
 from ..emit.module import EmitError, Emitted, emit
 from ..ir import nodes as ir
+from ..ir.symmetry import symmetry_off_reason
 from ..result import CheckResult, PropertyResult, Stats, Trace, Verdict
 from ..span import Span
 from . import bounds
@@ -254,7 +255,8 @@ def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = No
     the scratch directory and gives an INCOMPLETE result (reason ``"interrupted"``)."""
     t0 = time.monotonic()
     names = model.property_names
-    sym_on = symmetry and any(c.symmetric and c.atoms for c in model.consts)
+    off = symmetry_off_reason(model) if symmetry else None  # the emitted cfg has no SYMMETRY then
+    sym_on = symmetry and off is None and any(c.symmetric and c.atoms for c in model.consts)
     budget = bounds.Budget(max_states, max_depth)
 
     def failed(msg: str) -> CheckResult:
@@ -282,7 +284,8 @@ def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = No
         result = _with_refinements(model, result, be, timeout, t0, keep_dir, budget)
     except KeyboardInterrupt:
         return _interrupted(model, result)
-    return _with_inductive(model, result, timeout)
+    from dataclasses import replace
+    return replace(_with_inductive(model, result, timeout), symmetry_note=off)
 
 
 def _clean(msg: str) -> str:
