@@ -6,15 +6,8 @@ from __future__ import annotations
 from . import ast as A
 from .parser import quote
 
-P_QUANT, P_LEADS, P_EQUIV, P_IMPLIES, P_OR, P_AND, P_CMP, P_UNION, P_DIFF, P_INTER, P_RANGE, P_ADD, \
-    P_MUL, P_UNARY, P_POSTFIX = range(15)
-
-_LEVEL = {
-    "~>": P_LEADS, "<=>": P_EQUIV, "=>": P_IMPLIES, "||": P_OR, "&&": P_AND,
-    "==": P_CMP, "!=": P_CMP, "<": P_CMP, "<=": P_CMP, ">": P_CMP, ">=": P_CMP, "in": P_CMP,
-    "notin": P_CMP, "subset": P_CMP, "|": P_UNION, "\\": P_DIFF, "&": P_INTER,
-    "+": P_ADD, "-": P_ADD, "*": P_MUL, "/": P_MUL, "%": P_MUL,
-}
+from ..ops import (BY_DSL, P_ADD, P_CMP, P_DIFF, P_LEADS, P_POSTFIX, P_QUANT, P_RANGE, P_UNARY,
+                   P_UNION)
 
 
 def expr(e: A.Expr, need: int = P_QUANT) -> str:
@@ -59,13 +52,11 @@ def _expr(e: A.Expr) -> tuple[str, int]:
         inner = expr(e.operand, P_UNARY)
         return f"{e.op}{inner}", P_UNARY
     if isinstance(e, A.BinaryE):
-        lvl = _LEVEL[e.op]
-        if lvl in (P_CMP, P_LEADS):
-            ln, rn = lvl + 1, lvl + 1
-        elif lvl == P_IMPLIES:
-            ln, rn = lvl + 1, lvl
+        if e.op == "~>":  # only at the top of a leadsto property; not associative
+            lvl, (ln, rn) = P_LEADS, (P_LEADS + 1, P_LEADS + 1)
         else:
-            ln, rn = lvl, lvl + 1
+            o = BY_DSL[e.op]
+            lvl, (ln, rn) = o.level, o.operand_levels()
         return f"{expr(e.left, ln)} {e.op} {expr(e.right, rn)}", lvl
     if isinstance(e, A.QuantE):
         binders = ", ".join(f"{v} in {expr(d)}" for v, d in e.binders)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from itertools import permutations, product
 from typing import Callable
 
+from .. import ops
 from ..ir import nodes as ir
 from ..ir.symmetry import symmetry_off_reason
 from .layout import (AtomTable, CompileError, EvalError, Layout, Overflow, _walk, all_values,
@@ -129,36 +130,10 @@ class Compiled:
         return self.layout.plain(v, x.type)
 
 
-_ARITH = {"+": "+", "-": "-", "*": "*", "/": "//", "%": "%"}
-_CMP = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-
-
 def _fold(op: str, a, b):
-    if op == "+": return a + b
-    if op == "-": return a - b
-    if op == "*": return a * b
-    if op == "/": return a // b
-    if op == "%":
-        if b <= 0:  # TLA+'s % is defined for a positive divisor only: left to run time
-            raise ZeroDivisionError
-        return a % b
-    if op == "==": return a == b
-    if op == "!=": return a != b
-    if op == "<": return a < b
-    if op == "<=": return a <= b
-    if op == ">": return a > b
-    if op == ">=": return a >= b
-    if op == "&&": return bool(a and b)
-    if op == "||": return bool(a or b)
-    if op == "=>": return bool(not a or b)
-    if op == "<=>": return (not a) == (not b)
-    if op == "in": return a in b
-    if op == "notin": return a not in b
-    if op == "subset": return a <= b
-    if op == "union": return a | b
-    if op == "inter": return a & b
-    if op == "minus": return a - b
-    raise CompileError(f"unknown operator {op}")
+    """``a op b`` on internal values (TLA+'s meaning; ``ops.OpError``/``ZeroDivisionError``
+    where it is undefined, which leaves the expression to run time)."""
+    return ops.binop(op).apply(a, b)
 
 
 def _has_control(stmts) -> bool:
@@ -315,11 +290,6 @@ class Compiler:
                 raise EvalError(f"{what} applied to an argument outside its domain")
             return r
 
-        def _mod(a, b):
-            if b <= 0:
-                raise EvalError(f"the second argument of % must be positive, not {b}")
-            return a % b
-
         def _fulldom(dom, keys, what):
             elems = tuple(sorted(dom))
             if elems != keys:
@@ -327,7 +297,7 @@ class Compiler:
             return elems
 
         self.ns.update(_rd=_rd, _wr=_wr, _st=_st, _ovf=_ovf, _encset=_encset, _dom=_dom,
-                       _fulldom=_fulldom, _mod=_mod,
+                       _fulldom=_fulldom, _mod=ops.mod,
                        EvalError=EvalError, OFF=tuple(l.offset for l in leaves))
 
     # ------------------------------------------------------------------ types and domains
@@ -465,8 +435,8 @@ class Compiler:
             try:
                 v = _fold(op, a.val, b.val)
                 return X(self.lit(v), rtype, v)
-            except ZeroDivisionError:
-                pass
+            except ArithmeticError:
+                pass  # division by zero and the like: an evaluation error at run time
         if op in ("&&", "||", "=>") and b.static and a.pure:
             if op == "&&":
                 return a if b.val else X("False", ir.BoolType(), False)
@@ -480,37 +450,13 @@ class Compiler:
             if op == "||":
                 return X(f"({a.src} or True)", ir.BoolType()) if b.val else a
             return X(f"(not {a.src} or True)", ir.BoolType()) if b.val else X(f"(not {a.src})", ir.BoolType())
-        safe = a.pure and b.pure and op not in ("/", "%")
-        if op == "%" and not (b.static and b.val > 0):
-            return X(f"_mod({a.src}, {b.src})", rtype)
-        if op in _ARITH:
-            return X(f"({a.src} {_ARITH[op]} {b.src})", rtype, safe=safe)
-        if op in _CMP:
-            return X(f"({a.src} {_CMP[op]} {b.src})", rtype, safe=safe)
-        if op == "&&":
-            return X(f"({a.src} and {b.src})", rtype, safe=safe)
-        if op == "||":
-            return X(f"({a.src} or {b.src})", rtype, safe=safe)
-        if op == "=>":
-            return X(f"(not {a.src} or {b.src})", rtype, safe=safe)
-        if op == "<=>":
-            return X(f"((not {a.src}) == (not {b.src}))", rtype, safe=safe)
-        if op == "in":
-            return X(f"({a.src} in {b.src})", rtype)
-        if op == "notin":
-            return X(f"({a.src} not in {b.src})", rtype)
-        if op == "subset":
-            return X(f"({a.src} <= {b.src})", rtype)
-        if op == "union":
-            return X(f"({a.src} | {b.src})", rtype)
-        if op == "inter":
-            return X(f"({a.src} & {b.src})", rtype)
-        if op == "minus":
-            return X(f"({a.src} - {b.src})", rtype)
-        raise CompileError(f"unknown operator {op}")
+        o = ops.binop(op)
+        if op == "%" and b.static and b.val > 0:
+            return X(f"({a.src} % {b.src})", rtype)
+        return X(o.py.format(a=a.src, b=b.src), rtype, safe=o.total and a.pure and b.pure)
 
     def _binary_type(self, op, ta, tb):
-        if op in _ARITH:
+        if ops.binop(op).result == "int":
             return ir.IntType(0, 0)
         if op in ("union", "inter", "minus"):
             return self._join(ta, tb) if op == "union" else ta

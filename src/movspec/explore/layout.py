@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from itertools import product
 
 from ..ir import nodes as ir
+from ..ops import OpError
 from ..result import Fn, Rec
 
 SET_TABLE_MAX = 10  # universes up to this size get precomputed encode/decode tables
@@ -68,7 +69,7 @@ RUNTIME_ERRORS = (EvalError, ArithmeticError, TypeError, KeyError, IndexError, V
 
 def error_text(e: BaseException) -> str:
     """The user's words for a run-time error of compiled code (no Python exception names)."""
-    if isinstance(e, EvalError):
+    if isinstance(e, (EvalError, OpError)):
         return str(e)
     if isinstance(e, ZeroDivisionError):
         return "division by zero"

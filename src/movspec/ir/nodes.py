@@ -242,13 +242,7 @@ class Unary:
     span: Span | None = _span()
 
 
-BINARY_OPS = (
-    "+", "-", "*", "/", "%",                     # integers (/ and % as TLA+ \div and %)
-    "==", "!=", "<", "<=", ">", ">=",             # comparisons
-    "&&", "||", "=>", "<=>",                      # booleans
-    "in", "notin", "subset",                      # membership, subset-or-equal
-    "union", "inter", "minus",                    # set operators (| & \ in the DSL)
-)
+# the binary operators (``Binary.op``) and their meaning: ``movspec.ops``
 
 
 @dataclass(frozen=True, slots=True)

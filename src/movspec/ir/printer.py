@@ -13,16 +13,8 @@ from ..dsl.parser import quote
 from . import nodes as N
 
 # precedence levels, loosest first (docs/language.md)
-P_QUANT, P_EQUIV, P_IMPLIES, P_OR, P_AND, P_CMP, P_UNION, P_DIFF, P_INTER, P_RANGE, P_ADD, P_MUL, \
-    P_UNARY, P_POSTFIX = range(14)
-
-_BIN = {
-    "<=>": (P_EQUIV, "<=>"), "=>": (P_IMPLIES, "=>"), "||": (P_OR, "||"), "&&": (P_AND, "&&"),
-    "==": (P_CMP, "=="), "!=": (P_CMP, "!="), "<": (P_CMP, "<"), "<=": (P_CMP, "<="), ">": (P_CMP, ">"),
-    ">=": (P_CMP, ">="), "in": (P_CMP, "in"), "notin": (P_CMP, "notin"), "subset": (P_CMP, "subset"),
-    "union": (P_UNION, "|"), "minus": (P_DIFF, "\\"), "inter": (P_INTER, "&"),
-    "+": (P_ADD, "+"), "-": (P_ADD, "-"), "*": (P_MUL, "*"), "/": (P_MUL, "/"), "%": (P_MUL, "%"),
-}
+from ..ops import (P_ADD, P_CMP, P_DIFF, P_EQUIV, P_POSTFIX, P_QUANT, P_RANGE, P_UNARY, P_UNION,
+                   binop)
 
 
 def _loaded_modules(model: N.Model | None) -> dict[str, str]:
@@ -72,14 +64,9 @@ class Printer:
                 inner = f"({inner})"
             return (f"{e.op}{inner}", P_UNARY)
         if isinstance(e, N.Binary):
-            lvl, sym = _BIN[e.op]
-            if lvl == P_CMP:
-                lneed, rneed = lvl + 1, lvl + 1
-            elif lvl == P_IMPLIES:
-                lneed, rneed = lvl + 1, lvl
-            else:
-                lneed, rneed = lvl, lvl + 1
-            return (f"{self.expr(e.left, lneed)} {sym} {self.expr(e.right, rneed)}", lvl)
+            o = binop(e.op)
+            lneed, rneed = o.operand_levels()
+            return (f"{self.expr(e.left, lneed)} {o.dsl} {self.expr(e.right, rneed)}", o.level)
         if isinstance(e, N.SetLit):
             return ("{" + ", ".join(self.expr(x) for x in e.elems) + "}", P_POSTFIX)
         if isinstance(e, N.RangeLit):
