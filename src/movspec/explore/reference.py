@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import permutations, product
 
+from .. import ops
 from ..ir import nodes as ir
 from ..result import Fn, Rec
 
@@ -42,12 +43,6 @@ def _key(v):
 
 def mkfn(pairs) -> Fn:
     return Fn(tuple(sorted(pairs, key=lambda kv: _key(kv[0]))))
-
-
-def _mod(a, b):
-    if b <= 0:  # TLA+: % needs a positive divisor
-        raise RefError(f"the second argument of % must be positive, not {b}")
-    return a % b
 
 
 def fn_get(f: Fn, k):
@@ -131,18 +126,12 @@ def ev(e, env: Env):
         if o == "=>":
             return (not ev(e.left, env)) or bool(ev(e.right, env))
         a, b = ev(e.left, env), ev(e.right, env)
-        ops = {
-            "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-            "/": lambda: a // b, "%": lambda: _mod(a, b),
-            "==": lambda: a == b, "!=": lambda: a != b, "<": lambda: a < b, "<=": lambda: a <= b,
-            ">": lambda: a > b, ">=": lambda: a >= b, "<=>": lambda: bool(a) == bool(b),
-            "in": lambda: a in b, "notin": lambda: a not in b, "subset": lambda: a <= b,
-            "union": lambda: a | b, "inter": lambda: a & b, "minus": lambda: a - b,
-        }
         try:
-            return ops[o]()
+            return ops.apply(o, a, b)
         except ZeroDivisionError as err:
             raise RefError("division by zero") from err
+        except ops.OpError as err:
+            raise RefError(str(err)) from err
     if isinstance(e, ir.SetLit):
         return frozenset(ev(x, env) for x in e.elems)
     if isinstance(e, ir.RangeLit):
