@@ -1,5 +1,5 @@
-"""TLC backends without running TLC: jar and Java discovery, the Docker image and container
-arguments (with a fake docker client), the pinned release, `movspec tlc install`, doctor."""
+"""TLC backends without running TLC: jar and Java discovery, the pinned release,
+`movspec tlc install`, doctor (the Docker backend's own tests are in test_docker*.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from movspec.cli import cli
 from movspec.tlc import available, check_model
 from movspec.tlc import backend as B
-from movspec.tlc.release import InstallError, Release, dockerfile_text, install, pinned
+from movspec.tlc.release import InstallError, Release, install, pinned
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,112 +87,7 @@ def test_local_command_line(monkeypatch, tmp_path):
                    "tlc2.TLC", "-tool", "M.tla"]
 
 
-# --------------------------------------------------------------------------- Docker
-
-class FakeImages:
-    def __init__(self, present: bool):
-        self.present = present
-        self.built = []
-
-    def get(self, tag):
-        import docker.errors
-        if not self.present:
-            raise docker.errors.ImageNotFound("no")
-        return object()
-
-    def build(self, **kw):
-        self.built.append(kw)
-        self.present = True
-        return object(), []
-
-
-class FakeContainer:
-    def __init__(self):
-        self.removed = False
-
-    def wait(self, timeout=None):
-        return {"StatusCode": 0}
-
-    def logs(self, stdout=True, stderr=True):
-        return b"@!@!@STARTMSG 2262:0 @!@!@\nTLC2 Version 2.18\n@!@!@ENDMSG 2262 @!@!@\n"
-
-    def remove(self, force=False):
-        self.removed = True
-
-    def kill(self):
-        pass
-
-
-class FakeContainers:
-    def __init__(self):
-        self.calls = []
-        self.last = None
-
-    def run(self, **kw):
-        self.calls.append(kw)
-        self.last = FakeContainer()
-        return self.last
-
-
-class FakeClient:
-    def __init__(self, present=False):
-        self.images = FakeImages(present)
-        self.containers = FakeContainers()
-
-    def ping(self):
-        return True
-
-
-def test_docker_image_is_built_once_from_the_pinned_dockerfile(tmp_path):
-    client = FakeClient(present=False)
-    d = B.DockerTLC(client=client)
-    assert d.available() == (True, f"Docker daemon, image movspec-tlc:{pinned().version}")
-    res = d.run("tlc2.TLC", ["-tool", "M.tla"], tmp_path)
-    assert len(client.images.built) == 1
-    kw = client.images.built[0]
-    assert kw["tag"] == f"movspec-tlc:{pinned().version}"
-    assert kw["fileobj"].getvalue().decode() == dockerfile_text()
-    d.run("pcal.trans", ["-nocfg", "M.tla"], tmp_path)
-    assert len(client.images.built) == 1  # present now: not rebuilt
-    assert res.returncode == 0 and "TLC2 Version 2.18" in res.output
-    assert client.containers.last.removed
-
-
-def test_docker_run_arguments(tmp_path, monkeypatch):
-    monkeypatch.delenv(B.ENV_JAVA_OPTS, raising=False)
-    kw = B.run_kwargs("tlc2.TLC", ["-tool", "-workers", "2", "M.tla"], tmp_path)
-    assert kw["image"] == f"movspec-tlc:{pinned().version}"
-    assert kw["command"] == ["tlc2.TLC", "-tool", "-workers", "2", "M.tla"]
-    assert kw["volumes"] == {str(tmp_path.resolve()): {"bind": "/work", "mode": "rw"}}
-    assert kw["working_dir"] == "/work" and kw["detach"] and kw["network_disabled"]
-    assert kw["environment"] == {"JAVA_TOOL_OPTIONS": "-Djava.io.tmpdir=/work"}
-    assert kw["user"].count(":") == 1
-    monkeypatch.setenv(B.ENV_JAVA_OPTS, "-Xmx4g")
-    kw = B.run_kwargs("tlc2.TLC", ["M.tla"], tmp_path)
-    assert kw["command"] == ["tlc2.TLC", "M.tla"]
-    assert kw["environment"] == {"JAVA_TOOL_OPTIONS": "-Djava.io.tmpdir=/work -Xmx4g"}
-
-
-def test_unreachable_docker_is_explained():
-    class Down(FakeClient):
-        def ping(self):
-            raise ConnectionError("Error while fetching server API version")
-    ok, why = B.DockerTLC(client=Down()).available()
-    assert not ok and "no reachable Docker daemon" in why and "fetching server API" in why
-
-
 # --------------------------------------------------------------------------- release, install
-
-def test_dockerfile_is_generated_from_the_pin():
-    text = (ROOT / "docker" / "Dockerfile").read_text()
-    assert text == dockerfile_text(), "docker/Dockerfile is stale: regenerate it from release.json"
-    r = pinned()
-    assert f"ARG TLA2TOOLS_VERSION={r.version}" in text
-    assert f"ARG TLA2TOOLS_SHA256={r.sha256}" in text
-    assert "sha256sum -c" in text
-    assert r.url == f"https://github.com/tlaplus/tlaplus/releases/download/v{r.version}/tla2tools.jar"
-    assert len(r.sha256) == 64
-
 
 def _opener(payload: bytes):
     class Resp(io.BytesIO):

@@ -23,6 +23,7 @@ from ..expect import disagreements, mismatches
 from ..ir.nodes import Model
 from ..result import CheckResult, Verdict, results_to_json
 from .common import load_or_exit, stderr_console
+from .tlcimage import tlc_memory_option
 
 BACKENDS = ("auto", "builtin", "tlc", "both")
 
@@ -249,6 +250,7 @@ def _print_comparison(console: Console, pairs) -> None:
               help="TLC worker threads.")
 @click.option("--tlc-jar", type=click.Path(dir_okay=False), metavar="JAR",
               help="tla2tools.jar to run TLC with (else $MOVSPEC_TLA2TOOLS or the user cache).")
+@tlc_memory_option
 @click.option("--json", "json_path", metavar="FILE", help="Write the results as JSON ('-': stdout).")
 @click.option("--junit", "junit_path", metavar="FILE", help="Write JUnit XML for CI.")
 @click.option("--itf", "itf_dir", metavar="DIR", help="Write each counterexample as an ITF trace.")

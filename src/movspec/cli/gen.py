@@ -1,4 +1,4 @@
-"""CLI commands: gen (PlusCal/TLA+ modules), tlc install, doctor."""
+"""CLI commands: gen (PlusCal/TLA+ modules), tlc install, tlc image, doctor."""
 
 from __future__ import annotations
 
@@ -86,6 +86,11 @@ def tlc_install(force: bool) -> None:
     click.echo(f"installed {path}")
     if path != cached_jar(rel):  # pragma: no cover - install returns the cache path
         click.echo(f"note: expected {cached_jar(rel)}")
+
+
+from .tlcimage import image_command  # noqa: E402 - the Docker image command of the group
+
+tlc_group.add_command(image_command)
 
 
 @click.command("doctor")

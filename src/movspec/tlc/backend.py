@@ -2,16 +2,15 @@
 
 ``LocalJava`` runs ``java -cp tla2tools.jar <main> ...`` with the jar found, in order, from
 ``--tlc-jar``, ``$MOVSPEC_TLA2TOOLS`` or the user cache (``movspec tlc install``), and Java
-from ``$JAVA_HOME`` or ``PATH``. ``DockerTLC`` runs the same command in a container of the
-image built from ``docker/Dockerfile`` (built by the Python docker SDK on first use), with the
-scratch directory mounted at ``/work``. ``select_backend`` picks one; ``$MOVSPEC_TLC_BACKEND``
-(``local``, ``docker``, ``auto``) overrides the choice. Every "not available" answer says what
+from ``$JAVA_HOME`` or ``PATH``. ``DockerTLC`` (``tlc.docker``) runs the same command in a
+container of the TLC image (``tlc.dockerimage``), one container per scratch directory.
+``select_backend`` picks one; ``$MOVSPEC_TLC_BACKEND`` (``local``, ``docker``, ``auto``)
+overrides the choice. Every "not available" answer says what
 to set or install.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import shlex
 import shutil
@@ -22,7 +21,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
-from .release import Release, cached_jar, pinned
+from .release import cached_jar, pinned
 
 ENV_JAR = "MOVSPEC_TLA2TOOLS"
 ENV_BACKEND = "MOVSPEC_TLC_BACKEND"
@@ -184,107 +183,16 @@ def _kill(proc: subprocess.Popen) -> None:
 
 # --------------------------------------------------------------------------- Docker
 
-def image_tag(release: Release | None = None) -> str:
-    return f"movspec-tlc:{(release or pinned()).version}"
+_DOCKER_NAMES = ("DockerTLC", "image_tag")
 
 
-def build_kwargs(release: Release | None = None) -> dict:
-    """Arguments of ``client.images.build`` for the TLC image (the Dockerfile needs no context:
-    it fetches the jar by URL and verifies its checksum)."""
-    from .release import dockerfile_text
-    r = release or pinned()
-    return {
-        "fileobj": io.BytesIO(dockerfile_text(r).encode()),
-        "tag": image_tag(r),
-        "rm": True,
-        "pull": False,
-        "labels": {"org.movspec.tla2tools.version": r.version},
-    }
-
-
-def run_kwargs(main: str, args: list[str], workdir: Path, release: Release | None = None) -> dict:
-    """Arguments of ``client.containers.run`` for one tla2tools command in ``workdir``.
-
-    The image's entrypoint is ``java -XX:+UseParallelGC -cp tla2tools.jar``; JVM options must
-    come before the main class, so they (and a private java.io.tmpdir) go through
-    ``JAVA_TOOL_OPTIONS``."""
-    kw = {
-        "image": image_tag(release),
-        "command": [main, *args],
-        "volumes": {str(Path(workdir).resolve()): {"bind": "/work", "mode": "rw"}},
-        "working_dir": "/work",
-        "detach": True,
-        "network_disabled": True,
-        "environment": {"JAVA_TOOL_OPTIONS": " ".join(["-Djava.io.tmpdir=/work", *java_opts()])},
-        "labels": {"org.movspec.role": "tlc"},
-    }
-    if hasattr(os, "getuid"):
-        kw["user"] = f"{os.getuid()}:{os.getgid()}"
-    return kw
-
-
-class DockerTLC(Backend):
-    name = "docker"
-
-    def __init__(self, client=None, release: Release | None = None):
-        self._client = client
-        self.release = release or pinned()
-
-    def client(self):
-        if self._client is None:
-            import docker  # imported lazily: the SDK is slow to import and often unused
-            self._client = docker.from_env(timeout=10)
-        return self._client
-
-    def available(self) -> tuple[bool, str]:
-        try:
-            self.client().ping()
-        except Exception as exc:  # the SDK raises many types (DockerException, requests errors)
-            return False, f"no reachable Docker daemon ({_short(exc)}); start Docker or use a local jar"
-        return True, f"Docker daemon, image {image_tag(self.release)}"
-
-    def ensure_image(self) -> None:
-        import docker.errors
-        client = self.client()
-        try:
-            client.images.get(image_tag(self.release))
-        except docker.errors.ImageNotFound:
-            try:
-                client.images.build(**build_kwargs(self.release))
-            except docker.errors.BuildError as exc:
-                raise BackendUnavailable(f"building the TLC image {image_tag(self.release)} failed: {exc.msg}\n"
-                                         "hint: the build downloads tla2tools.jar; it needs network access") from None
-
-    def run(self, main: str, args: list[str], workdir: Path, timeout: float | None = None) -> RunResult:
-        self.ensure_image()
-        t0 = time.monotonic()
-        container = self.client().containers.run(**run_kwargs(main, args, workdir, self.release))
-        timed_out = False
-        try:
-            try:
-                status = container.wait(timeout=timeout)
-                code = int(status.get("StatusCode", 1))
-            except Exception:  # requests' ReadTimeout when the wait outlives the timeout
-                container.kill()
-                timed_out, code = True, 137
-            except BaseException:  # Ctrl-C, SIGTERM: the container goes with us
-                try:
-                    container.kill()
-                except Exception:  # noqa: BLE001
-                    pass
-                raise
-            out = container.logs(stdout=True, stderr=True)
-        finally:
-            try:
-                container.remove(force=True)
-            except Exception:
-                pass
-        return RunResult(code, out.decode("utf-8", "replace"), timed_out, time.monotonic() - t0)
-
-
-def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:160] if text else type(exc).__name__
+def __getattr__(name: str):
+    """``DockerTLC`` and ``image_tag`` live in ``tlc.docker`` (imported on first use: the
+    docker SDK is optional and slow to import)."""
+    if name in _DOCKER_NAMES:
+        from . import docker, dockerimage
+        return getattr(docker if name == "DockerTLC" else dockerimage, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- selection
@@ -292,6 +200,7 @@ def _short(exc: Exception) -> str:
 def select_backend(name: str | None = None, *, jar: str | os.PathLike | None = None) -> Backend:
     """The backend to use: ``name`` (or ``$MOVSPEC_TLC_BACKEND``) is ``local``, ``docker`` or
     ``auto`` (local Java when a jar is found, else Docker). Raises ``BackendUnavailable``."""
+    from .docker import DockerTLC
     name = name or os.environ.get(ENV_BACKEND) or "auto"
     if name not in ("auto", "local", "docker"):
         raise BackendUnavailable(f"unknown TLC backend {name!r} (${ENV_BACKEND}): use local, docker or auto")
@@ -312,9 +221,16 @@ def select_backend(name: str | None = None, *, jar: str | os.PathLike | None = N
 
 
 def describe_backends(jar: str | os.PathLike | None = None) -> list[tuple[str, bool, str]]:
-    """For ``movspec doctor``: each backend, whether it can run, and why (not)."""
+    """For ``movspec doctor``: each backend, whether it can run, and why (not); for Docker,
+    what the first run will do (use the image, or build it from what)."""
+    from .docker import DockerTLC
     out = []
     for b in (LocalJava(jar), DockerTLC()):
         ok, why = b.available()
+        if ok and isinstance(b, DockerTLC):
+            try:
+                why = b.plan()
+            except BackendUnavailable as exc:
+                ok, why = False, str(exc).removeprefix("error: ")
         out.append((b.name, ok, why))
     return out

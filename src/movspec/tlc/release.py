@@ -1,8 +1,8 @@
 """The pinned tla2tools release: where it comes from, where it is cached, how it is checked.
 
 The pin (version, URL, SHA-256) lives in ``release.json`` next to this file; the Docker image
-(``docker/Dockerfile``, rendered by ``dockerfile_text``) and ``movspec tlc install`` both read
-it, so they can never disagree. The jar itself is never shipped or committed.
+(``docker/Dockerfile``, rendered by ``dockerimage.dockerfile_text``) and ``movspec tlc install``
+both read it, so they can never disagree. The jar itself is never shipped or committed.
 """
 
 from __future__ import annotations
@@ -99,21 +99,3 @@ def install(*, force: bool = False, release: Release | None = None, opener=None,
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
 
-
-def dockerfile_text(release: Release | None = None) -> str:
-    """The Dockerfile of the TLC image; ``docker/Dockerfile`` is this text, committed."""
-    r = release or pinned()
-    return f"""\
-# TLC for movspec: a Java runtime and the official tla2tools.jar, pinned by version and
-# SHA-256. Generated from src/movspec/tlc/release.json (movspec.tlc.release.dockerfile_text);
-# the Python docker SDK builds it on first use of `movspec check --backend tlc` with Docker.
-FROM {r.java_image}
-ARG TLA2TOOLS_VERSION={r.version}
-ARG TLA2TOOLS_SHA256={r.sha256}
-ADD {r.url} /opt/tla2tools/tla2tools.jar
-RUN echo "${{TLA2TOOLS_SHA256}}  /opt/tla2tools/tla2tools.jar" | sha256sum -c - \\
- && chmod 0644 /opt/tla2tools/tla2tools.jar
-LABEL org.movspec.tla2tools.version="{r.version}" org.movspec.tla2tools.sha256="{r.sha256}"
-WORKDIR /work
-ENTRYPOINT ["java", "-XX:+UseParallelGC", "-cp", "/opt/tla2tools/tla2tools.jar"]
-"""
