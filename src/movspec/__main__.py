@@ -1,0 +1,5 @@
+"""``python -m movspec``: the command line (as ``movspec``)."""
+
+from .cli import main
+
+main()
