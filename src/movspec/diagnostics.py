@@ -1,8 +1,8 @@
 """Diagnostics: one object, two forms (a human rendering and structured fields).
 
 Every stage that finds a mistake in the user's model reports a ``Diagnostic`` with a span.
-Stages collect them and raise ``DiagnosticError`` with all of them at once; the CLI renders
-them as::
+Stages return them in a list (they never raise on bad input: ``load.load`` collects every
+stage's); the CLI renders them as::
 
     spec/movable.ms:12:5: error: unknown variable `pgae`
        12 |     pgae[p].ref += 1
@@ -98,15 +98,3 @@ class SourceMap:
         if 1 <= lineno <= len(lines):
             return lines[lineno - 1]
         return None
-
-
-class DiagnosticError(Exception):
-    """Raised by a stage that found errors; carries every diagnostic it collected."""
-
-    def __init__(self, diagnostics: list[Diagnostic]):
-        self.diagnostics = list(diagnostics)
-        super().__init__("\n".join(d.render() for d in self.diagnostics))
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity is Severity.ERROR]

@@ -106,11 +106,6 @@ class _St:
     straight: bool
 
 
-def _root(e) -> str:
-    """The state variable an assignment target or state path belongs to."""
-    return ir.state_root(e) or ""
-
-
 def _key_lit(atoms: AtomTable, k, t):
     if isinstance(t, ir.AtomType):
         return ir.AtomLit(atoms.names[k], "model")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..ir import nodes as ir
 from ..ir.walk import state_key, walk
-from .codegen import UNROLL_MAX, Ctx, StepInfo, X, _has_control, _has_write, _Path, _root, _St
+from .codegen import UNROLL_MAX, Ctx, StepInfo, X, _has_control, _has_write, _Path, _St
 from .layout import CompileError, is_composite, shape
 
 
@@ -178,7 +178,7 @@ class StmtCompiler:
             raise CompileError("assignment to something that is not a variable or local")
         val = self.expr(s.value, ctx)
         if (rest is not None and not is_composite(p.type) and s.op == "="
-                and _root(s.target) not in self._roots(rest)):
+                and (ir.state_root(s.target) or "") not in self._roots(rest)):
             # nothing later on this path reads this variable: the write only changes the
             # packed successor (no copy of the leaf list, no store)
             self._delta_only(p, val, st, ind, lines)
@@ -227,7 +227,6 @@ class StmtCompiler:
             self._emit(lines, ind, f"{st.d} += ({v} - {W}[{i}]) << {off}")
 
     def _delta_only(self, p: _Path, val: X, st: _St, ind: int, lines: list) -> None:
-        W = st.W
         leaf = self.layout.leaves[p.base]
         if p.terms:
             i = self.fresh("i")

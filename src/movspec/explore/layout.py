@@ -407,11 +407,6 @@ class Layout:
             s |= self.leaf_code(leaf, v) << leaf.offset
         return s
 
-    def unpack(self, s: int) -> list:
-        return [self.leaf_value(l, (s >> l.offset) & ((1 << l.width) - 1)) for l in self.leaves]
-
-    # -------------------------------------------------------------- plain values for traces
-
     def leaf_name(self, leaf: Leaf) -> str:
         out = leaf.root
         for step in leaf.path:

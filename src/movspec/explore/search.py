@@ -65,16 +65,6 @@ class Budget:
     timeout: float | None = None
     max_memory: int | None = None  # bytes of resident memory; None: 85% of what is available
 
-    def describe(self) -> str:
-        parts = []
-        if self.max_states:
-            parts.append(f"max {self.max_states} states")
-        if self.max_depth:
-            parts.append(f"max depth {self.max_depth}")
-        if self.timeout:
-            parts.append(f"timeout {self.timeout:g}s")
-        return ", ".join(parts)
-
 
 class _Stop(Exception):
     def __init__(self, reason: str):
