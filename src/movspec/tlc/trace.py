@@ -12,6 +12,7 @@ moved (TLC does not print ``self``).
 from __future__ import annotations
 
 from ..emit.module import Emitted
+from ..emit.names import field_name
 from ..ir import nodes as ir
 from ..result import Fn, State, Trace, TraceStep, Value, diff_states
 from .output import TlcState
@@ -30,6 +31,8 @@ class TraceMapper:
                 self.locals[sy.local(a.name, l.name)] = (a, l)
         self.procs: list[tuple[str, ir.Actor]] = [(p, a) for a in m.actors for p in m.procs(a)]
         self.proc_ids = [p for p, _ in self.procs]
+        # model values and record fields the emitter renamed (``WF_c1`` -> ``xWF_c1``), back
+        self.mv_back = {sy.model_value(a): a for c in m.consts for a in (c.atoms or ())}
 
     # ----------------------------------------------------------------- states
     def state(self, s: TlcState) -> State:
@@ -38,12 +41,14 @@ class TraceMapper:
         for v in m.vars:
             raw = s.values.get(self.em.symbols.var(v.name))
             if raw is not None:
-                out[v.name] = convert(raw, v.type)
+                out[v.name] = convert(self.dsl_names(raw, v.type), v.type)
         for a in m.actors:
             for l in a.locals:
                 raw = s.values.get(self.em.symbols.local(a.name, l.name))
                 if raw is None:
                     continue
+                raw = self.dsl_names(raw, ir.FuncType(ir.AtomType(tuple(m.procs(a))), l.type)
+                                     if a.proc_set is not None else l.type)
                 if a.proc_set is None:
                     out[f"{a.name}.{l.name}"] = Fn(((a.name, convert(raw, l.type)),))
                 else:
@@ -52,10 +57,31 @@ class TraceMapper:
                     out[f"{a.name}.{l.name}"] = Fn(tuple((k, convert(got[k], l.type)) for k in keys))
         pc = s.values.get("pc")
         if pc is not None:
-            got = _fn_pairs(pc)
+            got = _fn_pairs(self.dsl_names(pc, None))
             keys = [p for p in self.proc_ids if p in got] or list(got)
             out["pc"] = Fn(tuple((k, self.step_name(got[k])) for k in keys))
         return out
+
+    def dsl_names(self, raw, t: ir.Type | None):
+        """``raw`` with the TLA+ names of model values and record fields replaced by their
+        DSL names, guided by the IR type ``t`` (a record's keys are fields, not values)."""
+        if isinstance(raw, str):
+            return self.mv_back.get(raw, raw)
+        if not isinstance(raw, Raw):
+            return raw
+        if isinstance(t, ir.RecordType) and raw.kind == "fn":
+            fields = {field_name(f.name): f for f in t.fields}
+            return Raw("fn", tuple((fields[k].name, self.dsl_names(v, fields[k].type)) if k in fields else (k, v)
+                                   for k, v in raw.items))
+        if isinstance(t, ir.FuncType) and raw.kind == "fn":
+            return Raw("fn", tuple((self.dsl_names(k, t.domain), self.dsl_names(v, t.range)) for k, v in raw.items))
+        if isinstance(t, ir.FuncType) and raw.kind == "seq":
+            return Raw("seq", tuple(self.dsl_names(v, t.range) for v in raw.items))
+        if isinstance(t, ir.SetType):
+            return Raw(raw.kind, tuple(self.dsl_names(v, t.elem) for v in raw.items))
+        if t is None and raw.kind == "fn":
+            return Raw("fn", tuple((self.dsl_names(k, None), self.dsl_names(v, None)) for k, v in raw.items))
+        return Raw(raw.kind, tuple(self.dsl_names(v, None) for v in raw.items))
 
     def step_name(self, label) -> Value:
         if label == ir.DONE:
