@@ -1,0 +1,93 @@
+"""CLI command: simulate.
+
+``movspec simulate [PATHS] [--variant V] [--runs N] [--depth D] [--seed S]``: seeded random
+walks through each variant (``explore.simulate``), for models too large to check exhaustively.
+Violations are printed with their (minimized) counterexamples; nothing is ever reported as
+holding. Exit 1 when a property expected to hold (``expect ... holds``) is found violated, or
+the simulation met an evaluation error; 0 otherwise (a simulation cannot confirm a ``holds``,
+and a ``violates`` it did not hit is not a failure: it may need a longer or luckier run).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from ..expect import HOLDS, expected_verdict
+from ..result import CheckResult, Verdict
+from .common import load_or_exit, stderr_console
+
+
+def _failures(result: CheckResult, model) -> list[str]:
+    out = []
+    for p in result.properties:
+        if p.verdict is Verdict.ERROR:
+            out.append(f"{result.variant}: {p.name}: error: {p.message or result.error}")
+        elif p.verdict is Verdict.VIOLATED and expected_verdict(model, p.name) == HOLDS:
+            steps = len(p.trace) - 1 if p.trace is not None else 0
+            out.append(f"{result.variant}: {p.name}: expected to hold, but a random run violates it "
+                       f"({steps}-step counterexample)")
+    return out
+
+
+@click.command("simulate")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-v", "--variant", "variants", multiple=True, metavar="V",
+              help="Simulate only this variant (repeatable). Default: every variant.")
+@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Random runs per variant.")
+@click.option("--depth", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Steps per run at most.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random choices.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop each variant's simulation after this long.")
+@click.option("--no-minimize", is_flag=True, help="Report counterexamples as walked, not shortened.")
+@click.option("--json", "json_path", metavar="FILE", help="Write the results as JSON ('-': stdout).")
+@click.option("--traces", type=click.Choice(["all", "unexpected", "none"]), default="all", show_default=True,
+              help="Which counterexamples to print.")
+@click.option("--full", is_flag=True, help="Show whole states in counterexamples.")
+def simulate_cmd(paths, variants, runs, depth, seed, timeout, no_minimize, json_path, traces, full) -> None:
+    """Random simulation of every variant of the model at PATHS (default: spec/).
+
+    Finds violations in models too large to check exhaustively; a property it does not
+    violate is reported incomplete, never as holding.
+    """
+    from ..explore.simulate import simulate
+    from ..report.terminal import print_results
+
+    console = Console(highlight=False, stderr=json_path == "-")
+    err = stderr_console()
+    loaded = load_or_exit(paths, err)
+    models = dict(loaded.models)
+    unknown = [v for v in variants if v not in models]
+    if unknown:
+        err.print(Text(f"error: no variant {', '.join(unknown)} (the model has: {', '.join(sorted(models))})",
+                       style="bold red"))
+        sys.exit(2)
+    if variants:
+        models = {v: models[v] for v in variants}
+    console.print(Text(f"simulation: {runs:,} runs of at most {depth} steps per variant, seed {seed}",
+                       style="dim"))
+    results = [simulate(m, runs=runs, depth=depth, seed=seed, timeout=timeout, minimize=not no_minimize)
+               for m in models.values()]
+    print_results(console, results, models, traces=traces, full=full)
+    if json_path:
+        from ..outfile import OutputError
+        from ..report.outputs import write_outputs
+        try:
+            write_outputs(results, models, json_path=json_path)
+        except OutputError as exc:
+            err.print(Text(f"error: {exc}", style="bold red"))
+            sys.exit(2)
+    failures = [f for r in results for f in _failures(r, models[r.variant])]
+    if failures:
+        console.print(Text("not as expected:", style="bold red"))
+        for f in failures:
+            console.print(Text(f"  {f}"))
+        sys.exit(1)
+
+
+commands = [simulate_cmd]
