@@ -112,9 +112,9 @@ def test_division_by_zero_names_the_step_and_its_trace():
 def test_function_outside_its_domain_in_a_step():
     em, translated, err = _fixture("stepdom")
     info = runtime_error(em, translated, TraceMapper(em), err)
-    assert info.message.startswith("function [C1 |-> ops, C2 |-> ops] applied to P1, which is not in its "
-                                   "domain in step reader.read (")
-    assert info.span.line == 14
+    assert info.message.startswith("function [0 |-> false, 1 |-> false, 2 |-> false] applied to 3, which is "
+                                   "not in its domain in step reader.read (")
+    assert info.span.line == 10
     assert [r.step for r in info.trace.steps] == [None, "first", "second", "read"]
     assert "Attempted" not in info.message and "java" not in info.message
 
@@ -123,18 +123,25 @@ def test_invariant_that_cannot_be_evaluated_is_named():
     em, translated, err = _fixture("invdom")
     assert err.name == "Late"  # TLC's 2111 "Evaluating invariant Late failed."
     info = runtime_error(em, translated, TraceMapper(em), err)
-    assert info.message.startswith("function [C1 |-> ops, C2 |-> ops] applied to P1")
-    assert "evaluating invariant Late (" in info.message and info.span.line == 17
+    assert info.message.startswith("function [0 |-> false, 1 |-> false, 2 |-> false] applied to 3")
+    assert "evaluating invariant Late (" in info.message and info.span.line == 13
     assert [r.step for r in info.trace.steps] == [None, "first", "second"]  # ends in the state
 
 
 def test_error_on_the_initial_state_gives_a_one_state_trace():
-    em, translated, err = _fixture("wrongdom")
+    em, translated, err = _fixture("initdom")
     info = runtime_error(em, translated, TraceMapper(em), err)
     # TLC nests the invariant's evaluation inside Init: the innermost definition wins
-    assert "evaluating invariant Readable (" in info.message
-    assert len(info.trace.steps) == 1
+    assert "evaluating invariant Readable in the initial state (" in info.message
+    assert len(info.trace.steps) == 1  # TLC prints the state in the message ("While working on ...")
     assert info.trace.steps[0].state["seen"] is False
+
+
+def test_error_on_the_initial_state_without_the_state():
+    em, translated, err = _fixture("wrongdom")  # TLC prints no state for a division by zero here
+    info = runtime_error(em, translated, TraceMapper(em), err)
+    assert info.message.startswith("division by zero evaluating invariant Ratio in the initial state (")
+    assert info.span.line == 10 and info.trace is None
 
 
 def test_initial_state_violation_carries_its_state():
@@ -160,8 +167,9 @@ def test_type_bound_widens_every_integer_by_the_builtin_headroom():
     # 0..2: size 3, plus 8 on each side
     assert bounds.type_bound(em) == "(n \\in -11..13)"
     defs, names = bounds.definitions(em, bounds.Budget(max_states=100, max_depth=7))
-    assert set(names) == {bounds.BOUND, bounds.MAX_STATES, bounds.MAX_DEPTH}
+    assert set(names) == {bounds.BOUND, bounds.MAX_STATES, bounds.MAX_DEPTH, bounds.DEPTH_PROBE}
     assert 'TLCGet("distinct") <= 100' in defs and 'TLCGet("level") < 7' in defs
+    assert 'TLCGet("level") < 8' in defs  # the probe admits one level more
     assert 'PrintT("movspec:bound") /\\ TLCSet("exit", TRUE)' in defs
     assert bounds.cfg_lines(names, (bounds.MAX_DEPTH,)) == "CONSTRAINT MS_MaxDepth\n"
 

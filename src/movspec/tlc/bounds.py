@@ -15,8 +15,10 @@ been found".
   ``TypeOK`` as an invariant need no bound: TLC stops at the first state outside the types.
 * ``max-states``: ``--max-states N``; the search stops once N distinct states are found.
 * ``max-depth``: ``--max-depth N``; states of level N (the initial states are level 1) are
-  not expanded. TLC evaluates a constraint before it knows whether a state is new, so a
-  level-N state with any successor makes the run incomplete, even if that successor was seen.
+  not expanded. TLC evaluates a constraint before it knows whether a state is new, so when
+  a level-N state has successors the runner asks one more, exploration-only run that admits
+  level N+1 (``max-depth-probe``): the same distinct-state count means no successor was new
+  and the search was complete, as the builtin checker decides it.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ HEADROOM_EXTRA = 8  # as explore.layout: the range's size plus this on each side
 BOUND = "bound"
 MAX_STATES = "max-states"
 MAX_DEPTH = "max-depth"
+DEPTH_PROBE = "max-depth-probe"
 
-_NAMES = {BOUND: "MS_TypeBound", MAX_STATES: "MS_MaxStates", MAX_DEPTH: "MS_MaxDepth"}
+_NAMES = {BOUND: "MS_TypeBound", MAX_STATES: "MS_MaxStates", MAX_DEPTH: "MS_MaxDepth",
+          DEPTH_PROBE: "MS_MaxDepthProbe"}
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,8 @@ def definitions(em: Emitted, budget: Budget) -> tuple[str, dict[str, str]]:
     if budget.max_depth is not None:
         lines.append(_definition(MAX_DEPTH, f'TLCGet("level") < {budget.max_depth}', stop=False))
         names[MAX_DEPTH] = _NAMES[MAX_DEPTH]
+        lines.append(_definition(DEPTH_PROBE, f'TLCGet("level") < {budget.max_depth + 1}', stop=False))
+        names[DEPTH_PROBE] = _NAMES[DEPTH_PROBE]
     return ("\n".join(lines) if names else ""), names
 
 

@@ -85,6 +85,7 @@ def runtime_error(em: Emitted, translated: list[str] | None, mapper: TraceMapper
     """Message, trace and DSL span of TLC's runtime error ``err``."""
     what = describe(err.message)
     kind, name = None, None
+    defs: list = []
     if err.name and err.name in em.invariant_names:
         kind, name = "invariant", err.name
     elif translated is not None:
@@ -122,7 +123,8 @@ def runtime_error(em: Emitted, translated: list[str] | None, mapper: TraceMapper
         dsl = em.invariant_names[name]
         span = em.definitions.get(name)
         where = f" ({span})" if span else ""
-        return RuntimeErrorInfo(f"{what} evaluating invariant {dsl}{where}", trace, span)
+        when = " in the initial state" if "Init" in defs and (trace is None or len(trace) == 1) else ""
+        return RuntimeErrorInfo(f"{what} evaluating invariant {dsl}{when}{where}", trace, span)
     if kind == "init":
         return RuntimeErrorInfo(f"{what} computing the initial state", trace, None)
     return RuntimeErrorInfo(what, trace, None)

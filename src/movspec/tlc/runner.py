@@ -444,6 +444,8 @@ class _Checker:
                 if not progress:
                     return self.failed("TLC keeps stopping at the same violation; see the generated module")
                 continue
+            if out.markers == {bounds.MAX_DEPTH} and out.finished and self._depth_was_enough(out, kinds):
+                out.markers.clear()  # every successor of the last level had been seen
             cut = bounds.cut_reason(out.markers, self.budget)
             if cut is not None:
                 return self.incomplete(cut)
@@ -470,6 +472,18 @@ class _Checker:
         # its own property INCOMPLETE)
         return CheckResult(model.name, model.variant, BACKEND_NAME, self._props(), self.stats,
                            complete=True, symmetry=self.sym_on, coverage=_coverage(em, final))
+
+    def _depth_was_enough(self, out: TlcOutput, kinds) -> bool:
+        """Whether the depth budget cut only successors already seen: the same distinct-state
+        count when level N+1 is admitted too (an exploration-only run)."""
+        kinds = tuple(bounds.DEPTH_PROBE if k == bounds.MAX_DEPTH else k for k in kinds)
+        cfg = self.em.render_cfg(invariants=(), properties=(), checks=(), symmetry=self.sym_on,
+                                 check_deadlock=False)
+        probe, res = self.sess.tlc(self._cfg(cfg, kinds), deadlock=False)
+        if res.timed_out:
+            raise TimeoutError
+        return (not probe.errors and probe.finished and probe.markers <= {bounds.DEPTH_PROBE}
+                and probe.distinct == out.distinct)
 
     def _liveness(self) -> None:
         """Each leadsto property in a run of its own, without symmetry or safety checks."""
@@ -528,6 +542,8 @@ class _Checker:
         info = runtime_error(self.em, self.sess.translated, self.mapper, err)
         model = self.em.model
         stats = replace_seconds(self.stats, time.monotonic() - self.t0)
+        if not stats.depth and err.trace:  # TLC prints no depth when it stops at an error
+            stats = Stats(stats.generated, stats.distinct, len(err.trace), stats.seconds)
         return CheckResult(model.name, model.variant, BACKEND_NAME,
                            self._props(_Verdict(Verdict.ERROR, info.message, info.trace)), stats,
                            complete=False, reason="evaluation error", error=info.message, symmetry=self.sym_on)
