@@ -25,6 +25,12 @@ def check_models(built, files) -> list[Diagnostic]:
                 found[key] = (d, [])
             if name not in found[key][1]:
                 found[key][1].append(name)
+    base = built.models.get(getattr(built, "base_variant", None) or "")
+    for spec in getattr(built, "unused_abstracts", ()) if base is not None else ():
+        # an abstract no refinement uses is still checked, in the base variant's constants
+        from .types import check_abstract
+        for d in check_abstract(base, spec):
+            found.setdefault((d.severity, d.message, d.span), (d, list(built.models)))
     out: list[Diagnostic] = []
     every = list(built.models)
     for d, variants in found.values():

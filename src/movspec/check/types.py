@@ -11,7 +11,7 @@ of ``x + 1`` is checked at run time by ``TypeOK``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, did_you_mean, error
 from ..ir import nodes as N
@@ -57,6 +57,9 @@ class TSet:
 class TFunc:
     dom: object
     rng: object
+    # the values of the domain, when known exactly (declared functions, `[x in Pages |-> e]`);
+    # None when only the type of its elements is known (`[x in {y in S where c} |-> e]`)
+    dom_values: frozenset | None = field(default=None, compare=False)
 
     def __str__(self):
         return f"[{self.dom} -> {self.rng}]"
@@ -84,10 +87,28 @@ def of_ir(t: N.Type):
     if isinstance(t, N.SetType):
         return TSet(of_ir(t.elem))
     if isinstance(t, N.FuncType):
-        return TFunc(of_ir(t.domain), of_ir(t.range))
+        return TFunc(of_ir(t.domain), of_ir(t.range), type_values(t.domain))
     if isinstance(t, N.RecordType):
         return TRec(t)
     return None
+
+
+def type_values(t: N.Type) -> frozenset | None:
+    """The values of a flat type (a function's domain), or None."""
+    if isinstance(t, N.AtomType):
+        return frozenset(t.atoms)
+    if isinstance(t, N.IntType):
+        return frozenset(range(t.lo, t.hi + 1))
+    if isinstance(t, N.BoolType):
+        return frozenset((False, True))
+    return None
+
+
+def _values_str(vals: frozenset) -> str:
+    ints = [v for v in vals if isinstance(v, int) and not isinstance(v, bool)]
+    if ints and len(ints) == len(vals) and max(ints) - min(ints) + 1 == len(ints):
+        return f"{min(ints)}..{max(ints)}"
+    return "{" + ", ".join(sorted(str(v).lower() if isinstance(v, bool) else str(v) for v in vals)) + "}"
 
 
 def _kind(t) -> str:
@@ -248,6 +269,11 @@ class TypeChecker:
                 self.err(f"index {_desc(e.index)} is {_typed(it)}, but {_desc(e.base)} is indexed "
                          f"by {bt.dom}", e.index.span,
                          f"index it with a value of {bt.dom}", "index")
+            else:
+                k = self.const_value(e.index)
+                if k is not None and bt.dom_values is not None and k not in bt.dom_values:
+                    self.err(f"index {k} is outside the domain {_values_str(bt.dom_values)} of {_desc(e.base)}",
+                             e.index.span, f"index it with a value of {_values_str(bt.dom_values)}", "index")
             return bt.rng
         if isinstance(e, N.Unary):
             if e.op == "!":
@@ -297,7 +323,7 @@ class TypeChecker:
             return TRec(e.type)
         if isinstance(e, N.FuncLit):
             el = self.set_(e.domain, env, "the domain of a function value")
-            return TFunc(el, self.expr(e.body, {**env, e.var: el}))
+            return TFunc(el, self.expr(e.body, {**env, e.var: el}), self.set_values(e.domain))
         if isinstance(e, N.At):
             if e.proc is not None:
                 self.expr(e.proc, env)
@@ -316,6 +342,11 @@ class TypeChecker:
         if op in ("+", "-", "*", "/", "%"):
             self.int_(e.left, env, f"the left operand of `{op}`")
             self.int_(e.right, env, f"the right operand of `{op}`")
+            if op in ("/", "%") and self.const_value(e.right) == 0:
+                what = "division" if op == "/" else "modulo"
+                self.err(f"{what} by zero: the right operand of `{op}` is always 0", e.right.span,
+                         "divide by a non-zero value; both checkers stop with an error where this is evaluated",
+                         "division-by-zero")
             return INT
         if op in ("<", "<=", ">", ">="):
             self.int_(e.left, env, f"the left operand of `{op}`")
@@ -378,6 +409,9 @@ class TypeChecker:
                 self.err(f"{_desc(value)} ({vt}) is never a value of {what} (type {target})", value.span,
                          f"values of {what}: {target}", "type")
             return
+        if isinstance(target, TFunc) and isinstance(vt, TFunc):
+            self.func_into(target, vt, value, env, what)
+            return
         if not comparable(target, vt) and _kind(target) != _kind(vt):
             self.err(f"{what} is {_typed(target)}, but {_desc(value)} is {_typed(vt)}",
                      value.span,
@@ -385,6 +419,79 @@ class TypeChecker:
         elif isinstance(target, TRec) and isinstance(vt, TRec) and target.rt.name != vt.rt.name:
             self.err(f"{what} is a `{target}` struct, but {_desc(value)} is a `{vt}`", value.span,
                      f"write a `{target}(...)` value", "type")
+
+    def func_into(self, target: TFunc, vt: TFunc, value: N.Expr, env: dict, what: str) -> None:
+        """A function value stored in a place of function type: the same domain, and values
+        that can be of the declared range."""
+        literal = isinstance(value, N.FuncLit)
+        if target.dom_values is not None and vt.dom_values is not None:
+            differ = target.dom_values != vt.dom_values
+        else:
+            differ = target.dom is not None and vt.dom is not None and not comparable(target.dom, vt.dom)
+        if differ and literal:
+            self.err(f"the function's domain is {_desc(value.domain)}, but {what} is declared over {target.dom}",
+                     value.span, f"write `[x in {target.dom} |-> ...]`: a function value is defined on "
+                     f"exactly its domain", "domain")
+            return
+        if differ:
+            self.err(f"{_desc(value)} is a function over {vt.dom}, but {what} is declared over {target.dom}",
+                     value.span, f"assign a function over {target.dom}", "domain")
+            return
+        if literal:
+            # each value of the function goes where a value of the declared range goes
+            el = self.set_(value.domain, env, "the domain of a function value")
+            self.value_into(target.rng, value.body, {**env, value.var: el}, f"an entry of {what}")
+        elif target.rng is not None and vt.rng is not None and not comparable(target.rng, vt.rng):
+            self.err(f"{_desc(value)} maps to {_typed(vt.rng)}, but {what} maps to {_typed(target.rng)}",
+                     value.span, f"assign a function to {target.rng}", "type")
+
+    def set_values(self, e: N.Expr) -> frozenset | None:
+        """The elements of a set expression when they are known statically, or None."""
+        if isinstance(e, N.ConstRef):
+            c = self.consts.get(e.name)
+            return frozenset(c.atoms) if c is not None and c.atoms is not None else None
+        if isinstance(e, N.SetLit):
+            out = []
+            for x in e.elems:
+                if isinstance(x, N.AtomLit) and x.kind != "default":
+                    out.append(x.name)
+                elif isinstance(x, N.BoolLit):
+                    out.append(x.value)
+                else:
+                    v = self.const_value(x)
+                    if v is None:
+                        return None
+                    out.append(v)
+            return frozenset(out)
+        if isinstance(e, N.RangeLit):
+            lo, hi = self.const_value(e.lo), self.const_value(e.hi)
+            return frozenset(range(lo, hi + 1)) if lo is not None and hi is not None else None
+        return None
+
+    def const_value(self, e: N.Expr) -> int | None:
+        """The value of an integer expression made of literals and integer constants, or None."""
+        if isinstance(e, N.IntLit):
+            return e.value
+        if isinstance(e, N.ConstRef):
+            c = self.consts.get(e.name)
+            return c.value if c is not None and c.atoms is None else None
+        if isinstance(e, N.Unary) and e.op == "-":
+            v = self.const_value(e.operand)
+            return -v if v is not None else None
+        if isinstance(e, N.Binary) and e.op in ("+", "-", "*", "/", "%"):
+            a, b = self.const_value(e.left), self.const_value(e.right)
+            if a is None or b is None:
+                return None
+            if e.op == "+":
+                return a + b
+            if e.op == "-":
+                return a - b
+            if e.op == "*":
+                return a * b
+            if b == 0:
+                return None
+            return a // b if e.op == "/" else a % b
+        return None
 
     # statements ---------------------------------------------------------------------------
     def target_type(self, t: N.Expr, env: dict):
@@ -457,11 +564,11 @@ class TypeChecker:
                 for var, e in p.mapping:
                     v = p.abstract.var(var)
                     self.value_into(of_ir(v.type), e, {}, f"abstract variable `{var}` of refinement `{p.name}`")
-                self.out.extend(_check_abstract(self.m, p.abstract))
+                self.out.extend(check_abstract(self.m, p.abstract))
         return self.out
 
 
-def _check_abstract(model: N.Model, spec: N.AbstractSpec) -> list[Diagnostic]:
+def check_abstract(model: N.Model, spec: N.AbstractSpec) -> list[Diagnostic]:
     """Types in an abstract specification: its actions read and write its own variables."""
     from dataclasses import replace
 

@@ -266,6 +266,8 @@ class Resolver:
         self.record_types: dict[str, N.RecordType] = {}
         self.used: set[str] = set()  # declarations referred to (for unused warnings)
         self.assert_props: dict[str, Span | None] = {}
+        self.assert_spans: dict[str, list[Span | None]] = {}  # every `assert ... as P`, per P
+        self.call_counts: dict[str, int] = {}  # calls into modules, per guarded property
         self._expanding: list[str] = []
         self._collect_atoms()
 
@@ -809,6 +811,8 @@ class Resolver:
         if isinstance(s, A.AssertS):
             prop = s.prop or ASSERTIONS
             self.assert_props.setdefault(prop, sp)
+            if s.prop is not None:
+                self.assert_spans.setdefault(prop, []).append(sp)
             return [N.Assert(self.expr(s.cond, sc), s.message, prop, sp)]
         if isinstance(s, A.CallS):
             m = self.modules.get(s.module)
@@ -823,6 +827,7 @@ class Resolver:
             self.used.add(f"{s.module}.{s.op}")
             prop = m.guards or DEFAULT_GUARD
             self.assert_props.setdefault(prop, sp)
+            self.call_counts[prop] = self.call_counts.get(prop, 0) + 1
             return [N.Call(s.module, s.op, tuple(self.expr(a, sc) for a in s.args), prop, sp)]
         if isinstance(s, A.UnloadS):
             if s.module not in self.modules:
@@ -947,6 +952,13 @@ def _model(header: A.ModelD | None, v: A.VariantD | None, vname: str, env: Env, 
             diags.err(f"enum `{e.name}` has no members", e.span, "give it at least one member", "empty-set")
     for s in r.structs:
         r.record_type(s)
+    for what, decls in (("macro", r.macros), ("definition", r.defs)):
+        for d in decls.values():
+            params = d.params or ()
+            twice = [p for i, p in enumerate(params) if p in params[:i]]
+            if twice:
+                diags.err(f"{what} `{d.name}` has two parameters named `{twice[0]}`", d.name_span or d.span,
+                          "rename one: each parameter stands for its own argument", "duplicate")
 
     vars_ = []
     for vd in r.vars.values():
@@ -1056,6 +1068,7 @@ def _model(header: A.ModelD | None, v: A.VariantD | None, vname: str, env: Env, 
                 if mods:
                     doc = f"no call into module{'s' if len(mods) > 1 else ''} {', '.join(mods)} after unload"
             props.append(N.AssertProperty(name, doc, sp))
+    _check_targets(r, env, modules, diags)
     for name, p in declared_assertions.items():
         if name not in r.assert_props:
             diags.warn(f"assertion `{name}` is never checked", p.name_span,
@@ -1085,6 +1098,68 @@ def _model(header: A.ModelD | None, v: A.VariantD | None, vname: str, env: Env, 
         span=v.span if v else (header.span if header else None),
     )
     return m
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance, with a swap of two neighbours counted as one edit."""
+    prev2: list[int] | None = None
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                d = min(d, prev2[j - 2] + 1)
+            cur.append(d)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def close_name(name: str, other: str) -> bool:
+    """Is ``name`` a likely misspelling of ``other``: the same but for case, or one edit
+    apart (two for names of nine letters or more)?"""
+    if name == other:
+        return False
+    if name.lower() == other.lower():
+        return True
+    return _edit_distance(name, other) <= (2 if min(len(name), len(other)) >= 9 else 1)
+
+
+def _check_targets(r: "Resolver", env: Env, modules: list[N.Module], diags: Diags) -> None:
+    """An `assert ... as P` or `guards P` target that is not declared may be a new property,
+    unless its name is a misspelling of a declared property or of a target used more often:
+    then it is an error (a typo would otherwise silently make a new property)."""
+    # where to report each target (the module that names it, each `assert ... as` naming it),
+    # and how often it is used
+    uses: dict[str, list[Span | None]] = {}
+    for m in env.of("module").values():
+        if m.guards:
+            uses.setdefault(m.guards, []).append(m.name_span or m.span)
+    for n, sps in r.assert_spans.items():
+        uses.setdefault(n, []).extend(sps)
+    count = {n: len(r.assert_spans.get(n, ())) + r.call_counts.get(n, 0) for n in uses}
+    declared = [n for n in env.props]
+    order = list(uses)
+    for name, spans in uses.items():
+        if name in env.props or name in (ASSERTIONS, N.TYPE_OK, N.DEADLOCK):
+            continue
+        candidates = [d for d in declared if close_name(name, d)]
+        if not candidates:
+            # another undeclared target of the same spelling but used more (or as often, earlier)
+            candidates = [o for o in order if o != name and o not in env.props and close_name(name, o)
+                          and (count[o], -order.index(o)) > (count[name], -order.index(name))]
+        if not candidates:
+            continue
+        best = candidates[0]
+        kind = ("a declared property" if best in env.props else
+                f"checked at {count[best]} other place{'s' if count[best] != 1 else ''}")
+        for sp in dict.fromkeys(spans):
+            guard = next((m for m in env.of("module").values() if m.guards == name
+                          and (m.name_span or m.span) == sp), None)
+            what = f"`guards {name}` of module `{guard.name}`" if guard else f"`as {name}`"
+            diags.err(f"{what} names no declared property; `{best}` is {kind}", sp,
+                      f"did you mean `{best}`? (if `{name}` is a new property, declare it: "
+                      f"`assertion {name} \"...\"`)", "unknown-property")
 
 
 def _has_default(t: N.Type) -> bool:
@@ -1280,6 +1355,9 @@ class BuildResult:
     used: set[str] = field(default_factory=set)  # names referred to in some variant
     base_env: Env | None = None
     notes: list[Diagnostic] = field(default_factory=list)  # what the model means where it is silent
+    # abstract specifications no refinement uses, resolved in the base variant (to be type-checked)
+    unused_abstracts: list[N.AbstractSpec] = field(default_factory=list)
+    base_variant: str | None = None
 
 
 def build(files: list[A.File]) -> BuildResult:
@@ -1449,4 +1527,40 @@ def build(files: list[A.File]) -> BuildResult:
                 diags.err(f"variant `{name}` is expected both to hold and to violate `{p}`", second.span,
                           f"the other expectation is at {first.span}; keep one", "expect-conflict")
         models[name] = replace(model, expectations=tuple(exps))
-    return BuildResult(models, deltas, diags.items, used, base, diags.notes)
+    unused_specs = _unused_abstracts(files, abstracts, roots[0].name if roots else None, envs, diags, used)
+    return BuildResult(models, deltas, diags.items, used, base, diags.notes, unused_specs,
+                       roots[0].name if roots else None)
+
+
+def _unused_abstracts(files: list[A.File], abstracts: dict[str, A.AbstractD], root: str | None,
+                      envs: dict[str, Env], diags: Diags, used: set[str]) -> list[N.AbstractSpec]:
+    """Resolve, in the base variant, every abstract specification that no refinement names:
+    its mistakes are reported even before a refinement uses it."""
+    named: set[str] = set()
+
+    def note(d) -> None:
+        if isinstance(d, A.DeclDelta):
+            d = d.decl
+        if isinstance(d, A.RefinementD):
+            named.add(d.abstract)
+        elif isinstance(d, A.ForD):
+            for x in d.decls:
+                note(x)
+        elif isinstance(d, A.VariantD):
+            for x in d.deltas or ():
+                note(x)
+
+    for f in files:
+        for d in f.decls:
+            note(d)
+    env = envs.get(root) if root is not None else None
+    if env is None:
+        return []
+    taken = set(env.decls) | set(env.props)
+    r = Resolver(env, root, diags, taken)
+    specs = []
+    for name, ad in abstracts.items():
+        if name not in named:
+            specs.append(_abstract(r, ad, env, diags)[0])
+    used |= r.used
+    return specs
