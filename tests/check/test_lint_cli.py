@@ -89,3 +89,27 @@ def test_show_prints_the_resolved_variant() -> None:
 def test_show_errors(args, message) -> None:
     r = run(*args)
     assert r.exit_code == 1 and message in r.stderr
+
+
+LOCALS = Path(__file__).parent.parent / "fixtures" / "ir" / "local_defaults.mspec"
+
+
+def test_notes_only_with_verbose() -> None:
+    plain = run("lint", str(LOCALS))
+    assert plain.exit_code == 0 and "note:" not in plain.stderr
+    verbose = run("lint", "--verbose", str(LOCALS))
+    assert verbose.exit_code == 0, verbose.output
+    assert (f"{LOCALS}:6:11: note: local `s` of `w` has no initial value: it starts at 0, the low end of 0..4"
+            in verbose.stderr)
+    assert verbose.stderr.count("note:") == 6
+    # notes never fail a strict lint, and JSON lists them apart from the diagnostics
+    assert run("lint", "--strict", str(LOCALS)).exit_code == 0
+    doc = json.loads(run("lint", "--json", str(LOCALS)).stdout)
+    assert doc["ok"] and doc["diagnostics"] == []
+    assert [(n["severity"], n["code"], n["span"]["line"]) for n in doc["notes"]] == \
+        [("note", "initial-value", line) for line in range(6, 12)]
+
+
+def test_spec_lint_stays_quiet() -> None:
+    r = run("lint", str(ROOT / "spec"))
+    assert r.exit_code == 0 and r.stderr == ""
