@@ -135,3 +135,42 @@ def test_positions_count_utf16_units_as_lsp_does():
     utf32 = Lines(text, T.PositionEncodingKind.Utf32)
     assert utf32.to_lsp(2, 14) == T.Position(line=1, character=13)
     assert utf32.from_lsp(T.Position(line=1, character=13)) == (2, 14)
+
+
+def _at(text: str, needle: str, into: int = 0) -> tuple[int, int]:
+    i = text.index(needle) + into
+    return text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i)
+
+
+def test_bound_names_and_parameters_refer_to_their_binder():
+    base = ROOT / "tests" / "fixtures" / "lsp" / "model" / "base.mspec"
+    text = base.read_text() + "\nvar c: bool = false\n"  # a variable named like the bound `c`
+    _, an = _analyse(base.parent, {str(base): text}, base)
+    r = Resolver(an.index)
+    path = str(base)
+    # `c` in `holds(c)` of OwnerInside is the `forall c`, not the variable `c`
+    line, col = _at(text, "=> holds(c)", 9)
+    (sym,), _ = r.resolve(path, text, line, col)
+    assert (sym.kind, sym.detail) == ("bound", "c in Cpus")
+    assert (sym.span.line, sym.span.col) == _at(text, "forall c", 7)
+    # the parameter of `def holds(c)` in its body
+    line, col = _at(text, "lock == c", 8)
+    (sym,), _ = r.resolve(path, text, line, col)
+    assert (sym.kind, sym.container) == ("param", "holds")
+    # outside both, `c` is the variable
+    line, col = _at(text, "var c:", 4)
+    (sym,), _ = r.resolve(path, text, line, col)
+    assert sym.kind == "var"
+
+
+def test_an_expect_line_names_only_variants_and_properties():
+    vpath = ROOT / "tests" / "fixtures" / "lsp" / "model" / "variants.mspec"
+    _, an = _analyse(vpath.parent, None, vpath)
+    text = an.texts[str(vpath)]
+    r = Resolver(an.index)
+    # `holds` is a verdict here, though the model has a `def holds`
+    line, col = _at(text, "expect test_and_set holds", 21)
+    assert r.resolve(str(vpath), text, line, col) == ([], None)
+    line, col = _at(text, "expect test_and_set", 8)
+    (sym,), _ = r.resolve(str(vpath), text, line, col)
+    assert sym.kind == "variant"

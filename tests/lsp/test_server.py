@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -133,7 +134,11 @@ async def test_an_error_is_published_as_lint_reports_it_and_cleared_once_fixed(c
     assert (d.range.start.line + 1, d.range.start.character + 1) == (s["line"], s["col"])
     assert (d.range.end.line + 1, d.range.end.character + 1) == (s["end_line"], s["end_col"])
 
-    change_doc(client, uri, good, 2)
+    # the fix as an editor sends it: an incremental change of the four characters
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_change(T.DidChangeTextDocumentParams(
+        text_document=T.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[T.TextDocumentContentChangePartial(range=d.range, text="lock")]))
     assert await diagnostics_of(client, uri) == []
 
 
@@ -352,3 +357,34 @@ async def test_document_symbols_outline_the_file(client):
         ("expect test_and_set holds all", K.Event, []),
         ("expect racy violates MutualExclusion", K.Event, []),
     ]
+
+
+# ---------------------------------------------------------------------------- several directories
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "movspec", "lsp"]))
+async def project_client(lsp_client: LanguageClient):
+    # spec/ and proofs/ form one model, as `movspec lint spec/ proofs/`
+    await lsp_client.initialize_session(T.InitializeParams(
+        capabilities=T.ClientCapabilities(), root_uri=ROOT.as_uri(),
+        initialization_options={"models": [["spec", "proofs"]]}))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_directories_named_as_one_model_are_checked_together(project_client):
+    client = project_client
+    proof = ROOT / "proofs" / "ownership.mspec"
+    text = proof.read_text()
+    uri = open_doc(client, proof)
+    assert await diagnostics_of(client, uri) == []
+    # a name of spec/ used in proofs/ goes to its declaration there
+    m = re.search(r"\bholds_isolation\(", text)
+    assert m is not None
+    line = text.count("\n", 0, m.start())
+    p = T.Position(line=line, character=m.start() - (text.rfind("\n", 0, m.start()) + 1) + 2)
+    model = (ROOT / "spec" / "model.mspec").read_text()
+    assert await definition(client, uri, p) == [T.Location(
+        uri=(ROOT / "spec" / "model.mspec").as_uri(), range=name_range(model, "def holds_isolation", "holds_isolation"))]

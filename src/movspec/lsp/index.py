@@ -194,6 +194,8 @@ class Index:
                 params = ", ".join(f"{n} in {expr(dom)}" for n, dom in a.params)
                 self._add(Sym("action", a.name, a.name_span or a.span, a.span, d.name, variant,
                               f"action {d.name}.{a.name}({params})", a.doc))
+                self._param_syms([n for n, _ in a.params], a, a.name_span, variant,
+                                 f"{d.name}.{a.name}", {n: dom for n, dom in a.params})
         elif isinstance(d, A.ForD):
             tag = "for " + ", ".join(d.variants)
             for x in d.decls:
@@ -221,14 +223,18 @@ class Index:
         elif isinstance(t, A.SetT):
             self._inline_atoms(t.elem, container)
 
-    def _param_syms(self, params, d, name_span, variant) -> None:
+    def _param_syms(self, params, d, name_span, variant, owner: str | None = None,
+                    domains: dict | None = None) -> None:
         prev = name_span
+        owner = owner or d.name
         for p in params:
             at = _find_word(self._text(d.span), d.span, p, prev)
             if at is not None:
                 prev = at
-                self._add(Sym("param", p, at, at, d.name, variant, f"{p}", None,
-                              notes=[f"a parameter of `{d.name}`"]))
+                dom = (domains or {}).get(p)
+                self._add(Sym("param", p, at, at, owner, variant,
+                              f"{p} in {expr(dom)}" if dom is not None else p, None,
+                              notes=[f"a parameter of `{owner}`"]))
 
     def _local(self, actor: str, l: A.LocalD, variant: str | None) -> None:
         init = f" = {expr(l.init)}" if l.init is not None else ""

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..dsl import ast as A
+from .binders import binder_at
 from .index import BUILTINS, Index, Sym, _contains
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -25,6 +26,7 @@ class Context:
     owner: str | None = None  # the macro/def whose parameters are in scope
     abstract: str | None = None  # inside `abstract NAME { ... }`
     mapping_of: str | None = None  # on the left of a refinement mapping: the abstract's name
+    expect: bool = False  # in an `expect` line: only variants and properties are named there
 
 
 def _inner(d, line: int, col: int, ctx: Context) -> None:
@@ -34,10 +36,15 @@ def _inner(d, line: int, col: int, ctx: Context) -> None:
         ctx.owner = d.name
     elif isinstance(d, A.AbstractD):
         ctx.abstract = d.name
+        for a in d.actions:
+            if _contains(a.span, line, col):
+                ctx.owner = f"{d.name}.{a.name}"
     elif isinstance(d, A.RefinementD):
         for m in d.mappings:
             if _contains(m.name_span, line, col):
                 ctx.mapping_of = d.abstract
+    elif isinstance(d, A.ExpectD):
+        ctx.expect = True
     elif isinstance(d, A.ForD):
         ctx.variant = "for " + ", ".join(d.variants)
         for x in d.decls:
@@ -161,6 +168,8 @@ class Resolver:
             found = ix.lookup(name, ("avar",), container=ctx.mapping_of)
             if found:
                 return found, None
+        if ctx.expect:
+            return ix.lookup(name, ("variant", "property")), BUILTINS.get(name)
         if w.qual is not None:
             found = self._qualified(w.qual, name, v)
             if found:
@@ -181,6 +190,9 @@ class Resolver:
             found = self._steps(name, actor, v)
             if found:
                 return found, None
+        bound = binder_at(ix.files.get(path), ix.sources, name, line, col)
+        if bound is not None:
+            return [bound], None
         if ctx.owner is not None:
             found = ix.lookup(name, ("param",), container=ctx.owner, variant=v)
             if found:
@@ -221,7 +233,7 @@ _KIND_WORD = {
     "var": "variable", "module": "module", "op": "module operation", "def": "definition",
     "macro": "macro", "param": "parameter", "actor": "actor", "local": "local variable",
     "step": "step", "action": "abstract action", "abstract": "abstract specification",
-    "variant": "variant", "model": "model", "avar": "abstract variable",
+    "variant": "variant", "model": "model", "avar": "abstract variable", "bound": "bound variable",
 }
 
 

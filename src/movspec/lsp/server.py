@@ -160,12 +160,8 @@ async def did_save(ls: MovspecServer, params: T.DidSaveTextDocumentParams) -> No
 
 @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
 async def did_close(ls: MovspecServer, params: T.DidCloseTextDocumentParams) -> None:
-    # the file on disk is the model now: re-check the other open files of its directory
-    closed = path_of(params.text_document.uri)
-    for path, uri in ls._open_docs().items():
-        if path != closed and Path(path).parent == Path(closed).parent:
-            ls.schedule(uri, 0)
-            break
+    # the saved file is the model now: re-check it, and publish for every file of the model
+    ls.schedule(params.text_document.uri, 0)
 
 
 @server.feature(T.TEXT_DOCUMENT_HOVER)
