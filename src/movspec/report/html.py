@@ -37,9 +37,24 @@ def wbr(name: str) -> Markup:
     return Markup("<wbr>").join(escape(part) for part in _CAMEL.split(str(name)))
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _visible(value):
+    """Every value the template prints, with control characters (which HTML may not hold)
+    written as ``\\uXXXX``; markup stays markup."""
+    if isinstance(value, Markup):
+        return Markup(_CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", str(value)))
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", value)
+    return value
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    return templating.environment("movspec.report", autoescape=True, inline_md=inline_md, slug=slug, wbr=wbr)
+    env = templating.environment("movspec.report", autoescape=True, inline_md=inline_md, slug=slug, wbr=wbr)
+    env.finalize = _visible  # set before any template is compiled: the compiler reads it
+    return env
 
 
 def render_html(site: Site) -> str:

@@ -10,12 +10,14 @@ expectation passes and says its verdict in ``<system-out>``; incomplete there, i
 
 One search checks all of a variant's properties at once, so the suite's time is the search
 time and each testcase gets an equal share of it. The document validates against
-``schemas/junit.xsd``. With ``timing=False`` every time is 0,
-which makes the file byte-stable for a given result.
+``schemas/junit.xsd``, whatever the model's strings hold (characters XML cannot carry are
+written ``\\uXXXX``). With ``timing=False`` every time is 0, which makes the file
+byte-stable for a given result.
 """
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from xml.etree import ElementTree as ET
 
@@ -23,6 +25,26 @@ from ..ir.nodes import Model
 from ..result import CheckResult, PropertyResult, Verdict
 from .expect import Judged, Outcome, judge
 from .lanes import render_text
+
+
+# Characters XML 1.0 cannot carry at all, escaped or not (C0 controls but tab, line feed and
+# carriage return; lone surrogates; U+FFFE, U+FFFF). Model strings may hold them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(s: str) -> str:
+    """``s`` with every character XML cannot hold written as ``\\uXXXX``."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", s)
+
+
+def _make_xml_safe(root: ET.Element) -> None:
+    for el in root.iter():
+        if el.text:
+            el.text = xml_text(el.text)
+        if el.tail:
+            el.tail = xml_text(el.tail)
+        for k, v in el.attrib.items():
+            el.attrib[k] = xml_text(v)
 
 
 def schema_path() -> str:
@@ -128,6 +150,7 @@ def junit_tree(results: list[CheckResult], models: dict[str, Model], *, timing: 
     for k, v in totals.items():
         root.set(k, str(v))
     root.set("time", f"{total_time:.3f}" if timing else "0")
+    _make_xml_safe(root)
     ET.indent(root, space="  ")
     return ET.ElementTree(root)
 

@@ -17,6 +17,7 @@ depend on a back end filling ``TraceStep.changes``); otherwise the back end's ar
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from ..ir.nodes import DEFAULT_INIT, DONE, Model
@@ -191,7 +192,21 @@ def _fallthrough(model: Model | None, actor: str | None, step: str | None) -> st
     return names[i + 1] if i + 1 < len(names) else DONE
 
 
+def printable(s: str | None) -> str | None:
+    """A model string (an anchor, an assertion message) fit for a terminal: control and
+    format characters other than line feed and tab written as ``\\uXXXX``, so none can
+    move the cursor, recolour the screen or reorder text."""
+    if s is None:
+        return None
+    return "".join(c if c in "\n\t" or not unicodedata.category(c).startswith("C") else f"\\u{ord(c):04x}"
+                   for c in s)
+
+
 def _anchor(model: Model | None, step: TraceStep) -> str | None:
+    return printable(_raw_anchor(model, step))
+
+
+def _raw_anchor(model: Model | None, step: TraceStep) -> str | None:
     if step.anchor:
         return step.anchor
     if model is not None and step.actor and step.step:
@@ -225,7 +240,7 @@ def view(trace: Trace, model: Model | None = None) -> TraceView:
                 jump = after
             rows.append(Row(
                 i, index.get(step.proc), step.actor, step.proc, step.step, _anchor(model, step),
-                changes=_changes(prev, step, model), jump=jump, next=after, failure=step.failure,
+                changes=_changes(prev, step, model), jump=jump, next=after, failure=printable(step.failure),
                 loop_start=trace.loop_start == i, state=step.state,
                 line=span.line if span else None, file=span.file if span else None,
             ))
