@@ -61,7 +61,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 def itf_name(variant: str, prop: str, backend: str = "builtin") -> str:
     stem = f"{variant}.{prop}" if backend in ("builtin", "") else f"{variant}.{prop}.{backend}"
     # names are DSL identifiers; the substitution keeps any other string inside the directory
-    return _UNSAFE.sub("_", stem).lstrip(".") + ".itf.json"
+    return (_UNSAFE.sub("_", stem).lstrip(".") or "_") + ".itf.json"
 
 
 def itf_documents(results: list[CheckResult], models: dict[str, Model]) -> dict[str, dict]:
