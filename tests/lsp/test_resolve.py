@@ -174,3 +174,12 @@ def test_an_expect_line_names_only_variants_and_properties():
     line, col = _at(text, "expect test_and_set", 8)
     (sym,), _ = r.resolve(str(vpath), text, line, col)
     assert sym.kind == "variant"
+
+
+def test_a_document_that_is_no_file_is_a_model_by_itself():
+    text = (ROOT / "examples" / "spinlock.mspec").read_text().replace("lock = self", "lokc = self", 1)
+    an = Models(lambda p: text if p == "untitled:Untitled-1" else None).analyse("untitled:Untitled-1")
+    assert an.paths == ["untitled:Untitled-1"]
+    (d,) = an.result.diagnostics
+    assert d.message == "unknown name `lokc`" and d.span.file == "untitled:Untitled-1"
+    assert list(an.diagnostics_by_file("untitled:Untitled-1")) == ["untitled:Untitled-1"]

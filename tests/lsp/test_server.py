@@ -160,6 +160,10 @@ async def test_a_warning_keeps_its_severity_and_hint(client):
     assert d.severity == T.DiagnosticSeverity.Warning
     assert d.message == "variable `ghost` is never used\nhint: remove it, or use it"
     assert d.range == name_range(text, "var ghost", "ghost")
+    # published again on save
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_save(T.DidSaveTextDocumentParams(text_document=T.TextDocumentIdentifier(uri=uri)))
+    assert await diagnostics_of(client, uri) == diags
 
 
 async def test_a_syntax_error_mid_typing_is_a_diagnostic_and_hover_goes_on(client):

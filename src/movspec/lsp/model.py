@@ -65,6 +65,8 @@ def model_files(path: str, groups: Sequence[Sequence[str]] = (),
     header, as examples/) is no one model: there, a file with a header is a model by itself.
     ``path`` itself is always one of the files."""
     p = Path(path)
+    if not p.is_absolute():  # a document that is no file (`untitled:`): a model by itself
+        return [path]
     dirs = [p.parent]
     for group in groups:
         if any(_same(p.parent, Path(d)) for d in group):
@@ -81,8 +83,11 @@ def model_files(path: str, groups: Sequence[Sequence[str]] = (),
         if sum(1 for q in files if has_header(q)) > 1:
             return [str(p)]
     out = [str(q) for q in files]
-    if str(p) not in out:
-        out.append(str(p))
+    if str(p) not in out:  # a new file, not saved yet: in its place in name order
+        at = next((i for i, q in enumerate(files) if q.parent == p.parent and q.name > p.name), None)
+        if at is None:
+            at = max((i + 1 for i, q in enumerate(files) if q.parent == p.parent), default=len(out))
+        out.insert(at, str(p))
     return out
 
 

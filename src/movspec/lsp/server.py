@@ -144,22 +144,26 @@ def initialize(ls: MovspecServer, params: T.InitializeParams) -> None:
 
 
 @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
-async def did_open(ls: MovspecServer, params: T.DidOpenTextDocumentParams) -> None:
+@guarded
+def did_open(ls: MovspecServer, params: T.DidOpenTextDocumentParams) -> None:
     ls.schedule(params.text_document.uri, 0)
 
 
 @server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
-async def did_change(ls: MovspecServer, params: T.DidChangeTextDocumentParams) -> None:
+@guarded
+def did_change(ls: MovspecServer, params: T.DidChangeTextDocumentParams) -> None:
     ls.schedule(params.text_document.uri, DEBOUNCE_SECONDS)
 
 
 @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
-async def did_save(ls: MovspecServer, params: T.DidSaveTextDocumentParams) -> None:
+@guarded
+def did_save(ls: MovspecServer, params: T.DidSaveTextDocumentParams) -> None:
     ls.schedule(params.text_document.uri, 0)
 
 
 @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
-async def did_close(ls: MovspecServer, params: T.DidCloseTextDocumentParams) -> None:
+@guarded
+def did_close(ls: MovspecServer, params: T.DidCloseTextDocumentParams) -> None:
     # the saved file is the model now: re-check it, and publish for every file of the model
     ls.schedule(params.text_document.uri, 0)
 
