@@ -56,7 +56,7 @@ def _translate_and_parse(jar: str, module: str, text: str, d: Path) -> tuple[sub
     return pcal, sany
 
 
-@pytest.mark.parametrize("variant", ["MS_base", "WF_fixed"])
+@pytest.mark.parametrize("variant", ["MS_base", "WF_fixed", "SF_asserts"])
 def test_hostile_module_translates_and_parses(variant, tmp_path):
     jar = _jar()
     em = emit(_models()[variant], root=str(ROOT))
@@ -106,6 +106,12 @@ def test_tlc_agrees_with_the_builtin_checker_on_the_hostile_model():
     assert p.verdict.value == "violated" and len(p.trace) - 1 == 3
     _assert_execution(base, p.trace)
     assert {r.proc for r in p.trace.steps[1:]} <= {"WF_c1", "SF_c2", "SF_owner"}
+    # a failed assertion: the failing process is named as in the DSL too
+    asserts = _models()["SF_asserts"]
+    p = check_model(asserts).property("MS_Assert")
+    last = p.trace.steps[-1]
+    assert p.verdict.value == "violated" and last.failure.startswith("one reference *) left")
+    assert (last.actor, last.step) == ("WF_worker", "WF_put") and last.proc in ("WF_c1", "SF_c2")
 
 
 def _norm(v):

@@ -61,7 +61,7 @@ def pages(site: Path) -> dict[str, str]:
 
 def test_no_raw_html_reaches_the_markdown(site):
     found = pages(site)
-    assert set(found) == {"README.md", "variants/MS_base.md", "variants/WF_fixed.md"}
+    assert set(found) == {"README.md", "variants/MS_base.md", "variants/WF_fixed.md", "variants/SF_asserts.md"}
     for name, text in found.items():
         raw = [t.content for t in tokens(text) if t.type in ("html_inline", "html_block")]
         assert raw == [], (name, raw)
@@ -121,13 +121,17 @@ def test_the_html_report_has_only_its_own_elements(site):
     p = Collect()
     p.feed((site / "report.html").read_text())
     scripts = [a for t, a in p.tags if t == "script"]
-    # the page's own script, and one JSON block per counterexample (MS_base violates WF_Inv)
-    assert scripts == [{"type": "application/json", "class": "trace-data"}, {}], scripts
+    # one JSON block per counterexample (as many as the Markdown pages tell), then the
+    # page's own script
+    traces = sum(text.count("\n### Counterexample: ") for text in pages(site).values())
+    assert traces >= 2
+    assert scripts == [{"type": "application/json", "class": "trace-data"}] * traces + [{}], scripts
     assert not [t for t, _ in p.tags if t in ("b", "i")]
     text = "".join(p.text)
     assert "a title with *) and (* and <script>alert(1)</script>" in text
     assert "<script>alert(2)</script> | a | b" in text
     assert "mm/<script>alert('x')</script>.c" in text
+    assert "one reference *) left <b>!</b>" in text  # the assertion message, on one line
 
 
 # ----------------------------------------------------------------------------- the escapers

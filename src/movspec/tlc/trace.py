@@ -108,6 +108,7 @@ class TraceMapper:
             prev = st
         if failure is not None:
             site, proc = failure
+            proc = self.mv_back.get(proc, proc) if isinstance(proc, str) else proc
             step = self.em.model.actor(site.actor).step(site.step)
             rows.append(TraceStep(site.actor, proc, site.step, step.anchor if step else None,
                                   site.span or (step.span if step else None), None, (), site.message))
