@@ -239,3 +239,25 @@ def test_docs_leaves_the_old_report_intact_when_writing_fails(tmp_path):
     assert f"error: cannot write {report}: File too large" in p.stderr and "Traceback" not in p.stderr
     assert report.read_text() == "<p>an earlier report</p>\n"
     assert leftovers(tmp_path) == []
+
+
+def test_check_output_into_a_directory_nobody_may_write():
+    """A read-only place (root ignores permission bits, so: sysfs, where no one may create a
+    file); skipped where /sys is absent or lets files be created."""
+    target = "/sys/movspec-out.json"
+    if not os.path.isdir("/sys") or os.access("/sys", os.W_OK) and _can_create(target):
+        pytest.skip("no read-only directory here")
+    r = run("check", SPEC, "-q", "--json", target)
+    assert one_line_error(r, target) in ("Permission denied", "Read-only file system", "Operation not permitted")
+    assert not os.path.exists(target)
+    assert [n for n in os.listdir("/sys") if n.startswith(".movspec-out.json.")] == []
+
+
+def _can_create(path: str) -> bool:
+    try:
+        with open(path, "x"):
+            pass
+    except OSError:
+        return False
+    os.unlink(path)
+    return True
