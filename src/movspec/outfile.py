@@ -22,7 +22,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["OutputError", "ensure_dir", "remove", "write_bytes", "write_text"]
+__all__ = ["OutputError", "ensure_dir", "preflight", "remove", "write_bytes", "write_text"]
 
 
 class OutputError(Exception):
@@ -77,6 +77,27 @@ def ensure_dir(path: str | os.PathLike, *, for_file: str | os.PathLike | None = 
         why = _not_a_dir(blocker, shown) if blocker is not None else _reason(exc)
         raise OutputError(shown, why) from None
     return d
+
+
+def preflight(path: str | os.PathLike, *, directory: bool = False) -> None:
+    """Raise the ``OutputError`` that writing ``path`` would surely raise, without writing
+    anything: the target is a directory (or, for ``directory=True``, a file), or something
+    on the way to it is not a directory. Lets a command fail before a long run rather than
+    after it; whatever passes here is still checked when the file is written."""
+    target = Path(path)
+    try:
+        st = os.stat(target)
+    except OSError:
+        st = None
+    if st is not None:
+        if directory and not stat.S_ISDIR(st.st_mode):
+            raise OutputError(target, "it is not a directory")
+        if not directory and stat.S_ISDIR(st.st_mode):
+            raise OutputError(target, "it is a directory")
+        return
+    blocker = _blocking_ancestor(target.parent)
+    if blocker is not None:
+        raise OutputError(target, _not_a_dir(blocker, target))
 
 
 def _write_in_place(path: Path, data: bytes) -> None:

@@ -261,3 +261,16 @@ def _can_create(path: str) -> bool:
         return False
     os.unlink(path)
     return True
+
+
+@pytest.mark.parametrize("option", ["--json", "--junit", "--itf"])
+def test_check_fails_before_the_search_when_a_path_surely_cannot_be_written(tmp_path, option):
+    """A file in the way (or, for --itf, a file where the directory goes) is found before
+    the model is checked: no verdicts are printed, nothing is written."""
+    blocker = tmp_path / "file"
+    blocker.write_text("keep")
+    target = str(blocker) if option == "--itf" else str(blocker / "out")
+    r = run("check", SPEC, "-q", option, target)
+    assert one_line_error(r, target).endswith("is not a directory")
+    assert "verdicts" not in r.output and "distinct" not in r.output
+    assert blocker.read_text() == "keep"

@@ -213,6 +213,20 @@ def _write_outputs(results, models, json_path, junit_path, itf_dir, err: Console
                        style="yellow"))
 
 
+def _preflight_outputs(json_path, junit_path, itf_dir, err: Console) -> None:
+    """Fail before checking when an output surely cannot be written (exit 2, one line)."""
+    from ..outfile import OutputError, preflight
+    try:
+        for path in (json_path, junit_path):
+            if path and path != "-":
+                preflight(path)
+        if itf_dir:
+            preflight(itf_dir, directory=True)
+    except OutputError as exc:
+        err.print(Text(f"error: {exc}", style="bold red"))
+        sys.exit(2)
+
+
 def _print_comparison(console: Console, pairs) -> None:
     from rich import box
     from rich.table import Table
@@ -281,6 +295,7 @@ def check_cmd(paths, variants, backend, max_states, max_depth, timeout, max_memo
         err.print(Text("error: the model has no variant to check", style="bold red"))
         sys.exit(2)
 
+    _preflight_outputs(json_path, junit_path, itf_dir, err)
     symmetry = not no_symmetry
     chosen = backend
     if backend == "auto":
