@@ -116,12 +116,16 @@ def docs_command(paths, out, markdown, html, run_check, max_states, max_seconds)
     counterexample (a Mermaid sequence diagram in Markdown, a step-through viewer in HTML).
     The output is deterministic: generating twice gives identical files.
     """
-    from ..outfile import OutputError, ensure_dir, write_text
+    from ..outfile import OutputError, ensure_dir, preflight, write_text
     from ..report.context import Site, VariantDoc
     from ..report.html import render_html
     from ..report.markdown import render_site
 
     loaded = load_models(paths)
+    try:  # a file where the directory goes: say so before checking every variant
+        preflight(out, directory=True)
+    except OutputError as exc:
+        _fail(str(exc), code=2)
     console = Console(stderr=True, highlight=False)
     variants = []
     for name, model in loaded.models.items():
