@@ -131,3 +131,21 @@ def test_field_names_of_keywords_and_prefixes():
     assert field_name("WF_a") == "xWF_a" and field_name("xWF_a") == "xxWF_a"
     assert field_name("_") == "x_" and field_name("x_") == "xx_"
     assert field_name("page") == "page" and field_name("MS_flag") == "MS_flag"
+
+
+def test_two_variants_that_would_share_a_module_name(tmp_path):
+    """``Next`` is reserved, so variant ``Next`` becomes module ``Next_1``, the name variant
+    ``Next_1`` has too: gen says so (it used to end in a Python traceback)."""
+    from click.testing import CliRunner
+
+    from movspec.cli import cli
+
+    spec = tmp_path / "m.mspec"
+    spec.write_text('model m\nvar x: 0..2 = 0\nactor a { step s { x = 1 } }\n'
+                    'variant Next "b"\nvariant Next_1 extends Next "c"\n')
+    r = CliRunner().invoke(cli, ["gen", str(spec), "--out", str(tmp_path / "gen")])
+    assert isinstance(r.exception, SystemExit)
+    assert r.exit_code == 1
+    assert "error: two variants emit module Next_1; rename one of them" in r.stderr
+    assert "Traceback" not in r.output + r.stderr
+    assert not (tmp_path / "gen").exists()
