@@ -152,6 +152,48 @@ async def test_an_error_in_another_file_of_the_model_is_published_for_that_file(
     assert d.range.start.line == pos(text, "cpu.aquire").line
 
 
+async def test_a_file_of_the_model_changed_on_disk_is_rechecked(client, tmp_path):
+    for f in (BASE, VARIANTS):
+        shutil.copy(f, tmp_path / f.name)
+    uri = open_doc(client, tmp_path / "base.mspec")
+    assert await diagnostics_of(client, uri) == []
+    # variants.mspec is not open; it changes on disk (a checkout) and the client says so
+    disk = tmp_path / "variants.mspec"
+    disk.write_text(disk.read_text().replace("violates MutualExclusion", "violates MutualExclusio"))
+    vuri = disk.as_uri()
+    client.diagnostics.pop(vuri, None)
+    client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(
+        changes=[T.FileEvent(uri=vuri, type=T.FileChangeType.Changed)]))
+    (d,) = await diagnostics_of(client, vuri)
+    assert "MutualExclusio`" in d.message and d.severity == T.DiagnosticSeverity.Error
+    assert d.message == "{message}\nhint: {hint}".format(**lint_json(tmp_path)["diagnostics"][0])
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "movspec", "lsp"]))
+async def watching_client(lsp_client: LanguageClient):
+    lsp_client.registrations = []
+    lsp_client.registered = asyncio.Event()
+
+    @lsp_client.feature(T.CLIENT_REGISTER_CAPABILITY)
+    def register(params: T.RegistrationParams):
+        lsp_client.registrations.extend(params.registrations)
+        lsp_client.registered.set()
+
+    await lsp_client.initialize_session(T.InitializeParams(capabilities=T.ClientCapabilities(
+        workspace=T.WorkspaceClientCapabilities(did_change_watched_files=T.DidChangeWatchedFilesClientCapabilities(
+            dynamic_registration=True)))))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_the_server_asks_to_watch_mspec_files_when_the_client_can(watching_client):
+    client = watching_client
+    await asyncio.wait_for(client.registered.wait(), SESSION_GUARD_SECONDS)
+    (reg,) = client.registrations
+    assert reg.method == T.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    assert reg.register_options == {"watchers": [{"globPattern": "**/*.mspec"}]}
+
+
 async def test_a_warning_keeps_its_severity_and_hint(client):
     text = BASE.read_text() + "\nvar ghost: bool = false\n"
     uri = open_doc(client, BASE, text)

@@ -143,6 +143,34 @@ def initialize(ls: MovspecServer, params: T.InitializeParams) -> None:
                         if isinstance(g, list) and g and all(isinstance(d, str) for d in g)]
 
 
+@server.feature(T.INITIALIZED)
+async def initialized(ls: MovspecServer, params: T.InitializedParams) -> None:
+    """Ask the client to say when `.mspec` files change on disk (a checkout, another editor)."""
+    try:
+        caps = ls.client_capabilities.workspace
+        watch = caps.did_change_watched_files if caps is not None else None
+        if watch is None or not watch.dynamic_registration:
+            return
+        await ls.client_register_capability_async(T.RegistrationParams(registrations=[T.Registration(
+            id="movspec-mspec-files", method=T.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=T.DidChangeWatchedFilesRegistrationOptions(
+                watchers=[T.FileSystemWatcher(glob_pattern="**/*.mspec")]))]))
+    except Exception:
+        traceback.print_exc(file=sys.stderr)
+
+
+@server.feature(T.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+@guarded
+def watched_files_changed(ls: MovspecServer, params: T.DidChangeWatchedFilesParams) -> None:
+    # files on disk changed: re-check the model of every open document (once per directory)
+    seen = set()
+    for path, uri in ls._open_docs().items():
+        key = str(Path(path).parent)
+        if key not in seen:
+            seen.add(key)
+            ls.schedule(uri, 0)
+
+
 @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
 @guarded
 def did_open(ls: MovspecServer, params: T.DidOpenTextDocumentParams) -> None:
