@@ -22,6 +22,7 @@ Type checking, label rules and unused-declaration warnings live in ``movspec.che
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -1115,14 +1116,57 @@ def _edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+def _numbers_out(name: str) -> str:
+    return re.sub(r"[0-9]+", "#", name.lower())
+
+
 def close_name(name: str, other: str) -> bool:
     """Is ``name`` a likely misspelling of ``other``: the same but for case, or one edit
-    apart (two for names of nine letters or more)?"""
+    apart (two for names of nine letters or more)? Names that differ only in their numbers
+    (``Lock1``, ``Lock2``) are told apart on purpose."""
     if name == other:
         return False
     if name.lower() == other.lower():
         return True
+    if _numbers_out(name) == _numbers_out(other):
+        return False
     return _edit_distance(name, other) <= (2 if min(len(name), len(other)) >= 9 else 1)
+
+
+def _deletions(name: str, k: int) -> set[str]:
+    out = {name}
+    for _ in range(k):
+        out |= {w[:i] + w[i + 1:] for w in out for i in range(len(w))}
+    return out
+
+
+class _NearNames:
+    """Names indexed by the deletion neighbourhoods (two deletions deep) of their spelling
+    without case and numbers, so that the names ``close_name`` to a query are found without
+    comparing it with every name (a family ``Check1`` ... ``Check900`` is one entry)."""
+
+    def __init__(self, names):
+        self.by_form: dict[str, list[str]] = {}
+        self.by_lower: dict[str, list[str]] = {}
+        for n in dict.fromkeys(names):
+            self.by_form.setdefault(_numbers_out(n), []).append(n)
+            self.by_lower.setdefault(n.lower(), []).append(n)
+        self.index: dict[str, list[str]] = {}
+        for form in self.by_form:
+            for key in _deletions(form, 2):
+                self.index.setdefault(key, []).append(form)
+
+    def near(self, name: str) -> list[str]:
+        own = _numbers_out(name)
+        forms: dict[str, None] = {}
+        for key in _deletions(own, 2):
+            for f in self.index.get(key, ()):
+                forms[f] = None
+        out = [n for n in self.by_lower.get(name.lower(), ()) if n != name]
+        for f in forms:
+            if f != own:
+                out.extend(n for n in self.by_form[f] if close_name(name, n))
+        return out
 
 
 def _check_targets(r: "Resolver", env: Env, modules: list[N.Module], diags: Diags) -> None:
@@ -1138,16 +1182,21 @@ def _check_targets(r: "Resolver", env: Env, modules: list[N.Module], diags: Diag
     for n, sps in r.assert_spans.items():
         uses.setdefault(n, []).extend(sps)
     count = {n: len(r.assert_spans.get(n, ())) + r.call_counts.get(n, 0) for n in uses}
-    declared = [n for n in env.props]
-    order = list(uses)
-    for name, spans in uses.items():
-        if name in env.props or name in (ASSERTIONS, N.TYPE_OK, N.DEADLOCK):
-            continue
-        candidates = [d for d in declared if close_name(name, d)]
+    undeclared = [n for n in uses if n not in env.props and n not in (ASSERTIONS, N.TYPE_OK, N.DEADLOCK)]
+    if not undeclared:
+        return
+    declared = _NearNames(env.props)
+    targets = _NearNames(undeclared)
+    order = {n: i for i, n in enumerate(uses)}
+    prop_order = {n: i for i, n in enumerate(env.props)}
+    for name in undeclared:
+        spans = uses[name]
+        candidates = sorted(declared.near(name), key=lambda d: (_edit_distance(name, d), prop_order[d]))
         if not candidates:
             # another undeclared target of the same spelling but used more (or as often, earlier)
-            candidates = [o for o in order if o != name and o not in env.props and close_name(name, o)
-                          and (count[o], -order.index(o)) > (count[name], -order.index(name))]
+            candidates = sorted((o for o in targets.near(name)
+                                 if (count[o], -order[o]) > (count[name], -order[name])),
+                                key=lambda o: (_edit_distance(name, o), order[o]))
         if not candidates:
             continue
         best = candidates[0]
