@@ -9,6 +9,7 @@
 # npm: mermaid, for the diagram rendering test, when npm is present.
 # Debian packages: chromium is used by the HTML report's browser test; it is installed when
 # apt-get is usable (root or passwordless sudo) and skipped otherwise (the test then skips).
+# MOVSPEC_DOCKER=1 also installs docker.io and debootstrap (see below).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -36,6 +37,20 @@ if ! command -v chromium >/dev/null 2>&1 && [ "${MOVSPEC_SKIP_APT:-0}" != 1 ]; t
             || echo "bootstrap: could not install chromium; the browser test will be skipped" >&2
     else
         echo "bootstrap: not root: chromium not installed; the browser test will be skipped" >&2
+    fi
+fi
+
+# Opt-in (MOVSPEC_DOCKER=1): docker.io and debootstrap, so the docker-marked tests can start
+# a private Docker daemon and build an offline base image (as root; the default run needs
+# neither).
+if [ "${MOVSPEC_DOCKER:-0}" = 1 ] && ! command -v dockerd >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "bootstrap: installing docker.io and debootstrap (Debian) for the docker-marked tests"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            docker.io debootstrap iptables >/dev/null) \
+            || echo "bootstrap: could not install docker.io; the docker-marked tests will be skipped" >&2
+    else
+        echo "bootstrap: MOVSPEC_DOCKER=1 needs root; the docker-marked tests will be skipped" >&2
     fi
 fi
 

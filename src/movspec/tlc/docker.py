@@ -22,118 +22,41 @@ cgroup's ``oom_kill`` counter up) is reported as such, with how to raise the lim
 ``$MOVSPEC_DOCKER_BUILD_TIMEOUT`` (default 900 s).
 
 The docker SDK is an optional dependency (``pip install 'movspec[docker]'``), imported only
-when this backend is used.
+when this backend is used (``tlc.dockersdk``: the SDK seam, error wording, the tar streams);
+the image itself is ``tlc.dockerimage``.
 """
 
 from __future__ import annotations
 
 import atexit
-import io
 import os
 import re
 import shlex
 import signal
 import socket
 import sys
-import tarfile
 import threading
 import time
 import uuid
 import weakref
-from contextlib import contextmanager
 from pathlib import Path
 
 from .backend import Backend, BackendUnavailable, RunResult, java_opts
 from .dockerimage import (JAR_IN_IMAGE, L_BASE, L_BASE_ID, L_ROLE, L_SHA, ROLE_IMAGE, ImageSpec, by_digest,
                           chosen_base, local_verified_jar, stale_reason)
+from .dockersdk import (ENV_BUILD_TIMEOUT, ENV_MEMORY, ENV_TIMEOUT, INSTALL_HINT, USER, client_timeout,
+                        describe_error, env_seconds, first_line, import_sdk, mib, parse_memory, read_tar,
+                        sdk_errors, signature, tar_of, write_if_changed)
 from .release import Release, pinned
 
-ENV_MEMORY = "MOVSPEC_TLC_MEMORY"
-ENV_TIMEOUT = "MOVSPEC_DOCKER_TIMEOUT"
-ENV_BUILD_TIMEOUT = "MOVSPEC_DOCKER_BUILD_TIMEOUT"
-INSTALL_HINT = "the Docker backend needs the docker Python package: pip install 'movspec[docker]'"
+__all__ = ["DockerTLC", "ENV_BUILD_TIMEOUT", "ENV_MEMORY", "ENV_TIMEOUT", "INSTALL_HINT", "client_timeout",
+           "describe_error", "parse_memory", "prune", "remove_all_live", "sdk_errors"]
 
 L_OWNER = "org.movspec.owner"
 L_WORKDIR = "org.movspec.workdir"
 ROLE_RUN = "tlc-run"
-USER = "65534:65534"  # nobody: /work and /scratch are world-writable in the image
 SCRATCH = "/scratch"
 
-
-def _sdk():
-    try:
-        import docker  # the SDK is slow to import and optional
-    except ImportError:
-        raise BackendUnavailable(INSTALL_HINT) from None
-    return docker
-
-
-def _short(exc: BaseException) -> str:
-    expl = getattr(exc, "explanation", None)
-    text = str(expl or exc).strip().splitlines()
-    return " ".join(text[0].split())[:200] if text else type(exc).__name__
-
-
-def client_timeout() -> float:
-    return _seconds(ENV_TIMEOUT, 120.0)
-
-
-def _seconds(env: str, default: float) -> float:
-    raw = os.environ.get(env)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise BackendUnavailable(f"${env}={raw!r} is not a number of seconds") from None
-    if value <= 0:
-        raise BackendUnavailable(f"${env}={raw!r} must be positive")
-    return value
-
-
-def parse_memory(text: str | None) -> int | None:
-    """``512m``, ``2g``, ``1048576`` -> bytes; None or empty -> no limit."""
-    if not text:
-        return None
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*", text.lower())
-    if not m or float(m.group(1)) <= 0:
-        raise BackendUnavailable(f"memory limit {text!r} is not a size: write e.g. 512m or 4g")
-    return int(float(m.group(1)) * {"": 1, "k": 2**10, "m": 2**20, "g": 2**30}[m.group(2)])
-
-
-def _mib(n: int) -> str:
-    return f"{n / 2**30:g} GiB" if n >= 2**30 else f"{n / 2**20:g} MiB"
-
-
-@contextmanager
-def sdk_errors(doing: str):
-    """Turn every SDK and transport error raised while ``doing`` into a one-line
-    ``BackendUnavailable``."""
-    try:
-        yield
-    except BackendUnavailable:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the SDK raises docker, requests and OS errors
-        raise BackendUnavailable(describe_error(exc, doing)) from None
-
-
-def describe_error(exc: BaseException, doing: str) -> str:
-    """One line for an error of the SDK (docker.errors, requests, urllib3, OS)."""
-    name = type(exc).__name__
-    mod = type(exc).__module__ or ""
-    text = _short(exc)
-    if name in ("ImageNotFound", "NotFound") and mod.startswith("docker"):
-        return f"error: Docker: not found while {doing}: {text}"
-    if name in ("ReadTimeout", "ConnectTimeout", "Timeout", "TimeoutError", "ReadTimeoutError") or \
-            (name == "ConnectionError" and "timed out" in text.lower()):
-        return (f"error: the Docker daemon did not answer within {client_timeout():g} s while {doing}; "
-                f"if its storage is slow, raise ${ENV_TIMEOUT}")
-    if name == "APIError" or (mod.startswith("docker") and "APIError" in [c.__name__ for c in type(exc).__mro__]):
-        return f"error: the Docker daemon refused {doing}: {text}"
-    if name == "ConnectionError" or isinstance(exc, OSError):
-        return (f"error: lost the connection to the Docker daemon while {doing} ({text}); is it running? "
-                f"(DOCKER_HOST={os.environ.get('DOCKER_HOST', 'the default socket')})")
-    return f"error: Docker failed while {doing}: {name}: {text}"
 
 # --------------------------------------------------------------------------- live containers
 
@@ -142,13 +65,16 @@ _LIVE_LOCK = threading.Lock()
 _PREVIOUS: dict[int, object] = {}
 
 
-def _remove(api, cid: str) -> None:
+def _remove(api, cid: str) -> bool:
+    """Remove container ``cid`` (id or name); False when the daemon did not."""
     try:
         api.remove_container(cid, force=True)
+        done = True
     except Exception:  # noqa: BLE001 - best effort; pruned at the next start otherwise
-        pass
+        done = False
     with _LIVE_LOCK:
         _LIVE.pop(cid, None)
+    return done
 
 
 def remove_all_live() -> None:
@@ -218,76 +144,6 @@ def prune(api) -> list[str]:
     return gone
 
 
-# --------------------------------------------------------------------------- file transfer
-
-def _tar_of(workdir: Path, names: list[str]) -> bytes:
-    buf = io.BytesIO()
-    uid, gid = (int(x) for x in USER.split(":"))
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name in names:
-            data = (workdir / name).read_bytes()
-            info = tarfile.TarInfo(name)
-            info.size, info.mode, info.uid, info.gid = len(data), 0o644, uid, gid
-            info.mtime = int(time.time())
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
-
-class _Chunks(io.RawIOBase):
-    """A file object over an iterator of byte chunks (the archive API's stream)."""
-
-    def __init__(self, chunks):
-        self._it = iter(chunks)
-        self._buf = b""
-
-    def readable(self):
-        return True
-
-    def readinto(self, b):
-        while not self._buf:
-            try:
-                self._buf = next(self._it)
-            except StopIteration:
-                return 0
-        n = min(len(b), len(self._buf))
-        b[:n], self._buf = self._buf[:n], self._buf[n:]
-        return n
-
-
-def _read_tar(chunks, top: str | None):
-    """(name, bytes) of the regular files at the top of the archive (under ``top/``)."""
-    with tarfile.open(fileobj=io.BufferedReader(_Chunks(chunks)), mode="r|") as tar:
-        for m in tar:
-            parts = m.name.strip("/").split("/")
-            if top is not None:
-                if len(parts) != 2 or parts[0] != top:
-                    continue
-                name = parts[1]
-            else:
-                name = parts[-1]
-            if not m.isreg() or name.startswith(".") or name in ("", "..", "."):
-                continue
-            f = tar.extractfile(m)
-            yield name, f.read() if f else b""
-
-
-def _write_if_changed(path: Path, data: bytes) -> bool:
-    try:
-        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return True
-
-
-def _signature(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return st.st_size, st.st_mtime_ns
-
-
 # --------------------------------------------------------------------------- the backend
 
 class _Box:
@@ -321,7 +177,7 @@ class DockerTLC(Backend):
     # ------------------------------------------------------------------ client
     def client(self):
         if self._client is None:
-            docker = _sdk()
+            docker = import_sdk()
             with sdk_errors("connecting to the Docker daemon"):
                 self._client = docker.from_env(timeout=int(client_timeout()))
         return self._client
@@ -342,8 +198,9 @@ class DockerTLC(Backend):
         except BackendUnavailable as exc:
             if str(exc) == INSTALL_HINT:
                 return False, INSTALL_HINT
-            return False, f"no reachable Docker daemon ({_short(exc).removeprefix('error: ')}); " \
-                          "start Docker or use a local jar"
+            cause = exc.__context__ or exc  # the SDK's error, without our wording around it
+            where = os.environ.get("DOCKER_HOST") or "the default socket"
+            return False, f"no reachable Docker daemon at {where} ({first_line(cause)}); start Docker or use a local jar"
         return True, f"Docker daemon, image {self.spec().tag}"
 
     # ------------------------------------------------------------------ image
@@ -417,7 +274,7 @@ class DockerTLC(Backend):
             jar = local_verified_jar(self.release)[0]
         spec = self.spec(jar)
         api = self.api
-        deadline = time.monotonic() + _seconds(ENV_BUILD_TIMEOUT, 900.0)
+        deadline = time.monotonic() + env_seconds(ENV_BUILD_TIMEOUT, 900.0)
         with sdk_errors(f"building the TLC image {spec.tag}"):
             base_id = self._base_id()
             self.log(f"building the TLC image {spec.tag} from {self.base} with "
@@ -431,7 +288,7 @@ class DockerTLC(Backend):
                 for chunk in stream:
                     if time.monotonic() > deadline:
                         raise BackendUnavailable(f"error: building the TLC image took longer than "
-                                                 f"{_seconds(ENV_BUILD_TIMEOUT, 900.0):g} s "
+                                                 f"{env_seconds(ENV_BUILD_TIMEOUT, 900.0):g} s "
                                                  f"(${ENV_BUILD_TIMEOUT}); stopped")
                     if not isinstance(chunk, dict):
                         continue
@@ -492,7 +349,9 @@ class DockerTLC(Backend):
             with sdk_errors("starting the TLC container"):
                 api.start(cid)
         except BackendUnavailable:
-            _remove(api, name)  # a create that timed out may still have made it
+            if not _remove(api, name):  # a create that timed out may still make it: retried at exit
+                with _LIVE_LOCK:
+                    _LIVE[name] = api
             raise
         self.started += 1
         box = self._boxes[key] = _Box(cid, Path(key))
@@ -501,27 +360,27 @@ class DockerTLC(Backend):
     def _push(self, box: _Box, workdir: Path) -> None:
         changed = []
         for p in sorted(workdir.iterdir()):
-            if p.is_file() and not p.name.startswith(".") and box.sent.get(p.name) != _signature(p):
+            if p.is_file() and not p.name.startswith(".") and box.sent.get(p.name) != signature(p):
                 changed.append(p.name)
         if changed:
-            data = _tar_of(workdir, changed)
+            data = tar_of(workdir, changed)
             with sdk_errors("copying the model into the TLC container"):
                 self.api.put_archive(box.cid, "/work", data)
             for n in changed:
-                box.sent[n] = _signature(workdir / n)
+                box.sent[n] = signature(workdir / n)
 
     def _pull(self, box: _Box, workdir: Path) -> None:
         with sdk_errors("copying TLC's files out of the container"):
             stream, _stat = self.api.get_archive(box.cid, "/work")
-            files = list(_read_tar(stream, "work"))
+            files = list(read_tar(stream, "work"))
         for name, data in files:
-            _write_if_changed(workdir / name, data)
-            box.sent[name] = _signature(workdir / name)
+            write_if_changed(workdir / name, data)
+            box.sent[name] = signature(workdir / name)
 
     def _output(self, box: _Box, n: int) -> str:
         with sdk_errors("reading TLC's output from the container"):
             stream, _stat = self.api.get_archive(box.cid, f"{SCRATCH}/out{n}")
-            data = b"".join(d for _, d in _read_tar(stream, None))
+            data = b"".join(d for _, d in read_tar(stream, None))
         return data.decode("utf-8", "replace")
 
     def _oom_kills(self, box: _Box) -> int:
@@ -588,7 +447,7 @@ class DockerTLC(Backend):
         kills = self._oom_kills(box)
         oom, box.oom_seen = kills > box.oom_seen, kills
         mem = self.memory
-        limit = f"its limit of {_mib(mem)}" if mem else "the memory Docker gives it"
+        limit = f"its limit of {mib(mem)}" if mem else "the memory Docker gives it"
         more = f"{2 * mem // 2**20}m" if mem else "8g"
         if oom:
             raise BackendUnavailable(
