@@ -88,7 +88,7 @@ class Compiled:
 class Compiler(ExprCompiler, StmtCompiler, SymmetryCompiler):
     """IR model -> ``Compiled`` (see the module docstring)."""
 
-    def __init__(self, model: ir.Model, symmetry: bool = True):
+    def __init__(self, model: ir.Model, symmetry: bool = True, canon: str = "sort"):
         self.model = model
         self.atoms = build_atoms(model)
         self.layout = Layout(model, self.atoms)
@@ -96,6 +96,7 @@ class Compiler(ExprCompiler, StmtCompiler, SymmetryCompiler):
         self._consts: dict = {}
         self._n = 0
         self.symmetry = symmetry and symmetry_off_reason(model) is None  # sound only then
+        self.canon_method = canon  # "sort" (signatures) or "min" (every permutation)
         self.props: list[str] = []
         self._pos_tables: dict = {}
         self._roots_cache: dict = {}
@@ -219,7 +220,8 @@ class Compiler(ExprCompiler, StmtCompiler, SymmetryCompiler):
             perms = self._permutations()
             n_perms = len(perms) + 1
             if perms:
-                parts.append(self._canon_source(perms))
+                parts.append(self._sort_canon_source() if self.canon_method == "sort"
+                             else self._canon_source(perms))
 
         source = "\n\n".join(parts) + "\n"
         ns = self.ns
@@ -281,6 +283,7 @@ class Compiler(ExprCompiler, StmtCompiler, SymmetryCompiler):
         return [layout.pack(W)]
 
 
-def compile_model(model: ir.Model, symmetry: bool = True) -> Compiled:
-    """Compile ``model`` (see the module docstring)."""
-    return Compiler(model, symmetry).compile()
+def compile_model(model: ir.Model, symmetry: bool = True, canon: str = "sort") -> Compiled:
+    """Compile ``model`` (see the module docstring); ``canon``: how symmetry is reduced
+    (``explore.compile_sym``)."""
+    return Compiler(model, symmetry, canon).compile()

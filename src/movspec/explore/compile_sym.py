@@ -1,9 +1,28 @@
-"""Symmetry reduction for the compiled checker: ``canon(s, W)``, the least packed state of the
-orbit of ``s`` under the permutations of the symmetric constant sets."""
+"""Symmetry reduction for the compiled checker: ``canon(s, W)``, one representative of the
+orbit of ``s`` under the permutations of the symmetric constant sets, the same for every
+state of the orbit, so the distinct count is the number of reachable orbits (TLC's SYMMETRY).
+
+Two constructions, both exact:
+
+* ``min``: the least packed state over the whole orbit (every permutation tried; with many
+  permutations, a first pass packs only the most significant leaves).
+* ``sort`` (the default): each element of a symmetric set gets a *signature*, a tuple of the
+  leaves that belong to it (its process's pc and locals, the entries of functions over the
+  set, whether it is in a set, whether a scalar names it, how many rows of other elements name
+  it), with every value that is an element of a symmetric set replaced by a marker that says
+  only "this element" or "another element of set G" (so renaming elements changes no
+  signature). ``canon`` is the least packed image over the permutations that put the elements
+  in ascending signature order (every order of elements whose signatures tie). Signatures are
+  equivariant, so that set of images is the same for every state of an orbit, and so is its
+  least element: a canonical form. Usually a single permutation is packed instead of
+  ``n! * m!``.
+"""
 
 from __future__ import annotations
 
 from itertools import permutations, product
+
+CANON_SIGNATURE_LEAVES = 64  # signatures use at most this many leaves of each kind per element
 
 from ..ir import nodes as ir
 from .layout import domain_keys
@@ -123,3 +142,134 @@ class SymmetryCompiler:
             shift = dest.offset - min_offset
             terms.append(f"({code} << {shift})" if shift else f"({code})")
         return " | ".join(terms)
+
+    # ------------------------------------------------------------------ signature canon
+
+    def _groups(self) -> list[tuple[int, list[int]]]:
+        """``(group index, codes in declared order)`` of every symmetric set that can move."""
+        out = []
+        for c in self.model.consts:
+            if c.symmetric and c.atoms and len(c.atoms) > 1:
+                out.append((len(out), [self.atoms.code(a) for a in c.atoms]))
+        return out
+
+    def _signatures(self, groups) -> dict[int, str]:
+        """The source of each element's signature tuple (see the module docstring)."""
+        layout = self.layout
+        group_of = {code: g for g, codes in groups for code in codes}
+        n_atoms = len(self.atoms.names)
+
+        def sym_keys(leaf):
+            return [st[1] for st in leaf.path
+                    if st[0] == "k" and (st[2] == "proc" or isinstance(st[2], ir.AtomType)) and st[1] in group_of]
+
+        def mask_table(g, c):
+            # atom code -> itself, or a negative marker for an element of a symmetric set
+            return self.const(tuple(
+                code if code not in group_of else
+                -(1 + 2 * group_of[code]) - (1 if (group_of[code] == g and code == c) else 0)
+                for code in range(n_atoms)))
+
+        def template(leaf, key):
+            return (leaf.root, tuple(("k", "*") if (st[0] == "k" and st[1] == key) else st for st in leaf.path))
+
+        sig_src: dict[int, str] = {}
+        for g, codes in groups:
+            for c in codes:
+                own, named, refs = [], [], {}
+                for leaf in layout.leaves:
+                    keys = sym_keys(leaf)
+                    w = f"W[{leaf.index}]"
+                    if keys == [c]:
+                        if leaf.kind == "atom":
+                            own.append((template(leaf, c), f"{mask_table(g, c)}[{w}]"))
+                        elif leaf.kind == "set":
+                            if leaf.enc is not None and not any(u in group_of for u in leaf.universe
+                                                                if isinstance(u, int)):
+                                own.append((template(leaf, c), f"{self.const(leaf.enc)}[{w}]"))
+                        else:
+                            own.append((template(leaf, c), w))
+                    elif not keys:
+                        if leaf.kind == "atom":
+                            named.append(f"({w} == {c})")
+                        elif leaf.kind == "set" and c in leaf.universe:
+                            named.append(f"({c} in {w})")
+                    elif len(keys) == 1 and leaf.kind == "atom":
+                        # a row of another element that names c (page[p].lock == c): counted
+                        # over all the rows of that shape, which no renaming changes
+                        refs.setdefault(repr(template(leaf, keys[0])), []).append(f"({w} == {c})")
+                own.sort(key=lambda x: repr(x[0]))
+                counts = ["(" + " + ".join(v) + ")" for _, v in sorted(refs.items())]
+                parts = ([e for _, e in own[:CANON_SIGNATURE_LEAVES]] + named[:CANON_SIGNATURE_LEAVES]
+                         + counts[:CANON_SIGNATURE_LEAVES])
+                sig_src[c] = "(" + "".join(p + ", " for p in parts) + ")"
+        return sig_src
+
+    def _sort_canon_source(self) -> str:
+        """``canon`` by signatures (see the module docstring)."""
+        groups = self._groups()
+        sig_src = self._signatures(groups)
+        # every permutation, keyed by the tuple of element indexes in ascending-signature
+        # order per group, with the source of its packed image
+        combos = list(product(*(list(permutations(range(len(codes)))) for _, codes in groups)))
+        index = {}
+        images = []
+        for k, orders in enumerate(combos):
+            m = {}
+            for (_, codes), order in zip(groups, orders):
+                for pos, elem in enumerate(order):
+                    m[codes[elem]] = codes[pos]
+            index[orders] = k
+            images.append("s" if all(a == b for a, b in m.items()) else self._permuted_pack(m))
+        full = self.fresh("IMG")
+        idx = self.fresh("PIDX")
+        self.ns[idx] = index
+        self.ns["_tied_orders"] = _tied_orders_fn()
+        lines = [f"{full} = (" + "".join(f"lambda s, W: {e},\n    " for e in images) + ")",
+                 "def canon(s, W):"]
+        for g, codes in groups:
+            lines.append(f"    a{g} = (" + "".join(f"{sig_src[c]}, " for c in codes) + ")")
+            lines.append(f"    o{g} = sorted(range({len(codes)}), key=a{g}.__getitem__)")
+        distinct = " and ".join(f"len(set(a{g})) == {len(codes)}" for g, codes in groups)
+        key = "(" + "".join(f"tuple(o{g}), " for g, _ in groups) + ")"
+        lines += [f"    if {distinct}:",
+                  f"        return {full}[{idx}[{key}]](s, W)",
+                  "    best = None",
+                  f"    for key in _tied_orders(({''.join(f'(a{g}, o{g}), ' for g, _ in groups)})):",
+                  f"        v = {full}[{idx}[key]](s, W)",
+                  "        if best is None or v < best:",
+                  "            best = v",
+                  "    return best"]
+        return "\n".join(lines)
+
+
+def _tied_orders_fn():
+    """``tied(groups)``: every tuple of per-group element orders consistent with ascending
+    signatures (elements whose signatures tie may come in any order among themselves).
+    ``groups``: per group, the signatures and the element indexes sorted by them. The answer
+    depends only on the sorted order and on which neighbours tie, so it is cached on that."""
+    cache: dict = {}
+
+    def tied(groups):
+        key = tuple((tuple(order), tuple(sigs[order[i]] == sigs[order[i + 1]] for i in range(len(order) - 1)))
+                    for sigs, order in groups)
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = list(product(*(_orders(order, eq) for order, eq in key)))
+        return hit
+
+    return tied
+
+
+def _orders(order: tuple, eq: tuple) -> list[tuple]:
+    out = [()]
+    i = 0
+    while i < len(order):
+        j = i
+        while j < len(eq) and eq[j]:
+            j += 1
+        block = order[i:j + 1]
+        out = [pre + p for pre in out for p in permutations(block)] if len(block) > 1 else \
+            [pre + block for pre in out]
+        i = j + 1
+    return out
