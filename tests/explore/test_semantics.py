@@ -212,3 +212,14 @@ def test_leadsto_is_reported_for_every_property_name():
     assert names == list(m.property_names)
     assert res.property("Eventually").kind == "leadsto"
     assert res.property("Eventually").verdict in (Verdict.HOLDS, Verdict.INCOMPLETE)
+
+
+def test_first_stops_at_the_first_violation_and_leaves_the_rest_incomplete():
+    full = check(M.race(), symmetry=False)
+    first = check(M.race(), symmetry=False, first=True)
+    violated = [p for p in first.properties if p.verdict is Verdict.VIOLATED]
+    assert len(violated) >= 1 and not first.complete and "first violation" in first.reason
+    for p in violated:  # the same shortest counterexample the full search finds
+        assert len(p.trace) == len(full.property(p.name).trace)
+    assert all(p.verdict in (Verdict.VIOLATED, Verdict.INCOMPLETE) for p in first.properties)
+    assert first.stats.distinct <= full.stats.distinct

@@ -53,15 +53,18 @@ class _SharedGraph:
 
 def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = None,
           max_depth: int | None = None, timeout: float | None = None, max_memory: int | None = None,
-          progress: Callable[[Progress], None] | None = None) -> CheckResult:
-    """Check every property of ``model`` with the embedded checker."""
+          progress: Callable[[Progress], None] | None = None, first: bool = False) -> CheckResult:
+    """Check every property of ``model`` with the embedded checker. ``first``: stop at the
+    first violation, for a red-or-green answer (the properties not decided by then are
+    INCOMPLETE)."""
     t0 = time.perf_counter()
     try:
         comp = compile_model(model, symmetry=symmetry)
     except (CompileError, EvalError) as err:
         return error_result(model, f"the builtin checker cannot check this model: {err}", symmetry=symmetry)
     search = Search(comp, Budget(max_states, max_depth, timeout, max_memory), progress,
-                    check_deadlock=not model.allow_deadlock, symmetry=symmetry and comp.canon is not None)
+                    check_deadlock=not model.allow_deadlock, symmetry=symmetry and comp.canon is not None,
+                    first=first)
     result = search.run()
     # a compilation without symmetry serves the graph as it is
     graph = _SharedGraph(model, comp if comp.canon is None else None, max_states)

@@ -43,6 +43,7 @@ from .layout import RUNTIME_ERRORS, Overflow, error_text
 
 BACKEND = "builtin"
 LIVENESS_NOT_CHECKED = "liveness is not checked by this backend yet"
+FIRST = "stopped at the first violation (--first)"
 
 
 @dataclass
@@ -118,6 +119,7 @@ class Search:
     progress_interval: float = 0.5
     check_deadlock: bool = True
     symmetry: bool = False
+    first: bool = False  # stop at the first violation found (the rest is then INCOMPLETE)
 
     def run(self) -> CheckResult:
         comp = self.comp
@@ -161,6 +163,8 @@ class Search:
                 at_limit = max_depth is not None and depth >= max_depth
                 checked_upto = 0
                 for s in frontier:
+                    if found and self.first:
+                        raise _Stop(FIRST)
                     W = dec(s)
                     try:
                         if inv_all is not None and not inv_all(W):
@@ -178,6 +182,10 @@ class Search:
                         error = self._step_error(s, W, err)
                         raise _Stop(error.message)
                     except RUNTIME_ERRORS as err:
+                        # a check that failed in this state's steps before the error stays found
+                        for pi, sid, msg in viol:
+                            found.setdefault(props[pi], _Found("assert", s, msg, pi))
+                        viol.clear()
                         error = self._step_error(s, W, err)
                         raise _Stop("evaluation error")
                     if viol:
@@ -244,10 +252,11 @@ class Search:
             # invariants are checked when a state is first found: check the states found
             # but not expanded (cheap next to the search itself); the state that failed has
             # been checked already
-            rest = frontier[checked_upto:] + nxt
-            if error is not None:
-                rest = [t for t in rest if t != error.state]
-            self._check_unexpanded(rest, found, live)
+            if stop != FIRST:
+                rest = frontier[checked_upto:] + nxt
+                if error is not None:
+                    rest = [t for t in rest if t != error.state]
+                self._check_unexpanded(rest, found, live)
         except KeyboardInterrupt:
             stop = "interrupted"
 
@@ -404,7 +413,10 @@ class Search:
             state = new
         if failing_prop is not None:
             out, viol = [], []
-            comp.succ_labeled(cur, W, out, viol, cov)
+            try:
+                comp.succ_labeled(cur, W, out, viol, cov)
+            except RUNTIME_ERRORS:  # a later step of this state fails to evaluate
+                pass
             hit = next(((sid, msg) for pi, sid, msg in viol if pi == failing_prop), None)
             if hit is not None:
                 sid, msg = hit
