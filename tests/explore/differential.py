@@ -55,7 +55,7 @@ def _lengths(res: CheckResult) -> dict:
             if p.verdict is Verdict.VIOLATED and p.kind != "leadsto" and p.trace is not None}
 
 
-def ref_disagreements(model: ir.Model, symmetry: bool, ref=None, ref_sym=None) -> list[str]:
+def ref_disagreements(model: ir.Model, symmetry: bool, ref=None) -> list[str]:
     """How ``check(model, symmetry=...)`` differs from the reference (empty: it agrees)."""
     ref = ref if ref is not None else explore(model, symmetry=False, max_states=REF_LIMIT)
     if not ref.complete and ref.error is None:
@@ -74,7 +74,10 @@ def ref_disagreements(model: ir.Model, symmetry: bool, ref=None, ref_sym=None) -
         if viol != set(ref.violated):
             out.append(f"evaluation error: violated before it: builtin {sorted(viol)}, reference "
                        f"{sorted(ref.violated)}")
-        open_ = {n: v.value for n, v in got.items() if n not in viol and v is not Verdict.ERROR}
+        # the open properties are errors; those decided on the whole graph afterwards (leadsto)
+        # are left undecided (INCOMPLETE), as explore.check documents
+        open_ = {n: v.value for n, v in got.items() if n not in viol and v is not Verdict.ERROR
+                 and not (model.property_kind(n) == "leadsto" and v is Verdict.INCOMPLETE)}
         if open_:
             out.append(f"evaluation error: still open properties not error: {open_}")
         return out
@@ -105,9 +108,9 @@ def ref_disagreements(model: ir.Model, symmetry: bool, ref=None, ref_sym=None) -
     else:
         if res.stats.distinct > ref.distinct:
             out.append(f"orbits {res.stats.distinct} > full count {ref.distinct}")
-        ref_sym = ref_sym if ref_sym is not None else explore(model, symmetry=True, max_states=REF_LIMIT)
-        if ref_sym.complete and res.stats.distinct != ref_sym.distinct:
-            out.append(f"orbits: builtin {res.stats.distinct}, reference {ref_sym.distinct}")
+        orbits = ref.orbits(model)
+        if res.stats.distinct != orbits:
+            out.append(f"orbits: builtin {res.stats.distinct}, reference {orbits}")
     return out
 
 
@@ -148,7 +151,14 @@ def tlc_disagreements(ours: CheckResult, theirs: CheckResult) -> list[str]:
         eb = {n for n, v in b.items() if v is Verdict.ERROR}
         if bool(ea) != bool(eb):
             out.append(f"error: builtin {ours.error!r}, tlc {theirs.error!r}")
-        elif {n for n, v in a.items() if v is Verdict.VIOLATED} != {n for n, v in b.items() if v is Verdict.VIOLATED}:
+            return out
+        # which violations are found before the error depends on the order in which a state's
+        # steps are tried (TLC's is that of the translated Next): only those shorter than
+        # both error traces are found whatever the order
+        depth = min(_error_depth(ours), _error_depth(theirs))
+        va, vb = _violated(ours), _violated(theirs)
+        early = {n for n, k in list(va.items()) + list(vb.items()) if k < depth}
+        if any((n in va) != (n in vb) for n in early):
             out.append(f"evaluation error: violated before it differ: builtin {_fmt(a)}, tlc {_fmt(b)}")
         return out
     if not (ours.complete and theirs.complete):
@@ -166,6 +176,15 @@ def tlc_disagreements(ours: CheckResult, theirs: CheckResult) -> list[str]:
     if ours.symmetry != theirs.symmetry:
         out.append(f"symmetry: builtin {ours.symmetry}, tlc {theirs.symmetry}")
     return out
+
+
+def _error_depth(res: CheckResult) -> int:
+    """The length of the trace to the evaluation error (0 when not known)."""
+    return min((len(p.trace) for p in res.properties if p.verdict is Verdict.ERROR and p.trace), default=0)
+
+
+def _violated(res: CheckResult) -> dict:
+    return {p.name: (len(p.trace) if p.trace else 0) for p in res.properties if p.verdict is Verdict.VIOLATED}
 
 
 def _fmt(verdicts: dict) -> str:

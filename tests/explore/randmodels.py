@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 from dataclasses import dataclass, field
 
 ITEMS = ("i1", "i2")
@@ -213,7 +214,7 @@ def int_expr(env: Env, d: int = 0) -> str:
     if env.actor is None and fam and proc_expr(env):
         c.append("other_t")
     if d < 2:
-        c += ["plus", "if"]
+        c += ["plus", "if", "arith", "filter"]
     k = rng.choice(c)
     if k == "lit":
         return str(rng.randint(0, 2))
@@ -229,6 +230,18 @@ def int_expr(env: Env, d: int = 0) -> str:
         return f"{rng.choice(fam)[0]}[{proc_expr(env)}].t"
     if k == "plus":
         return f"({int_expr(env, d + 1)} + {int_expr(env, d + 1)}) % 3"
+    if k == "arith":  # % of a negative number, \ that floors, * and unary minus
+        o = rng.choice(["-", "*", "/", "neg", "div0"])
+        a, b2 = int_expr(env, d + 1), int_expr(env, d + 1)
+        if o == "neg":
+            return f"(-{a} + 3) % 3"
+        if o == "/":
+            return f"(({a} - {b2}) / 2)"  # may be -1: out of range when assigned
+        if o == "div0":
+            return f"({a} / r.n)" if rng.random() < 0.3 else f"({a} / (r.n + 1))"
+        return f"(({a} {o} {b2}) % 3)"
+    if k == "filter":
+        return f"|{{q{d} in Items where g[q{d}] == 1}}|"
     if k == "if":
         return f"(if {bool_expr(env, d + 1)} then {int_expr(env, d + 1)} else {int_expr(env, d + 1)})"
     return k  # a local
@@ -236,7 +249,7 @@ def int_expr(env: Env, d: int = 0) -> str:
 
 def bool_expr(env: Env, d: int = 0) -> str:
     rng = env.rng
-    c = ["lit", "f", "cmp", "ron", "where", "col", "loaded", "big"]
+    c = ["lit", "f", "cmp", "ron", "where", "col", "loaded", "big", "subset", "iff"]
     if item_expr(env):
         c += ["in", "gk", "has"]
     if d < 2:
@@ -258,6 +271,10 @@ def bool_expr(env: Env, d: int = 0) -> str:
         return "col == " + rng.choice(["red", "green"])
     if k == "loaded":
         return "drv.loaded"
+    if k == "subset":
+        return rng.choice(["s subset Items", "Items subset s", "{} subset s"])
+    if k == "iff":
+        return f"(f <=> {bool_expr(env, d + 1)})"
     if k == "big":
         return f"big({int_expr(env, d + 1)})"
     if k == "in":
@@ -279,6 +296,8 @@ def bool_expr(env: Env, d: int = 0) -> str:
     # at
     name, family, steps, _ = rng.choice(env.actors_info)
     target = rng.choice(list(steps) + ["done"])
+    if len(steps) > 1 and rng.random() < 0.3:
+        target = "{" + ", ".join(rng.sample(list(steps) + ["done"], 2)) + "}"
     if env.actor is not None and env.actor[0] == name and rng.random() < 0.5:
         return f"(at {target})"
     if family:
@@ -400,6 +419,8 @@ class StepGen:
         assigned.add(v)
         it = item_expr(env)
         if v == "x":
+            if rng.random() < 0.15:  # += and -= kept within bounds by a guard
+                return ("if", "x > 0", [("raw", "x -= 1")], [("raw", "x += 1")])
             if g.overflow and rng.random() < 0.3:
                 return ("raw", rng.choice(["x = (x + 1) % 4", "x = (x + 2) % 4"]))
             return ("raw", f"x = {int_expr(env)}")
@@ -506,11 +527,11 @@ def _variants(rng, b: _Builder, g: Gen, info, name_atoms) -> list[Variant]:
     steps = {a.name: [s for s, _ in a.steps] for a in g.actors}
     for vi in range(1, rng.randint(1, 3)):
         v = Variant(f"v{vi}", out[-1].name)
+        out.append(v)
         for _ in range(rng.randint(1, 3)):
             d = _delta(rng, b, g, info, steps, name_atoms, vi)
             if d is not None:
                 v.deltas.append(d)
-        out.append(v)
     return out
 
 
@@ -527,7 +548,8 @@ def _delta(rng, b, g, info, steps, name_atoms, vi):
     if k == "insert":
         where = rng.choice(["after", "before"])
         anchor = rng.choice(cur)
-        new = f"n{vi}{len(cur)}"
+        b.nlocals += 1
+        new = f"n{b.nlocals}"
         body = StepGen(rng, b, env, cur).block(env, set(), 2, 0, True)
         cur.insert(cur.index(anchor) + (where == "after"), new)
         return ("insert", where, a.name, anchor, new, body)
@@ -536,7 +558,7 @@ def _delta(rng, b, g, info, steps, name_atoms, vi):
             return None
         st = rng.choice(cur[1:])
         text = g.text()  # the step must not be named anywhere (goto, at, a macro argument)
-        if any(f"{w}{st}" in text for w in ("goto ", "at ", ", ")):
+        if len(re.findall(rf"\b{st}\b", text)) > text.count(f"step {st} "):
             return None
         cur.remove(st)
         return ("remove", a.name, st)

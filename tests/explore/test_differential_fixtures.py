@@ -12,18 +12,8 @@ from movspec.load import load
 
 from .differential import FIXTURES, ref_disagreements
 
-PENDING = {
-    "eval_error_keeps_violations": "builtin: an evaluation error turns every property into error, "
-                                   "also the Assertions violation found before it from the same state",
-    "eval_error_open_leadsto": "builtin: after an evaluation error a leadsto property is left "
-                               "incomplete instead of error",
-    "symmetric_atom_named": "builtin: symmetry reduction stays on although a step names an element "
-                            "of a symmetric set (fewer states than the full space)",
-    "symmetric_atom_trace_replay": "builtin: with symmetry on a model naming a symmetric set's "
-                                   "element, rebuilding a counterexample crashes",
-    "uninitialised_range_local": "a range local without an initial value: builtin reports TypeOK "
-                                 "violated in the initial state, the IR still gives it defaultInitValue",
-}
+# fixture name -> the bug it shows, while that bug is open (its test is then a strict xfail)
+PENDING: dict[str, str] = {}
 
 
 def _cases():

@@ -4,9 +4,9 @@ shortest-counterexample length, the same distinct-state count and depth without 
 (with symmetry: the same verdicts and the reference's orbit count, at most the full count),
 and evaluation errors reported by both with the same properties found violated before them.
 
-Known, tracked differences (``PENDING``) are counted apart: each has a shrunk fixture in
-tests/fixtures/explore/differential/ whose test (test_differential_fixtures.py) is a strict
-xfail, so the day it is fixed that test fails and the entry here must go.
+Every disagreement fails the test with the seed that produced it: shrink it with
+``differential.shrink`` and keep it under tests/fixtures/explore/differential/ (replayed by
+test_differential_fixtures.py, a strict xfail until fixed).
 """
 
 from __future__ import annotations
@@ -16,29 +16,16 @@ from collections import Counter
 
 from movspec.explore.reference import explore
 
-from .differential import (REF_LIMIT, load_gen, names_symmetric_atom, ref_disagreements,
-                           uninitialised_range)
+from .differential import REF_LIMIT, load_gen, ref_disagreements
 from .randmodels import generate
 
 MODELS = 2000  # variant models to check, at least
 SEED0 = 10_000
 
 
-def pending(model, symmetry: bool, msg: str) -> str | None:
-    """The tracked issue a disagreement belongs to, or None (a new bug)."""
-    if uninitialised_range(model):
-        return "uninitialised range local (default value semantics)"
-    if symmetry and names_symmetric_atom(model):
-        return "symmetry kept on although the model names an element of a symmetric set"
-    if msg.startswith("evaluation error: "):
-        return "violations found before an evaluation error are not kept"
-    return None
-
-
 def run_models(n_models: int, seed0: int):
     stats = Counter()
     new: list[str] = []
-    known: Counter = Counter()
     seed = seed0
     while stats["models"] < n_models:
         g = generate(seed)
@@ -55,20 +42,17 @@ def run_models(n_models: int, seed0: int):
                 for sym in settings:
                     stats["checks"] += 1
                     for msg in ref_disagreements(m, sym, ref):
-                        why = pending(m, sym, msg)
-                        if why is None:
-                            new.append(f"seed {seed} variant {vname} symmetry={sym}: {msg}")
-                        else:
-                            known[why] += 1
+                        new.append(f"seed {seed} variant {vname} symmetry={sym}: {msg}")
         seed += 1
-    return stats, new, known
+    return stats, new
 
 
 def test_builtin_agrees_with_reference():
     t0 = time.perf_counter()
-    stats, new, known = run_models(MODELS, SEED0)
+    stats, new = run_models(MODELS, SEED0)
     seconds = time.perf_counter() - t0
-    print(f"\ndifferential (builtin vs reference): {dict(stats)}, {seconds:.1f}s; pending: {dict(known)}")
+    print(f"\ndifferential (builtin vs reference): {dict(stats)}, {seconds:.1f}s, "
+          f"{len(new)} disagreements")
     assert stats["models"] >= MODELS
     # the generator makes well-typed models: the front end accepts (almost) all of them
     assert stats["rejected"] <= stats["sources"] // 100, stats

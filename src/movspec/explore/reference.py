@@ -81,11 +81,16 @@ class Env:
     actor: ir.Actor | None = None
     proc: str | None = None
     bound: dict = field(default_factory=dict)
+    # every check failed so far while computing successors (kept if an error follows)
+    failed: list | None = None
 
     def bind(self, name, v) -> "Env":
         b = dict(self.bound)
         b[name] = v
-        return Env(self.model, self.state, self.actor, self.proc, b)
+        return Env(self.model, self.state, self.actor, self.proc, b, self.failed)
+
+    def at_state(self, state) -> "Env":
+        return Env(self.model, state, self.actor, self.proc, self.bound, self.failed)
 
 
 def ev(e, env: Env):
@@ -233,7 +238,7 @@ def run(stmts, env: Env, fails: tuple):
             val = old + val if s.op == "+=" else old - val
         state = dict(env.state)
         state[key] = _put(state[key], steps, val)
-        yield from run(rest, Env(env.model, state, env.actor, env.proc, env.bound), fails)
+        yield from run(rest, env.at_state(state), fails)
     elif isinstance(s, ir.If):
         branch = s.then if ev(s.cond, env) else s.orelse
         yield from run(tuple(branch) + rest, env, fails)
@@ -257,14 +262,18 @@ def run(stmts, env: Env, fails: tuple):
                 if target is not None or state is None:
                     yield state, target, f
                 else:
-                    yield from run(rest, Env(env.model, state, env.actor, env.proc, env.bound), f)
+                    yield from run(rest, env.at_state(state), f)
     elif isinstance(s, ir.Goto):
         yield env.state, s.target, fails
     elif isinstance(s, ir.Assert):
         f = fails if ev(s.cond, env) else fails + ((s.prop, s.message),)
+        if f is not fails and env.failed is not None:
+            env.failed.append(s.prop)
         yield from run(rest, env, f)
     elif isinstance(s, ir.Call):
         f = fails if env.state[s.loaded_var] else fails + ((s.prop, s.message),)
+        if f is not fails and env.failed is not None:
+            env.failed.append(s.prop)
         yield from run(rest, env, f)
     else:
         raise RefError(f"unknown statement {type(s).__name__}")
@@ -287,7 +296,7 @@ def initial_state(model: ir.Model) -> dict:
     return state
 
 
-def successors(model: ir.Model, state: dict):
+def successors(model: ir.Model, state: dict, failed: list | None = None):
     """``(actor, proc, step, new state, fails)`` for every enabled step and branch; a path
     that failed a check and then blocked gives ``new state`` None."""
     for a in model.actors:
@@ -297,7 +306,7 @@ def successors(model: ir.Model, state: dict):
                 continue
             i = next(k for k, s in enumerate(a.steps) if s.name == pc)
             step = a.steps[i]
-            for new, target, fails in run(step.body, Env(model, state, a, p), ()):
+            for new, target, fails in run(step.body, Env(model, state, a, p, failed=failed), ()):
                 if target is BLOCKED:
                     yield a.name, p, step.name, None, fails
                     continue
@@ -310,6 +319,12 @@ def successors(model: ir.Model, state: dict):
 
 def freeze(state: dict):
     return tuple(sorted(state.items()))
+
+
+def _key_state(state: dict):
+    """A state as a totally ordered, canonical value (``freeze`` keeps frozensets, whose
+    iteration order is not canonical)."""
+    return tuple((k, _key(v)) for k, v in sorted(state.items()))
 
 
 def _perm_value(v, m: dict):
@@ -346,6 +361,15 @@ class RefResult:
     error: str | None = None
     # leadsto property -> True when violated (only without symmetry, on a complete graph)
     leadsto: dict = field(default_factory=dict)
+    states: list = field(default_factory=list, repr=False)  # the reachable states found
+
+    def orbits(self, model: ir.Model) -> int:
+        """How many orbits the states found make up under the permutations of the symmetric
+        constant sets (the distinct count of a symmetry-reduced search, when the model is
+        symmetric: its reachable states are then closed under the permutations)."""
+        perms = _perms(model)
+        return len({min(_key_state({k: _perm_value(v, m) for k, v in st.items()}) for m in perms)
+                    for st in self.states})
 
 
 _EVAL_ERRORS = (RefError, TypeError, KeyError, ValueError, ZeroDivisionError, AttributeError)
@@ -376,16 +400,18 @@ def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000)
     depth = 1
     while level:
         nxt = []
-        for i in level:
+        for pos, i in enumerate(level):
             st = states[i]
             row = []
             edges.append(row)
+            failed: list = []
+            before = len(nxt)
             try:
                 for inv in invariants:
                     if inv.name not in violated and not ev(inv.expr, Env(model, st)):
                         violated[inv.name] = depth
                 any_step = False
-                for a, p, _s, new, fails in successors(model, st):
+                for a, p, _s, new, fails in successors(model, st, failed):
                     for prop, _msg in fails:
                         violated.setdefault(prop, depth + 1)
                     if new is None:
@@ -401,6 +427,14 @@ def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000)
                             return RefResult(len(seen), depth, violated, False)
                     row.append((j, (a, p)))
             except _EVAL_ERRORS as err:
+                # a check that failed before the error (in this state's steps) is a violation
+                # found, as TLC reports it (it stops at the first failure)
+                for prop in failed:
+                    violated.setdefault(prop, depth + 1)
+                # invariants hold of every state found: check those found but not expanded
+                # (not this state's successors: its expansion did not complete)
+                rest = [(j, depth) for j in level[pos + 1:]] + [(j, depth + 1) for j in nxt[:before]]
+                _check_found(model, invariants, [(states[j], d) for j, d in rest], violated)
                 return RefResult(len(seen), depth, violated, False, f"{type(err).__name__}: {err}")
             if not any_step and not model.allow_deadlock:
                 pcs = [v for _, v in st["pc"].pairs]
@@ -409,13 +443,25 @@ def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000)
         level = nxt
         if nxt:
             depth += 1
-    res = RefResult(len(seen), depth, violated, True)
+    res = RefResult(len(seen), depth, violated, True, states=states)
     if live:
         try:
             res.leadsto = {p.name: _leadsto_violated(model, p, states, edges) for p in live}
         except _EVAL_ERRORS as err:
             res.error = f"leadsto: {type(err).__name__}: {err}"
     return res
+
+
+def _check_found(model: ir.Model, invariants: list, found: list, violated: dict) -> None:
+    """Check the invariants not yet violated on ``found`` (``(state, depth)``, in order),
+    until an evaluation error (which the search already stopped on)."""
+    for st, d in found:
+        try:
+            for inv in invariants:
+                if inv.name not in violated and not ev(inv.expr, Env(model, st)):
+                    violated[inv.name] = d
+        except _EVAL_ERRORS:
+            return
 
 
 # ------------------------------------------------------------------ liveness
