@@ -22,6 +22,7 @@ from ..ir.nodes import Model
 from ..result import CheckResult, Verdict
 from .expect import Judged, Outcome, judge
 from .lanes import lanes_table
+from .trace_view import printable
 
 VERDICT_STYLE = {
     Verdict.HOLDS: "green",
@@ -213,7 +214,7 @@ def print_results(console: Console, results: list[CheckResult], models: dict[str
                 console.print(lanes_table(err.trace, model, full=full, title=title))
                 last = err.trace.steps[-1] if err.trace.steps else None
                 if err.message and (last is None or last.failure != err.message):
-                    console.print(Text(f"  {err.message}", style="red"))
+                    console.print(Text(f"  {printable(err.message)}", style="red"))
             for j in judge(r, model):
                 p = j.prop
                 if p.verdict is not Verdict.VIOLATED or p.trace is None:
@@ -228,6 +229,6 @@ def print_results(console: Console, results: list[CheckResult], models: dict[str
                 console.print(lanes_table(p.trace, model, full=full, title=title))
                 last = p.trace.steps[-1] if p.trace.steps else None
                 if p.message and (last is None or last.failure != p.message):
-                    console.print(Text(f"  {p.message}", style="red"))
+                    console.print(Text(f"  {printable(p.message)}", style="red"))
     console.print()
     console.print(summary(results, models))
