@@ -4,7 +4,7 @@ property tested with hypothesis. Parentheses are added only where precedence nee
 from __future__ import annotations
 
 from . import ast as A
-from .parser import quote
+from .tree import quote
 
 from ..ops import (BY_DSL, P_ADD, P_CMP, P_DIFF, P_LEADS, P_POSTFIX, P_QUANT, P_RANGE, P_UNARY,
                    P_UNION)

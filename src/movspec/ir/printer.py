@@ -9,7 +9,7 @@ back an equal model, except for names the builder invented (``x = any S`` shows 
 
 from __future__ import annotations
 
-from ..dsl.parser import quote
+from ..dsl.tree import quote
 from . import nodes as N
 
 # precedence levels, loosest first (docs/language.md)
