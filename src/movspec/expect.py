@@ -1,14 +1,17 @@
-"""Expected verdicts versus results, and results of two back ends versus each other.
+"""Expected verdicts versus results, and results of two back ends versus each other: the one
+judge that the exit status of ``movspec check`` and every report (terminal matrix, JUnit,
+JSON, docs) use.
 
-``mismatches(result, model)`` lists every way ``result`` fails ``model.expectations``, with a
-message a CI log can show as is. The rule is the one every report uses
-(``movspec.report.expect``):
+``judge(result, model)`` gives each property its expectation and ``Outcome``; the rule:
 
 * ``expect V violates P``: P must be VIOLATED; ``expect V holds P`` / ``holds all``: the named
   (or every) property must HOLD; a ``violates`` line wins over ``holds all``;
 * a property no line mentions is not judged, except that ERROR always fails;
 * INCOMPLETE never meets an expectation (a cut-short search proves nothing);
 * an expectation naming a property the result does not report fails.
+
+``mismatches(result, model)`` lists every failed judgement with a message a CI log can show
+as is.
 
 ``disagreements(a, b)`` lists where two back ends' results on the same variant differ: any
 verdict (an ERROR or INCOMPLETE against a decided verdict included), counterexample lengths,
@@ -18,6 +21,7 @@ and distinct-state counts when both searches completed with the same symmetry se
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from .ir.nodes import Model
 from .result import CheckResult, PropertyResult, Verdict
@@ -26,8 +30,10 @@ HOLDS = "holds"
 VIOLATES = "violates"
 
 
-def expected_verdict(model: Model, prop: str) -> str | None:
+def expected_verdict(model: Model | None, prop: str) -> str | None:
     """``"holds"``, ``"violates"`` or None for ``prop`` under ``model.expectations``."""
+    if model is None:
+        return None
     holds = False
     for e in model.expectations:
         if e.verdict == VIOLATES and prop in e.properties:
@@ -35,6 +41,88 @@ def expected_verdict(model: Model, prop: str) -> str | None:
         if e.verdict == HOLDS and (prop in e.properties or not e.properties):
             holds = True
     return HOLDS if holds else None
+
+
+def expectation_note(model: Model | None, prop: str) -> str | None:
+    """The comment kept with the expectation that applies to ``prop``, if any."""
+    if model is None:
+        return None
+    want = expected_verdict(model, prop)
+    for e in model.expectations:
+        if e.verdict == want and (prop in e.properties or (want == HOLDS and not e.properties)):
+            if e.note:
+                return e.note
+    return None
+
+
+class Outcome(str, Enum):
+    """How a property's verdict compares with its expectation."""
+
+    AS_EXPECTED = "as-expected"   # verdict equals the expectation
+    UNEXPECTED = "unexpected"     # a definite verdict that contradicts the expectation
+    UNCONFIRMED = "unconfirmed"   # INCOMPLETE: the search stopped before it could tell
+    ERROR = "error"               # the back end could not check, or did not report it
+    UNJUDGED = "unjudged"         # no expectation declared
+
+    @property
+    def ok(self) -> bool:
+        return self in (Outcome.AS_EXPECTED, Outcome.UNJUDGED)
+
+
+def outcome(verdict: Verdict, expected: str | None) -> Outcome:
+    if verdict is Verdict.ERROR:
+        return Outcome.ERROR
+    if expected is None:
+        return Outcome.UNJUDGED
+    if verdict is Verdict.INCOMPLETE:
+        return Outcome.UNCONFIRMED
+    if (verdict is Verdict.HOLDS) == (expected == HOLDS):
+        return Outcome.AS_EXPECTED
+    return Outcome.UNEXPECTED
+
+
+MISSING = "missing"  # the kind of the stand-in result of an expected property nobody reported
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One cell of the variant x property matrix."""
+
+    variant: str
+    prop: PropertyResult
+    expected: str | None
+    outcome: Outcome
+    note: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome.ok
+
+
+def judge(result: CheckResult, model: Model | None) -> list[Judged]:
+    """Every property of ``result`` with its expectation and outcome, in result order.
+    A property the model expects but the result lacks is added as ERROR (kind ``missing``),
+    so a silent omission cannot pass."""
+    out = []
+    seen = set()
+    for p in result.properties:
+        seen.add(p.name)
+        exp = expected_verdict(model, p.name)
+        out.append(Judged(result.variant, p, exp, outcome(p.verdict, exp), expectation_note(model, p.name)))
+    if model is not None:
+        for e in model.expectations:
+            for name in e.properties:
+                if name not in seen:
+                    seen.add(name)
+                    missing = PropertyResult(name, MISSING, Verdict.ERROR,
+                                             message=f"no result for expected property {name}")
+                    out.append(Judged(result.variant, missing, expected_verdict(model, name), Outcome.ERROR))
+    return out
+
+
+def all_ok(results: list[CheckResult], models: dict[str, Model]) -> bool:
+    """True when every result meets its variant's expectations (the CI exit status)."""
+    return all(j.ok for r in results for j in judge(r, models.get(r.variant)))
 
 
 @dataclass(frozen=True)
@@ -50,41 +138,36 @@ class Mismatch:
         return self.message
 
 
+def _want(exp: str | None) -> str:
+    return "hold" if exp == HOLDS else "be violated"
+
+
 def mismatches(result: CheckResult, model: Model) -> list[Mismatch]:
     """Every expectation of ``model`` that ``result`` does not meet (see module docstring)."""
     out: list[Mismatch] = []
     v = result.variant
-    for p in result.properties:
-        exp = expected_verdict(model, p.name)
-        if p.verdict is Verdict.ERROR:
+    for j in judge(result, model):
+        p, exp = j.prop, j.expected
+        if j.ok:
+            continue
+        if p.kind == MISSING:
+            out.append(Mismatch(v, p.name, exp, None, "missing",
+                                f"{v}: {p.name}: expected to {_want(exp)}, but the model has no property {p.name}"))
+        elif j.outcome is Outcome.ERROR:
             why = p.message or result.error or "the back end could not check it"
             out.append(Mismatch(v, p.name, exp, p.verdict, "error", f"{v}: {p.name}: error: {why}"))
-            continue
-        if exp is None:
-            continue
-        if p.verdict is Verdict.INCOMPLETE:
+        elif j.outcome is Outcome.UNCONFIRMED:
             why = p.message or result.reason or "search incomplete"
             out.append(Mismatch(v, p.name, exp, p.verdict, "unconfirmed",
-                                f"{v}: {p.name}: expected to {'hold' if exp == HOLDS else 'be violated'}, "
-                                f"but the check is incomplete ({why})"))
-            continue
-        got_holds = p.verdict is Verdict.HOLDS
-        if got_holds != (exp == HOLDS):
-            if exp == HOLDS:
-                msg = f"{v}: {p.name}: expected to hold, but it is violated"
-                if p.trace is not None:
-                    msg += f" ({len(p.trace) - 1}-step counterexample)"
-            else:
-                msg = f"{v}: {p.name}: expected to be violated, but it holds"
+                                f"{v}: {p.name}: expected to {_want(exp)}, but the check is incomplete ({why})"))
+        elif exp == HOLDS:
+            msg = f"{v}: {p.name}: expected to hold, but it is violated"
+            if p.trace is not None:
+                msg += f" ({len(p.trace) - 1}-step counterexample)"
             out.append(Mismatch(v, p.name, exp, p.verdict, "unexpected", msg))
-    reported = {p.name for p in result.properties}
-    for e in model.expectations:
-        for name in e.properties:
-            if name not in reported:
-                reported.add(name)
-                out.append(Mismatch(v, name, e.verdict, None, "missing",
-                                    f"{v}: {name}: expected to {'hold' if e.verdict == HOLDS else 'be violated'}, "
-                                    f"but the model has no property {name}"))
+        else:
+            out.append(Mismatch(v, p.name, exp, p.verdict, "unexpected",
+                                f"{v}: {p.name}: expected to be violated, but it holds"))
     return out
 
 

@@ -1,5 +1,5 @@
 from movspec.ir.nodes import Expectation
-from movspec.report.expect import Outcome, all_ok, expected_verdict, judge, outcome
+from movspec.expect import Outcome, all_ok, expected_verdict, judge, outcome
 from movspec.result import CheckResult, PropertyResult, Verdict
 
 import handbuilt as hb

@@ -7,7 +7,7 @@ what people and machines read.
 * docs: ``render_site`` (Markdown) and ``render_html`` (one self-contained page) of a ``Site``;
 * machines: ``write_outputs`` (JSON, JUnit XML, ITF traces), ``read_itf``.
 
-Every rule about expectations lives in ``report.expect`` (the one ``movspec check`` uses).
+Every rule about expectations lives in ``movspec.expect`` (the one ``movspec check`` uses).
 """
 
 from .context import Site, VariantDoc

@@ -15,7 +15,7 @@ from typing import Any
 from ..ir.nodes import Invariant, LeadsTo, Model
 from ..result import CheckResult, Verdict, format_value
 from .diff import model_diff
-from .expect import judge
+from ..expect import judge
 from .explain import explain_parts
 from .terminal import property_columns
 from .trace_view import anchor_file, anchor_function, initial_pcs, proc_state, view

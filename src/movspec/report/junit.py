@@ -1,6 +1,6 @@
 """JUnit XML: one ``<testsuite>`` per variant, one ``<testcase>`` per variant x property.
 
-A testcase passes when the verdict meets the variant's expectation (``report/expect.py``):
+A testcase passes when the verdict meets the variant's expectation (``movspec/expect.py``):
 an expected violation is a passing testcase whose ``<system-out>`` holds the trace. It
 fails (``<failure>``) when the verdict contradicts the expectation, the failure text being
 the counterexample as lanes; an incomplete search for a property with an expectation is a
@@ -23,7 +23,7 @@ from xml.etree import ElementTree as ET
 
 from ..ir.nodes import Model
 from ..result import CheckResult, PropertyResult, Verdict
-from .expect import Judged, Outcome, judge
+from ..expect import Judged, Outcome, judge
 from .lanes import render_text
 
 

@@ -18,7 +18,7 @@ from .. import __version__
 from ..outfile import OutputError, ensure_dir, write_text
 from ..ir.nodes import Model
 from ..result import SCHEMA_VERSION, CheckResult, results_to_json
-from .expect import judge
+from ..expect import judge
 from .itf import dumps as itf_dumps
 from .itf import to_itf
 from .junit import to_junit_xml

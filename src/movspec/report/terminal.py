@@ -20,7 +20,7 @@ from rich.text import Text
 
 from ..ir.nodes import Model
 from ..result import CheckResult, Verdict
-from .expect import Judged, Outcome, judge
+from ..expect import Judged, Outcome, judge
 from .lanes import lanes_table
 from .trace_view import printable
 
