@@ -7,6 +7,7 @@ sees ``ref[P2] == 1`` and says it holds; the full search finds the violation.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
