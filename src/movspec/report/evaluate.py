@@ -7,12 +7,15 @@ and the docs, or None when the expression uses something this small evaluator do
 (then the story simply says the invariant is false).
 
 Values are the plain ones of ``result`` (int, bool, str atoms, ``Rec``, ``Fn``, frozenset).
-This is for explanation only; the checkers never use it.
+The evaluation is ``explore.reference``'s (function domains included in type membership);
+this module only chooses what to say.
 """
 
 from __future__ import annotations
 
+from ..explore.reference import Env, RefError, ev, in_type
 from ..ir import nodes as N
+from ..ir.printer import expr_str
 from ..result import Fn, Rec, State, format_value
 
 
@@ -21,152 +24,30 @@ class Unsupported(Exception):
 
 
 def _text(e, model) -> str:
-    try:
-        from ..ir.printer import expr_str
-    except ImportError:  # pragma: no cover
-        raise Unsupported("no printer")
     return expr_str(e, model)
 
 
-def _index(f, k):
-    if isinstance(f, Fn):
-        return f.get(k)
-    raise Unsupported("index of a non-function")
-
-
 class Evaluator:
-    def __init__(self, state: State, model: N.Model):
-        self.state = state
-        self.model = model
+    """Plain-value evaluation of IR expressions in one state, by ``explore.reference`` (the
+    one evaluator on plain values; the checkers themselves run compiled code)."""
 
-    def const(self, name: str):
-        c = self.model.const(name)
-        if c is None:
-            raise Unsupported(name)
-        return frozenset(c.atoms) if c.atoms is not None else c.value
+    def __init__(self, state: State, model: N.Model):
+        self.base = Env(model, state)
 
     def ev(self, e, env: dict):
-        m = getattr(self, "_" + type(e).__name__, None)
-        if m is None:
-            raise Unsupported(type(e).__name__)
-        return m(e, env)
+        rt = self.base
+        for k, v in env.items():
+            rt = rt.bind(k, v)
+        try:
+            return ev(e, rt)
+        except RefError as err:
+            raise Unsupported(str(err)) from err
 
-    def _IntLit(self, e, env):
-        return e.value
-
-    def _BoolLit(self, e, env):
-        return e.value
-
-    def _AtomLit(self, e, env):
-        return e.name
-
-    def _VarRef(self, e, env):
-        return self.state[e.name]
-
-    def _ConstRef(self, e, env):
-        return self.const(e.name)
-
-    def _BoundRef(self, e, env):
-        return env[e.name]
-
-    def _LocalRef(self, e, env):
-        if e.proc is None:
-            raise Unsupported("a local of the running process")
-        return _index(self.state[f"{e.actor}.{e.name}"], self.ev(e.proc, env))
-
-    def _Field(self, e, env):
-        base = self.ev(e.base, env)
-        if not isinstance(base, Rec):
-            raise Unsupported("field of a non-record")
-        return base.get(e.name)
-
-    def _Index(self, e, env):
-        return _index(self.ev(e.base, env), self.ev(e.index, env))
-
-    def _Unary(self, e, env):
-        v = self.ev(e.operand, env)
-        return (not v) if e.op == "!" else -v
-
-    def _Binary(self, e, env):
-        op = e.op
-        if op == "&&":
-            return bool(self.ev(e.left, env)) and bool(self.ev(e.right, env))
-        if op == "||":
-            return bool(self.ev(e.left, env)) or bool(self.ev(e.right, env))
-        if op == "=>":
-            return (not self.ev(e.left, env)) or bool(self.ev(e.right, env))
-        a, b = self.ev(e.left, env), self.ev(e.right, env)
-        table = {
-            "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a // b,
-            "%": lambda: a % b, "==": lambda: a == b, "!=": lambda: a != b, "<": lambda: a < b,
-            "<=": lambda: a <= b, ">": lambda: a > b, ">=": lambda: a >= b, "<=>": lambda: bool(a) == bool(b),
-            "in": lambda: a in b, "notin": lambda: a not in b, "subset": lambda: a <= b,
-            "union": lambda: a | b, "inter": lambda: a & b, "minus": lambda: a - b,
-        }
-        if op not in table:
-            raise Unsupported(op)
-        return table[op]()
-
-    def _SetLit(self, e, env):
-        return frozenset(self.ev(x, env) for x in e.elems)
-
-    def _RangeLit(self, e, env):
-        return frozenset(range(self.ev(e.lo, env), self.ev(e.hi, env) + 1))
-
-    def _Card(self, e, env):
-        return len(self.ev(e.set, env))
-
-    def _domain(self, e, env):
+    def _domain(self, e, env: dict):
         d = self.ev(e, env)
         if not isinstance(d, frozenset):
             raise Unsupported("quantifier over a non-set")
         return sorted(d, key=lambda x: (str(type(x)), x))
-
-    def _Quant(self, e, env):
-        vals = (self.ev(e.body, {**env, e.var: x}) for x in self._domain(e.domain, env))
-        return all(vals) if e.kind == "forall" else any(vals)
-
-    def _SetFilter(self, e, env):
-        return frozenset(x for x in self._domain(e.domain, env) if self.ev(e.cond, {**env, e.var: x}))
-
-    def _IfExpr(self, e, env):
-        return self.ev(e.then, env) if self.ev(e.cond, env) else self.ev(e.orelse, env)
-
-    def _RecordLit(self, e, env):
-        return Rec(tuple((k, self.ev(v, env)) for k, v in e.fields))
-
-    def _FuncLit(self, e, env):
-        return Fn(tuple((x, self.ev(e.body, {**env, e.var: x})) for x in self._domain(e.domain, env)))
-
-    def _InType(self, e, env):
-        return in_type(self.ev(e.expr, env), e.type)
-
-    def _At(self, e, env):
-        actor = self.model.actor(e.actor)
-        if e.proc is None:
-            if actor is None or actor.proc_set is not None:
-                raise Unsupported("at without a process")
-            proc = actor.name
-        else:
-            proc = self.ev(e.proc, env)
-        return str(_index(self.state["pc"], proc)) in e.steps
-
-
-def in_type(v, t) -> bool:
-    if isinstance(t, N.BoolType):
-        return isinstance(v, bool)
-    if isinstance(t, N.IntType):
-        return isinstance(v, int) and not isinstance(v, bool) and t.lo <= v <= t.hi
-    if isinstance(t, N.AtomType):
-        return isinstance(v, str) and v in t.atoms
-    if isinstance(t, N.RecordType):
-        return isinstance(v, Rec) and [k for k, _ in v.fields] == [f.name for f in t.fields] and \
-            all(in_type(x, f.type) for (_, x), f in zip(v.fields, t.fields))
-    if isinstance(t, N.FuncType):
-        return isinstance(v, Fn) and all(in_type(x, t.range) for _, x in v.pairs)
-    if isinstance(t, N.SetType):
-        return isinstance(v, frozenset) and all(in_type(x, t.elem) for x in v)
-    raise Unsupported(f"type {t}")
 
 
 def _out_of_type(v, t, path: str) -> str | None:
