@@ -446,3 +446,23 @@ def test_cli_image_prints_the_context_dockerfile(tmp_path, monkeypatch):
     monkeypatch.setattr("movspec.tlc.dockerimage.sha256_of", lambda p: pinned().sha256)
     res = CliRunner().invoke(cli, ["tlc", "image", "--jar", str(jar), "--print-dockerfile"])
     assert res.exit_code == 0 and res.output == dockerfile_text(source="context")
+
+
+def test_the_build_is_bounded_in_time(jar, monkeypatch):
+    monkeypatch.setenv(D.ENV_BUILD_TIMEOUT, "60")
+    clock = iter(range(0, 10**6, 50))  # every reading of the clock is 50 s later
+    monkeypatch.setattr(D.time, "monotonic", lambda: next(clock))
+    api = FakeAPI()
+    closed = []
+
+    class Stream:
+        def __iter__(self):
+            for i in range(100):
+                yield {"stream": f"Step {i}\n"}
+
+        def close(self):
+            closed.append(True)
+    api.build = lambda **kw: Stream()
+    with pytest.raises(B.BackendUnavailable, match=r"took longer than 60 s \(\$MOVSPEC_DOCKER_BUILD_TIMEOUT\)"):
+        backend(api).build()
+    assert closed == [True]  # the build request is dropped, which stops the daemon's build

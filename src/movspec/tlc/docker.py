@@ -296,8 +296,8 @@ class DockerTLC(Backend):
                         error = " ".join(str(chunk["error"]).split())
                     elif chunk.get("stream", "").strip():
                         self.log(chunk["stream"].rstrip())
-                    elif chunk.get("status"):
-                        self.log(f"{chunk['status']} {chunk.get('progress', '')}".rstrip())
+                    elif chunk.get("status") and not chunk.get("progress"):  # pulls: each layer's steps
+                        self.log(f"{chunk.get('id', '')} {chunk['status']}".strip())
             finally:
                 close = getattr(stream, "close", None)
                 if close:
@@ -319,7 +319,10 @@ class DockerTLC(Backend):
             tag, why = self.find_image()
             if tag is None:
                 self.log(f"{why}: building it (first use)")
-                tag = self.build()
+                self.build()
+                tag, why = self.find_image()  # its labels, as the daemon has them
+                if tag is None:
+                    raise BackendUnavailable(f"error: the TLC image just built is not the pinned one: {why}")
             self._image = tag
         return self._image
 
