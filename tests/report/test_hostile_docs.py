@@ -173,3 +173,37 @@ def test_html_of_the_report_markdown():
     assert html == ("<strong>WF_worker C1</strong> runs <code>a&lt;b</code> in <code>x`y()</code> "
                     "(&lt;i&gt;f.c&lt;/i&gt; *x*)")
     assert str(inline_md("a \\*b\\* &amp;lt; **c**")) == "a *b* &amp;lt; <strong>c</strong>"
+
+
+# ----------------------------------------------------------------------------- on random text
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from movspec.report.mdtext import one_line  # noqa: E402
+
+_PIECES = list("ab_*`[]()<>!#&;|\\~-+=.1 \n\t:/\"'é") + [
+    "&amp;", "&#60;", "<b>", "</script>", "**", "__", "1.", "- ", "http://x.y", "\u00a0", "\u2028", "\x1b"]
+random_text = st.lists(st.sampled_from(_PIECES), max_size=15).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(random_text)
+def test_md_of_random_text_is_only_text(s):
+    out = md(s)
+    kinds = [t.type for t in tokens(out) if t.type not in ("paragraph_open", "paragraph_close", "inline", "text")]
+    assert kinds == [], (s, out, kinds)
+    assert plain_text(out) == one_line(s), (s, out)
+    table = f"| a | b |\n|---|---|\n| {out} | x |\n"
+    assert sum(t.type == "td_open" for t in tokens(table)) == 2, (s, out)
+
+
+@settings(max_examples=500, deadline=None)
+@given(random_text)
+def test_code_of_random_text_is_one_span(s):
+    if not one_line(s):
+        return
+    for table in (False, True):
+        out = code(s, table=table)
+        doc = f"| a | b |\n|---|---|\n| {out} | x |\n" if table else out
+        assert [t.content for t in tokens(doc) if t.type == "code_inline"] == [one_line(s)], (s, out)
