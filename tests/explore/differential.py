@@ -28,7 +28,7 @@ from movspec.result import CheckResult, Verdict
 
 from .randmodels import Gen
 
-REF_LIMIT = 4000  # states; the reference is slow by design
+REF_LIMIT = 2000  # states; the reference is slow by design
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "explore" / "differential"
 
 

@@ -376,9 +376,13 @@ _EVAL_ERRORS = (RefError, TypeError, KeyError, ValueError, ZeroDivisionError, At
 
 
 def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000) -> RefResult:
-    """Breadth-first exploration by interpretation (see the module docstring). Evaluation
-    errors end the search (``RefResult.error``); ``leadsto`` properties are decided on the
-    state graph when ``symmetry`` is off."""
+    """Breadth-first exploration by interpretation (see the module docstring). A state's
+    invariants are checked when it is expanded, then its steps run in actor, process and
+    branch order. An evaluation error ends the search (``RefResult.error``); what was found
+    before it stays in ``violated``: the checks that failed in the steps run so far, and the
+    invariants of the states found and not yet expanded (not those of the failing state's own
+    successors). ``leadsto`` properties are decided on the state graph when ``symmetry`` is
+    off."""
     perms = _perms(model) if symmetry else [{}]
 
     def key(state):
