@@ -6,6 +6,7 @@ of the same name elsewhere."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Callable
 
 from ..dsl import ast as A
 from ..dsl.printer import expr
@@ -25,7 +26,8 @@ def _binds(node, name: str):
     return None
 
 
-def binder_at(tree: A.File | None, sources: dict[str, str], name: str, line: int, col: int) -> Sym | None:
+def binder_at(tree: A.File | None, lines: Callable[[str], list[str] | None], name: str, line: int,
+              col: int) -> Sym | None:
     """The innermost binder of ``name`` whose expression or block contains the position."""
     if tree is None:
         return None
@@ -54,7 +56,7 @@ def binder_at(tree: A.File | None, sources: dict[str, str], name: str, line: int
     # the innermost: the one with the smallest span around the position
     node, dom = min(found, key=lambda nd: _size(getattr(nd[0], "span", None)))
     span = node.span
-    at = _find_word(sources.get(span.file), span, name) if span is not None else None
+    at = _find_word(lines(span.file), span, name) if span is not None else None
     if at is None:
         return None
     how = _HOW.get(type(node)) or f"`{node.kind}`"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..dsl import ast as A
 from ..dsl.printer import expr, type_
+from ..dsl.parser import gc_paused
 from ..dsl.tree import quote
 from ..span import Span
 
@@ -63,11 +64,11 @@ def _contains(span: Span | None, line: int, col: int) -> bool:
     return (line, col) <= (span.end_line, span.end_col)
 
 
-def _find_word(text: str | None, within: Span, word: str, after: Span | None = None) -> Span | None:
-    """The first ``word`` (as a whole identifier) inside ``within``, past ``after`` if given."""
-    if not text:
+def _find_word(lines: list[str] | None, within: Span, word: str, after: Span | None = None) -> Span | None:
+    """The first ``word`` (as a whole identifier) inside ``within`` (in a file's ``lines``),
+    past ``after`` if given."""
+    if not lines:
         return None
-    lines = text.split("\n")
     start_line, start_col = (after.end_line, after.end_col) if after else (within.line, within.col)
     pat = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])")
     for ln in range(start_line, min(within.end_line, len(lines)) + 1):
@@ -95,7 +96,10 @@ class Index:
     def __init__(self, files: list[A.File], sources: dict[str, str]):
         self.files = {f.path: f for f in files}
         self.sources = sources
+        self._lines: dict[str, list[str]] = {}
         self.symbols: list[Sym] = []
+        self.by_name: dict[str, list[Sym]] = {}
+        self.by_line: dict[tuple[str, int], list[Sym]] = {}  # (file, line of the name) -> symbols
         self.extends: dict[str, str | None] = {}  # variant -> the variant it extends
         self.variant_props: dict[str, set[str]] = {}  # `for` blocks: property -> variants
         for f in files:
@@ -107,11 +111,20 @@ class Index:
     def _add(self, sym: Sym | None) -> Sym | None:
         if sym is not None and sym.span is not None:
             self.symbols.append(sym)
+            self.by_name.setdefault(sym.name, []).append(sym)
+            self.by_line.setdefault((sym.span.file, sym.span.line), []).append(sym)
             return sym
         return None
 
-    def _text(self, span: Span | None) -> str | None:
-        return self.sources.get(span.file) if span else None
+    def _text(self, span: Span | None) -> list[str] | None:
+        """The lines of the file of ``span`` (split once per file)."""
+        return self.lines(span.file) if span else None
+
+    def lines(self, path: str) -> list[str] | None:
+        got = self._lines.get(path)
+        if got is None and path in self.sources:
+            got = self._lines[path] = self.sources[path].split("\n")
+        return got
 
     def _atoms(self, names, within: Span | None, after: Span | None, container: str, how: str,
                variant: str | None) -> None:
@@ -300,8 +313,8 @@ class Index:
         """The declarations of ``name`` seen from ``variant``: that variant's own first, then
         those of the variants it extends, then the base; ``strict=False`` adds every other
         declaration of the name (in other variants) after those."""
-        found = [s for s in self.symbols if s.name == name
-                 and (kinds is None or s.kind in kinds)
+        found = [s for s in self.by_name.get(name, ())
+                 if (kinds is None or s.kind in kinds)
                  and (container is None or s.container == container)]
         if not found:
             return []
@@ -320,11 +333,12 @@ class Index:
 
     def at(self, path: str, line: int, col: int) -> Sym | None:
         """The symbol whose declared name is at this position."""
-        for s in self.symbols:
-            if s.span.file == path and _contains(s.span, line, col):
+        for s in self.by_line.get((path, line), ()):
+            if _contains(s.span, line, col):
                 return s
         return None
 
 
 def build_index(files: list[A.File], sources: dict[str, str]) -> Index:
-    return Index(files, sources).finish()
+    with gc_paused():  # many small objects and no cycles: collections made it quadratic
+        return Index(files, sources).finish()

@@ -190,7 +190,7 @@ class Resolver:
             found = self._steps(name, actor, v)
             if found:
                 return found, None
-        bound = binder_at(ix.files.get(path), ix.sources, name, line, col)
+        bound = binder_at(ix.files.get(path), ix.lines, name, line, col)
         if bound is not None:
             return [bound], None
         if ctx.owner is not None:
