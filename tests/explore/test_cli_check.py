@@ -84,8 +84,9 @@ def _fake_tlc(monkeypatch, *, tweak=None):
     from movspec.cli import check as cmd
     from movspec.explore import check as builtin
 
-    def run(model, *, jar, workers, timeout, symmetry):
-        r = dataclasses.replace(builtin(model, symmetry=symmetry), backend="tlc")
+    def run(model, *, jar, workers, timeout, symmetry, max_states=None, max_depth=None):
+        r = dataclasses.replace(builtin(model, symmetry=symmetry, max_states=max_states, max_depth=max_depth),
+                                backend="tlc")
         return tweak(r) if tweak else r
 
     monkeypatch.setattr(cmd, "_tlc_status", lambda jar: (True, "stand-in"))
