@@ -58,8 +58,8 @@ def inductive_states(model: ir.Model, name: str, limit: int | None = None) -> li
     prop = model.get_property(name)
     ind = _Induction(model, prop, None, None, None)
     out = []
-    for W in ind.candidates():
-        out.append(ind.layout.state(ind.comp.dec(ind.layout.pack(W))))
+    for _W, s in ind.candidates():
+        out.append(ind.layout.state(ind.comp.dec(s)))
         if limit is not None and len(out) >= limit:
             break
     return out
@@ -276,10 +276,9 @@ class _Induction:
         cov = [0] * len(comp.steps)
         found = None
         stop = None
-        dec, pack = comp.dec, lay.pack
-        for W in self.candidates():
+        dec = comp.dec
+        for W, s in self.candidates():
             count += 1
-            s = pack(W)
             Ws = dec(s)
             out: list = []
             try:
@@ -317,8 +316,10 @@ class _Induction:
                               f"it leads to such a state ({secs:.1f}s)")
 
     def candidates(self):
-        """Every type-correct state satisfying the property, as a leaf list (the same list
-        object, refilled: copy it to keep it), in a fixed order."""
+        """Every type-correct state satisfying the property, as ``(W, s)``: the leaf list (the
+        same list object, refilled: copy it to keep it) and the packed state, built up leaf by
+        leaf along the search (each leaf's code is added once per value, not packed anew per
+        state), in a fixed order."""
         comp, lay = self.comp, self.layout
         self.domains = [self._domain(l) for l in lay.leaves]
         dd = _Deps(self.model, lay, comp.atoms)
@@ -339,6 +340,10 @@ class _Induction:
         n = len(order)
         domains = [self.domains[i] for i in order]
         lens = [len(d) for d in domains]
+        # each value's share of the packed state
+        codes = [[lay.leaf_code(lay.leaves[order[k]], v) << lay.leaves[order[k]].offset for v in domains[k]]
+                 for k in range(n)]
+        acc = [0] * (n + 1)  # acc[k + 1]: the packed bits of the leaves order[0..k]
         last = n - 1
         # iterative depth-first search over the leaves in `order`
         idx = [0] * n
@@ -352,6 +357,7 @@ class _Induction:
                     idx[k] += 1
                 continue
             W[order[k]] = domains[k][i]
+            acc[k + 1] = acc[k] | codes[k][i]
             for f in checks[k]:
                 if not f(W):
                     break
@@ -359,7 +365,7 @@ class _Induction:
                 if k < last:
                     k += 1
                     continue
-                yield W
+                yield W, acc[n]
             idx[k] = i + 1
 
     # ---------------------------------------------------------------- reporting
