@@ -113,3 +113,37 @@ def test_inductive_invariants_are_decided_by_the_builtin_checker_and_say_so():
     # false in the initial state: not inductive, whoever ran the rest of the check
     assert never.verdict is Verdict.VIOLATED and "decided by the builtin checker" in never.message
     assert res.verdict("FreeHygiene") is Verdict.VIOLATED
+
+
+class Interrupting(Replay):
+    """Ctrl-C (or SIGTERM, which the CLI turns into one) while TLC run ``at`` is going."""
+
+    def __init__(self, session: Path, at: int):
+        super().__init__(session)
+        self.at = at
+
+    def run(self, main, args, workdir, timeout=None):
+        if main == "tlc2.TLC" and self.runs + 1 == self.at:
+            raise KeyboardInterrupt
+        return super().run(main, args, workdir, timeout)
+
+
+def test_an_interrupt_keeps_what_was_found_and_removes_the_scratch_dir(tmp_path, monkeypatch):
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    res = check_model(handmade.model("leaky"), backend=Interrupting(FIX / "session_leaky", at=3))
+    assert not res.complete and res.reason == "interrupted"
+    v = verdicts(res)
+    assert v["FreeHygiene"] == v["Deadlock"] == "violated"
+    assert Verdict.HOLDS not in {p.verdict for p in res.properties}
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_jvm_that_cannot_start_is_not_a_translator_error(monkeypatch):
+    monkeypatch.setenv("MOVSPEC_JAVA_OPTS", "-Xbogus")
+    out = ("Unrecognized option: -Xbogus\nError: Could not create the Java Virtual Machine.\n"
+           "Error: A fatal exception has occurred. Program will exit.\n")
+    res = check_model(handmade.model("locked"), backend=Replay(FIX / "session_leaky", pcal_output=out))
+    assert res.error == ("Java could not start ($MOVSPEC_JAVA_OPTS='-Xbogus'): Unrecognized option: -Xbogus; "
+                         "fix or unset $MOVSPEC_JAVA_OPTS")
+    assert {p.verdict for p in res.properties} == {Verdict.ERROR}
