@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from movspec.ir.build import close_name
+from movspec.ir.spelling import close_name
 from movspec.load import load_text
 
 

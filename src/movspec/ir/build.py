@@ -22,7 +22,6 @@ Type checking, label rules and unused-declaration warnings live in ``movspec.che
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -30,6 +29,7 @@ from ..diagnostics import Diagnostic, Severity, did_you_mean, error, warning
 from ..dsl import ast as A
 from ..span import Span
 from . import nodes as N
+from .spelling import misspelt_targets
 
 ASSERTIONS = "Assertions"
 DEFAULT_GUARD = "NoUseAfterUnload"
@@ -1069,7 +1069,7 @@ def _model(header: A.ModelD | None, v: A.VariantD | None, vname: str, env: Env, 
                 if mods:
                     doc = f"no call into module{'s' if len(mods) > 1 else ''} {', '.join(mods)} after unload"
             props.append(N.AssertProperty(name, doc, sp))
-    _check_targets(r, env, modules, diags)
+    _check_targets(r, env, diags)
     for name, p in declared_assertions.items():
         if name not in r.assert_props:
             diags.warn(f"assertion `{name}` is never checked", p.name_span,
@@ -1101,114 +1101,14 @@ def _model(header: A.ModelD | None, v: A.VariantD | None, vname: str, env: Env, 
     return m
 
 
-def _edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance, with a swap of two neighbours counted as one edit."""
-    prev2: list[int] | None = None
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                d = min(d, prev2[j - 2] + 1)
-            cur.append(d)
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
-def _numbers_out(name: str) -> str:
-    return re.sub(r"[0-9]+", "#", name.lower())
-
-
-def close_name(name: str, other: str) -> bool:
-    """Is ``name`` a likely misspelling of ``other``: the same but for case, or one edit
-    apart (two for names of nine letters or more)? Names that differ only in their numbers
-    (``Lock1``, ``Lock2``) are told apart on purpose."""
-    if name == other:
-        return False
-    if name.lower() == other.lower():
-        return True
-    if _numbers_out(name) == _numbers_out(other):
-        return False
-    return _edit_distance(name, other) <= (2 if min(len(name), len(other)) >= 9 else 1)
-
-
-def _deletions(name: str, k: int) -> set[str]:
-    out = {name}
-    for _ in range(k):
-        out |= {w[:i] + w[i + 1:] for w in out for i in range(len(w))}
-    return out
-
-
-class _NearNames:
-    """Names indexed by the deletion neighbourhoods (two deletions deep) of their spelling
-    without case and numbers, so that the names ``close_name`` to a query are found without
-    comparing it with every name (a family ``Check1`` ... ``Check900`` is one entry)."""
-
-    def __init__(self, names):
-        self.by_form: dict[str, list[str]] = {}
-        self.by_lower: dict[str, list[str]] = {}
-        for n in dict.fromkeys(names):
-            self.by_form.setdefault(_numbers_out(n), []).append(n)
-            self.by_lower.setdefault(n.lower(), []).append(n)
-        self.index: dict[str, list[str]] = {}
-        for form in self.by_form:
-            for key in _deletions(form, 2):
-                self.index.setdefault(key, []).append(form)
-
-    def near(self, name: str) -> list[str]:
-        own = _numbers_out(name)
-        forms: dict[str, None] = {}
-        for key in _deletions(own, 2):
-            for f in self.index.get(key, ()):
-                forms[f] = None
-        out = [n for n in self.by_lower.get(name.lower(), ()) if n != name]
-        for f in forms:
-            if f != own:
-                out.extend(n for n in self.by_form[f] if close_name(name, n))
-        return out
-
-
-def _check_targets(r: "Resolver", env: Env, modules: list[N.Module], diags: Diags) -> None:
+def _check_targets(r: "Resolver", env: Env, diags: Diags) -> None:
     """An `assert ... as P` or `guards P` target that is not declared may be a new property,
     unless its name is a misspelling of a declared property or of a target used more often:
     then it is an error (a typo would otherwise silently make a new property)."""
-    # where to report each target (the module that names it, each `assert ... as` naming it),
-    # and how often it is used
-    uses: dict[str, list[Span | None]] = {}
-    for m in env.of("module").values():
-        if m.guards:
-            uses.setdefault(m.guards, []).append(m.name_span or m.span)
-    for n, sps in r.assert_spans.items():
-        uses.setdefault(n, []).extend(sps)
-    count = {n: len(r.assert_spans.get(n, ())) + r.call_counts.get(n, 0) for n in uses}
-    undeclared = [n for n in uses if n not in env.props and n not in (ASSERTIONS, N.TYPE_OK, N.DEADLOCK)]
-    if not undeclared:
-        return
-    declared = _NearNames(env.props)
-    targets = _NearNames(undeclared)
-    order = {n: i for i, n in enumerate(uses)}
-    prop_order = {n: i for i, n in enumerate(env.props)}
-    for name in undeclared:
-        spans = uses[name]
-        candidates = sorted(declared.near(name), key=lambda d: (_edit_distance(name, d), prop_order[d]))
-        if not candidates:
-            # another undeclared target of the same spelling but used more (or as often, earlier)
-            candidates = sorted((o for o in targets.near(name)
-                                 if (count[o], -order[o]) > (count[name], -order[name])),
-                                key=lambda o: (_edit_distance(name, o), order[o]))
-        if not candidates:
-            continue
-        best = candidates[0]
-        kind = ("a declared property" if best in env.props else
-                f"checked at {count[best]} other place{'s' if count[best] != 1 else ''}")
-        for sp in dict.fromkeys(spans):
-            guard = next((m for m in env.of("module").values() if m.guards == name
-                          and (m.name_span or m.span) == sp), None)
-            what = f"`guards {name}` of module `{guard.name}`" if guard else f"`as {name}`"
-            diags.err(f"{what} names no declared property; `{best}` is {kind}", sp,
-                      f"did you mean `{best}`? (if `{name}` is a new property, declare it: "
-                      f"`assertion {name} \"...\"`)", "unknown-property")
+    guards = [(m.guards, m.name, m.name_span or m.span) for m in env.of("module").values() if m.guards]
+    for sp, msg, hint in misspelt_targets(guards, r.assert_spans, r.call_counts, list(env.props),
+                                          {ASSERTIONS, N.TYPE_OK, N.DEADLOCK}):
+        diags.err(msg, sp, hint, "unknown-property")
 
 
 def _has_default(t: N.Type) -> bool:
