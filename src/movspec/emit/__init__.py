@@ -14,6 +14,7 @@ order, paths relative to ``root``).
 from __future__ import annotations
 
 from .gen import GenReport, compare_files, render_files, write_files
-from .module import EmitError, Emitted, emit
+from .expr import EmitError
+from .module import Emitted, emit
 
 __all__ = ["emit", "Emitted", "EmitError", "render_files", "write_files", "compare_files", "GenReport"]

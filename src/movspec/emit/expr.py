@@ -10,15 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..ir import nodes as ir
+from ..ops import binop
 from .names import fresh_bound
 
-BINOPS = {
-    "+": "+", "-": "-", "*": "*", "/": "\\div", "%": "%",
-    "==": "=", "!=": "#", "<": "<", "<=": "=<", ">": ">", ">=": ">=",
-    "&&": "/\\", "||": "\\/", "=>": "=>", "<=>": "<=>",
-    "in": "\\in", "notin": "\\notin", "subset": "\\subseteq",
-    "union": "\\cup", "inter": "\\cap", "minus": "\\",
-}
+
+class EmitError(Exception):
+    """The model uses something the PlusCal emitter cannot express."""
+
 
 _ATOMIC = (ir.IntLit, ir.BoolLit, ir.AtomLit, ir.VarRef, ir.LocalRef, ir.ConstRef, ir.BoundRef,
            ir.SelfRef, ir.Field, ir.Index, ir.SetLit, ir.Card, ir.RecordLit, ir.FuncLit,
@@ -150,7 +148,6 @@ class ExprRenderer:
                     return name
                 # PlusCal rewrites a process-set variable v to v[self] everywhere inside that
                 # family's own code, so another process's copy cannot be written there.
-                from .module import EmitError
                 where = f"{e.span}: " if e.span else ""
                 raise EmitError(f"{where}a step of {e.actor} reads {e.actor}[...].{e.name} of another "
                                 f"process, which PlusCal cannot express (it reads {e.name} as "
@@ -171,7 +168,7 @@ class ExprRenderer:
             op = "~" if e.op == "!" else "-"
             return f"{op}{self._sub(e.operand, scope)}"
         if isinstance(e, ir.Binary):
-            return f"{self._sub(e.left, scope)} {BINOPS[e.op]} {self._sub(e.right, scope)}"
+            return f"{self._sub(e.left, scope)} {binop(e.op).tla} {self._sub(e.right, scope)}"
         if isinstance(e, ir.SetLit):
             return "{" + ", ".join(self._r(x, scope) for x in e.elems) + "}"
         if isinstance(e, ir.RangeLit):

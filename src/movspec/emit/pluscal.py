@@ -119,17 +119,12 @@ def lower(stmts: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
     return tuple(out)
 
 
-def assigned_root(target: ir.Expr) -> str | None:
-    """The variable an assignment writes (a global's name, or ``actor.local``)."""
-    return ir.state_root(target)
-
-
 def group_assignments(stmts: tuple[ir.Stmt, ...]) -> list[ir.Stmt | list[ir.Assign]]:
     """Consecutive assignments to one variable, grouped into lists."""
     out: list = []
     for s in stmts:
         if (isinstance(s, ir.Assign) and out and isinstance(out[-1], list)
-                and assigned_root(out[-1][0].target) == assigned_root(s.target)):
+                and ir.state_root(out[-1][0].target) == ir.state_root(s.target)):
             out[-1].append(s)
         elif isinstance(s, ir.Assign):
             out.append([s])
