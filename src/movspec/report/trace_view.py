@@ -78,12 +78,6 @@ class TraceView:
     globals: tuple[str, ...] = field(default=())  # global variable keys, in state order
     start: str = "initial"  # what row 0 is (see result.Trace.start)
 
-    def lane_of(self, proc: str) -> int | None:
-        for i, lane in enumerate(self.lanes):
-            if lane.proc == proc:
-                return i
-        return None
-
 
 def anchor_function(anchor: str | None) -> str | None:
     if not anchor:
