@@ -442,8 +442,9 @@ class Resolver:
         d = self.type_default(t)
         if d is not None:
             return d
-        while isinstance(t, N.FuncType):
-            t = t.range
+        if isinstance(t, N.FuncType):  # a function to atoms: the error is its range's
+            var = self.fresh("x")
+            return N.FuncLit(var, self.set_of(t.domain), self.default(t.range, span, what))
         self.d.err(f"{what} has an atom type `{t}` and no default value", span,
                    f"give one, e.g. `= {t.atoms[0]}`" if t.atoms else "give a default value", "no-default")
         return N.AtomLit(t.atoms[0], self.atoms.get(t.atoms[0], "enum")) if t.atoms else N.BoolLit(False)

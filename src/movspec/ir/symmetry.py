@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..span import Span
 from . import nodes as N
-from .walk import walk
+from .walk import children
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,16 @@ def _symmetric_atoms(model: N.Model) -> dict[str, str]:
     return out
 
 
-def _in_expr(e, sym: dict[str, str], where: str, out: list[NamedAtom]) -> None:
-    for n in walk(e):
+def _in_expr(e, sym: dict[str, str], where: str, out: list[NamedAtom], span: Span | None = None) -> None:
+    """The named atoms below ``e``; an atom without a span of its own (one an expansion made)
+    is placed at the nearest enclosing node that has one."""
+    stack = [(e, span)]
+    while stack:
+        n, near = stack.pop()
+        near = getattr(n, "span", None) or near
         if isinstance(n, N.AtomLit) and n.kind == "model" and n.name in sym:
-            out.append(NamedAtom(sym[n.name], n.name, n.span, where))
+            out.append(NamedAtom(sym[n.name], n.name, near, where))
+        stack.extend((c, near) for c in reversed(list(children(n))))
 
 
 def named_symmetric_atoms(model: N.Model) -> list[NamedAtom]:
@@ -77,29 +83,29 @@ def named_symmetric_atoms(model: N.Model) -> list[NamedAtom]:
     # field defaults first: a variable's initial value repeats them, and they are what to change
     for rt in records.values():
         for f in rt.fields:
-            _in_expr(f.default, sym, f"the default of field `{rt.name}.{f.name}`", out)
+            _in_expr(f.default, sym, f"the default of field `{rt.name}.{f.name}`", out, f.span)
     for v in model.vars:
-        _in_expr(v.init, sym, f"the initial value of variable `{v.name}`", out)
+        _in_expr(v.init, sym, f"the initial value of variable `{v.name}`", out, v.span)
     for a in model.actors:
         for loc in a.locals:
             if loc.init is not None:
-                _in_expr(loc.init, sym, f"the initial value of local `{a.name}.{loc.name}`", out)
+                _in_expr(loc.init, sym, f"the initial value of local `{a.name}.{loc.name}`", out, loc.span)
         for s in a.steps:
             for st in s.body:
-                _in_expr(st, sym, f"step `{a.name}.{s.name}`", out)
+                _in_expr(st, sym, f"step `{a.name}.{s.name}`", out, s.span)
     for p in model.properties:
         if isinstance(p, N.Invariant) and p.name != N.TYPE_OK:
-            _in_expr(p.expr, sym, f"invariant `{p.name}`", out)
+            _in_expr(p.expr, sym, f"invariant `{p.name}`", out, p.span)
         elif isinstance(p, N.Inductive):
-            _in_expr(p.expr, sym, f"inductive invariant `{p.name}`", out)
+            _in_expr(p.expr, sym, f"inductive invariant `{p.name}`", out, p.span)
         elif isinstance(p, N.LeadsTo):
             for _, dom in p.bound:
-                _in_expr(dom, sym, f"leadsto `{p.name}`", out)
-            _in_expr(p.p, sym, f"leadsto `{p.name}`", out)
-            _in_expr(p.q, sym, f"leadsto `{p.name}`", out)
+                _in_expr(dom, sym, f"leadsto `{p.name}`", out, p.span)
+            _in_expr(p.p, sym, f"leadsto `{p.name}`", out, p.span)
+            _in_expr(p.q, sym, f"leadsto `{p.name}`", out, p.span)
         elif isinstance(p, N.Refinement):
             for _, e in p.mapping:
-                _in_expr(e, sym, f"refinement `{p.name}`", out)
+                _in_expr(e, sym, f"refinement `{p.name}`", out, p.span)
     seen = set()
     unique = []
     for n in out:
