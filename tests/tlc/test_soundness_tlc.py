@@ -119,24 +119,38 @@ def test_a_jvm_that_cannot_start_says_so(tmp_path):
 
 
 def test_backend_both_is_a_referee(tmp_path):
-    """An invariant that divides by zero in the initial state. Whatever the builtin checker
-    says, the CLI must report exactly the differences ``disagreements`` finds (the referee's
-    rules are tested on constructed results in test_referee.py), and exit 1."""
+    """A set of integers given an element past its range: TLC reports TypeOK violated and
+    explores on (bounded); the builtin checker, when this was written, could not store that
+    state and said ERROR for both properties. Whatever the builtin checker says, the CLI must
+    report exactly the differences ``disagreements`` finds, and exit 1 when there are any (the
+    referee's rules are tested on constructed results in test_referee.py)."""
     from movspec.explore import check
-    m = _model("wrongdom")
+    m = _model("setint")
     t = check_model(m)
-    assert t.verdict("Ratio") is Verdict.ERROR and "in the initial state" in t.property("Ratio").message
+    assert t.complete and t.verdict("TypeOK") is Verdict.VIOLATED and t.verdict("Deadlock") is Verdict.HOLDS
+    assert t.property("TypeOK").trace.steps[-1].state["s"] == frozenset({3})
     dis = disagreements(check(m), t)
-    r = _movspec("check", str(FIX / "wrongdom.mspec"), "--backend", "both", "-q",
+    r = _movspec("check", str(FIX / "setint.mspec"), "--backend", "both", "-q",
                  "--json", str(tmp_path / "r.json"))
     out = " ".join(r.stdout.split())
-    assert r.returncode == 1, out  # TLC's error fails the run in any case
     if dis:
+        assert r.returncode == 1, out
         assert "the builtin checker and TLC disagree:" in out
         for d in dis:
             assert " ".join(d.split()) in out, d
         assert "NO" in out
     else:
+        assert r.returncode == 0, out  # the model expects nothing; only a disagreement fails it
         assert "builtin and TLC agree on 1 variant" in out
     doc = json.loads((tmp_path / "r.json").read_text())
     assert {x["backend"] for x in doc["results"]} == {"builtin", "tlc"}
+
+
+def test_runtime_errors_are_refereed_too(tmp_path):
+    """An invariant that divides by zero in the initial state: an ERROR on both sides, which
+    fails the run whether or not they agree."""
+    m = _model("wrongdom")
+    t = check_model(m)
+    assert t.verdict("Ratio") is Verdict.ERROR and "in the initial state" in t.property("Ratio").message
+    r = _movspec("check", str(FIX / "wrongdom.mspec"), "--backend", "both", "-q")
+    assert r.returncode == 1, r.stdout
