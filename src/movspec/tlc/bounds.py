@@ -152,7 +152,7 @@ def cfg_lines(names: dict[str, str], kinds) -> str:
     return "".join(f"CONSTRAINT {n}\n" for n in chosen)
 
 
-def cut_reason(markers: set[str], budget: Budget, timeout: float | None = None) -> str | None:
+def cut_reason(markers: set[str], budget: Budget) -> str | None:
     """Why a run with these markers did not explore everything (None: it did)."""
     if MAX_STATES in markers:
         return f"state budget of {budget.max_states} distinct states reached"
