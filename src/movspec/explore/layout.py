@@ -85,6 +85,17 @@ def overflow_message(name: str, value: int, type_) -> str:
             f"checker explores past a TypeOK violation")
 
 
+class _SetCodes(dict):
+    """Set value -> bit mask of a small set leaf; a value outside the leaf's universe is an
+    ``Overflow`` (TypeOK is violated), never a KeyError."""
+
+    layout = None
+    leaf = None
+
+    def __missing__(self, value):
+        raise self.layout.set_overflow(self.leaf, value)
+
+
 class AtomTable:
     """Every atom of a model, with a stable code."""
 
@@ -356,9 +367,11 @@ class Layout:
             if len(universe) <= SET_TABLE_MAX:
                 dec = tuple(frozenset(u for i, u in enumerate(universe) if m >> i & 1)
                             for m in range(1 << len(universe)))
-                enc = {s: m for m, s in enumerate(dec)}
-            self._leaf("set", root, path, t, max(1, len(universe)), universe=universe, upos=upos,
-                       dec=dec, enc=enc)
+                enc = _SetCodes({s: m for m, s in enumerate(dec)})
+            leaf = self._leaf("set", root, path, t, max(1, len(universe)), universe=universe, upos=upos,
+                              dec=dec, enc=enc)
+            if enc is not None:
+                enc.layout, enc.leaf = self, leaf
         else:
             raise CompileError(f"unsupported type {t!r}")
 
@@ -373,10 +386,17 @@ class Layout:
         for e in value:
             i = leaf.upos.get(e)
             if i is None:
-                raise EvalError(f"{self.leaf_name(leaf)}: element {self.plain(e, leaf.type.elem)} "
-                                f"is outside the set's type {leaf.type}")
+                raise self.set_overflow(leaf, value)
             m |= 1 << i
         return m
+
+    def set_overflow(self, leaf: Leaf, value) -> "Overflow":
+        """A set value with an element outside the set's type: ``TypeOK`` is violated, and
+        the state cannot be stored (as an integer beyond its headroom)."""
+        bad = next(e for e in value if e not in leaf.upos)
+        shown = self.plain(bad, leaf.type.elem)
+        return Overflow(f"{self.leaf_name(leaf)} gets the element {shown}, outside its type {leaf.type}",
+                        self.leaf_name(leaf), shown, leaf.type)
 
     def decode_set(self, leaf: Leaf, mask: int) -> frozenset:
         if leaf.dec is not None:

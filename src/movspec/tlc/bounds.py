@@ -10,7 +10,8 @@ been found".
   and a counter past its range could then grow for ever (``n += 1`` in a loop). The re-runs
   keep every integer within its declared range widened by the range's size plus 8 on each
   side, the headroom the builtin checker explores past a TypeOK violation
-  (``explore.layout``). A state beyond it stops the search (``TLCSet("exit", TRUE)``), as in
+  (``explore.layout``), and every element of a set of integers within its declared range
+  (the builtin checker stores a set as a bit mask over its type). A state beyond it stops the search (``TLCSet("exit", TRUE)``), as in
   the builtin checker; what is undecided then is INCOMPLETE, never HOLDS. Runs that check
   ``TypeOK`` as an invariant need no bound: TLC stops at the first state outside the types.
 * ``max-states``: ``--max-states N``; the search stops once N distinct states are found.
@@ -74,20 +75,22 @@ class _Render:
         self.n += 1
         return f"MS_b{self.n}"
 
-    def within(self, e: str, t: ir.Type) -> str | None:
-        """A TLA+ formula: every integer in value ``e`` of type ``t`` is within headroom."""
+    def within(self, e: str, t: ir.Type, margin: bool = True) -> str | None:
+        """A TLA+ formula: every integer in value ``e`` of type ``t`` is within headroom (an
+        element of a set: within its declared range, as the builtin checker stores sets)."""
         if isinstance(t, ir.IntType):
-            lo, hi = headroom(t)
+            lo, hi = headroom(t) if margin else (t.lo, t.hi)
             return f"{e} \\in {lo}..{hi}"
         if isinstance(t, ir.RecordType):
-            parts = [self.within(f"{e}.{self.sy.field(f.name)}", f.type) for f in t.fields if _has_int(f.type)]
+            parts = [self.within(f"{e}.{self.sy.field(f.name)}", f.type, margin) for f in t.fields
+                     if _has_int(f.type)]
             return " /\\ ".join(f"({p})" for p in parts) if parts else None
         if isinstance(t, ir.FuncType) and _has_int(t.range):
             k = self.fresh()
-            return f"\\A {k} \\in DOMAIN {e}: {self.within(f'{e}[{k}]', t.range)}"
+            return f"\\A {k} \\in DOMAIN {e}: {self.within(f'{e}[{k}]', t.range, margin)}"
         if isinstance(t, ir.SetType) and _has_int(t.elem):
             x = self.fresh()
-            return f"\\A {x} \\in {e}: {self.within(x, t.elem)}"
+            return f"\\A {x} \\in {e}: {self.within(x, t.elem, False)}"
         return None
 
 
@@ -159,6 +162,7 @@ def cut_reason(markers: set[str], budget: Budget) -> str | None:
     if MAX_DEPTH in markers:
         return f"depth budget of {budget.max_depth} reached"
     if BOUND in markers:
-        return ("a value went past its type's range by more than the headroom explored past a "
-                "TypeOK violation (the range's size plus 8); the search stops there")
+        return ("a value went past its type by more than the headroom explored past a TypeOK "
+                "violation (an integer beyond its range's size plus 8, or a set element outside its "
+                "range); the search stops there")
     return None
