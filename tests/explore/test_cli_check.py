@@ -108,8 +108,22 @@ def test_both_fails_on_a_disagreement(monkeypatch):
     assert "race: distinct states: builtin found 8, tlc found 9 (symmetry on)" in r.output
 
 
-def test_auto_uses_tlc_when_configured(monkeypatch):
+def test_auto_is_the_builtin_checker_even_when_tlc_is_configured(monkeypatch, tmp_path):
+    # a configured TLC is used only when asked for: setting $MOVSPEC_TLA2TOOLS must not turn
+    # a seconds-long check into minutes of Java without a word
     _fake_tlc(monkeypatch)
-    r = _run(str(FIXTURES / "race.mspec"), "-q")
+    out = tmp_path / "r.json"
+    r = _run(str(FIXTURES / "race.mspec"), "-q", "--json", str(out), env={"MOVSPEC_TLA2TOOLS": "/some/tla2tools.jar"})
     assert r.exit_code == 0, r.output
-    assert "backend: tlc (stand-in)" in r.output
+    assert "backend: builtin (the embedded checker; TLC is configured: --backend tlc" in " ".join(r.output.split())
+    assert {x["backend"] for x in json.loads(out.read_text())["results"]} == {"builtin"}
+    r = _run(str(FIXTURES / "race.mspec"), "-q", "--backend", "tlc")
+    assert "backend: tlc" in r.output
+
+
+def test_first_stops_at_the_first_violation(tmp_path):
+    out = tmp_path / "r.json"
+    r = _run(str(FIXTURES / "race.mspec"), "-q", "--backend", "builtin", "--first", "--json", str(out))
+    (res,) = json.loads(out.read_text())["results"]
+    assert res["complete"] is False and "first violation" in res["reason"]
+    assert "violated" in {p["verdict"] for p in res["properties"]}
