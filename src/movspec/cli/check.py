@@ -8,12 +8,9 @@ or (``--backend both``) the two back ends disagree.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
-import time
-from pathlib import Path
 
 import click
 from rich.console import Console
@@ -21,7 +18,7 @@ from rich.text import Text
 
 from ..expect import disagreements, mismatches
 from ..ir.nodes import Model
-from ..result import CheckResult, Verdict, results_to_json
+from ..result import CheckResult, Verdict
 from .common import load_or_exit, stderr_console
 from .tlcimage import tlc_memory_option
 
@@ -33,33 +30,17 @@ BACKENDS = ("auto", "builtin", "tlc", "both")
 
 def _tlc_status(jar: str | None) -> tuple[bool, str]:
     """Whether the TLC backend can run here, and which one or why not."""
-    try:
-        from .. import tlc
-    except Exception as err:  # noqa: BLE001 - a missing or broken optional stage
-        return False, f"the TLC backend is not available ({type(err).__name__}: {err})"
-    available = getattr(tlc, "available", None)
-    if available is None or not hasattr(tlc, "check_model"):
-        return False, "the TLC backend is not available (movspec.tlc has no available/check_model)"
-    try:
-        ok, why = available(jar) if jar else available()
-    except Exception as err:  # noqa: BLE001
-        return False, f"the TLC backend is not available ({err})"
-    return ok, why
+    from .. import tlc
+    return tlc.available(jar) if jar else tlc.available()
 
 
 def _tlc_configured(jar: str | None) -> bool:
-    """For ``--backend auto``: did the user set TLC up (jar given, in the environment or in
-    the user cache, or a backend chosen)? Docker merely being reachable does not count."""
+    """Did the user set TLC up (jar given, in the environment or in the user cache, or a
+    backend chosen)? Docker merely being reachable does not count."""
     if jar or os.environ.get("MOVSPEC_TLA2TOOLS") or os.environ.get("MOVSPEC_TLC_BACKEND"):
         return True
-    try:
-        from ..tlc.backend import find_jar
-    except Exception:  # noqa: BLE001
-        return False
-    try:
-        return find_jar(None)[0] is not None
-    except Exception:  # noqa: BLE001
-        return False
+    from ..tlc.backend import find_jar
+    return find_jar(None)[0] is not None
 
 
 def _run_tlc(model: Model, *, jar, workers, timeout, symmetry, max_states=None, max_depth=None) -> CheckResult:
@@ -146,41 +127,8 @@ class _Progress:
 # ---------------------------------------------------------------------- output
 
 
-def _plain_matrix(console: Console, results: list[CheckResult], models: dict[str, Model]) -> None:
-    """A plain matrix, used when the report stage is not installed."""
-    from ..expect import expected_verdict
-    for r in results:
-        head = f"{r.variant} [{r.backend}] {r.stats.distinct} distinct states, depth {r.stats.depth}, {r.stats.seconds:.2f}s"
-        console.print(Text(head, style="bold"))
-        if r.error:
-            console.print(Text(f"  error: {r.error}", style="red"))
-        elif not r.complete:
-            console.print(Text(f"  incomplete: {r.reason}", style="yellow"))
-        model = models.get(r.variant)
-        for p in r.properties:
-            exp = expected_verdict(model, p.name) if model else None
-            line = f"  {p.name:<28} {p.verdict.value:<11}" + (f" (expected: {exp})" if exp else "")
-            if p.message and p.verdict is not Verdict.HOLDS:
-                line += f"  {p.message}"
-            console.print(Text(line))
-            if p.trace is not None:
-                for i, s in enumerate(p.trace.steps):
-                    if s.actor is None:
-                        continue
-                    who = s.proc if s.proc == s.actor else f"{s.actor}({s.proc})"
-                    changes = ", ".join(f"{path} = {new}" for path, _, new in s.changes
-                                        if not path.startswith("pc["))
-                    where = f" @ {s.anchor}" if s.anchor else ""
-                    tail = f"  FAILS: {s.failure}" if s.failure else (f"  {changes}" if changes else "")
-                    console.print(Text(f"      {i:>3}. {who}.{s.step}{where}{tail}"))
-
-
 def _print(console: Console, results, models, traces: str, full: bool) -> None:
-    try:
-        from ..report.terminal import print_results
-    except Exception:  # noqa: BLE001 - fall back to the plain rendering
-        _plain_matrix(console, results, models)
-        return
+    from ..report.terminal import print_results
     print_results(console, results, models, traces=traces, full=full)
 
 
@@ -190,27 +138,12 @@ def _write_outputs(results, models, json_path, junit_path, itf_dir, err: Console
     if not (json_path or junit_path or itf_dir):
         return
     from ..outfile import OutputError
+    from ..report.outputs import write_outputs
     try:
-        from ..report.outputs import write_outputs
-    except Exception:  # noqa: BLE001
-        write_outputs = None
-    try:
-        if write_outputs is not None:
-            write_outputs(results, models, json_path=json_path, junit_path=junit_path, itf_dir=itf_dir)
-            return
-        if json_path:
-            from ..outfile import write_text
-            text = json.dumps(results_to_json(results), indent=2, sort_keys=True) + "\n"
-            if json_path == "-":
-                sys.stdout.write(text)
-            else:
-                write_text(json_path, text)
+        write_outputs(results, models, json_path=json_path, junit_path=junit_path, itf_dir=itf_dir)
     except OutputError as exc:
         err.print(Text(f"error: {exc}", style="bold red"))
         sys.exit(2)
-    if junit_path or itf_dir:
-        err.print(Text("warning: --junit and --itf need the report stage, which is not installed",
-                       style="yellow"))
 
 
 def _preflight_outputs(json_path, junit_path, itf_dir, err: Console) -> None:
