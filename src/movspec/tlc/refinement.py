@@ -36,7 +36,8 @@ from . import bounds
 from .backend import Backend, BackendUnavailable, select_backend
 from .output import parse_state
 from .values import ValueSyntaxError
-from .runner import TlcFailure, TlcSession, user_terms
+from .errors import user_terms
+from .session import TlcFailure, TlcSession
 from .trace import TraceMapper
 
 KIND = "refinement"
