@@ -1,12 +1,39 @@
 """Shared pytest set-up: tests marked ``tlc`` skip, with the reason, when this machine has no
 TLC backend (tla2tools.jar with Java, or Docker); docker-marked tests get their daemon from
-the ``docker_engine`` fixture of tests/tlc/conftest.py."""
+the ``docker_engine`` fixture of tests/tlc/conftest.py.
+
+Golden files: ``golden(path, text)`` (the ``golden`` fixture, or ``check_golden``) compares
+``text`` with the file at ``path``; ``MOVSPEC_UPDATE_GOLDEN=1`` rewrites the files instead
+(review the diff by eye before keeping it). Every golden comparison of the suite goes through
+it, so one variable updates them all.
+"""
 
 from __future__ import annotations
 
 import functools
+import os
+from pathlib import Path
 
 import pytest
+
+UPDATE_GOLDEN = os.environ.get("MOVSPEC_UPDATE_GOLDEN") == "1"
+
+
+def check_golden(path: str | os.PathLike, text: str) -> None:
+    """Compare ``text`` with the golden file ``path`` (see the module docstring)."""
+    path = Path(path)
+    if UPDATE_GOLDEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    if not path.exists():
+        pytest.fail(f"golden file {path} missing; run with MOVSPEC_UPDATE_GOLDEN=1 to create it")
+    assert text == path.read_text(encoding="utf-8"), \
+        f"output differs from {path}; rerun with MOVSPEC_UPDATE_GOLDEN=1 if the change is intended"
+
+
+@pytest.fixture
+def golden():
+    return check_golden
 
 
 @functools.lru_cache(maxsize=None)

@@ -8,13 +8,13 @@ and review the diff.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from movspec.diagnostics import Severity
 from movspec.load import load_files
+from tests.conftest import check_golden
 
 CORPUS = Path(__file__).parent.parent / "fixtures" / "check"
 CASES = sorted(CORPUS.glob("*.mspec"))
@@ -28,10 +28,7 @@ def render(path: Path) -> tuple[str, object]:
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_rendered_diagnostics(path: Path) -> None:
     got, result = render(path)
-    expected_file = path.with_suffix(".expected")
-    if os.environ.get("MOVSPEC_UPDATE_FIXTURES"):
-        expected_file.write_text(got, encoding="utf-8")
-    assert got == expected_file.read_text(encoding="utf-8")
+    check_golden(path.with_suffix(".expected"), got)
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])

@@ -7,12 +7,12 @@ Each ``X.mspec`` is parsed and dumped (node types, fields and spans) and compare
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 import pytest
 
 from movspec.dsl.parser import parse
+from tests.conftest import check_golden
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "dsl"
 CASES = sorted(FIXTURES.glob("*.mspec"))
@@ -50,10 +50,7 @@ def test_golden(path: Path) -> None:
     tree, diags = parse(path.read_text(encoding="utf-8"), path.name)
     assert diags == [], diags[0].render() if diags else ""
     got = dump(list(tree.decls)) + "\n"
-    golden = path.with_suffix(".ast")
-    if os.environ.get("MOVSPEC_UPDATE_FIXTURES"):
-        golden.write_text(got, encoding="utf-8")
-    assert got == golden.read_text(encoding="utf-8")
+    check_golden(path.with_suffix(".ast"), got)
 
 
 def test_one_fixture_per_construct() -> None:

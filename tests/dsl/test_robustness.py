@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dsl_strategies import decls
+from .dsl_strategies import decls
 from movspec.dsl.printer import print_file
 from movspec.load import load, load_files, load_text
 

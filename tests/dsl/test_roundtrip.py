@@ -10,7 +10,7 @@ from movspec.dsl import ast as A
 from movspec.dsl.parser import parse
 from movspec.dsl.printer import decl, expr, print_file, stmt
 
-from dsl_strategies import BINOPS, bodies, decls, exprs  # noqa: E402
+from .dsl_strategies import BINOPS, bodies, decls, exprs
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -3,7 +3,6 @@ labelling rules, name escaping, line maps, and the gen/ directory."""
 
 from __future__ import annotations
 
-import os
 import re
 import warnings
 from pathlib import Path
@@ -13,16 +12,16 @@ import tree_sitter_tlaplus
 from click.testing import CliRunner
 from tree_sitter import Language, Parser
 
-import handmade
+from . import handmade
 from movspec.emit import compare_files, emit, render_files, write_files
 from movspec.emit.names import Namer, is_reserved
 from movspec.emit.pluscal import always_jumps, group_assignments, lower
 from movspec.ir import nodes as ir
 from movspec.span import Span
+from tests.conftest import check_golden
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "tests" / "fixtures" / "emit"
-UPDATE = os.environ.get("MOVSPEC_UPDATE_GOLDEN") == "1"
 with warnings.catch_warnings():
     # tree-sitter-tlaplus 1.5 hands out the language as an int pointer, which newer
     # tree-sitter bindings deprecate but still accept
@@ -58,10 +57,7 @@ def spec_models():
 def test_golden_module_and_cfg(variant):
     em = emit(handmade.model(variant))
     for suffix, text in ((".tla", em.tla), (".cfg", em.cfg)):
-        path = FIX / f"{variant}{suffix}"
-        if UPDATE:
-            path.write_text(text)
-        assert text == path.read_text(), f"{path.name} changed; rerun with MOVSPEC_UPDATE_GOLDEN=1 if intended"
+        check_golden(FIX / f"{variant}{suffix}", text)
 
 
 def test_output_is_byte_stable():

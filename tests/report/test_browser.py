@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import browser
-import small
+from . import browser
+from . import small
 from movspec.report.html import render_html
 
 pytestmark = pytest.mark.browser

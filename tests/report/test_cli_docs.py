@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from movspec.cli import cli
 
-import small
+from . import small
 
 SPEC = small.SPEC
 

@@ -5,8 +5,8 @@ from movspec.report.diff import model_diff, replay, replay_on, verdict_diff
 from movspec.report.explain import explain_lines, explain_text
 from movspec.result import Verdict
 
-import handbuilt as hb
-import mini_ir
+from . import handbuilt as hb
+from . import mini_ir
 
 
 def _traces():

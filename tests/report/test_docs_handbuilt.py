@@ -6,7 +6,7 @@ from movspec.report.context import Site, VariantDoc, mermaid
 from movspec.report.html import render_html
 from movspec.report.markdown import fence, md, render_site
 
-import handbuilt as hb
+from . import handbuilt as hb
 
 
 def _site(models=None, pluscal=None):

@@ -8,8 +8,8 @@ from movspec.report.evaluate import why_false
 from movspec.report.explain import explain_lines
 from movspec.result import Fn, Rec
 
-import handbuilt as hb
-import mini_ir
+from . import handbuilt as hb
+from . import mini_ir
 
 PAGES = N.ConstRef("Pages")
 P = N.BoundRef("p")

@@ -2,7 +2,7 @@ from movspec.ir.nodes import Expectation
 from movspec.expect import Outcome, all_ok, expected_verdict, judge, outcome
 from movspec.result import CheckResult, PropertyResult, Verdict
 
-import handbuilt as hb
+from . import handbuilt as hb
 
 
 def test_expected_verdict_rules():

@@ -5,7 +5,7 @@ from movspec.report.terminal import matrix, print_results
 from movspec.report.trace_view import view
 from movspec.result import Trace
 
-import handbuilt as hb
+from . import handbuilt as hb
 
 
 def test_view_rows_and_changes():

@@ -8,7 +8,7 @@ from movspec.ir.nodes import Expectation
 from movspec.report import itf, junit, outputs
 from movspec.result import CheckResult, PropertyResult, Stats, Verdict
 
-import handbuilt as hb
+from . import handbuilt as hb
 
 
 def _same_trace(a, b):

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-import browser
-import handbuilt as hb
-import small
+from . import browser
+from . import handbuilt as hb
+from . import small
 from movspec.report.context import mermaid
 from movspec.report.markdown import render_site
 from movspec.result import Trace

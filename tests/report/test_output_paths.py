@@ -20,7 +20,7 @@ from movspec.load import load
 from movspec.report.context import slug
 from movspec.report.outputs import itf_name
 
-import small
+from . import small
 
 HOSTILE = ["..", "../../etc/passwd", "a/b", "/abs", ".hidden", "", "\x00", "C:\\x", "~", "a\nb", "..."]
 

@@ -23,7 +23,7 @@ from movspec import outfile
 from movspec.cli import cli
 from movspec.outfile import OutputError, write_text
 
-import small
+from . import small
 
 SPEC = small.SPEC
 MOVSPEC = [sys.executable, "-c", "from movspec.cli import main; main()"]

@@ -10,7 +10,7 @@ from movspec.report.lanes import render_text
 from movspec.report.markdown import render_site
 from movspec.result import Verdict
 
-import small
+from . import small
 
 
 def _uau():
