@@ -2,7 +2,7 @@
 
 Each fixture is one mistake (or a few related ones); the expected file pins the full rendered
 output: ``file:line:col: severity: message``, the source line, the caret and the hint.
-Regenerate after a deliberate wording change with ``MOVSPEC_UPDATE_FIXTURES=1 pytest tests/check``
+Regenerate after a deliberate wording change with ``MOVSPEC_UPDATE_GOLDEN=1 pytest tests/check``
 and review the diff.
 """
 

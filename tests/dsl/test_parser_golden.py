@@ -1,7 +1,7 @@
 """Golden parser tests: one fixture per construct under tests/fixtures/dsl/.
 
 Each ``X.mspec`` is parsed and dumped (node types, fields and spans) and compared with
-``X.ast``. Regenerate after a deliberate change with ``MOVSPEC_UPDATE_FIXTURES=1`` and review.
+``X.ast``. Regenerate after a deliberate change with ``MOVSPEC_UPDATE_GOLDEN=1`` and review.
 """
 
 from __future__ import annotations
