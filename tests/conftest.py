@@ -36,6 +36,27 @@ def golden():
     return check_golden
 
 
+_TLC_RESULTS: dict = {}
+
+
+def tlc_check(model, **options):
+    """``movspec.tlc.check_model(model, **options)``, run once per test session for equal
+    models and options (IR models are frozen and compare by value), so that the test files
+    that check the same variants with TLC share one run. Results are immutable."""
+    from movspec.tlc import check_model
+    key = (model, tuple(sorted(options.items())))
+    hit = _TLC_RESULTS.get(key)
+    if hit is None:
+        hit = _TLC_RESULTS[key] = check_model(model, **options)
+    return hit
+
+
+@pytest.fixture(scope="session")
+def tlc_results():
+    """The session's shared TLC runs (``tlc_check``)."""
+    return tlc_check
+
+
 @functools.lru_cache(maxsize=None)
 def _tlc() -> tuple[bool, str]:
     from movspec.tlc import available

@@ -10,6 +10,7 @@ import pytest
 
 from movspec.explore import check
 from movspec.result import Verdict
+from tests.conftest import tlc_check
 
 from .conftest import FIXTURES
 
@@ -42,10 +43,9 @@ def _cases():
 @pytest.mark.parametrize("symmetry", [False, True], ids=["nosym", "sym"])
 @pytest.mark.parametrize("where,variant", _cases())
 def test_builtin_equals_tlc(where, variant, symmetry):
-    from movspec.tlc import check_model
     paths = [ROOT / "spec"] if where == "spec" else [FIXTURES / where]
     model = _variants(paths)[variant]
-    tlc = check_model(model, workers=1, symmetry=symmetry)
+    tlc = tlc_check(model, symmetry=symmetry)
     assert tlc.error is None, tlc.error
     ours = check(model, symmetry=symmetry)
     assert ours.error is None, ours.error

@@ -11,6 +11,7 @@ from movspec import tlc
 from movspec.expect import disagreements, mismatches
 from movspec.explore import check
 from movspec.load import load
+from tests.conftest import tlc_check
 
 SPEC = Path(__file__).resolve().parents[2] / "spec"
 
@@ -31,7 +32,7 @@ def models():
                                      "put_page_hook", "v6_0"])
 def test_tlc_agrees_with_builtin(models, variant):
     model = models[variant]
-    by_tlc = tlc.check_model(model, symmetry=True)
+    by_tlc = tlc_check(model, symmetry=True)
     builtin = check(model, symmetry=True)
     assert by_tlc.complete and by_tlc.error is None
     assert mismatches(by_tlc, model) == []

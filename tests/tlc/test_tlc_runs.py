@@ -17,6 +17,7 @@ from movspec.ir import nodes as ir
 from movspec.result import Verdict, results_to_json
 from movspec.span import Span
 from movspec.tlc import check_model
+from tests.conftest import tlc_check  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "emit"))
@@ -89,7 +90,7 @@ def assert_trace_is_an_execution(model, prop) -> None:
 def test_spec_variant_meets_its_expectations(variant):
     from movspec.expect import expected_verdict
     model = SPEC[variant]
-    res = check_model(model)
+    res = tlc_check(model, symmetry=True)  # shared with tests/spec and tests/explore
     assert res.error is None, res.error
     assert res.complete and res.stats.distinct > 0 and res.stats.depth > 0
     for p in res.properties:
