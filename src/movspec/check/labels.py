@@ -19,7 +19,6 @@ _HINT_TWICE = ("a step is one atomic PlusCal label: assign each variable once pe
                "variable may be assigned in consecutive statements that do not read it), or split the step")
 
 
-root_of = N.state_root  # the variable an assignment target belongs to
 
 
 def reads(e, root: str) -> bool:
@@ -94,10 +93,10 @@ class _LabelChecker:
                              "`goto` ends the step: make it the last statement of its block", "label")
                 return set()
             if isinstance(s, N.Assign):
-                root = root_of(s.target)
+                root = N.state_root(s.target)
                 if root is None:
                     continue
-                continuing = (isinstance(prev, N.Assign) and root_of(prev.target) == root
+                continuing = (isinstance(prev, N.Assign) and N.state_root(prev.target) == root
                               and isinstance(s.target, (N.Field, N.Index))
                               and isinstance(prev.target, (N.Field, N.Index))
                               and s.op == "=" and not reads(s.value, root)
@@ -110,7 +109,7 @@ class _LabelChecker:
                         if first != str(s.span):
                             hint = f"first assigned at {first}; " + _HINT_TWICE
                         why = ""
-                        if isinstance(prev, N.Assign) and root_of(prev.target) == root:
+                        if isinstance(prev, N.Assign) and N.state_root(prev.target) == root:
                             if s.op != "=" or reads(s.value, root) or _target_reads(s.target, root):
                                 why = " (the later assignment reads it, so they cannot be merged)"
                         shown = f"{self.loaded[root]}.loaded" if root in self.loaded else _name(root)

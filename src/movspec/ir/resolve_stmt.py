@@ -1,0 +1,173 @@
+"""Statements of a step resolved (the statement half of ``resolve.Resolver``): assignment
+targets, ``goto`` targets, macros expanded at their call site, ``x = any S`` as ``With``."""
+
+from __future__ import annotations
+
+
+from ..diagnostics import did_you_mean
+from ..dsl import ast as A
+from . import nodes as N
+from .scope import Scope, Label, Unresolved, lazy
+from .variants import ASSERTIONS, DEFAULT_GUARD
+
+
+class StmtResolver:
+    """Mixed into ``resolve.Resolver``, whose attributes it uses."""
+
+    def stmts(self, body: tuple[A.Stmt, ...], sc: Scope, steps: list[str]) -> tuple[N.Stmt, ...]:
+        out: list[N.Stmt] = []
+        for s in body:
+            try:
+                out.extend(self._stmt(s, sc, steps))
+            except Unresolved:
+                out.append(N.Skip(s.span))
+        return tuple(out)
+
+    def _target(self, t: A.Expr, sc: Scope) -> N.Expr:
+        root = t
+        while isinstance(root, (A.FieldE, A.IndexE)):
+            root = root.base
+        assert isinstance(root, A.Name)
+        n = root.name
+        if n in sc.names:
+            v = sc.names[n]
+            if isinstance(v, Label):
+                v = v.resolve()
+            base = v
+            r = base
+            while isinstance(r, (N.Field, N.Index)):
+                r = r.base
+            if not (isinstance(r, N.VarRef) or isinstance(r, N.LocalRef) and r.proc is None):
+                what = "a bound variable" if isinstance(v, N.BoundRef) else "a macro argument that is not a variable"
+                self._fail(f"cannot assign to `{n}`: it is {what}", root.span,
+                           "assign to a var or a local of this actor", "assign")
+        elif sc.actor is not None and any(l.name == n for l in sc.actor.locals):
+            base = N.LocalRef(sc.actor.decl.name, n, None, root.span)
+            self.used.add(f"{sc.actor.decl.name}.{n}")
+        elif n in self.vars:
+            self.used.add(n)
+            base = N.VarRef(n, root.span)
+        else:
+            if n in self.consts or n in self.atoms:
+                self._fail(f"cannot assign to `{n}`: it is a {'constant' if n in self.consts else 'atom'}",
+                           root.span, "assign to a var or a local of this actor", "assign")
+            if n in self.modules:
+                self._fail(f"cannot assign to module `{n}`", root.span,
+                           f"write `unload {n}` to unload it", "assign")
+            self._name(root, sc)  # reports the unknown name with its hint
+            raise Unresolved()
+        return self._rebuild_target(t, base, sc)
+
+    def _rebuild_target(self, t: A.Expr, base: N.Expr, sc: Scope) -> N.Expr:
+        if isinstance(t, A.FieldE):
+            return N.Field(self._rebuild_target(t.base, base, sc), t.name, t.span)
+        if isinstance(t, A.IndexE):
+            return N.Index(self._rebuild_target(t.base, base, sc), self._expr(t.index, sc), t.span)
+        return base
+
+    def _stmt(self, s: A.Stmt, sc: Scope, steps: list[str]) -> list[N.Stmt]:
+        sp = s.span
+        if isinstance(s, A.AssignS):
+            return [N.Assign(self._target(s.target, sc), s.op, self.expr(s.value, sc), sp)]
+        if isinstance(s, A.ChooseS):
+            dom = self.expr(s.domain, sc)
+            tgt = self._target(s.target, sc)
+            root = s.target
+            while isinstance(root, (A.FieldE, A.IndexE)):
+                root = root.base
+            var = self.fresh(f"{root.name}_any")
+            return [N.With(var, dom, (N.Assign(tgt, "=", N.BoundRef(var, sp), sp),), sp)]
+        if isinstance(s, A.WithS):
+            dom = self.expr(s.domain, sc)
+            self._check_binder(s.var, sc, sp)
+            var, inner = self._bind_var(sc, s.var)
+            return [N.With(var, dom, self.stmts(s.body, inner, steps), sp)]
+        if isinstance(s, A.IfS):
+            return [N.If(self.expr(s.cond, sc), self.stmts(s.then, sc, steps),
+                         self.stmts(s.orelse or (), sc, steps), sp)]
+        if isinstance(s, A.AwaitS):
+            return [N.Await(self.expr(s.cond, sc), sp)]
+        if isinstance(s, A.EitherS):
+            return [N.Either(tuple(self.stmts(b, sc, steps) for b in s.branches), sp)]
+        if isinstance(s, A.GotoS):
+            return [N.Goto(self._goto_target(s.target, sp, sc, steps), sp)]
+        if isinstance(s, A.AssertS):
+            prop = s.prop or ASSERTIONS
+            self.assert_props.setdefault(prop, sp)
+            if s.prop is not None:
+                self.assert_spans.setdefault(prop, []).append(sp)
+            return [N.Assert(self.expr(s.cond, sc), s.message, prop, sp)]
+        if isinstance(s, A.CallS):
+            m = self.modules.get(s.module)
+            if m is None:
+                self._fail(f"unknown module `{s.module}`", sp, did_you_mean(s.module, self.modules) or
+                           "declare it with `module NAME { ops ... }`", "undefined-name")
+            if s.op not in m.ops:
+                self._fail(f"module `{s.module}` has no op `{s.op}`", sp,
+                           did_you_mean(s.op, m.ops) or f"add it: `ops {', '.join(m.ops + (s.op,))}`",
+                           "undefined-name")
+            self.used.add(s.module)
+            self.used.add(f"{s.module}.{s.op}")
+            prop = m.guards or DEFAULT_GUARD
+            self.assert_props.setdefault(prop, sp)
+            self.call_counts[prop] = self.call_counts.get(prop, 0) + 1
+            return [N.Call(s.module, s.op, tuple(self.expr(a, sc) for a in s.args), prop, sp)]
+        if isinstance(s, A.UnloadS):
+            if s.module not in self.modules:
+                self._fail(f"unknown module `{s.module}`", sp, did_you_mean(s.module, self.modules) or
+                           "declare it with `module NAME { ops ... }`", "undefined-name")
+            self.used.add(s.module)
+            return [N.Assign(N.VarRef(N.module_loaded_var(s.module), sp), "=", N.BoolLit(False, sp), sp)]
+        if isinstance(s, A.SkipS):
+            return [N.Skip(sp)]
+        if isinstance(s, A.MacroS):
+            return self._expand(s, sc, steps)
+        raise AssertionError(f"unexpected statement {s!r}")
+
+    def _goto_target(self, target: str, sp, sc: Scope, steps: list[str]) -> str:
+        if target in sc.labels:
+            lab = sc.labels[target]
+            if not isinstance(lab.ast, A.Name):
+                self._fail(f"`goto {target}`: the argument given for `{target}` is not a step name",
+                           lab.ast.span, "pass a step name (or `done`) for a parameter used by `goto`", "goto")
+            target = lab.ast.name
+            sp = lab.ast.span
+        if target == "done":
+            return N.DONE
+        if sc.actor is None:
+            self._fail("`goto` outside an actor", sp, "`goto` jumps to a step of the same actor", "goto")
+        if target not in steps:
+            self._fail(f"`goto {target}`: actor `{sc.actor.decl.name}` has no step `{target}`", sp,
+                       did_you_mean(target, steps + ["done"]) or f"steps: {', '.join(steps)}, done",
+                       "unknown-step")
+        return target
+
+    def _expand(self, s: A.MacroS, sc: Scope, steps: list[str]) -> list[N.Stmt]:
+        m = self.macros.get(s.name)
+        if m is None:
+            if s.name in self.defs:
+                self._fail(f"`{s.name}` is a definition, not a macro", s.span,
+                           "a `def` is an expression; use it inside a statement", "not-a-statement")
+            self._fail(f"unknown macro `{s.name}`", s.span, did_you_mean(s.name, self.macros) or
+                       "declare it with `macro NAME(params) { ... }`", "undefined-name")
+        self.used.add(m.name)
+        params = m.params or ()
+        if len(params) != len(s.args):
+            self._fail(f"macro `{m.name}` takes {len(params)} argument{'s' if len(params) != 1 else ''}, "
+                       f"{len(s.args)} given", s.span, f"write `{m.name}({', '.join(params)})`", "arguments")
+        if m.name in self._expanding:
+            chain = " -> ".join(self._expanding[self._expanding.index(m.name):] + [m.name])
+            self._fail(f"macro `{m.name}` expands itself ({chain})", s.span,
+                       "macros are expanded inline and cannot be recursive", "recursion")
+        names: dict[str, object] = {}
+        labels: dict[str, Label] = {}
+        for p, a in zip(params, s.args):
+            lab = Label(a, lazy(lambda a=a: self._expr(a, sc)))
+            names[p] = lab
+            labels[p] = lab
+        inner = Scope(sc.actor, names, labels, False, sc.bound)
+        self._expanding.append(m.name)
+        try:
+            return list(self.stmts(m.body, inner, steps))
+        finally:
+            self._expanding.pop()

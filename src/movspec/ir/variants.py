@@ -1,0 +1,195 @@
+"""Variants as deltas: the declarations a variant sees (``Env``: its base's, with its deltas
+applied in order), the deltas as written (``Delta``, for ``show`` and the docs), and the
+diagnostics collector the builder threads through (``Diags``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..diagnostics import Diagnostic, Severity, did_you_mean, error, warning
+from ..dsl import ast as A
+from ..span import Span
+from . import nodes as N
+
+ASSERTIONS = "Assertions"
+DEFAULT_GUARD = "NoUseAfterUnload"
+
+
+@dataclass(frozen=True)
+class Delta:
+    """One delta of a variant as written: ``kind`` (replace, insert_after, insert_before, remove,
+    remove_property, local, const, enum, struct, var, module, def, macro, actor, invariant,
+    assertion, leadsto, allow_deadlock), ``target`` (``actor.step``, a declaration name, or
+    ``""``), ``text`` the exact source slice."""
+
+    kind: str
+    target: str
+    text: str
+    span: Span | None = field(default=None, compare=False)
+
+
+def delta_of(node: A.DeltaNode) -> Delta:
+    if isinstance(node, A.ReplaceStepD):
+        return Delta("replace", f"{node.actor}.{node.step}", node.text, node.span)
+    if isinstance(node, A.InsertStepD):
+        return Delta(f"insert_{node.where}", f"{node.actor}.{node.ref}", node.text, node.span)
+    if isinstance(node, A.RemoveStepD):
+        return Delta("remove", f"{node.actor}.{node.step}", node.text, node.span)
+    if isinstance(node, A.RemovePropertyD):
+        return Delta("remove_property", node.name, node.text, node.span)
+    if isinstance(node, A.AddLocalD):
+        return Delta("local", f"{node.actor}.{node.local.name}", node.text, node.span)
+    d = node.decl
+    kind = _DECL_KIND[type(d)]
+    return Delta(kind, getattr(d, "name", ""), node.text, node.span)
+
+
+_DECL_KIND = {
+    A.ConstD: "const", A.EnumD: "enum", A.StructD: "struct", A.VarD: "var", A.ModuleD: "module",
+    A.DefD: "def", A.MacroD: "macro", A.ActorD: "actor", A.InvariantD: "invariant",
+    A.AssertionD: "assertion", A.LeadsToD: "leadsto", A.AllowDeadlockD: "allow_deadlock",
+    A.ModelD: "model", A.VariantD: "variant", A.ExpectD: "expect",
+    A.RefinementD: "refinement", A.InductiveD: "inductive", A.AbstractD: "abstract", A.ForD: "for",
+}
+KIND_WORD = {
+    "const": "constant", "enum": "enum", "struct": "struct", "var": "variable", "module": "module",
+    "def": "definition", "macro": "macro", "actor": "actor", "invariant": "property",
+    "assertion": "property", "leadsto": "property", "refinement": "property", "inductive": "property",
+}
+# declarations sharing one namespace: everything an expression or statement can name
+_VALUE_KINDS = ("const", "enum", "struct", "var", "module", "def", "macro", "actor")
+_PROP_KINDS = ("invariant", "assertion", "leadsto", "refinement", "inductive")
+
+
+# --------------------------------------------------------------------------- environment
+
+
+@dataclass
+class ActorEnv:
+    decl: A.ActorD
+    locals: list[A.LocalD]
+    steps: list[A.StepD]
+    origin: dict[str, str | None]  # step name -> variant that introduced or replaced it
+
+
+@dataclass
+class Env:
+    """The declarations of one variant, after its deltas, before resolution."""
+
+    decls: dict[str, tuple[str, object]]  # name -> (kind, decl), declaration order
+    actors: dict[str, ActorEnv]
+    props: dict[str, A.InvariantD | A.AssertionD | A.LeadsToD | A.RefinementD | A.InductiveD]
+    allow_deadlock: bool
+
+    def copy(self) -> "Env":
+        return Env(dict(self.decls),
+                   {k: ActorEnv(a.decl, list(a.locals), list(a.steps), dict(a.origin))
+                    for k, a in self.actors.items()},
+                   dict(self.props), self.allow_deadlock)
+
+    def of(self, kind: str) -> dict[str, object]:
+        return {n: d for n, (k, d) in self.decls.items() if k == kind}
+
+
+class Diags:
+    def __init__(self):
+        self.items: list[Diagnostic] = []
+        self.notes: list[Diagnostic] = []
+
+    def err(self, msg: str, span: Span | None, hint: str | None = None, code: str = "") -> None:
+        self.items.append(error(msg, span, hint, code))
+
+    def warn(self, msg: str, span: Span | None, hint: str | None = None, code: str = "") -> None:
+        self.items.append(warning(msg, span, hint, code))
+
+    def note(self, msg: str, span: Span | None, hint: str | None = None, code: str = "") -> None:
+        # what the model means where it is silent: shown by `movspec lint --verbose`
+        self.notes.append(Diagnostic(Severity.NOTE, msg, span, hint, code))
+
+
+def add_decl(env: Env, d, diags: Diags, override: bool, variant: str | None) -> None:
+    kind = _DECL_KIND[type(d)]
+    if kind == "allow_deadlock":
+        env.allow_deadlock = True
+        return
+    name = d.name
+    span = d.name_span or d.span
+    if kind in _PROP_KINDS:
+        if name in env.props and not override:
+            prev = env.props[name]
+            diags.err(f"property `{name}` is declared twice", span,
+                      f"the first declaration is at {prev.name_span or prev.span}; rename one", "duplicate")
+            return
+        if name in (N.TYPE_OK, N.DEADLOCK):
+            diags.err(f"`{name}` is a built-in property", span, "choose another name", "duplicate")
+            return
+        env.props[name] = d
+        return
+    if name in env.decls:
+        pkind, prev = env.decls[name]
+        if not override or pkind != kind:
+            where = prev.name_span or prev.span
+            what = KIND_WORD[pkind]
+            if override:
+                diags.err(f"`{name}` is already a {what}, it cannot be redeclared as a {KIND_WORD[kind]}",
+                          span, f"the {what} is declared at {where}; choose another name", "duplicate")
+            else:
+                diags.err(f"`{name}` is declared twice", span,
+                          f"the first declaration (a {what}) is at {where}; rename one", "duplicate")
+            return
+    env.decls[name] = (kind, d)
+    if kind == "actor":
+        env.actors[name] = ActorEnv(d, list(d.locals), list(d.steps), {s.name: variant for s in d.steps})
+
+
+def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None:
+    if isinstance(node, A.DeclDelta):
+        add_decl(env, node.decl, diags, override=True, variant=variant)
+        return
+    if isinstance(node, A.RemovePropertyD):
+        if node.name not in env.props:
+            diags.err(f"variant `{variant}` removes property `{node.name}`, which does not exist",
+                      node.name_span, did_you_mean(node.name, env.props) or
+                      "only declared invariants, assertions and leadsto properties can be removed",
+                      "unknown-property")
+        else:
+            del env.props[node.name]
+        return
+    actor = env.actors.get(node.actor)
+    if actor is None:
+        diags.err(f"variant `{variant}` names actor `{node.actor}`, which does not exist", node.name_span,
+                  did_you_mean(node.actor, env.actors) or f"actors: {', '.join(env.actors) or 'none'}",
+                  "unknown-actor")
+        return
+    if isinstance(node, A.AddLocalD):
+        if any(l.name == node.local.name for l in actor.locals):
+            diags.err(f"actor `{node.actor}` already has a local `{node.local.name}`", node.local.name_span,
+                      "choose another name", "duplicate")
+        else:
+            actor.locals.append(node.local)
+        return
+    ref = node.ref if isinstance(node, A.InsertStepD) else node.step
+    names = [s.name for s in actor.steps]
+    if ref not in names:
+        diags.err(f"variant `{variant}` names step `{node.actor}.{ref}`, which does not exist", node.name_span,
+                  did_you_mean(ref, names) or f"steps of `{node.actor}`: {', '.join(names) or 'none'}",
+                  "unknown-step")
+        return
+    i = names.index(ref)
+    if isinstance(node, A.RemoveStepD):
+        del actor.steps[i]
+        actor.origin.pop(ref, None)
+    elif isinstance(node, A.ReplaceStepD):
+        old = actor.steps[i]
+        actor.steps[i] = A.StepD(old.name, node.anchor if node.anchor is not None else old.anchor,
+                                 node.doc if node.doc is not None else old.doc, node.body, node.span,
+                                 old.name_span)
+        actor.origin[ref] = variant
+    else:
+        new = node.step
+        if new.name in names:
+            diags.err(f"actor `{node.actor}` already has a step `{new.name}`", new.name_span,
+                      "choose another name, or use `replace` to change the existing step", "duplicate")
+            return
+        actor.steps.insert(i + 1 if node.where == "after" else i, new)
+        actor.origin[new.name] = variant
