@@ -173,6 +173,7 @@ class DockerTLC(Backend):
         self.started = 0  # containers started by this backend (one per scratch directory)
         self.execs = 0  # tla2tools invocations
         self._finalizer = weakref.finalize(self, DockerTLC._close_boxes, self._boxes, None)
+        _install_signal_handlers()  # here too: runs may come from worker threads, which cannot
 
     # ------------------------------------------------------------------ client
     def client(self):
