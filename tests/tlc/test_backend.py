@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from movspec.cli import cli
 from movspec.tlc import available, check_model
 from movspec.tlc import backend as B
+from movspec.tlc import select as S
+from movspec.tlc.docker import DockerTLC
 from movspec.tlc.release import InstallError, Release, install, pinned
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +27,7 @@ def no_tlc(monkeypatch, tmp_path):
     monkeypatch.delenv(B.ENV_JAR, raising=False)
     monkeypatch.delenv(B.ENV_BACKEND, raising=False)
     monkeypatch.setenv("MOVSPEC_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(B.DockerTLC, "available", lambda self: (False, "no reachable Docker daemon (test)"))
+    monkeypatch.setattr(DockerTLC, "available", lambda self: (False, "no reachable Docker daemon (test)"))
 
 
 # --------------------------------------------------------------------------- discovery
@@ -53,9 +55,9 @@ def test_nothing_available_says_what_to_do(no_tlc):
     assert not ok
     assert "movspec tlc install" in why and "MOVSPEC_TLA2TOOLS" in why and "Docker" in why
     with pytest.raises(B.BackendUnavailable):
-        B.select_backend("local")
+        S.select_backend("local")
     with pytest.raises(B.BackendUnavailable, match="unknown TLC backend"):
-        B.select_backend("podman")
+        S.select_backend("podman")
 
 
 def test_missing_java_is_reported(monkeypatch, tmp_path):

@@ -205,7 +205,7 @@ def test_evaluation_error_points_at_the_step():
 
 def test_committed_gen_module_runs_under_plain_tlc(tmp_path):
     """What a user does by hand with gen/: pcal.trans, then TLC with the committed .cfg."""
-    from movspec.tlc.backend import select_backend
+    from movspec.tlc.select import select_backend
     from movspec.tlc.output import parse_output
     name = "v4_8" if (ROOT / "gen" / "v4_8.tla").exists() else sorted((ROOT / "gen").glob("*.tla"))[0].stem
     for suffix in (".tla", ".cfg"):

@@ -98,7 +98,8 @@ tlc_group.add_command(image_command)
               help="A tla2tools.jar to use instead of $MOVSPEC_TLA2TOOLS or the user cache.")
 def doctor_command(jar: str | None) -> None:
     """Say which TLC backends can run here, and why the others cannot."""
-    from ..tlc.backend import describe_backends, find_jar, find_java
+    from ..tlc.backend import find_jar, find_java
+    from ..tlc.select import describe_backends
     from ..tlc.release import pinned, sha256_of
 
     out = Console(highlight=False, soft_wrap=True)

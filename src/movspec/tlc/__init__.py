@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 
-from .backend import BackendUnavailable, select_backend
+from .backend import BackendUnavailable
+from .select import select_backend
 from .runner import check_model
 
 __all__ = ["available", "check_model", "BackendUnavailable"]

@@ -33,7 +33,8 @@ from ..ir import nodes as ir
 from ..explore.refinement import abstract_initial, init_message, mapped_state, step_message
 from ..result import PropertyResult, Verdict
 from . import bounds
-from .backend import Backend, BackendUnavailable, select_backend
+from .backend import Backend, BackendUnavailable
+from .select import select_backend
 from .output import parse_state
 from .values import ValueSyntaxError
 from .errors import user_terms

@@ -52,7 +52,8 @@ from ..ir import nodes as ir
 from ..ir.symmetry import symmetry_off_reason
 from ..result import CheckResult, PropertyResult, Stats, Trace, Verdict
 from . import bounds
-from .backend import Backend, BackendUnavailable, select_backend
+from .backend import Backend, BackendUnavailable
+from .select import select_backend
 from .errors import is_runtime, runtime_error, user_terms
 from .output import TlcError, TlcOutput
 from .session import LineMap, TlcFailure, TlcSession
