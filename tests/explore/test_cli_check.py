@@ -127,3 +127,45 @@ def test_first_stops_at_the_first_violation(tmp_path):
     (res,) = json.loads(out.read_text())["results"]
     assert res["complete"] is False and "first violation" in res["reason"]
     assert "violated" in {p["verdict"] for p in res["properties"]}
+
+
+def _verdict_table(path):
+    doc = json.loads(path.read_text())
+    return [(r["variant"], r["stats"]["distinct"], [(p["name"], p["verdict"], len((p["trace"] or {}).get("steps", [])))
+                                                   for p in r["properties"]]) for r in doc["results"]]
+
+
+def test_jobs_gives_the_same_results_in_the_same_order(tmp_path):
+    spec = FIXTURES.parents[1].parent / "spec"
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    a = _run(str(spec), "-q", "--backend", "builtin", "--jobs", "1", "--json", str(one))
+    b = _run(str(spec), "-q", "--backend", "builtin", "--jobs", "2", "--json", str(two))
+    assert a.exit_code == b.exit_code == 0, (a.output, b.output)
+    assert _verdict_table(one) == _verdict_table(two)
+    assert [r[0] for r in _verdict_table(two)] == ["v4_8", "v3", "per_driver_locking",
+                                                   "per_driver_locking_modref", "put_page_hook", "v6_0"]
+
+
+def test_interrupting_parallel_checks_leaves_no_worker_and_says_incomplete(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = FIXTURES.parents[1].parent
+    out = tmp_path / "r.json"
+    proc = subprocess.Popen([sys.executable, "-m", "movspec", "check", str(root / "spec"), str(root / "proofs"),
+                             "-q", "--backend", "builtin", "--jobs", "2", "--json", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    time.sleep(4)  # the workers are busy with the first variants by now
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+    output = proc.communicate(timeout=120)[0].decode()
+    assert proc.returncode == 130, output
+    doc = json.loads(out.read_text())
+    assert doc["ok"] is False
+    assert any(not r["complete"] for r in doc["results"])
+    assert len(doc["results"]) == 6
+    # no worker left behind in the session
+    left = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    assert left == [], left
