@@ -25,7 +25,6 @@ from explore.differential import load_gen, tlc_disagreements  # noqa: E402
 from explore.randmodels import generate  # noqa: E402
 
 from movspec.explore import check  # noqa: E402
-from movspec.ir import nodes as ir  # noqa: E402
 from movspec.load import load  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "explore" / "differential"
@@ -41,10 +40,6 @@ MAX_STATES = 3000  # the builtin's count above which a model is too big for this
 # tracked differences, each with a fixture under tests/fixtures/explore/differential/ whose
 # replay below is a strict xfail: fixture name -> what is wrong
 PENDING = {
-    "tlc_leadsto_constant_operand": "TLC decides `P ~> Q` wrongly when P or Q is constant-level",
-    "tlc_constant_false_invariant": "TLC stops with 'The invariant of J is equal to FALSE' and the "
-                                    "TLC backend reports an error instead of a violation in the "
-                                    "initial state",
     "tlc_update_outside_domain": "the emitted EXCEPT ignores a key outside the function's domain: "
                                  "no evaluation error on TLC",
     "tlc_typeok_trace_length": "TLC's counterexample to TypeOK has 1 row (the initial state) "
@@ -53,24 +48,8 @@ PENDING = {
 }
 
 
-def _constant(e) -> bool:
-    """Whether an expression reads no state (a constant-level TLA+ expression)."""
-    if isinstance(e, (ir.VarRef, ir.LocalRef, ir.At, ir.SelfRef)):
-        return False
-    if isinstance(e, (tuple, list)):
-        return all(_constant(x) for x in e)
-    if hasattr(e, "__dataclass_fields__") and not isinstance(e, ir.RecordType):
-        return all(_constant(getattr(e, f)) for f in e.__dataclass_fields__ if f != "span")
-    return True
-
-
 def pending(model, msg: str) -> str | None:
     """The fixture of the tracked bug a disagreement belongs to, or None (a new one)."""
-    if any(isinstance(p, ir.LeadsTo) and (_constant(p.p) or _constant(p.q)) for p in model.properties):
-        return "tlc_leadsto_constant_operand"
-    if "is equal to FALSE" in msg and any(isinstance(p, ir.Invariant) and _constant(p.expr)
-                                         for p in model.properties):
-        return "tlc_constant_false_invariant"
     if msg.startswith("error: builtin") and "outside its domain" in msg and msg.endswith("tlc None"):
         return "tlc_update_outside_domain"
     if msg.startswith("TypeOK: counterexample of") and msg.endswith("tlc 1"):

@@ -25,6 +25,7 @@ from functools import cached_property
 
 
 from ..ir import nodes as ir
+from ..ir.walk import walk
 from ..ir.symmetry import symmetry_off_reason
 from ..templating import environment
 from ..span import Span
@@ -111,6 +112,16 @@ class Symbols:
     @staticmethod
     def field(name: str) -> str:
         return field_name(name)
+
+
+def _state_level(text: str, e) -> str:
+    """``text`` (the TLA+ of ``e``) made a state predicate when ``e`` reads no state: TLC
+    treats a constant-level invariant or ``~>`` side specially (it stops with "the invariant
+    is equal to FALSE", and reports ``P ~> TRUE`` violated), so ``pc = pc`` ties it to the
+    state without changing its value."""
+    if any(isinstance(n, (ir.VarRef, ir.LocalRef, ir.At)) for n in walk(e)):
+        return text
+    return f"(pc = pc /\\ {text})"
 
 
 def reads_locals(e) -> bool:
@@ -293,7 +304,7 @@ def emit(model: ir.Model, *, root: str | None = None) -> Emitted:
         definitions[name] = p.span
         if p.doc:
             defs.append((f"{INDENT}{INDENT}\\* {comment_text(p.doc)}", p.span))
-        defs.append((f"{INDENT}{INDENT}{name} == {x.expr(p.expr)}", p.span))
+        defs.append((f"{INDENT}{INDENT}{name} == {_state_level(x.expr(p.expr), p.expr)}", p.span))
     if defs:
         alg.append((f"{INDENT}define {{", None))
         alg += defs
@@ -308,7 +319,7 @@ def emit(model: ir.Model, *, root: str | None = None) -> Emitted:
         definitions[name] = p.span
         if p.doc:
             after.append((f"\\* {comment_text(p.doc)}", p.span))
-        after.append((f"{name} == {x.expr(p.expr)}", p.span))
+        after.append((f"{name} == {_state_level(x.expr(p.expr), p.expr)}", p.span))
     leadsto = [p for p in model.properties if isinstance(p, ir.LeadsTo)]
     for p in leadsto:
         name = sy.prop(p.name)
@@ -319,7 +330,8 @@ def emit(model: ir.Model, *, root: str | None = None) -> Emitted:
             d = x.expr(dom, scope)
             v, scope = x._binder(var, scope)
             bounds.append(f"{v} \\in {d}")
-        formula = f"({x.expr(p.p, scope)}) ~> ({x.expr(p.q, scope)})"
+        formula = (f"({_state_level(x.expr(p.p, scope), p.p)}) ~> "
+                   f"({_state_level(x.expr(p.q, scope), p.q)})")
         if bounds:
             formula = f"\\A {', '.join(bounds)}: {formula}"
         if p.doc:
