@@ -37,7 +37,7 @@ from .codegen import Ctx, StepInfo, runtime
 from .compile_expr import ExprCompiler
 from .compile_stmt import StmtCompiler
 from .compile_sym import SymmetryCompiler
-from .layout import AtomTable, CompileError, Layout, build_atoms, is_composite, shape
+from .layout import RUNTIME_ERRORS, AtomTable, CompileError, Layout, build_atoms, is_composite, shape
 
 
 @dataclass
@@ -70,6 +70,20 @@ class Compiled:
         src = f"def {name}(W):\n    return {x.src}\n"
         exec(compile(src, f"<movspec {name}>", "exec"), self.namespace)
         return self.namespace[name]
+
+    def failing_step(self, s, W) -> tuple[StepInfo, BaseException] | None:
+        """The first step enabled in state ``s`` (decoded: ``W``) whose evaluation raises, with
+        the exception; only the steps at their process's pc run. None when no step fails."""
+        layout = self.layout
+        for info in self.steps:
+            pi = layout.pc_base[info.actor.name] + info.proc_index
+            if W[pi] >= len(info.actor.steps) or info.actor.steps[W[pi]] is not info.step:
+                continue
+            try:
+                self.step_fns[info.sid](s, list(W), [], [], [0] * len(self.steps))
+            except RUNTIME_ERRORS as e:
+                return info, e
+        return None
 
     def predicate(self, e) -> "Callable[[list], bool]":
         """``function`` for a boolean expression: ``W`` -> ``bool``."""

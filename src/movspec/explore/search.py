@@ -336,25 +336,15 @@ class Search:
         return _Error(s, f"{error_text(err)} evaluating an invariant")
 
     def _step_error(self, s, W, err) -> "_Error":
-        """A step enabled in reachable state ``s`` could not be evaluated: find which one
-        (only the steps at their process's pc run), and the trace row that shows it."""
-        comp = self.comp
-        layout = comp.layout
-        for info in comp.steps:
-            pi = layout.pc_base[info.actor.name] + info.proc_index
-            if W[pi] >= len(info.actor.steps) or info.actor.steps[W[pi]] is not info.step:
-                continue
-            try:
-                comp.step_fns[info.sid](s, list(W), [], [], [0] * len(comp.steps))
-            except RUNTIME_ERRORS as e:
-                who = info.actor.name if info.proc == info.actor.name else f"{info.actor.name}({info.proc})"
-                where = f" ({info.step.span})" if info.step.span else ""
-                text = error_text(e)
-                msg = f"{text} in step {who}.{info.step.name}{where}"
-                row = TraceStep(info.actor.name, info.proc, info.step.name, info.step.anchor,
-                                info.step.span, None, (), msg)
-                return _Error(s, msg, row, isinstance(e, Overflow))
-        return _Error(s, error_text(err), None, isinstance(err, Overflow))
+        """A step enabled in reachable state ``s`` could not be evaluated: find which one,
+        and the trace row that shows it."""
+        hit = self.comp.failing_step(s, W)
+        if hit is None:
+            return _Error(s, error_text(err), None, isinstance(err, Overflow))
+        info, e = hit
+        msg = step_error_message(info, e)
+        row = TraceStep(info.actor.name, info.proc, info.step.name, info.step.anchor, info.step.span, None, (), msg)
+        return _Error(s, msg, row, isinstance(e, Overflow))
 
     def _message(self, name: str, f: _Found) -> str:
         if f.kind == "invariant":
@@ -440,3 +430,10 @@ class _Error:
     message: str
     row: TraceStep | None = None
     overflow: bool = False  # a value beyond the layout's headroom (see ``layout.Overflow``)
+
+
+def step_error_message(info, e: BaseException) -> str:
+    """``division by zero in step compactor(C1).isolate (spec/x.mspec:12:5)``."""
+    who = info.actor.name if info.proc == info.actor.name else f"{info.actor.name}({info.proc})"
+    where = f" ({info.step.span})" if info.step.span else ""
+    return f"{error_text(e)} in step {who}.{info.step.name}{where}"

@@ -39,6 +39,7 @@ from ..ir import nodes as ir
 from ..result import CheckResult, PropertyResult, Stats, Trace, TraceStep, Verdict, diff_states
 from .compile import Compiled, compile_model
 from .layout import RUNTIME_ERRORS, CompileError, EvalError, Overflow, error_text
+from .search import step_error_message
 
 BACKEND = "simulate"
 
@@ -120,23 +121,13 @@ class Simulator:
             steps += 1
 
     def _error(self, path, W, err) -> _Hit:
-        comp = self.comp
-        s = path[-1][0]
-        layout = comp.layout
-        for info in comp.steps:
-            pi = layout.pc_base[info.actor.name] + info.proc_index
-            if W[pi] >= len(info.actor.steps) or info.actor.steps[W[pi]] is not info.step:
-                continue
-            try:
-                comp.step_fns[info.sid](s, list(W), [], [], [0] * len(comp.steps))
-            except RUNTIME_ERRORS as e:
-                who = info.actor.name if info.proc == info.actor.name else f"{info.actor.name}({info.proc})"
-                where = f" ({info.step.span})" if info.step.span else ""
-                kind = "overflow" if isinstance(e, Overflow) else "error"
-                return _Hit("", kind, list(path), f"{error_text(e)} in step {who}.{info.step.name}{where}",
-                            info.sid)
-        return _Hit("", "overflow" if isinstance(err, Overflow) else "error", list(path),
-                    f"{error_text(err)} evaluating an invariant")
+        hit = self.comp.failing_step(path[-1][0], W)
+        if hit is None:
+            return _Hit("", "overflow" if isinstance(err, Overflow) else "error", list(path),
+                        f"{error_text(err)} evaluating an invariant")
+        info, e = hit
+        return _Hit("", "overflow" if isinstance(e, Overflow) else "error", list(path),
+                    step_error_message(info, e), info.sid)
 
     def _deadlock_message(self, W) -> str:
         comp = self.comp

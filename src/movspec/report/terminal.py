@@ -208,27 +208,26 @@ def print_results(console: Console, results: list[CheckResult], models: dict[str
             err = next((p for p in r.properties if p.verdict is Verdict.ERROR and p.trace is not None), None)
             if err is not None:
                 # an evaluation error is shown once, with the trace that reaches it
-                steps = len(err.trace) - 1
-                title = f"{r.variant} · evaluation error, {steps} step{'s' if steps != 1 else ''}"
-                console.print()
-                console.print(lanes_table(err.trace, model, full=full, title=title))
-                last = err.trace.steps[-1] if err.trace.steps else None
-                if err.message and (last is None or last.failure != err.message):
-                    console.print(Text(f"  {printable(err.message)}", style="red"))
+                _print_trace(console, err, model, full, f"{r.variant} · evaluation error")
             for j in judge(r, model):
                 p = j.prop
                 if p.verdict is not Verdict.VIOLATED or p.trace is None:
                     continue
                 if traces == "unexpected" and j.outcome is Outcome.AS_EXPECTED:
                     continue
-                steps = len(p.trace) - 1
                 how = {Outcome.AS_EXPECTED: "as expected", Outcome.UNEXPECTED: "NOT EXPECTED",
                        Outcome.UNJUDGED: "no expectation"}.get(j.outcome, j.outcome.value)
-                title = f"{r.variant} · {p.name}: violated ({how}), {steps} step{'s' if steps != 1 else ''}"
-                console.print()
-                console.print(lanes_table(p.trace, model, full=full, title=title))
-                last = p.trace.steps[-1] if p.trace.steps else None
-                if p.message and (last is None or last.failure != p.message):
-                    console.print(Text(f"  {printable(p.message)}", style="red"))
+                _print_trace(console, p, model, full, f"{r.variant} · {p.name}: violated ({how})")
     console.print()
     console.print(summary(results, models))
+
+
+def _print_trace(console: Console, p, model, full: bool, title: str) -> None:
+    """A property's trace as lanes under ``title`` (its length added), and its message when
+    the last row does not already say it."""
+    steps = len(p.trace) - 1
+    console.print()
+    console.print(lanes_table(p.trace, model, full=full, title=f"{title}, {steps} step{'s' if steps != 1 else ''}"))
+    last = p.trace.steps[-1] if p.trace.steps else None
+    if p.message and (last is None or last.failure != p.message):
+        console.print(Text(f"  {printable(p.message)}", style="red"))
