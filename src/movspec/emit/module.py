@@ -121,7 +121,7 @@ def _state_level(text: str, e) -> str:
     state without changing its value."""
     if any(isinstance(n, (ir.VarRef, ir.LocalRef, ir.At)) for n in walk(e)):
         return text
-    return f"(pc = pc /\\ {text})"
+    return f"(pc = pc /\\ ({text}))"
 
 
 def reads_locals(e) -> bool:
