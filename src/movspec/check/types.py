@@ -11,7 +11,7 @@ of ``x + 1`` is checked at run time by ``TypeOK``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..diagnostics import Diagnostic, did_you_mean, error
 from ..ir import nodes as N
@@ -387,8 +387,12 @@ class TypeChecker:
             return TSet(join(a, b) if op == "union" else a if a is not None else b)
         return None
 
-    def value_into(self, target, value: N.Expr, env: dict, what: str) -> None:
-        """Check that ``value`` can be stored in a place of type ``target``."""
+    def value_into(self, target, value: N.Expr, env: dict, what: str, at=None) -> None:
+        """Check that ``value`` can be stored in a place of type ``target``; a finding about a
+        value with no place of its own (a default the builder supplied) is placed at ``at``,
+        the declaration."""
+        if value is not None and value.span is None and at is not None:
+            value = _respan(value, at)
         vt = self.expr(value, env)
         if target is None or vt is None:
             return
@@ -533,12 +537,12 @@ class TypeChecker:
     def run(self) -> list[Diagnostic]:
         m = self.m
         for v in m.vars:
-            self.value_into(of_ir(v.type), v.init, {}, f"variable `{v.name}`")
+            self.value_into(of_ir(v.type), v.init, {}, f"variable `{v.name}`", v.span)
         for a in m.actors:
             self.actor = a
             for l in a.locals:
                 if l.init is not None:
-                    self.value_into(of_ir(l.type), l.init, {}, f"local `{l.name}`")
+                    self.value_into(of_ir(l.type), l.init, {}, f"local `{l.name}`", l.span)
             for s in a.steps:
                 self.stmts(s.body, {})
         self.actor = None
@@ -548,7 +552,7 @@ class TypeChecker:
                 if rt.name not in seen_records:
                     seen_records.add(rt.name)
                     for f in rt.fields:
-                        self.value_into(of_ir(f.type), f.default, {}, f"field `{rt.name}.{f.name}`")
+                        self.value_into(of_ir(f.type), f.default, {}, f"field `{rt.name}.{f.name}`", getattr(f, "span", None))
         for p in m.properties:
             if isinstance(p, N.Invariant) and p.name != N.TYPE_OK:
                 self.bool_(p.expr, {}, f"invariant `{p.name}`")
@@ -574,7 +578,7 @@ def check_abstract(model: N.Model, spec: N.AbstractSpec) -> list[Diagnostic]:
 
     tc = TypeChecker(replace(model, vars=spec.vars, actors=(), properties=()))
     for v in spec.vars:
-        tc.value_into(of_ir(v.type), v.init, {}, f"abstract variable `{v.name}`")
+        tc.value_into(of_ir(v.type), v.init, {}, f"abstract variable `{v.name}`", v.span)
     for a in spec.actions:
         env: dict = {}
         for var, dom in a.params:
@@ -596,3 +600,11 @@ def _records(t: N.Type):
 
 def check_types(model: N.Model) -> list[Diagnostic]:
     return TypeChecker(model).run()
+
+
+def _respan(e: N.Expr, span) -> N.Expr:
+    """``e`` placed at ``span`` (IR nodes keep spans out of equality)."""
+    try:
+        return replace(e, span=span)
+    except (TypeError, ValueError):
+        return e
