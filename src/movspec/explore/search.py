@@ -131,6 +131,7 @@ class Search:
         props = comp.props
         budget = self.budget
         max_states = budget.max_states
+        first = self.first
         max_depth = budget.max_depth
         deadline = t0 + budget.timeout if budget.timeout else None
         mem_limit = budget.max_memory if budget.max_memory is not None else default_memory_limit()
@@ -163,7 +164,7 @@ class Search:
                 at_limit = max_depth is not None and depth >= max_depth
                 checked_upto = 0
                 for s in frontier:
-                    if found and self.first:
+                    if first and found:
                         raise _Stop(FIRST)
                     W = dec(s)
                     try:
