@@ -16,7 +16,6 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.markdown import Markdown
-from rich.table import Table
 from rich.text import Text
 
 from ..diagnostics import did_you_mean
@@ -209,45 +208,22 @@ def diff_command(variant_a, variant_b, paths, run_check, lanes, max_states, max_
 
     PATHS are the model's files or directory (default: spec/)."""
     from ..report.diff import model_diff, replay_on, verdict_diff
+    from ..report.diff_view import DiffView, verdict_table
 
     loaded = load_models(paths)
     a = _variant(loaded, variant_a)
     b = _variant(loaded, variant_b)
     console = _console()
     items = model_diff(a, b, loaded.sources)
-    t = Table(title=f"{variant_a} → {variant_b}", title_justify="left", show_lines=True)
-    t.add_column("", no_wrap=True)
-    t.add_column(variant_a, overflow="fold")
-    t.add_column(variant_b, overflow="fold")
-    style = {"added": "green", "removed": "red", "changed": "yellow"}
-    for it in items:
-        label = Text(f"{it.kind} {it.what}\n", style=style[it.kind])
-        label.append(it.name, style="bold")
-        left = Text(it.a or "", style="red" if it.kind != "added" else "")
-        if it.a_where:
-            left.append(f"\n{it.a_where}", style="dim")
-        right = Text(it.b or "", style="green" if it.kind != "removed" else "")
-        if it.b_where:
-            right.append(f"\n{it.b_where}", style="dim")
-        t.add_row(label, left, right)
     if items:
-        console.print(t)
+        console.print(DiffView(items, variant_a, variant_b))
     else:
         console.print(f"`{variant_a}` and `{variant_b}` are the same model.")
     if not run_check:
         return
     ra = check_model(a, **_options(max_states, max_seconds))
     rb = check_model(b, **_options(max_states, max_seconds))
-    vt = Table(title="verdicts", title_justify="left")
-    vt.add_column("property")
-    vt.add_column(variant_a)
-    vt.add_column(variant_b)
-    vt.add_column("")
-    for row in verdict_diff(ra, rb):
-        cell = lambda v: Text(v.value if v else "—", style={"holds": "green", "violated": "red"}.get(v.value if v else "", "yellow"))
-        vt.add_row(row.prop, cell(row.a), cell(row.b), "" if row.same else Text("differs", style="bold"))
-    vt.add_row("distinct states", f"{ra.stats.distinct:,}", f"{rb.stats.distinct:,}", "")
-    console.print(vt)
+    console.print(verdict_table(verdict_diff(ra, rb), ra, rb))
     for p in ra.properties:
         if p.verdict is not Verdict.VIOLATED or p.trace is None:
             continue

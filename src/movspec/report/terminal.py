@@ -70,11 +70,17 @@ def format_seconds(s: float) -> str:
 
 def matrix(results: list[CheckResult], models: dict[str, Model], *, show_time: bool = True) -> "Matrix":
     """The verdict matrix: one row per variant when the console is wide enough, else
-    transposed (one row per property, one column per variant)."""
+    transposed (one row per property, one column per variant), in pages of as many variants
+    as fit; every page repeats the property column and every cell is shown whole."""
     return Matrix(results, models, show_time=show_time)
 
 
 class Matrix:
+    """A renderable that picks its layout from the console width: ``wide`` (a row per
+    variant), ``tall`` pages (a row per property, full verdict words), or ``compact`` pages
+    (short cells and numbered variants) when not even one full column fits beside the
+    property names."""
+
     def __init__(self, results: list[CheckResult], models: dict[str, Model], *, show_time: bool = True):
         self.results, self.models, self.show_time = results, models, show_time
         self.props = property_columns(results, models)
@@ -83,35 +89,38 @@ class Matrix:
     def _label(self, r: CheckResult) -> str:
         return r.variant if r.backend in ("builtin", "") else f"{r.variant} [{r.backend}]"
 
-    def wide_width(self) -> int:
-        names = max((len(self._label(r)) for r in self.results), default=7)
-        cells = sum(max(len(p), max((len(cell_text(c[p]).plain) for c in self.cells if p in c), default=1)) + 3
-                    for p in self.props)
-        return names + 3 + cells + 12 + 8 + (10 if self.show_time else 0)
-
-    def tall_width(self) -> int:
-        names = max((len(p) for p in self.props), default=8)
-        cols = sum(max(len(self._label(r)), max((len(cell_text(c[p]).plain) for p in self.props if p in c),
-                                                 default=1)) + 3 for r, c in zip(self.results, self.cells))
-        return max(names, len("distinct states")) + 3 + cols
-
     def __rich_console__(self, console, options):
-        if options.max_width >= self.wide_width():
-            yield self.wide()
-        elif options.max_width >= self.tall_width():
-            yield self.tall()
-        else:
-            yield from self.compact()
+        width = options.max_width
+        wide = self.wide()
+        if _natural_width(console, options, wide) <= width:
+            yield wide
+            return
+        pages = _pages(len(self.results), lambda idx: _natural_width(console, options, self.tall(idx)), width)
+        if pages is not None:
+            for n, idx in enumerate(pages):
+                if n:
+                    yield Text("")
+                yield self.tall(idx, _page_title(idx, len(self.results)) if len(pages) > 1 else "verdicts")
+            return
+        pages = _pages(len(self.results), lambda idx: _natural_width(console, options, self.compact_table(idx)),
+                       width) or [[i] for i in range(len(self.results))]
+        for n, idx in enumerate(pages):
+            if n:
+                yield Text("")
+            yield self.compact_table(idx, _page_title(idx, len(self.results)) if len(pages) > 1 else "verdicts")
+        for i, r in enumerate(self.results, 1):
+            yield Text(f"  [{i}] {self._label(r)}", style="dim", overflow="fold")
+        yield Text("  holds / VIOL: verdict; ✓ as expected, ✗ not as expected, ? incomplete", style="dim")
 
     def wide(self) -> Table:
         table = Table(box=box.SIMPLE_HEAVY, title="verdicts", title_justify="left", pad_edge=False)
         table.add_column("variant", style="bold", no_wrap=True)
         for p in self.props:
             table.add_column(p, no_wrap=True)
-        table.add_column("distinct", justify="right")
-        table.add_column("depth", justify="right")
+        table.add_column("distinct", justify="right", no_wrap=True)
+        table.add_column("depth", justify="right", no_wrap=True)
         if self.show_time:
-            table.add_column("time", justify="right")
+            table.add_column("time", justify="right", no_wrap=True)
         for r, cells in zip(self.results, self.cells):
             row: list = [self._label(r)]
             for p in self.props:
@@ -123,37 +132,71 @@ class Matrix:
             table.add_row(*row)
         return table
 
-    def tall(self) -> Table:
-        table = Table(box=box.SIMPLE_HEAVY, title="verdicts", title_justify="left", pad_edge=False)
+    def tall(self, idx: list[int] | None = None, title: str = "verdicts") -> Table:
+        """One row per property; the variants ``idx`` (default: all) as columns."""
+        idx = list(range(len(self.results))) if idx is None else idx
+        table = Table(box=box.SIMPLE_HEAVY, title=title, title_justify="left", pad_edge=False)
         table.add_column("property", style="bold", no_wrap=True)
-        for r in self.results:
-            table.add_column(self._label(r), overflow="fold")
+        for i in idx:
+            table.add_column(self._label(self.results[i]), no_wrap=True)
+        cells = [self.cells[i] for i in idx]
         for p in self.props:
-            table.add_row(p, *[cell_text(c[p]) if p in c else Text("—", style="dim") for c in self.cells])
+            table.add_row(p, *[cell_text(c[p]) if p in c else Text("—", style="dim") for c in cells])
         table.add_section()
-        table.add_row(Text("distinct states", style="dim"), *[f"{r.stats.distinct:,}" for r in self.results])
-        table.add_row(Text("depth", style="dim"), *[str(r.stats.depth) for r in self.results])
+        rs = [self.results[i] for i in idx]
+        table.add_row(Text("distinct states", style="dim"), *[f"{r.stats.distinct:,}" for r in rs])
+        table.add_row(Text("depth", style="dim"), *[str(r.stats.depth) for r in rs])
         if self.show_time:
-            table.add_row(Text("time", style="dim"), *[format_seconds(r.stats.seconds) for r in self.results])
+            table.add_row(Text("time", style="dim"), *[format_seconds(r.stats.seconds) for r in rs])
+        return table
+
+    def compact_table(self, idx: list[int] | None = None, title: str = "verdicts") -> Table:
+        """For narrow terminals: variants numbered, one short cell per verdict."""
+        idx = list(range(len(self.results))) if idx is None else idx
+        table = Table(box=box.SIMPLE_HEAVY, title=title, title_justify="left", pad_edge=False)
+        # long property names fold rather than push the last variants off the screen
+        table.add_column("property", style="bold", overflow="fold", max_width=20)
+        for i in idx:
+            table.add_column(f"[{i + 1}]", justify="center", no_wrap=True)
+        cells = [self.cells[i] for i in idx]
+        for p in self.props:
+            table.add_row(p, *[compact_cell(c[p]) if p in c else Text("—", style="dim") for c in cells])
+        table.add_section()
+        rs = [self.results[i] for i in idx]
+        table.add_row(Text("distinct states", style="dim"), *[_short_count(r.stats.distinct) for r in rs])
+        table.add_row(Text("depth", style="dim"), *[str(r.stats.depth) for r in rs])
         return table
 
 
-    def compact(self):
-        """For narrow terminals: variants numbered, one short cell per verdict, a legend."""
-        table = Table(box=box.SIMPLE_HEAVY, title="verdicts", title_justify="left", pad_edge=False)
-        # long property names fold rather than push the last variants off the screen
-        table.add_column("property", style="bold", overflow="fold", max_width=20)
-        for i, _ in enumerate(self.results, 1):
-            table.add_column(f"[{i}]", justify="center", no_wrap=True)
-        for p in self.props:
-            table.add_row(p, *[compact_cell(c[p]) if p in c else Text("—", style="dim") for c in self.cells])
-        table.add_section()
-        table.add_row(Text("distinct states", style="dim"), *[_short_count(r.stats.distinct) for r in self.results])
-        table.add_row(Text("depth", style="dim"), *[str(r.stats.depth) for r in self.results])
-        yield table
-        for i, r in enumerate(self.results, 1):
-            yield Text(f"  [{i}] {self._label(r)}", style="dim")
-        yield Text("  holds / VIOL: verdict; ✓ as expected, ✗ not as expected, ? incomplete", style="dim")
+def _natural_width(console, options, table: Table) -> int:
+    """The width ``table`` takes when nothing in it is wrapped or cut."""
+    from rich.measure import Measurement
+    return Measurement.get(console, options.update(width=10_000), table).maximum
+
+
+def _pages(n: int, width_of, width: int) -> list[list[int]] | None:
+    """The variants 0..n-1 split into consecutive pages, each as many as fit in ``width``
+    (``width_of(indices)``: the natural width of a page); None when one alone does not fit."""
+    pages: list[list[int]] = []
+    page: list[int] = []
+    for i in range(n):
+        if width_of(page + [i]) <= width:
+            page.append(i)
+            continue
+        if not page:
+            return None
+        pages.append(page)
+        page = [i]
+        if width_of(page) > width:
+            return None
+    if page:
+        pages.append(page)
+    return pages
+
+
+def _page_title(idx: list[int], n: int) -> str:
+    first, last = idx[0] + 1, idx[-1] + 1
+    return f"verdicts (variant{'s' if last > first else ''} {first}" + (f"-{last}" if last > first else "") + f" of {n})"
 
 
 def compact_cell(j: Judged) -> Text:
