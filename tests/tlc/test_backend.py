@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import urllib.error
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -17,8 +16,7 @@ from movspec.tlc import backend as B
 from movspec.tlc import select as S
 from movspec.tlc.docker import DockerTLC
 from movspec.tlc.release import InstallError, Release, install, pinned
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.emit import handmade
 
 
 @pytest.fixture
@@ -70,9 +68,6 @@ def test_missing_java_is_reported(monkeypatch, tmp_path):
 
 
 def test_check_model_without_backend_is_an_error_result(no_tlc):
-    import sys
-    sys.path.insert(0, str(ROOT / "tests" / "emit"))
-    import handmade
     res = check_model(handmade.model("locked"))
     assert res.backend == "tlc" and not res.complete
     assert "no TLC backend available" in res.error

@@ -12,7 +12,6 @@ xfail (every fixture of tests/fixtures/explore/differential/ is replayed against
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -20,12 +19,10 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from explore.differential import load_gen, tlc_disagreements  # noqa: E402
-from explore.randmodels import generate  # noqa: E402
-
-from movspec.explore import check  # noqa: E402
-from movspec.load import load  # noqa: E402
+from movspec.explore import check
+from movspec.load import load
+from tests.explore.differential import load_gen, tlc_disagreements
+from tests.explore.randmodels import generate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "explore" / "differential"
 

@@ -14,7 +14,6 @@ import sys
 import textwrap
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -25,10 +24,7 @@ from movspec.tlc.backend import LocalJava
 from movspec.tlc.docker import DockerTLC
 from movspec.tlc.dockerimage import L_BASE, L_RECIPE, L_SHA, image_tag
 from movspec.tlc.release import pinned
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "emit"))
-import handmade  # noqa: E402
+from tests.emit import handmade
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("docker_engine")]
 

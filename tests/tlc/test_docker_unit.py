@@ -27,6 +27,7 @@ from movspec.tlc.dockerimage import (L_BASE, L_BASE_ID, L_RECIPE, L_ROLE, L_SHA,
                                      JarMismatch, dockerfile_text, image_tag, recipe_digest, stale_reason,
                                      verified_jar)
 from movspec.tlc.release import pinned
+from tests.emit import handmade
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "local/jre:1"
@@ -366,8 +367,6 @@ def test_sdk_errors_are_one_line_and_leave_no_container(jar, tmp_path, method, e
 
 
 def test_a_daemon_error_is_an_error_verdict_for_every_property(jar, monkeypatch):
-    sys.path.insert(0, str(ROOT / "tests" / "emit"))
-    import handmade
     api = FakeAPI()
     api.fail["exec_inspect"] = requests.exceptions.ConnectionError("Connection aborted.")
     model = handmade.model("nolock")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,11 +14,10 @@ from movspec.tlc.runner import LineMap, _site
 from movspec.tlc.trace import TraceMapper
 from movspec.tlc.values import Raw, ValueSyntaxError, convert, parse_value
 from movspec.ir import nodes as ir
+from tests.emit import handmade
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "tests" / "fixtures" / "tlc"
-sys.path.insert(0, str(ROOT / "tests" / "emit"))
-import handmade  # noqa: E402
 
 
 def fixture(name: str) -> str:

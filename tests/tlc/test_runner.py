@@ -4,7 +4,6 @@ in the real run (same arguments, same .cfg), then compares the verdicts."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 
@@ -14,11 +13,10 @@ from movspec.ir import nodes as ir
 from movspec.result import Verdict
 from movspec.tlc import check_model
 from movspec.tlc.backend import Backend, RunResult
+from tests.emit import handmade
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "tests" / "fixtures" / "tlc"
-sys.path.insert(0, str(ROOT / "tests" / "emit"))
-import handmade  # noqa: E402
 
 
 class Replay(Backend):
@@ -58,7 +56,9 @@ def verdicts(res):
 def test_replay_leaky():
     be = Replay(FIX / "session_leaky")
     res = check_model(handmade.model("leaky"), backend=be)
-    assert be.runs == 4  # FreeHygiene, then Deadlock, then the full run, then EventualUnlock
+    # FreeHygiene (found with the checks on, so traced again with them off), then Deadlock,
+    # then the full run, then EventualUnlock
+    assert be.runs == 5
     assert res.error is None and res.complete
     assert verdicts(res) == {"TypeOK": "holds", "FreeHygiene": "violated", "NoUseAfterUnload": "holds",
                              "Assertions": "holds", "EventualUnlock": "violated", "Deadlock": "violated"}
@@ -82,7 +82,8 @@ def test_replay_nolock():
 
 
 def test_timeout_keeps_what_was_found():
-    res = check_model(handmade.model("leaky"), backend=Replay(FIX / "session_leaky", timeout_at=3), timeout=600)
+    # runs 1-3 find FreeHygiene (traced again with the checks off) and Deadlock; the full run times out
+    res = check_model(handmade.model("leaky"), backend=Replay(FIX / "session_leaky", timeout_at=4), timeout=600)
     assert not res.complete and res.reason == "time budget of 600s reached"  # the builtin checker's words
     v = verdicts(res)
     assert v["FreeHygiene"] == v["Deadlock"] == "violated"
@@ -131,7 +132,7 @@ class Interrupting(Replay):
 def test_an_interrupt_keeps_what_was_found_and_removes_the_scratch_dir(tmp_path, monkeypatch):
     import tempfile
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    res = check_model(handmade.model("leaky"), backend=Interrupting(FIX / "session_leaky", at=3))
+    res = check_model(handmade.model("leaky"), backend=Interrupting(FIX / "session_leaky", at=4))
     assert not res.complete and res.reason == "interrupted"
     v = verdicts(res)
     assert v["FreeHygiene"] == v["Deadlock"] == "violated"

@@ -7,7 +7,6 @@ models show that translator, SANY and evaluation errors come back as DSL locatio
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,11 +16,10 @@ from movspec.ir import nodes as ir
 from movspec.result import Verdict, results_to_json
 from movspec.span import Span
 from movspec.tlc import check_model
-from tests.conftest import tlc_check  # noqa: E402
+from tests.conftest import tlc_check
+from tests.emit import handmade
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "emit"))
-import handmade  # noqa: E402
 
 pytestmark = pytest.mark.tlc
 
