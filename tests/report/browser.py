@@ -40,8 +40,10 @@ def run(binary: str, args: list[str], timeout: int = 90) -> subprocess.Completed
     return proc
 
 
-def dump_dom(binary: str, url: str) -> str:
-    proc = run(binary, ["--virtual-time-budget=5000", "--dump-dom", url])
+def dump_dom(binary: str, url: str, size: str | None = None) -> str:
+    """The DOM after the page's scripts ran; ``size`` (``"1300,500"``) sets the viewport."""
+    extra = [f"--window-size={size}"] if size else []
+    proc = run(binary, ["--virtual-time-budget=5000", *extra, "--dump-dom", url])
     if proc.returncode != 0 or "<html" not in proc.stdout:
         raise BrowserUnavailable(f"chromium failed to start (exit {proc.returncode}): {proc.stderr[-500:]}")
     return proc.stdout

@@ -111,6 +111,144 @@ def test_viewer_steps_to_a_linked_step(chromium, report):
     assert rows["owner: pc"] == ("changed", "Done") and rows["compactor C1: pc"] == (None, "isolate")
 
 
+PROBE = """<pre id="probe">pending</pre><script>
+window.addEventListener("load", function () {
+  function box(el) {
+    var r = el.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right};
+  }
+  var v = document.querySelector('.viewer[data-trace="%(trace)s"]');
+  var panel = v.querySelector(".state"), lanes = v.querySelector(".lanes-wrap");
+  function now() {
+    var cur = v.querySelector("table.lanes tr.current");
+    return {step: v.getAttribute("data-step"), current: cur && cur.getAttribute("data-index"),
+            title: panel.querySelector(".pos").textContent, panel: box(panel), lanes: box(lanes),
+            open: v.closest("details").open, height: window.innerHeight};
+  }
+  setTimeout(function () {
+    var out = {load: now()};
+    window.location.hash = "#t-%(trace)s@%(to)s";  // as a link in the page or the address bar would
+    setTimeout(function () {
+      out.changed = now();
+      var rows = v.querySelectorAll("table.lanes tbody tr");
+      rows[rows.length - 1].scrollIntoView({block: "end"});  // read down to the last step
+      out.scrolled = now();
+      out.scrolled.row = box(rows[rows.length - 1]);
+      document.getElementById("probe").textContent = JSON.stringify(out);
+    }, 300);
+  }, 300);
+});
+</script>"""
+
+
+def _probe(chromium, html: str, tmp_path, trace: str, start: int, to: int, size: str) -> dict:
+    """Load ``html`` at ``#t-<trace>@<start>``, then change the hash to step ``to`` from the
+    page, then scroll the lanes' last row into view; what the page showed at each point."""
+    import json
+
+    page = tmp_path / "probe.html"
+    page.write_text(html.replace("</body>", PROBE % {"trace": trace, "to": to} + "</body>"), encoding="utf-8")
+    dom = _dom_sized(chromium, page.as_uri() + f"#t-{trace}@{start}", size)
+    text = dom.find("pre", id="probe")[0]["text"]
+    assert text != "pending", "the probe script did not finish"
+    return json.loads(text)
+
+
+def _dom_sized(chromium, url, size):
+    try:
+        return Dom(browser.dump_dom(chromium, url, size=size))
+    except browser.BrowserUnavailable as e:
+        pytest.skip(str(e))
+
+
+def _beside(seen: dict) -> None:
+    """The state panel is to the right of the lanes, and its top is inside the lanes' box
+    and inside the viewport."""
+    panel, lanes = seen["panel"], seen["lanes"]
+    assert panel["left"] >= lanes["right"] - 1, seen
+    assert lanes["top"] - 1 <= panel["top"] < lanes["bottom"], seen
+    assert 0 <= panel["top"] < seen["height"], seen
+
+
+def test_state_panel_beside_the_lanes_and_hash_navigation(chromium, tmp_path):
+    html = render_html(small.site())
+    seen = _probe(chromium, html, tmp_path, TRACE, start=4, to=2, size="1300,420")
+    assert seen["load"]["step"] == "4" and seen["load"]["current"] == "4" and seen["load"]["title"] == "4"
+    _beside(seen["load"])
+    # changing the hash in the page moves the viewer (hashchange), panel included
+    assert seen["changed"]["step"] == "2" and seen["changed"]["current"] == "2" and seen["changed"]["title"] == "2"
+    _beside(seen["changed"])
+    # read down to the last row: the lanes have scrolled past the top of the viewport, the
+    # panel has not (sticky), and it is still beside them
+    s = seen["scrolled"]
+    assert s["lanes"]["top"] < 0 < s["lanes"]["bottom"], s  # else the check below proves nothing
+    assert 0 <= s["panel"]["top"] < s["height"] and s["panel"]["left"] >= s["lanes"]["right"] - 1, s
+    assert s["row"]["bottom"] <= s["height"] + 1, s
+
+
+def test_a_collapsed_trace_opens_from_its_hash(chromium, tmp_path, monkeypatch):
+    from movspec.report import context
+    monkeypatch.setattr(context, "LONG_TRACE", 3)  # the 6-step trace counts as long
+    html = render_html(small.site())
+    dom = Dom(html)
+    assert "open" not in dom.find("details", id=f"t-{TRACE}")[0]["attrs"]  # collapsed as written
+    seen = _probe(chromium, html, tmp_path, TRACE, start=5, to=1, size="1300,900")
+    assert seen["load"]["open"] is True and seen["load"]["step"] == "5"
+    assert seen["changed"]["step"] == "1"
+    _beside(seen["changed"])
+
+
+def test_variant_index_links_every_counterexample(chromium, report):
+    dom = _dom(chromium, report.as_uri())
+    entries = [e for e in dom.elements if e["tag"] == "tr" and "data-entry" in e["attrs"]]
+    assert [e["attrs"]["data-entry"] for e in entries] == ["locked", "unlocked"]
+    links = [a["attrs"]["href"] for a in dom.elements if a["tag"] == "a" and any(p is entries[1] for p in a["parents"])]
+    assert links == ["#v-unlocked", f"#t-{TRACE}"]
+    assert dom.find("details", id=f"t-{TRACE}"), "the index links to the trace's section"
+
+
+UNSET_SPEC = "tests/fixtures/report/unset"
+
+
+def _unset_report():
+    import os
+    from movspec.explore import check
+    from movspec.load import load
+    from movspec.report.context import Site, VariantDoc
+
+    here = os.getcwd()
+    os.chdir(small.ROOT)
+    try:
+        r = load([UNSET_SPEC])
+    finally:
+        os.chdir(here)
+    assert r.ok
+    m = r.models["racy"]
+    return render_html(Site([VariantDoc(m, check(m))], dict(r.sources.files)))
+
+
+def test_a_local_without_a_value_is_shown_unset(chromium, tmp_path):
+    html = _unset_report()
+    assert "defaultInitValue" not in html  # nor in the viewer's data
+    path = tmp_path / "unset.html"
+    path.write_text(html, encoding="utf-8")
+    dom = _dom(chromium, path.as_uri() + "#t-racy--Exclusive@1")
+    viewer = dom.find("div", data_trace="racy--Exclusive")[0]
+    assert viewer["attrs"]["data-step"] == "1"
+    cells = {}
+    for td in dom.elements:
+        if td["tag"] == "td" and any(p["attrs"].get("class") == "state-body" for p in td["parents"]):
+            cells.setdefault("rows", []).append((td["text"].strip(), td["attrs"].get("class")))
+    pairs = dict(zip([t for t, _ in cells["rows"][0::2]], cells["rows"][1::2]))
+    # C1 ran `check` only: neither CPU has assigned its local yet
+    assert pairs["cpu C1: mine"] == ("unset", "mono unset") and pairs["cpu C2: mine"] == ("unset", "mono unset")
+    assert pairs["owner"] == ("none", "mono")
+    dom = _dom(chromium, path.as_uri() + "#t-racy--Exclusive@6")
+    texts = [td["text"].strip() for td in dom.elements
+             if td["tag"] == "td" and any(p["attrs"].get("class") == "state-body" for p in td["parents"])]
+    assert "unset" not in texts and texts[texts.index("cpu C1: mine") + 1] == "C1"
+
+
 def test_screenshot_is_kept(chromium, report):
     out = ARTIFACTS / "report.png"
     try:

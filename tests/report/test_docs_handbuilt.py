@@ -33,7 +33,9 @@ def test_mermaid_escapes_statement_breakers():
     last = t.steps[-1]
     bad = replace(last, failure="a; b #1 <x>")
     text = mermaid(Trace(t.steps[:-1] + (bad,)), hb.model())
-    line = text.splitlines()[-1]
+    lines = text.splitlines()
+    assert lines[-1] == "    end"  # the failing step is in a highlighted block (rect ... end)
+    line = lines[-2]
     assert "a#59; b #35;1 #lt;x#gt;" in line and ";" not in line.replace("#59;", "").replace("#35;", "") \
         .replace("#lt;", "").replace("#gt;", "")
 

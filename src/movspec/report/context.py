@@ -12,11 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..ir.nodes import Invariant, LeadsTo, Model
-from ..result import CheckResult, Verdict, format_value
+from ..ir.nodes import DEFAULT_INIT, Invariant, LeadsTo, Model
+from ..result import CheckResult, Fn, Rec, Value, Verdict, format_value
 from .diff import model_diff
 from ..expect import judge
 from .explain import explain_parts
+from .interactions import arrows, failing_row
+from .seqsvg import sequence_svg
 from .terminal import property_columns
 from .trace_view import anchor_file, anchor_function, initial_pcs, proc_state, view
 
@@ -45,6 +47,8 @@ def slug(name: str) -> str:
     s = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")
     return s or "x"
 
+
+LONG_TRACE = 12  # steps: a longer counterexample starts collapsed in the HTML report
 
 OUTCOME_LABEL = {
     "as-expected": "as expected",
@@ -86,6 +90,9 @@ def _step_rows(model: Model, coverage: dict[str, int]) -> list[dict]:
     return out
 
 
+MERMAID_FAIL = "rgb(255, 235, 233)"  # the failing step's background (the HTML report's too)
+
+
 def _mermaid_text(s: str) -> str:
     # Mermaid statements end at ';' and '#' starts an entity; '<', '>' would be read as HTML.
     table = {"#": "#35;", ";": "#59;", "<": "#lt;", ">": "#gt;", "\n": " "}
@@ -93,7 +100,9 @@ def _mermaid_text(s: str) -> str:
 
 
 def mermaid(trace, model: Model | None) -> str:
-    """A Mermaid sequence diagram: one participant per process, a note per step."""
+    """A Mermaid sequence diagram: one participant per process, a note per step, an arrow
+    from a step to a later step of another process that reads what it changed
+    (``interactions``), and the failing step on a red background."""
     v = view(trace, model)
     ids = {l.proc: f"p{i}" for i, l in enumerate(v.lanes)}
     lines = ["sequenceDiagram"]
@@ -106,6 +115,10 @@ def mermaid(trace, model: Model | None) -> str:
     if starts:
         init = ", ".join(f"{l.label} at {starts[l.proc]}" for l in v.lanes if l.proc in starts)
         lines.append(f"    Note over {first},{last}: 0. initial: {_mermaid_text(init)}")
+    incoming: dict[int, list] = {}
+    for a in arrows(v, model):
+        incoming.setdefault(a.target, []).append(a)
+    bad = failing_row(v)
     in_loop = False
     for row in v.rows[1:]:
         if row.loop_start and not in_loop:
@@ -120,7 +133,14 @@ def mermaid(trace, model: Model | None) -> str:
             parts.append(f"goto {row.jump}")
         if row.failure:
             parts.append(f"FAILS: {row.failure}")
+        if row.index == bad:
+            lines.append(f"    rect {MERMAID_FAIL}")
+        for a in incoming.get(row.index, ()):
+            src = ids[v.lanes[a.src_lane].proc]
+            lines.append(f"    {src}-){pid}: {_mermaid_text(a.label)} (step {a.source})")
         lines.append(f"    Note over {pid}: " + "<br/>".join(_mermaid_text(p) for p in parts))
+        if row.index == bad:
+            lines.append("    end")
     if in_loop:
         lines.append("    end")
     return "\n".join(lines) + "\n"
@@ -139,6 +159,27 @@ def _changed_keys(row, v) -> list[str]:
     return sorted(out)
 
 
+UNSET = "unset"  # how a report shows PlusCal's defaultInitValue: a local not assigned yet
+
+
+def _unset(v: Value) -> Value:
+    if v == DEFAULT_INIT:
+        return UNSET
+    if isinstance(v, Rec):
+        return Rec(tuple((k, _unset(x)) for k, x in v.fields))
+    if isinstance(v, Fn):
+        return Fn(tuple((k, _unset(x)) for k, x in v.pairs))
+    if isinstance(v, frozenset):
+        return frozenset(_unset(x) for x in v)
+    return v
+
+
+def shown_value(v: Value) -> str:
+    """A state value as the report shows it: ``format_value``, with the value of a local
+    that has none yet (``defaultInitValue``) written ``unset``."""
+    return format_value(_unset(v))
+
+
 def _viewer(trace, model: Model | None) -> dict:
     """The data of the HTML step-through viewer (rendered as JSON, read by the page's script)."""
     v = view(trace, model)
@@ -148,10 +189,10 @@ def _viewer(trace, model: Model | None) -> dict:
         if row.state is not None:
             for key in v.globals:
                 if key in row.state:
-                    state_lines.append([key, format_value(row.state[key])])
+                    state_lines.append([key, shown_value(row.state[key])])
             for lane in v.lanes:
                 for name, val in proc_state(row.state, lane, model):
-                    state_lines.append([f"{lane.label}: {name}", format_value(val)])
+                    state_lines.append([f"{lane.label}: {name}", shown_value(val)])
         rows.append({
             "index": row.index,
             "lane": row.lane,
@@ -246,6 +287,8 @@ def site_context(site: Site) -> dict[str, Any]:
                     "explain": explain_parts(p, m, m.variant),
                     "mermaid": mermaid(p.trace, m),
                     "viewer": _viewer(p.trace, m),
+                    "svg": sequence_svg(p.trace, m),
+                    "long": len(p.trace) - 1 > LONG_TRACE,
                 })
         base = models.get(m.base) if m.base else None
         variants.append({

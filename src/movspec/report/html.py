@@ -1,6 +1,12 @@
-"""The single-file HTML report: the verdict matrix, then per variant its description, actors
-and steps, delta, verdicts, generated PlusCal and each counterexample in a step-through
-viewer (lanes, with the full state of the selected step beside them).
+"""The single-file HTML report: an index of the variants (with links to their
+counterexamples), the verdict matrix, then per variant its description, verdicts, actors and
+steps (collapsed), delta, generated PlusCal (collapsed) and each counterexample: a
+step-through viewer (lanes, with the state after the selected step in a sticky panel beside
+them; a local without a value yet reads ``unset``), an SVG sequence diagram (``seqsvg``:
+arrows from a step to the later steps of other processes that read what it changed, the
+failing step on red) and the story. Counterexamples longer than ``context.LONG_TRACE`` steps
+start collapsed. ``#t-<trace>@<step>`` opens a trace at a step, on load and whenever the
+hash changes; any other ``#id`` opens the collapsed sections around it.
 
 Self-contained: styles and script are inline, nothing is fetched, so the file can be mailed,
 attached to a CI run or opened offline. Every name from the model is escaped (Jinja2
