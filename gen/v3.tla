@@ -15,6 +15,10 @@ CONSTANT defaultInitValue  \* value of a local declared without one
 \* Types
 Mapping == {"null", "typeonly", "ops"}
 
+\* f[k] := v is written f[MS_Key(f, k)] := v: a key outside the domain of f is then an
+\* evaluation error, as in movspec, where EXCEPT would leave f unchanged
+MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
+
 (* --algorithm v3 {
     variables ref = [x \in Pages |-> 0],
               pglock = [x \in Pages |-> "none"],
@@ -47,7 +51,7 @@ Mapping == {"null", "typeonly", "ops"}
             if (ref[p] = 0) {
                 goto compactor_scan;
             } else {
-                ref[p] := ref[p] + 1;
+                ref[MS_Key(ref, p)] := ref[p] + 1;
             };
         compactor_movable:  \* spec/compactor.mspec:31 compactor.movable @ mm/migrate.c:isolate_movable_page
             if (~(mapping[p] # "null")) {
@@ -57,7 +61,7 @@ Mapping == {"null", "typeonly", "ops"}
             if (pglock[p] # "none") {
                 goto compactor_out_putpage;
             } else {
-                pglock[p] := self;
+                pglock[MS_Key(pglock, p)] := self;
             };
         compactor_recheck:  \* spec/compactor.mspec:42 compactor.recheck @ mm/migrate.c:isolate_movable_page
             if ((~(mapping[p] = "ops")) \/ isolated[p]) {
@@ -66,50 +70,50 @@ Mapping == {"null", "typeonly", "ops"}
         compactor_isolate:  \* spec/variants.mspec:22 compactor.isolate @ mm/balloon_compaction.c:balloon_page_isolate
             assert MS_Check("NoUseAfterUnload", 1, self, driver_loaded);  \* driver.isolate_page(p)
             assert MS_Check("NoCallbackOnReleased", 2, self, owned[p]);
-            onlist[p] := FALSE;
+            onlist[MS_Key(onlist, p)] := FALSE;
             assert MS_Check("LockedMutation", 3, self, pglock[p] = self);
-            isolated[p] := TRUE;
+            isolated[MS_Key(isolated, p)] := TRUE;
         compactor_set_isolated:  \* spec/variants.mspec:26 compactor.set_isolated @ mm/migrate.c:isolate_movable_page
             assert MS_Check("LockedMutation", 4, self, pglock[p] = self);
-            pglock[p] := "none";
+            pglock[MS_Key(pglock, p)] := "none";
             goto compactor_migrate;
         compactor_out_no_isolated:  \* spec/compactor.mspec:61 compactor.out_no_isolated @ mm/migrate.c:isolate_movable_page
             assert MS_Check("LockedMutation", 5, self, pglock[p] = self);
-            pglock[p] := "none";
-            ref[p] := ref[p] - 1;
+            pglock[MS_Key(pglock, p)] := "none";
+            ref[MS_Key(ref, p)] := ref[p] - 1;
             goto compactor_scan;
         compactor_out_putpage:  \* spec/compactor.mspec:67 compactor.out_putpage @ mm/migrate.c:isolate_movable_page
-            ref[p] := ref[p] - 1;
+            ref[MS_Key(ref, p)] := ref[p] - 1;
             goto compactor_scan;
         compactor_migrate:  \* spec/variants.mspec:47 compactor.migrate @ mm/migrate.c:unmap_and_move
             if (~isolated[p]) {
                 assert MS_Check("LockedMutation", 6, self, pglock[p] = self);
-                mapping[p] := "typeonly";
-                ref[p] := ref[p] - 1;
+                mapping[MS_Key(mapping, p)] := "typeonly";
+                ref[MS_Key(ref, p)] := ref[p] - 1;
                 goto compactor_scan;
             } else {
                 if (ref[p] = 1) {
                     goto compactor_freed;
                 } else {
                     await pglock[p] = "none";
-                    pglock[p] := self;
+                    pglock[MS_Key(pglock, p)] := self;
                 };
             };
         compactor_move:  \* spec/compactor.mspec:85 compactor.move @ mm/migrate.c:move_to_new_page
             if (~(mapping[p] = "ops")) {
                 assert MS_Check("LockedMutation", 7, self, pglock[p] = self);
-                isolated[p] := FALSE;
+                isolated[MS_Key(isolated, p)] := FALSE;
                 goto compactor_unlock_put;
             } else {
                 either {
                     assert MS_Check("NoUseAfterUnload", 8, self, driver_loaded);  \* driver.migratepage(p)
                     assert MS_Check("NoCallbackOnReleased", 9, self, owned[p]);
                     assert MS_Check("LockedMutation", 10, self, pglock[p] = self);
-                    mapping[p] := "typeonly";
-                    owned[p] := FALSE;
-                    ref[p] := ref[p] - 1;
+                    mapping[MS_Key(mapping, p)] := "typeonly";
+                    owned[MS_Key(owned, p)] := FALSE;
+                    ref[MS_Key(ref, p)] := ref[p] - 1;
                     assert MS_Check("LockedMutation", 11, self, pglock[p] = self);
-                    isolated[p] := FALSE;
+                    isolated[MS_Key(isolated, p)] := FALSE;
                     goto compactor_unlock_put;
                 } or {
                     assert MS_Check("NoUseAfterUnload", 12, self, driver_loaded);  \* driver.migratepage(p)
@@ -119,37 +123,37 @@ Mapping == {"null", "typeonly", "ops"}
             };
         compactor_fail_unlock:  \* spec/compactor.mspec:101 compactor.fail_unlock @ mm/migrate.c:__unmap_and_move
             assert MS_Check("LockedMutation", 14, self, pglock[p] = self);
-            pglock[p] := "none";
+            pglock[MS_Key(pglock, p)] := "none";
         compactor_putback:  \* spec/variants.mspec:59 compactor.putback @ mm/migrate.c:putback_movable_pages
             if (~isolated[p]) {
                 assert MS_Check("LockedMutation", 15, self, pglock[p] = self);
-                mapping[p] := "typeonly";
-                ref[p] := ref[p] - 1;
+                mapping[MS_Key(mapping, p)] := "typeonly";
+                ref[MS_Key(ref, p)] := ref[p] - 1;
                 goto compactor_scan;
             } else {
                 await pglock[p] = "none";
-                pglock[p] := self;
+                pglock[MS_Key(pglock, p)] := self;
                 if (mapping[p] = "ops") {
                     assert MS_Check("NoUseAfterUnload", 16, self, driver_loaded);  \* driver.putback_page(p)
                     assert MS_Check("NoCallbackOnReleased", 17, self, owned[p]);
-                    onlist[p] := TRUE;
+                    onlist[MS_Key(onlist, p)] := TRUE;
                 };
                 assert MS_Check("LockedMutation", 18, self, pglock[p] = self);
-                isolated[p] := FALSE;
+                isolated[MS_Key(isolated, p)] := FALSE;
                 goto compactor_unlock_put;
             };
         compactor_freed:  \* spec/compactor.mspec:117 compactor.freed @ mm/migrate.c:unmap_and_move
             await pglock[p] = "none";
-            pglock[p] := self;
+            pglock[MS_Key(pglock, p)] := self;
             if (~(mapping[p] = "ops")) {
                 assert MS_Check("LockedMutation", 19, self, pglock[p] = self);
-                isolated[p] := FALSE;
+                isolated[MS_Key(isolated, p)] := FALSE;
             };
             goto compactor_unlock_put;
         compactor_unlock_put:  \* spec/compactor.mspec:127 compactor.unlock_put @ mm/migrate.c:unmap_and_move
             assert MS_Check("LockedMutation", 20, self, pglock[p] = self);
-            pglock[p] := "none";
-            ref[p] := ref[p] - 1;
+            pglock[MS_Key(pglock, p)] := "none";
+            ref[MS_Key(ref, p)] := ref[p] - 1;
             goto compactor_scan;
     }
 
@@ -164,8 +168,8 @@ Mapping == {"null", "typeonly", "ops"}
                 with (x \in todo) {
                     q := x;
                     todo := todo \ {x};
-                    ref[x] := 1;
-                    owned[x] := TRUE;
+                    ref[MS_Key(ref, x)] := 1;
+                    owned[MS_Key(owned, x)] := TRUE;
                     goto owner_enqueue;
                 };
             } or {
@@ -179,37 +183,37 @@ Mapping == {"null", "typeonly", "ops"}
             };
         owner_enqueue:  \* spec/driver.mspec:86 owner.enqueue @ mm/balloon_compaction.c:balloon_page_enqueue
             assert MS_Check("LockedMutation", 21, "owner", pglock[q] = "none");
-            pglock[q] := "drv";
+            pglock[MS_Key(pglock, q)] := "drv";
             assert MS_Check("LockedMutation", 22, "owner", pglock[q] = "drv");
-            mapping[q] := "ops";
-            onlist[q] := TRUE;
+            mapping[MS_Key(mapping, q)] := "ops";
+            onlist[MS_Key(onlist, q)] := TRUE;
         owner_enq_unlock:  \* spec/driver.mspec:93 owner.enq_unlock @ mm/balloon_compaction.c:balloon_page_enqueue
             assert MS_Check("LockedMutation", 23, "owner", pglock[q] = "drv");
-            pglock[q] := "none";
+            pglock[MS_Key(pglock, q)] := "none";
             goto owner_idle;
         owner_rel_lock:  \* spec/driver.mspec:99 owner.rel_lock @ mm/balloon_compaction.c:balloon_page_dequeue
             await pglock[q] = "none";
-            pglock[q] := "drv";
+            pglock[MS_Key(pglock, q)] := "drv";
         owner_rel_clear:  \* spec/variants.mspec:31 owner.rel_clear @ mm/balloon_compaction.c:balloon_page_delete
             if (~owned[q]) {
                 assert MS_Check("LockedMutation", 24, "owner", pglock[q] = "drv");
-                pglock[q] := "none";
+                pglock[MS_Key(pglock, q)] := "none";
                 goto owner_idle;
             } else {
                 if (isolated[q]) {
                     assert MS_Check("LockedMutation", 25, "owner", pglock[q] = "drv");
-                    isolated[q] := FALSE;
+                    isolated[MS_Key(isolated, q)] := FALSE;
                 } else {
                     assert MS_Check("LockedMutation", 26, "owner", pglock[q] = "drv");
-                    mapping[q] := "typeonly";
-                    onlist[q] := FALSE;
+                    mapping[MS_Key(mapping, q)] := "typeonly";
+                    onlist[MS_Key(onlist, q)] := FALSE;
                 };
-                owned[q] := FALSE;
+                owned[MS_Key(owned, q)] := FALSE;
                 assert MS_Check("LockedMutation", 27, "owner", pglock[q] = "drv");
-                pglock[q] := "none";
+                pglock[MS_Key(pglock, q)] := "none";
             };
         owner_rel_put:  \* spec/driver.mspec:121 owner.rel_put @ include/linux/mm.h:put_page
-            ref[q] := ref[q] - 1;
+            ref[MS_Key(ref, q)] := ref[q] - 1;
             goto owner_idle;
     }
 

@@ -129,7 +129,7 @@ def test_line_map_points_at_dsl_statements():
     lines = em.tla.splitlines()
     n = next(i for i, l in enumerate(lines, 1) if "compactor_get:" in l)
     assert em.span_of_line(n).line == 13
-    n = next(i for i, l in enumerate(lines, 1) if "page[p].ref := page[p].ref + 1;" in l)
+    n = next(i for i, l in enumerate(lines, 1) if "page[MS_Key(page, p)].ref := page[p].ref + 1;" in l)
     assert em.span_of_line(n).line == 15
     n = next(i for i, l in enumerate(lines, 1) if l.strip().startswith("FreeHygiene =="))
     assert em.span_of_line(n).line == 41

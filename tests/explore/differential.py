@@ -74,10 +74,8 @@ def ref_disagreements(model: ir.Model, symmetry: bool, ref=None) -> list[str]:
         if viol != set(ref.violated):
             out.append(f"evaluation error: violated before it: builtin {sorted(viol)}, reference "
                        f"{sorted(ref.violated)}")
-        # the open properties are errors; those decided on the whole graph afterwards (leadsto)
-        # are left undecided (INCOMPLETE), as explore.check documents
-        open_ = {n: v.value for n, v in got.items() if n not in viol and v is not Verdict.ERROR
-                 and not (model.property_kind(n) == "leadsto" and v is Verdict.INCOMPLETE)}
+        # the open properties are errors, leadsto included (TLC's stop decides it the same way)
+        open_ = {n: v.value for n, v in got.items() if n not in viol and v is not Verdict.ERROR}
         if open_:
             out.append(f"evaluation error: still open properties not error: {open_}")
         return out

@@ -36,21 +36,11 @@ MAX_STATES = 3000  # the builtin's count above which a model is too big for this
 
 # tracked differences, each with a fixture under tests/fixtures/explore/differential/ whose
 # replay below is a strict xfail: fixture name -> what is wrong
-PENDING = {
-    "tlc_update_outside_domain": "the emitted EXCEPT ignores a key outside the function's domain: "
-                                 "no evaluation error on TLC",
-    "tlc_typeok_trace_length": "TLC's counterexample to TypeOK has 1 row (the initial state) "
-                               "where the violating state is the second",
-    "eval_error_open_leadsto": "the same: `g[c] = (g[c] + 1) % 2` with c unset is no error on TLC",
-}
+PENDING: dict[str, str] = {}
 
 
 def pending(model, msg: str) -> str | None:
     """The fixture of the tracked bug a disagreement belongs to, or None (a new one)."""
-    if msg.startswith("error: builtin") and "outside its domain" in msg and msg.endswith("tlc None"):
-        return "tlc_update_outside_domain"
-    if msg.startswith("TypeOK: counterexample of") and msg.endswith("tlc 1"):
-        return "tlc_typeok_trace_length"
     return None
 
 

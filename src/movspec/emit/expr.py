@@ -41,15 +41,49 @@ class Scope:
         return Scope(self.in_step, b)
 
 
+# A key written through ``f[k] := v`` is checked first: TLA+'s EXCEPT leaves ``f`` unchanged
+# when ``k`` is outside its domain, where both checkers' semantics make it an evaluation
+# error. ``MS_Key`` applies ``f`` to such a key, so TLC stops with the error it gives for a
+# read outside the domain ("Attempted to apply function ... which is not in the domain").
+KEY_CHECK = "MS_Key"
+KEY_CHECK_LINES = [
+    "\\* f[k] := v is written f[MS_Key(f, k)] := v: a key outside the domain of f is then an",
+    "\\* evaluation error, as in movspec, where EXCEPT would leave f unchanged",
+    f"{KEY_CHECK}(f, k) == IF k \\in DOMAIN f THEN k ELSE f[k]",
+]
+
+# Keys the static checks already place in the domain: literals, constants and ``self``.
+_STATIC_KEYS = (ir.IntLit, ir.BoolLit, ir.AtomLit, ir.ConstRef, ir.SelfRef)
+
+
 class ExprRenderer:
     """Renders expressions of one model; ``names`` is the emitter's symbol table."""
 
     def __init__(self, names) -> None:
         self.n = names
+        self.key_checked = False  # whether a target used KEY_CHECK
 
     # -------------------------------------------------------------- entry points
     def expr(self, e: ir.Expr, scope: Scope | None = None) -> str:
         return self._r(e, scope or Scope())
+
+    def target(self, e: ir.Expr, scope: Scope | None = None) -> str:
+        """An assignment's left-hand side: ``f[k]`` with a key that may lie outside the
+        domain is written ``f[MS_Key(f, k)]`` (see ``KEY_CHECK``)."""
+        scope = scope or Scope()
+        if isinstance(e, ir.Index):
+            key = self._r(e.index, scope)
+            if not isinstance(e.index, _STATIC_KEYS):
+                key = f"{KEY_CHECK}({self._r(e.base, scope)}, {key})"
+                self.key_checked = True
+            return f"{self._target_base(e.base, scope)}[{key}]"
+        if isinstance(e, ir.Field):
+            return f"{self._target_base(e.base, scope)}.{self.n.field(e.name)}"
+        return self._r(e, scope)
+
+    def _target_base(self, e: ir.Expr, scope: Scope) -> str:
+        s = self.target(e, scope)
+        return s if isinstance(e, _ATOMIC) else f"({s})"
 
     def type_set(self, t: ir.Type) -> str:
         """The TLA+ set of all values of ``t``."""

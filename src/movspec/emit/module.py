@@ -29,7 +29,7 @@ from ..ir.walk import walk
 from ..ir.symmetry import symmetry_off_reason
 from ..templating import environment
 from ..span import Span
-from .expr import ExprRenderer, Scope, tla_string
+from .expr import KEY_CHECK_LINES, ExprRenderer, Scope, tla_string
 from .names import Namer, field_name
 from .expr import EmitError
 from .pluscal import INDENT, CheckSite, StepPrinter, comment_text
@@ -352,6 +352,7 @@ def emit(model: ir.Model, *, root: str | None = None) -> Emitted:
     right = max(4, width - len(title) - left)
     tla = _env.get_template("module.tla.j2").render(
         module=module, header=header, constants=constants, types=types,
+        helpers=KEY_CHECK_LINES if x.key_checked else [],
         algorithm=[t for t, _ in alg], after=[t for t, _ in after],
         rule_left="-" * left, rule_right="-" * right, rule_end="=" * width,
     )

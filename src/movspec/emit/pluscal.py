@@ -168,12 +168,11 @@ class StepPrinter:
     def assign(self, group: list[ir.Assign], depth: int, scope: Scope) -> list[Line]:
         parts = []
         for a in group:
-            target = self.x.expr(a.target, scope)
+            target = self.x.target(a.target, scope)
             value = self.x.expr(a.value, scope)
-            if a.op == "+=":
-                value = f"{target} + {self._paren(a.value, value)}"
-            elif a.op == "-=":
-                value = f"{target} - {self._paren(a.value, value)}"
+            if a.op in ("+=", "-="):
+                old = self.x.expr(a.target, scope)
+                value = f"{old} {a.op[0]} {self._paren(a.value, value)}"
             parts.append(f"{target} := {value}")
         pad = INDENT * depth
         if len(parts) == 1:

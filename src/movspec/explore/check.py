@@ -10,8 +10,9 @@ variant:
    handed to ``liveness`` and to ``proofs`` (refinement, reachability of counterexamples to
    induction), the way TLC's workers feed its liveness checker.
 
-A search that was cut short or met an evaluation error leaves those properties undecided
-(INCOMPLETE with the reason), never HOLDS.
+A search that was cut short leaves those properties undecided (INCOMPLETE with the reason);
+an evaluation error decides every property still open as ERROR, with the error's trace (TLC
+stops the same way). Never HOLDS.
 """
 
 from __future__ import annotations

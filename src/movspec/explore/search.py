@@ -281,7 +281,12 @@ class Search:
         for name in names:
             kind = model.property_kind(name)
             if kind == "leadsto":
-                results.append(PropertyResult(name, kind, Verdict.INCOMPLETE, LIVENESS_NOT_CHECKED))
+                # decided on the whole graph afterwards, unless an evaluation error stopped the
+                # search: then it is open, and the error decides it as TLC's stop does
+                if error is not None and not error.overflow:
+                    results.append(PropertyResult(name, kind, Verdict.ERROR, error.message, error_trace))
+                else:
+                    results.append(PropertyResult(name, kind, Verdict.INCOMPLETE, LIVENESS_NOT_CHECKED))
                 continue
             f = found.get(name)
             if f is not None:

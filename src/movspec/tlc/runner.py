@@ -11,6 +11,9 @@ Contract (the checking semantics of ``ir.nodes``, so TLC and the embedded checke
 * a failed ``assert``/``call`` stops TLC. Its property is recorded as violated, switched off
   through the ``MS_Checks`` constant of the .cfg (the step then completes as if the check had
   held), and TLC runs again;
+* TLC leaves the violating state out of an invariant's trace when an ``Assert`` fails while
+  the same state's successors are generated; an invariant found in a run with checks on is
+  traced again in a run with them off (same states: a check that is off completes its step);
 * a deadlock stops TLC. ``Deadlock`` is recorded as violated and TLC runs again with
   ``-deadlock``;
 * the run that explores the whole state space (every violated check off) gives the
@@ -227,10 +230,17 @@ class _Checker:
         deadlock_on = not model.allow_deadlock
         type_ok = em.symbols.prop(ir.TYPE_OK) if ir.TYPE_OK in model.property_names else None
         final: TlcOutput | None = None
-        for _ in range(len(invariants) + len(checks) + 3):
+        # TLC leaves the violating state out of an invariant's trace when an Assert fails while
+        # the same state's successors are generated: it prints the path to the parent only. An
+        # invariant reported by a run with checks on is therefore traced again by a run with
+        # them off (the reachable states are the same: a switched-off check completes the step).
+        retrace = False
+        for _ in range(2 * len(invariants) + len(checks) + 3):
             # without TypeOK as an invariant, a value past its range may grow for ever: bound it
             kinds = budget_kinds if type_ok in invariants else budget_kinds + (bounds.BOUND,)
-            cfg = em.render_cfg(invariants=tuple(invariants), properties=(), checks=tuple(checks),
+            run_checks = () if retrace else tuple(checks)
+            retrace = False
+            cfg = em.render_cfg(invariants=tuple(invariants), properties=(), checks=run_checks,
                                 symmetry=self.sym_on, check_deadlock=deadlock_on)
             out, res = sess.tlc(self._cfg(cfg, kinds), deadlock=deadlock_on, coverage=True)
             self.stats = _stats(out, self.t0)
@@ -242,6 +252,9 @@ class _Checker:
                     continue  # TLC reports a spurious deadlock after a failed Assert
                 if err.kind == "invariant":
                     stopped = True
+                    if run_checks:
+                        retrace = progress = True
+                        continue
                     dsl = _dsl_invariant(em, err.name)
                     if dsl is None:
                         return self.failed(f"TLC reported a violation of unknown invariant {err.name}")
