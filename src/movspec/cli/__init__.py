@@ -8,23 +8,10 @@ import sys
 import click
 
 from .. import __version__
-from . import anchors, check, docs, gen, init, lint, lsp, simulate
+from . import check, docs, gen, init, lint, lsp, simulate
 
 
-EPILOG = """\b
-Exit status of every command: 0 success; 1 the model has errors or the command found a
-problem (each command's --help says which); 2 usage error: an unknown option, variant or
-property, or an output that cannot be written; 130 interrupted (143 on SIGTERM).
-
-\b
-Shell completion (commands, options, variant and property names):
-  bash: eval "$(_MOVSPEC_COMPLETE=bash_source movspec)"   in ~/.bashrc
-  zsh:  eval "$(_MOVSPEC_COMPLETE=zsh_source movspec)"    in ~/.zshrc
-  fish: _MOVSPEC_COMPLETE=fish_source movspec | source     in ~/.config/fish/completions/movspec.fish
-"""
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="movspec")
 def cli() -> None:
     """Model-check design variants of concurrent kernel protocols.
@@ -34,7 +21,7 @@ def cli() -> None:
     """
 
 
-for _module in (init, lint, check, simulate, gen, docs, lsp, anchors):
+for _module in (init, lint, check, simulate, gen, docs, lsp):
     for _command in _module.commands:
         cli.add_command(_command)
 
