@@ -15,42 +15,13 @@ from dataclasses import dataclass, field, replace
 
 from ..diagnostics import Diagnostic, did_you_mean, error
 from ..ir import nodes as N
+from ..ir.typejoin import join
 
 
 # --------------------------------------------------------------------------- checker types
-# A checker type is None (unknown: an earlier error, or defaultInitValue) or one of:
-
-
-@dataclass(frozen=True)
-class TBool:
-    def __str__(self):
-        return "bool"
-
-
-@dataclass(frozen=True)
-class TInt:
-    lo: int | None = None
-    hi: int | None = None
-
-    def __str__(self):
-        return f"{self.lo}..{self.hi}" if self.lo is not None and self.hi is not None else "an integer"
-
-
-@dataclass(frozen=True)
-class TAtom:
-    atoms: frozenset[str]
-    name: str | None = None
-
-    def __str__(self):
-        return self.name or "{" + ", ".join(sorted(self.atoms)) + "}"
-
-
-@dataclass(frozen=True)
-class TSet:
-    elem: object  # checker type or None (the empty set)
-
-    def __str__(self):
-        return f"set of {self.elem}" if self.elem is not None else "set"
+# A checker type is None (unknown: an earlier error, or defaultInitValue), an IR type (bool, an
+# integer range, atoms, a set, a struct), INT (an integer of unknown range: an IntType without
+# bounds, see ir.typejoin) or a TFunc (a function, with the values of its domain when known).
 
 
 @dataclass(frozen=True)
@@ -62,35 +33,35 @@ class TFunc:
     dom_values: frozenset | None = field(default=None, compare=False)
 
     def __str__(self):
-        return f"[{self.dom} -> {self.rng}]"
+        return _shown(self)
 
 
-@dataclass(frozen=True)
-class TRec:
-    rt: N.RecordType
-
-    def __str__(self):
-        return self.rt.name
-
-
-BOOL = TBool()
-INT = TInt()
+BOOL = N.BoolType()
+INT = N.IntType(None, None)
 
 
 def of_ir(t: N.Type):
-    if isinstance(t, N.BoolType):
-        return BOOL
-    if isinstance(t, N.IntType):
-        return TInt(t.lo, t.hi)
-    if isinstance(t, N.AtomType):
-        return TAtom(frozenset(t.atoms), t.name)
+    """The checker type of an IR type: itself, with functions (and sets of them) as ``TFunc``."""
     if isinstance(t, N.SetType):
-        return TSet(of_ir(t.elem))
+        return N.SetType(of_ir(t.elem))
     if isinstance(t, N.FuncType):
         return TFunc(of_ir(t.domain), of_ir(t.range), type_values(t.domain))
-    if isinstance(t, N.RecordType):
-        return TRec(t)
+    if isinstance(t, (N.BoolType, N.IntType, N.AtomType, N.RecordType)):
+        return t
     return None
+
+
+def _shown(t) -> str:
+    """A checker type in a message (atoms in sorted order; ``{}`` is a ``set`` of unknown elements)."""
+    if isinstance(t, N.SetType):
+        return f"set of {_shown(t.elem)}" if t.elem is not None else "set"
+    if isinstance(t, N.AtomType) and t.name is None:
+        return "{" + ", ".join(sorted(t.atoms)) + "}"
+    if isinstance(t, N.IntType) and t.lo is None:
+        return "an integer"
+    if isinstance(t, TFunc):
+        return f"[{_shown(t.dom)} -> {_shown(t.rng)}]"
+    return str(t)
 
 
 def type_values(t: N.Type) -> frozenset | None:
@@ -112,19 +83,20 @@ def _values_str(vals: frozenset) -> str:
 
 
 def _kind(t) -> str:
-    return {TBool: "bool", TInt: "int", TAtom: "atom", TSet: "set", TFunc: "func", TRec: "rec"}[type(t)]
+    return {N.BoolType: "bool", N.IntType: "int", N.AtomType: "atom", N.SetType: "set", TFunc: "func",
+            N.RecordType: "rec"}[type(t)]
 
 
 def _kind_word(t) -> str:
-    return {TBool: "a bool", TInt: "an integer", TAtom: "an atom", TSet: "a set", TFunc: "a function",
-            TRec: f"a `{t}` struct" if isinstance(t, TRec) else ""}[type(t)]
+    return {N.BoolType: "a bool", N.IntType: "an integer", N.AtomType: "an atom", N.SetType: "a set",
+            TFunc: "a function", N.RecordType: f"a `{t}` struct"}[type(t)]
 
 
 def _typed(t) -> str:
     """``an integer (0..4)``, ``a bool``, ``an atom (Mode)``: the kind, and the type when it says more."""
     word = _kind_word(t)
-    shown = str(t)
-    if isinstance(t, (TBool, TRec)) or shown in ("an integer", "set"):
+    shown = _shown(t)
+    if isinstance(t, (N.BoolType, N.RecordType)) or shown in ("an integer", "set"):
         return word
     return f"{word} ({shown})"
 
@@ -135,31 +107,15 @@ def comparable(a, b) -> bool:
         return True
     if _kind(a) != _kind(b):
         return False
-    if isinstance(a, TAtom):
-        return bool(a.atoms & b.atoms)
-    if isinstance(a, TSet):
+    if isinstance(a, N.AtomType):
+        return not set(a.atoms).isdisjoint(b.atoms)
+    if isinstance(a, N.SetType):
         return comparable(a.elem, b.elem)
     if isinstance(a, TFunc):
         return comparable(a.dom, b.dom) and comparable(a.rng, b.rng)
-    if isinstance(a, TRec):
-        return a.rt.name == b.rt.name
+    if isinstance(a, N.RecordType):
+        return a.name == b.name
     return True
-
-
-def join(a, b):
-    if a is None:
-        return b
-    if b is None:
-        return a
-    if isinstance(a, TAtom) and isinstance(b, TAtom):
-        return TAtom(a.atoms | b.atoms, a.name if a.name == b.name else None)
-    if isinstance(a, TInt) and isinstance(b, TInt):
-        if None in (a.lo, a.hi, b.lo, b.hi):
-            return INT
-        return TInt(min(a.lo, b.lo), max(a.hi, b.hi))
-    if isinstance(a, TSet) and isinstance(b, TSet):
-        return TSet(join(a.elem, b.elem))
-    return a
 
 
 def _desc(e: N.Expr) -> str:
@@ -186,13 +142,13 @@ class TypeChecker:
     # expressions ------------------------------------------------------------------------
     def bool_(self, e: N.Expr, env: dict, what: str) -> None:
         t = self.expr(e, env)
-        if t is not None and not isinstance(t, TBool):
+        if t is not None and not isinstance(t, N.BoolType):
             self.err(f"{what} is {_typed(t)}, not a bool", e.span,
                      "write a comparison, e.g. `x == value` or `x != 0`", "type")
 
     def int_(self, e: N.Expr, env: dict, what: str):
         t = self.expr(e, env)
-        if t is not None and not isinstance(t, TInt):
+        if t is not None and not isinstance(t, N.IntType):
             self.err(f"{what} is {_typed(t)}, not an integer", e.span,
                      "arithmetic and `<`/`>` work on integers and integer constants", "type")
             return None
@@ -202,7 +158,7 @@ class TypeChecker:
         t = self.expr(e, env)
         if t is None:
             return None
-        if not isinstance(t, TSet):
+        if not isinstance(t, N.SetType):
             self.err(f"{what} is {_typed(t)}, not a set", e.span,
                      "sets are constant sets, enums, `{a, b}`, `lo..hi` or set-typed variables", "type")
             return None
@@ -210,13 +166,13 @@ class TypeChecker:
 
     def expr(self, e: N.Expr, env: dict):
         if isinstance(e, N.IntLit):
-            return TInt(e.value, e.value)
+            return N.IntType(e.value, e.value)
         if isinstance(e, N.BoolLit):
             return BOOL
         if isinstance(e, N.AtomLit):
             if e.kind == "default":
                 return None
-            return TAtom(frozenset([e.name]))
+            return N.AtomType((e.name,))
         if isinstance(e, N.VarRef):
             v = self.vars.get(e.name)
             return of_ir(v.type) if v else None
@@ -231,28 +187,28 @@ class TypeChecker:
             if c is None:
                 return None
             if c.atoms is not None:
-                return TSet(TAtom(frozenset(c.atoms), c.name))
-            return TInt(c.value, c.value)
+                return N.SetType(N.AtomType(tuple(c.atoms), c.name))
+            return N.IntType(c.value, c.value)
         if isinstance(e, N.BoundRef):
             return env.get(e.name)
         if isinstance(e, N.SelfRef):
             if self.actor is not None and self.actor.proc_set is not None:
                 c = self.consts.get(self.actor.proc_set)
                 if c is not None and c.atoms is not None:
-                    return TAtom(frozenset(c.atoms), c.name)
+                    return N.AtomType(tuple(c.atoms), c.name)
             return None
         if isinstance(e, N.Field):
             bt = self.expr(e.base, env)
             if bt is None:
                 return None
-            if not isinstance(bt, TRec):
+            if not isinstance(bt, N.RecordType):
                 self.err(f"{_desc(e.base)} is {_typed(bt)}, it has no field `{e.name}`", e.span,
                          "only struct values have fields", "field")
                 return None
-            f = bt.rt.field(e.name)
+            f = bt.field(e.name)
             if f is None:
-                names = [x.name for x in bt.rt.fields]
-                self.err(f"struct `{bt.rt.name}` has no field `{e.name}`", e.span,
+                names = [x.name for x in bt.fields]
+                self.err(f"struct `{bt.name}` has no field `{e.name}`", e.span,
                          did_you_mean(e.name, names) or f"fields: {', '.join(names)}", "field")
                 return None
             return of_ir(f.type)
@@ -267,8 +223,8 @@ class TypeChecker:
                 return None
             if not comparable(bt.dom, it):
                 self.err(f"index {_desc(e.index)} is {_typed(it)}, but {_desc(e.base)} is indexed "
-                         f"by {bt.dom}", e.index.span,
-                         f"index it with a value of {bt.dom}", "index")
+                         f"by {_shown(bt.dom)}", e.index.span,
+                         f"index it with a value of {_shown(bt.dom)}", "index")
             else:
                 k = self.const_value(e.index)
                 if k is not None and bt.dom_values is not None and k not in bt.dom_values:
@@ -290,13 +246,13 @@ class TypeChecker:
                 if t is not None and xt is not None and _kind(t) != _kind(xt):
                     self.err(f"a set mixes {_kind_word(t)} and {_kind_word(xt)}", x.span,
                              "all elements of a set have one type", "type")
-                    return TSet(None)
+                    return N.SetType(None)
                 t = join(t, xt)
-            return TSet(t)
+            return N.SetType(t)
         if isinstance(e, N.RangeLit):
             self.int_(e.lo, env, "the low end of a range")
             self.int_(e.hi, env, "the high end of a range")
-            return TSet(INT)
+            return N.SetType(INT)
         if isinstance(e, N.Card):
             self.set_(e.set, env, "the operand of `|...|`")
             return INT
@@ -307,12 +263,12 @@ class TypeChecker:
         if isinstance(e, N.SetFilter):
             el = self.set_(e.domain, env, "the domain of a set filter")
             self.bool_(e.cond, {**env, e.var: el}, "the condition of a set filter")
-            return TSet(el)
+            return N.SetType(el)
         if isinstance(e, N.IfExpr):
             self.bool_(e.cond, env, "the condition of `if ... then`")
             a, b = self.expr(e.then, env), self.expr(e.orelse, env)
             if not comparable(a, b) and _kind(a) != _kind(b):
-                self.err(f"the branches of `if ... then ... else` have unlike types: {a} and {b}", e.span,
+                self.err(f"the branches of `if ... then ... else` have unlike types: {_shown(a)} and {_shown(b)}", e.span,
                          "both branches must be of one type", "type")
             return join(a, b)
         if isinstance(e, N.RecordLit):
@@ -320,7 +276,7 @@ class TypeChecker:
                 f = e.type.field(name)
                 if f is not None and val is not f.default:  # defaults are checked once, below
                     self.value_into(of_ir(f.type), val, env, f"field `{name}` of `{e.type.name}`")
-            return TRec(e.type)
+            return e.type
         if isinstance(e, N.FuncLit):
             el = self.set_(e.domain, env, "the domain of a function value")
             return TFunc(el, self.expr(e.body, {**env, e.var: el}), self.set_values(e.domain))
@@ -355,8 +311,8 @@ class TypeChecker:
         if op in ("==", "!="):
             a, b = self.expr(e.left, env), self.expr(e.right, env)
             if not comparable(a, b):
-                if _kind(a) == _kind(b) and isinstance(a, TAtom):
-                    self.err(f"comparing {_desc(e.left)} ({a}) with {_desc(e.right)} ({b}): they have no value "
+                if _kind(a) == _kind(b) and isinstance(a, N.AtomType):
+                    self.err(f"comparing {_desc(e.left)} ({_shown(a)}) with {_desc(e.right)} ({_shown(b)}): they have no value "
                              "in common", e.span, "is one side a typo, or the wrong field?", "compare")
                 else:
                     self.err(f"comparing {_typed(a)} with {_typed(b)}", e.span,
@@ -367,14 +323,14 @@ class TypeChecker:
             el = self.set_(e.right, env, f"the right operand of `{op}`")
             if el is not None and not comparable(a, el):
                 self.err(f"{_desc(e.left)} is {_typed(a)}, never an element of {_desc(e.right)} "
-                         f"(a set of {el})", e.span,
+                         f"(a set of {_shown(el)})", e.span,
                          "the element and the set must hold one type of value", "compare")
             return BOOL
         if op == "subset":
             a = self.set_(e.left, env, "the left operand of `subset`")
             b = self.set_(e.right, env, "the right operand of `subset`")
             if a is not None and b is not None and _kind(a) != _kind(b):
-                self.err(f"`subset` of a set of {a} and a set of {b}", e.span,
+                self.err(f"`subset` of a set of {_shown(a)} and a set of {_shown(b)}", e.span,
                            "both sets must hold one type of value", "compare")
             return BOOL
         if op in ("union", "inter", "minus"):
@@ -382,9 +338,9 @@ class TypeChecker:
             a = self.set_(e.left, env, f"the left operand of `{sym}`")
             b = self.set_(e.right, env, f"the right operand of `{sym}`")
             if a is not None and b is not None and _kind(a) != _kind(b):
-                self.err(f"`{sym}` of a set of {a} and a set of {b}", e.span, "both sets must hold one type",
+                self.err(f"`{sym}` of a set of {_shown(a)} and a set of {_shown(b)}", e.span, "both sets must hold one type",
                          "type")
-            return TSet(join(a, b) if op == "union" else a if a is not None else b)
+            return N.SetType(join(a, b) if op == "union" else a if a is not None else b)
         return None
 
     def value_into(self, target, value: N.Expr, env: dict, what: str, at=None) -> None:
@@ -396,22 +352,22 @@ class TypeChecker:
         vt = self.expr(value, env)
         if target is None or vt is None:
             return
-        if isinstance(target, TInt) and isinstance(value, (N.IntLit, N.Unary)) and isinstance(vt, TInt):
+        if isinstance(target, N.IntType) and isinstance(value, (N.IntLit, N.Unary)) and isinstance(vt, N.IntType):
             n = value.value if isinstance(value, N.IntLit) else (
                 -value.operand.value if value.op == "-" and isinstance(value.operand, N.IntLit) else None)
             if n is not None and target.lo is not None and not (target.lo <= n <= target.hi):
-                self.err(f"{n} is out of range for {what} (type {target})", value.span,
+                self.err(f"{n} is out of range for {what} (type {_shown(target)})", value.span,
                          f"values of {what} are {target.lo}..{target.hi}", "range")
             return
-        if isinstance(target, TAtom) and isinstance(vt, TAtom):
-            extra = vt.atoms - target.atoms
+        if isinstance(target, N.AtomType) and isinstance(vt, N.AtomType):
+            extra = set(vt.atoms) - set(target.atoms)
             if extra and isinstance(value, N.AtomLit):
-                self.err(f"`{value.name}` is not a value of {what} (type {target})", value.span,
+                self.err(f"`{value.name}` is not a value of {what} (type {_shown(target)})", value.span,
                          did_you_mean(value.name, target.atoms) or
                          f"values: {', '.join(sorted(target.atoms))}", "range")
-            elif not (vt.atoms & target.atoms):
-                self.err(f"{_desc(value)} ({vt}) is never a value of {what} (type {target})", value.span,
-                         f"values of {what}: {target}", "type")
+            elif set(vt.atoms).isdisjoint(target.atoms):
+                self.err(f"{_desc(value)} ({_shown(vt)}) is never a value of {what} (type {_shown(target)})", value.span,
+                         f"values of {what}: {_shown(target)}", "type")
             return
         if isinstance(target, TFunc) and isinstance(vt, TFunc):
             self.func_into(target, vt, value, env, what)
@@ -420,7 +376,7 @@ class TypeChecker:
             self.err(f"{what} is {_typed(target)}, but {_desc(value)} is {_typed(vt)}",
                      value.span,
                      f"assign {_kind_word(target)} to {what}", "type")
-        elif isinstance(target, TRec) and isinstance(vt, TRec) and target.rt.name != vt.rt.name:
+        elif isinstance(target, N.RecordType) and isinstance(vt, N.RecordType) and target.name != vt.name:
             self.err(f"{what} is a `{target}` struct, but {_desc(value)} is a `{vt}`", value.span,
                      f"write a `{target}(...)` value", "type")
 
@@ -433,13 +389,13 @@ class TypeChecker:
         else:
             differ = target.dom is not None and vt.dom is not None and not comparable(target.dom, vt.dom)
         if differ and literal:
-            self.err(f"the function's domain is {_desc(value.domain)}, but {what} is declared over {target.dom}",
-                     value.span, f"write `[x in {target.dom} |-> ...]`: a function value is defined on "
+            self.err(f"the function's domain is {_desc(value.domain)}, but {what} is declared over {_shown(target.dom)}",
+                     value.span, f"write `[x in {_shown(target.dom)} |-> ...]`: a function value is defined on "
                      f"exactly its domain", "domain")
             return
         if differ:
-            self.err(f"{_desc(value)} is a function over {vt.dom}, but {what} is declared over {target.dom}",
-                     value.span, f"assign a function over {target.dom}", "domain")
+            self.err(f"{_desc(value)} is a function over {_shown(vt.dom)}, but {what} is declared over {_shown(target.dom)}",
+                     value.span, f"assign a function over {_shown(target.dom)}", "domain")
             return
         if literal:
             # each value of the function goes where a value of the declared range goes
@@ -447,7 +403,7 @@ class TypeChecker:
             self.value_into(target.rng, value.body, {**env, value.var: el}, f"an entry of {what}")
         elif target.rng is not None and vt.rng is not None and not comparable(target.rng, vt.rng):
             self.err(f"{_desc(value)} maps to {_typed(vt.rng)}, but {what} maps to {_typed(target.rng)}",
-                     value.span, f"assign a function to {target.rng}", "type")
+                     value.span, f"assign a function to {_shown(target.rng)}", "type")
 
     def set_values(self, e: N.Expr) -> frozenset | None:
         """The elements of a set expression when they are known statically, or None."""
@@ -509,7 +465,7 @@ class TypeChecker:
         if isinstance(s, N.Assign):
             tt = self.target_type(s.target, env)
             if s.op in ("+=", "-="):
-                if tt is not None and not isinstance(tt, TInt):
+                if tt is not None and not isinstance(tt, N.IntType):
                     self.err(f"`{s.op}` on {_desc(s.target)}, which is {_typed(tt)}", s.span,
                              f"`{s.op}` works on integers; write `x = ...`", "type")
                 self.int_(s.value, env, f"the right side of `{s.op}`")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .. import ops
 from ..ir import nodes as ir
+from ..ir.typejoin import join
 from .codegen import UNROLL_MAX, Ctx, X, _fold
 from .compile_path import PathCompiler
 from .layout import CompileError, domain_keys, field_index
@@ -141,28 +142,14 @@ class ExprCompiler(PathCompiler):
         if ops.binop(op).result == "int":
             return ir.IntType(0, 0)
         if op in ("union", "inter", "minus"):
-            return self._join(ta, tb) if op == "union" else ta
+            return join(ta, tb) if op == "union" else ta
         return ir.BoolType()
-
-    def _join(self, ta, tb):
-        if isinstance(ta, ir.SetType) and isinstance(tb, ir.SetType):
-            return ir.SetType(self._join(ta.elem, tb.elem))
-        if isinstance(ta, ir.AtomType) and isinstance(tb, ir.AtomType):
-            if ta.atoms == tb.atoms:
-                return ta
-            atoms = tuple(dict.fromkeys(ta.atoms + tb.atoms))
-            return ir.AtomType(atoms)
-        if isinstance(ta, ir.IntType) and isinstance(tb, ir.IntType):
-            return ir.IntType(min(ta.lo, tb.lo), max(ta.hi, tb.hi))
-        if isinstance(ta, ir.AtomType) and not ta.atoms:
-            return tb
-        return ta
 
     def _x_SetLit(self, e, ctx):
         xs = [self.expr(x, ctx) for x in e.elems]
-        et = ir.AtomType(())
+        et = ir.AtomType(())  # the element type of {}: no values, the bottom of the join
         for x in xs:
-            et = self._join(et, x.type) if xs else et
+            et = join(et, x.type)
         t = ir.SetType(et)
         if all(x.static for x in xs):
             v = frozenset(x.val for x in xs)
