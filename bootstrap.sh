@@ -8,7 +8,8 @@
 #
 # npm: mermaid, for the diagram rendering test, when npm is present.
 # Debian packages: chromium is used by the HTML report's browser test; it is installed when
-# apt-get is usable (root or passwordless sudo) and skipped otherwise (the test then skips).
+# apt-get is usable (root or passwordless sudo), waiting up to 5 minutes for another apt or
+# dpkg run to release its lock; the test skips only when it could not be (bootstrap says so).
 # MOVSPEC_DOCKER=1 also installs docker.io and debootstrap (see below).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -26,15 +27,19 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+# docker: the SDK of the Docker TLC backend (optional for users, needed by its unit tests)
+.venv/bin/python -m pip install --quiet -e '.[test,docker]'
+
+# apt-get waits for the dpkg lock (an unattended upgrade, another install) instead of failing
+apt_opts=(-o DPkg::Lock::Timeout=300 -qq)
 
 if ! command -v chromium >/dev/null 2>&1 && [ "${MOVSPEC_SKIP_APT:-0}" != 1 ]; then
     apt=""
     if [ "$(id -u)" = 0 ]; then apt="apt-get"; elif sudo -n true 2>/dev/null; then apt="sudo -n apt-get"; fi
     if [ -n "$apt" ]; then
         echo "bootstrap: installing chromium (Debian) for the HTML report test"
-        ($apt update -qq && DEBIAN_FRONTEND=noninteractive $apt install -y -qq chromium >/dev/null) \
-            || echo "bootstrap: could not install chromium; the browser test will be skipped" >&2
+        ($apt "${apt_opts[@]}" update && DEBIAN_FRONTEND=noninteractive $apt "${apt_opts[@]}" install -y chromium >/dev/null) \
+            || echo "bootstrap: WARNING: could not install chromium (apt-get's message is above); the browser tests will be skipped" >&2
     else
         echo "bootstrap: not root: chromium not installed; the browser test will be skipped" >&2
     fi
@@ -46,8 +51,8 @@ fi
 if [ "${MOVSPEC_DOCKER:-0}" = 1 ] && ! command -v dockerd >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then
         echo "bootstrap: installing docker.io and debootstrap (Debian) for the docker-marked tests"
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            docker.io debootstrap iptables >/dev/null) \
+        (apt-get "${apt_opts[@]}" update && DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y \
+            --no-install-recommends docker.io debootstrap iptables >/dev/null) \
             || echo "bootstrap: could not install docker.io; the docker-marked tests will be skipped" >&2
     else
         echo "bootstrap: MOVSPEC_DOCKER=1 needs root; the docker-marked tests will be skipped" >&2
