@@ -27,8 +27,9 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-# docker: the SDK of the Docker TLC backend (optional for users, needed by its unit tests)
-.venv/bin/python -m pip install --quiet -e '.[test,docker]'
+# anchors: tree-sitter's C grammar, for `movspec anchors --kernel DIR`; docker: the SDK of the
+# Docker TLC backend (optional for users, needed by its unit tests)
+.venv/bin/python -m pip install --quiet -e '.[test,anchors,docker]'
 
 # apt-get waits for the dpkg lock (an unattended upgrade, another install) instead of failing
 apt_opts=(-o DPkg::Lock::Timeout=300 -qq)

@@ -8,7 +8,7 @@ import sys
 import click
 
 from .. import __version__
-from . import check, docs, gen, init, lint, lsp, simulate
+from . import anchors, check, docs, gen, init, lint, lsp, simulate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +21,7 @@ def cli() -> None:
     """
 
 
-for _module in (init, lint, check, simulate, gen, docs, lsp):
+for _module in (init, lint, check, simulate, gen, docs, lsp, anchors):
     for _command in _module.commands:
         cli.add_command(_command)
 
