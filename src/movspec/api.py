@@ -51,6 +51,39 @@ class Referee:
         return not self.disagreements
 
 
+def restrict_properties(model: Model, names: Iterable[str]) -> Model:
+    """``model`` checking only the properties ``names`` (as TLC checks only what its cfg
+    lists): the other invariants, ``leadsto``, refinement and inductive properties are
+    dropped, and ``Deadlock`` is not reported unless named. ``TypeOK`` and the assertion
+    properties stay whatever is asked: they bound every search and are part of the steps.
+    Expectations keep only what they say about the properties left (``holds all`` stays).
+    Names the model lacks are ignored (see ``unknown_properties``)."""
+    from dataclasses import replace
+
+    from .ir.nodes import DEADLOCK, TYPE_OK, AssertProperty, Expectation
+
+    want = set(names)
+    keep = tuple(p for p in model.properties
+                 if p.name in want or p.name == TYPE_OK or isinstance(p, AssertProperty))
+    kept = {p.name for p in keep} | ({DEADLOCK} if DEADLOCK in want and not model.allow_deadlock else set())
+    expectations: list[Expectation] = []
+    for e in model.expectations:
+        if not e.properties:
+            expectations.append(e)
+            continue
+        left = tuple(n for n in e.properties if n in kept)
+        if left:
+            expectations.append(replace(e, properties=left))
+    return replace(model, properties=keep, expectations=tuple(expectations),
+                   allow_deadlock=model.allow_deadlock or DEADLOCK not in want)
+
+
+def unknown_properties(models: Mapping[str, Model], names: Iterable[str]) -> list[str]:
+    """The ``names`` that no model of ``models`` has as a property."""
+    known = {n for m in models.values() for n in m.property_names}
+    return [n for n in names if n not in known]
+
+
 def _models(models, variants: Iterable[str] | None) -> dict[str, Model]:
     if isinstance(models, LoadResult):
         models = models.models
@@ -69,14 +102,21 @@ def _models(models, variants: Iterable[str] | None) -> dict[str, Model]:
 def check(models: LoadResult | Mapping[str, Model] | Model, *, variants: Iterable[str] | None = None,
           backend: str = "builtin", symmetry: bool = True, max_states: int | None = None,
           max_depth: int | None = None, timeout: float | None = None, first: bool = False,
-          tlc_jar: str | None = None, workers: int = 1) -> list:
+          tlc_jar: str | None = None, workers: int = 1, properties: Iterable[str] | None = None) -> list:
     """Check every variant (or ``variants``) of ``models``; one ``CheckResult`` per variant, in
     order (``backend="both"``: one ``Referee`` per variant). ``backend="simulate"`` runs random
     walks (``explore.simulate``; ``max_depth`` is the walk length, ``max_states`` the number of
-    runs). An unknown variant raises ``KeyError``, an unknown back end ``ValueError``."""
+    runs). ``properties``: check only these (``restrict_properties``). An unknown variant
+    or property raises ``KeyError``, an unknown back end ``ValueError``."""
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r} (one of {', '.join(BACKENDS)})")
     chosen = _models(models, variants)
+    if properties is not None:
+        properties = list(properties)
+        unknown = unknown_properties(chosen, properties)
+        if unknown:
+            raise KeyError(f"no property {', '.join(unknown)} in the variants checked")
+        chosen = {v: restrict_properties(m, properties) for v, m in chosen.items()}
     out = []
     for m in chosen.values():
         if backend == "simulate":
@@ -112,4 +152,5 @@ def explain(result: CheckResult, prop: str, models: LoadResult | Mapping[str, Mo
 
 
 __all__ = ["BACKENDS", "CheckResult", "LoadResult", "Mismatch", "Model", "PropertyResult", "Referee",
-           "Verdict", "check", "disagreements", "explain", "load", "mismatches", "results_to_json"]
+           "Verdict", "check", "disagreements", "explain", "load", "mismatches", "restrict_properties",
+           "results_to_json", "unknown_properties"]

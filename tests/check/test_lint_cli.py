@@ -82,13 +82,13 @@ def test_show_prints_the_resolved_variant() -> None:
     assert shown.properties == original.properties
 
 
-@pytest.mark.parametrize("args, message", [
-    (("show", "nope", str(EXAMPLE)), "error: no variant `nope`"),
-    (("show", "test_and_set", str(BAD)), "unknown name `pgae`"),
+@pytest.mark.parametrize("args, message, status", [
+    (("show", "nope", str(EXAMPLE)), "error: no variant `nope`", 2),  # a usage error
+    (("show", "test_and_set", str(BAD)), "unknown name `pgae`", 1),  # the model has errors
 ])
-def test_show_errors(args, message) -> None:
+def test_show_errors(args, message, status) -> None:
     r = run(*args)
-    assert r.exit_code == 1 and message in r.stderr
+    assert r.exit_code == status and message in r.stderr
 
 
 LOCALS = Path(__file__).parent.parent / "fixtures" / "ir" / "local_defaults.mspec"

@@ -11,7 +11,20 @@ from .. import __version__
 from . import anchors, check, docs, gen, init, lint, lsp, simulate
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EPILOG = """\b
+Exit status of every command: 0 success; 1 the model has errors or the command found a
+problem (each command's --help says which); 2 usage error: an unknown option, variant or
+property, or an output that cannot be written; 130 interrupted (143 on SIGTERM).
+
+\b
+Shell completion (commands, options, variant and property names):
+  bash: eval "$(_MOVSPEC_COMPLETE=bash_source movspec)"   in ~/.bashrc
+  zsh:  eval "$(_MOVSPEC_COMPLETE=zsh_source movspec)"    in ~/.zshrc
+  fish: _MOVSPEC_COMPLETE=fish_source movspec | source     in ~/.config/fish/completions/movspec.fish
+"""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
 @click.version_option(__version__, prog_name="movspec")
 def cli() -> None:
     """Model-check design variants of concurrent kernel protocols.
@@ -28,7 +41,8 @@ for _module in (init, lint, check, simulate, gen, docs, lsp, anchors):
 
 def main() -> None:
     try:
-        cli(standalone_mode=True)
+        # one name, also for `python -m movspec`: usage lines, and the completion variable
+        cli(standalone_mode=True, prog_name="movspec")
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)

@@ -19,7 +19,10 @@ from rich.text import Text
 from ..expect import disagreements, mismatches
 from ..ir.nodes import Model
 from ..result import CheckResult, Verdict
-from .common import load_or_exit, stderr_console
+from ..api import restrict_properties, unknown_properties
+from ..diagnostics import did_you_mean
+from .common import (complete_properties, complete_variants, exit_status, load_or_exit, stderr_console,
+                     usage_error)
 from .tlcimage import tlc_memory_option
 
 BACKENDS = ("auto", "builtin", "tlc", "both")
@@ -209,10 +212,15 @@ def _print_comparison(console: Console, pairs) -> None:
 # ---------------------------------------------------------------------- the command
 
 
-@click.command("check")
+@click.command("check", epilog=exit_status(
+    "every verdict meets the model's `expect` lines", "a verdict does not, the model has errors, a check "
+    "could not run, or --backend both finds a disagreement") + " 143: terminated (SIGTERM).")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--variant", "-v", "variants", multiple=True, metavar="V",
+@click.option("--variant", "-v", "variants", multiple=True, metavar="V", shell_complete=complete_variants,
               help="Check only this variant (repeatable). Default: every variant.")
+@click.option("--property", "-p", "properties", multiple=True, metavar="NAME", shell_complete=complete_properties,
+              help="Check only this property (repeatable; both back ends, like the properties of a TLC "
+                   "cfg). TypeOK and the assertions in steps are always checked; Deadlock only when named.")
 @click.option("--backend", "-b", type=click.Choice(BACKENDS), default="auto", show_default=True,
               help="builtin: the embedded checker; tlc: TLC; both: run both and fail on any "
                    "disagreement; auto: the embedded checker (TLC only when asked for).")
@@ -244,12 +252,12 @@ def _print_comparison(console: Console, pairs) -> None:
               show_default=True, help="Which counterexamples to print.")
 @click.option("--full", is_flag=True, help="Show whole states in counterexamples.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
-def check_cmd(paths, variants, backend, jobs, first, max_states, max_depth, timeout, max_memory, no_symmetry,
+def check_cmd(paths, variants, properties, backend, jobs, first, max_states, max_depth, timeout, max_memory, no_symmetry,
               workers, tlc_jar, json_path, junit_path, itf_dir, traces, full, quiet) -> None:
     """Model-check every variant of the model at PATHS (default: spec/).
 
-    Exits 1 when a verdict does not meet the model's `expect` lines (or a check could not
-    run, or --backend both finds a disagreement), 0 otherwise.
+    Prints the variant x property matrix, the counterexamples and what did not go as the
+    model's `expect` lines say.
     """
     to_stdout = "-" in (json_path, junit_path)
     console = Console(stderr=to_stdout, highlight=False)
@@ -259,13 +267,18 @@ def check_cmd(paths, variants, backend, jobs, first, max_states, max_depth, time
     if variants:
         unknown = [v for v in variants if v not in models]
         if unknown:
-            names = ", ".join(sorted(models))
-            err.print(Text(f"error: no variant {', '.join(unknown)} (the model has: {names})", style="bold red"))
-            sys.exit(2)
+            usage_error(f"no variant {', '.join(unknown)} (the model has: {', '.join(sorted(models))})",
+                        did_you_mean(unknown[0], models))
         models = {v: models[v] for v in variants}
     if not models:
-        err.print(Text("error: the model has no variant to check", style="bold red"))
-        sys.exit(2)
+        usage_error("the model has no variant to check")
+    if properties:
+        unknown = unknown_properties(models, properties)
+        if unknown:
+            known = sorted({n for m in models.values() for n in m.property_names})
+            usage_error(f"no property {', '.join(unknown)} in the variants checked (they have: {', '.join(known)})",
+                        did_you_mean(unknown[0], known))
+        models = {v: restrict_properties(m, properties) for v, m in models.items()}
 
     _preflight_outputs(json_path, junit_path, itf_dir, err)
     symmetry = not no_symmetry

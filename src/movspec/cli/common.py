@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+import click
 from rich.console import Console
 from rich.text import Text
 
@@ -58,3 +59,66 @@ def load_or_exit(paths: Sequence[str | Path] | None, console: Console | None = N
     if not result.ok:
         sys.exit(1)
     return result
+
+
+# ---------------------------------------------------------------------- conventions
+
+USAGE = 2  # exit status of a usage error: unknown option, variant or property, unwritable output
+
+EXIT_STATUS = ("Exit status: 0 {ok}; 1 {fail}; 2 usage error (an unknown option, variant "
+               "or property, an output that cannot be written); 130 interrupted.")
+
+
+def exit_status(ok: str, fail: str) -> str:
+    """The exit-status paragraph of a command's help (``\\b`` keeps click from rewrapping it)."""
+    return EXIT_STATUS.format(ok=ok, fail=fail)
+
+
+def usage_error(message: str, hint: str | None = None) -> None:
+    """Print ``error: message`` (and ``hint: ...``) to stderr and exit with status 2."""
+    err = stderr_console()
+    err.print(Text(f"error: {message}", style="bold red"))
+    if hint:
+        err.print(Text(f"hint: {hint}"))
+    sys.exit(USAGE)
+
+
+def timeout_option(help: str = "Stop each variant's check after this many seconds (its verdicts "
+                                "are then incomplete)."):
+    """``--timeout SECONDS``, with ``--max-seconds`` kept as a hidden, deprecated alias (it
+    warns). The value reaches the command as ``timeout``."""
+    import functools
+
+    def deco(f):
+        @functools.wraps(f)
+        def wrapper(*args, max_seconds=None, **kwargs):
+            if max_seconds is not None:
+                stderr_console().print(Text("warning: --max-seconds is deprecated; use --timeout", style="yellow"))
+                if kwargs.get("timeout") is None:
+                    kwargs["timeout"] = max_seconds
+            return f(*args, **kwargs)
+
+        seconds = click.FloatRange(min=0, min_open=True)
+        wrapper = click.option("--max-seconds", "max_seconds", type=seconds, hidden=True)(wrapper)
+        return click.option("--timeout", "timeout", type=seconds, metavar="SECONDS", help=help)(wrapper)
+    return deco
+
+
+def complete_variants(ctx, param, incomplete: str) -> list[str]:
+    """Shell completion of a variant name: the variants of the model at the command's PATHS
+    (default spec/), loaded quietly; nothing when it does not load."""
+    try:
+        result = load(list(ctx.params.get("paths") or ()) or [DEFAULT_SPEC])
+    except Exception:  # noqa: BLE001 - completion must never print a traceback into the shell
+        return []
+    return [v for v in result.models if v.startswith(incomplete)]
+
+
+def complete_properties(ctx, param, incomplete: str) -> list[str]:
+    """Shell completion of a property name, from the same model as ``complete_variants``."""
+    try:
+        result = load(list(ctx.params.get("paths") or ()) or [DEFAULT_SPEC])
+    except Exception:  # noqa: BLE001
+        return []
+    names = {n for m in result.models.values() for n in m.property_names}
+    return sorted(n for n in names if n.startswith(incomplete))

@@ -21,6 +21,7 @@ from rich.text import Text
 from ..diagnostics import did_you_mean
 from ..ir.nodes import Model
 from ..result import CheckResult, Verdict
+from .common import USAGE, complete_properties, complete_variants, exit_status, timeout_option
 
 # --------------------------------------------------------------------------- shared plumbing
 
@@ -32,7 +33,7 @@ class Loaded:
     sources: dict[str, str]
 
 
-def _fail(message: str, hint: str | None = None, code: int = 2) -> None:
+def _fail(message: str, hint: str | None = None, code: int = USAGE) -> None:
     click.echo(f"error: {message}", err=True)
     if hint:
         click.echo(f"hint: {hint}", err=True)
@@ -72,19 +73,18 @@ def _variant(loaded: Loaded, name: str) -> Model:
 
 
 def _budget_options(f):
-    f = click.option("--max-states", type=int, default=None,
+    f = timeout_option()(f)
+    f = click.option("--max-states", type=click.IntRange(min=1), default=None, metavar="N",
                      help="Stop after this many distinct states (the verdict is then incomplete).")(f)
-    f = click.option("--max-seconds", type=float, default=None,
-                     help="Stop after this many seconds (the verdict is then incomplete).")(f)
     return f
 
 
-def _options(max_states, max_seconds) -> dict:
+def _options(max_states, timeout) -> dict:
     opts = {}
     if max_states is not None:
         opts["max_states"] = max_states
-    if max_seconds is not None:
-        opts["timeout"] = max_seconds
+    if timeout is not None:
+        opts["timeout"] = timeout
     return opts
 
 
@@ -95,7 +95,7 @@ def _console() -> Console:
 # --------------------------------------------------------------------------- docs
 
 
-@click.command("docs")
+@click.command("docs", epilog=exit_status("the files were written", "the model has errors"))
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", "-o", "out", default="out/docs", show_default=True, type=click.Path(file_okay=False),
               help="Directory to write the site into.")
@@ -104,7 +104,7 @@ def _console() -> Console:
 @click.option("--check/--no-check", "run_check", default=True, show_default=True,
               help="Check every variant (without it, the docs show no verdicts).")
 @_budget_options
-def docs_command(paths, out, markdown, html, run_check, max_states, max_seconds) -> None:
+def docs_command(paths, out, markdown, html, run_check, max_states, timeout) -> None:
     """Generate documentation from the model: a Markdown site and an HTML report.
 
     Per variant: description and design source, actors and steps with their kernel
@@ -130,7 +130,7 @@ def docs_command(paths, out, markdown, html, run_check, max_states, max_seconds)
             with console.status(f"checking {name}") as status:
                 def progress(p, name=name, status=status):
                     status.update(f"checking {name}: {p.distinct:,} distinct states, depth {p.depth}")
-                result = check_model(model, progress=progress, **_options(max_states, max_seconds))
+                result = check_model(model, progress=progress, **_options(max_states, timeout))
         variants.append(VariantDoc(model, result, loaded.deltas.get(name, ()), pluscal_of(model)))
     site = Site(variants, loaded.sources)
     outdir = Path(out)
@@ -154,14 +154,22 @@ def docs_command(paths, out, markdown, html, run_check, max_states, max_seconds)
 # --------------------------------------------------------------------------- explain
 
 
-@click.command("explain")
-@click.argument("variant")
-@click.argument("prop", metavar="PROPERTY")
+def _print_json(doc: dict) -> None:
+    import json
+    click.echo(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+@click.command("explain", epilog=exit_status("the counterexample was told, or the property holds",
+                                             "the model has errors, or the check was incomplete or failed"))
+@click.argument("variant", shell_complete=complete_variants)
+@click.argument("prop", metavar="PROPERTY", shell_complete=complete_properties)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--full", is_flag=True, help="Show every process's locals and the globals after each step.")
 @click.option("--lanes/--no-lanes", default=True, show_default=True, help="Also show the trace as lanes.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the verdict, the explanation and the trace as JSON on stdout.")
 @_budget_options
-def explain_command(variant, prop, paths, full, lanes, max_states, max_seconds) -> None:
+def explain_command(variant, prop, paths, full, lanes, as_json, max_states, timeout) -> None:
     """Tell the counterexample of PROPERTY in VARIANT step by step, in kernel terms.
 
     PATHS are the model's files or directory (default: spec/)."""
@@ -174,17 +182,27 @@ def explain_command(variant, prop, paths, full, lanes, max_states, max_seconds) 
     if prop not in names:
         _fail(f"variant `{variant}` has no property `{prop}` (properties: {', '.join(names)})",
               did_you_mean(prop, names))
-    result = check_model(model, **_options(max_states, max_seconds))
+    result = check_model(model, **_options(max_states, timeout))
     p = result.property(prop)
     console = _console()
     if p is None:
         _fail(f"the checker reported nothing on `{prop}`" + (f": {result.error}" if result.error else ""), code=1)
+    status = 0 if p.verdict in (Verdict.HOLDS, Verdict.VIOLATED) else 1
+    why = None
     if p.verdict is not Verdict.VIOLATED:
         why = {Verdict.HOLDS: "there is no counterexample to explain",
                Verdict.INCOMPLETE: f"the search stopped early ({result.reason or 'budget'}); no counterexample was found",
                Verdict.ERROR: f"the check failed: {p.message or result.error}"}[p.verdict]
+    if as_json:
+        _print_json({"variant": variant, "property": prop, "kind": p.kind, "backend": result.backend,
+                     "verdict": p.verdict.value, "message": p.message, "reason": why,
+                     "explanation": list(explain_lines(p, model, variant)) if why is None else [],
+                     "trace": p.trace.to_json() if p.trace is not None else None,
+                     "stats": result.stats.to_json()})
+        sys.exit(status)
+    if why is not None:
         console.print(f"`{prop}` {p.verdict.value} in `{variant}`: {why}.")
-        sys.exit(0 if p.verdict is Verdict.HOLDS else 1)
+        sys.exit(status)
     console.print(Markdown("\n\n".join(explain_lines(p, model, variant))))
     if lanes and p.trace is not None:
         console.print()
@@ -194,19 +212,23 @@ def explain_command(variant, prop, paths, full, lanes, max_states, max_seconds) 
 # --------------------------------------------------------------------------- diff
 
 
-@click.command("diff")
-@click.argument("variant_a")
-@click.argument("variant_b")
+@click.command("diff", epilog=exit_status("the comparison was printed", "the model has errors"))
+@click.argument("variant_a", shell_complete=complete_variants)
+@click.argument("variant_b", shell_complete=complete_variants)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--check/--no-check", "run_check", default=True, show_default=True,
               help="Check both variants and compare verdicts (and replay A's counterexamples on B).")
 @click.option("--lanes", is_flag=True, help="Show each replayed counterexample as lanes, up to where B departs.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the differences, the verdicts and the replays as JSON on stdout.")
 @_budget_options
-def diff_command(variant_a, variant_b, paths, run_check, lanes, max_states, max_seconds) -> None:
-    """Show how VARIANT_B differs from VARIANT_A: the deltas side by side, the verdicts,
-    and where B blocks each of A's counterexamples.
+def diff_command(variant_a, variant_b, paths, run_check, lanes, as_json, max_states, timeout) -> None:
+    """Show how VARIANT_B differs from VARIANT_A: the deltas side by side (stacked when the
+    terminal is too narrow), the verdicts, and where B blocks each of A's counterexamples.
 
     PATHS are the model's files or directory (default: spec/)."""
+    from dataclasses import asdict
+
     from ..report.diff import model_diff, replay_on, verdict_diff
     from ..report.diff_view import DiffView, verdict_table
 
@@ -215,19 +237,33 @@ def diff_command(variant_a, variant_b, paths, run_check, lanes, max_states, max_
     b = _variant(loaded, variant_b)
     console = _console()
     items = model_diff(a, b, loaded.sources)
-    if items:
-        console.print(DiffView(items, variant_a, variant_b))
-    else:
-        console.print(f"`{variant_a}` and `{variant_b}` are the same model.")
+    doc: dict = {"a": variant_a, "b": variant_b, "differences": [asdict(it) for it in items]}
+    if not as_json:
+        if items:
+            console.print(DiffView(items, variant_a, variant_b))
+        else:
+            console.print(f"`{variant_a}` and `{variant_b}` are the same model.")
     if not run_check:
+        if as_json:
+            _print_json(doc)
         return
-    ra = check_model(a, **_options(max_states, max_seconds))
-    rb = check_model(b, **_options(max_states, max_seconds))
-    console.print(verdict_table(verdict_diff(ra, rb), ra, rb))
+    ra = check_model(a, **_options(max_states, timeout))
+    rb = check_model(b, **_options(max_states, timeout))
+    rows = verdict_diff(ra, rb)
+    doc["verdicts"] = [{"property": r.prop, "a": r.a.value if r.a else None, "b": r.b.value if r.b else None,
+                        "same": r.same} for r in rows]
+    doc["distinct"] = {"a": ra.stats.distinct, "b": rb.stats.distinct}
+    doc["replays"] = []
+    if not as_json:
+        console.print(verdict_table(rows, ra, rb))
     for p in ra.properties:
         if p.verdict is not Verdict.VIOLATED or p.trace is None:
             continue
         rep = replay_on(p.trace, b, variant_a, variant_b)
+        doc["replays"].append({"property": p.name, "steps": len(p.trace) - 1, "reproduced": rep.reproduced,
+                               "blocked_at": rep.blocked_at, "reason": rep.reason})
+        if as_json:
+            continue
         head = Text(f"{variant_a}'s counterexample to {p.name} ({len(p.trace) - 1} steps) on {variant_b}: ",
                     style="bold")
         head.append(rep.reason, style="green" if not rep.reproduced else "red")
@@ -241,6 +277,8 @@ def diff_command(variant_a, variant_b, paths, run_check, lanes, max_states, max_
             title = (f"{variant_a} · {p.name}: the steps {variant_b} can follow"
                      + (f", then step {rep.blocked_at}, where it departs" if rep.blocked_at is not None else ""))
             console.print(lanes_table(shown, a, title=title))
+    if as_json:
+        _print_json(doc)
 
 
 commands: list[click.Command] = [docs_command, explain_command, diff_command]

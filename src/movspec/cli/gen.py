@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from .common import load_or_exit, stderr_console
+from .common import exit_status, load_or_exit, stderr_console
 
 
-@click.command("gen")
+@click.command("gen", epilog=exit_status("the files were written (with --check: are up to date)",
+                                         "the model has errors (with --check: gen/ is stale)"))
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", "out", default="gen", show_default=True, type=click.Path(file_okay=False),
               help="Directory of the generated <Variant>.tla and <Variant>.cfg files.")
@@ -93,39 +94,101 @@ from .tlcimage import image_command  # noqa: E402 - the Docker image command of 
 tlc_group.add_command(image_command)
 
 
-@click.command("doctor")
+_PROBE = """model probe "two processes take turns on a lock"
+const Procs = {P1, P2}
+var locked: bool = false
+var inside: 0..2 = 0
+actor worker(self in Procs) {
+    step take {
+        await !locked
+        locked = true
+        inside += 1
+    }
+    step give {
+        inside -= 1
+        locked = false
+    }
+}
+invariant Mutex "at most one process holds the lock": inside <= 1
+variant base "the probe"
+expect base holds all
+"""
+
+
+def _probe_builtin() -> tuple[bool, str]:
+    """Check a two-process model with the builtin checker: whether it works, and how it went."""
+    from ..explore import check
+    from ..expect import mismatches
+    from ..load import load_text
+
+    loaded = load_text(_PROBE, "<doctor probe>")
+    if not loaded.ok:  # pragma: no cover - the probe is part of the program
+        return False, "; ".join(d.message for d in loaded.errors)
+    model = loaded.models["base"]
+    try:
+        res = check(model)
+    except Exception as exc:  # noqa: BLE001 - doctor reports whatever goes wrong
+        return False, f"the probe model could not be checked: {type(exc).__name__}: {exc}"
+    bad = mismatches(res, model)
+    if bad or not res.complete:
+        return False, f"the probe model gave wrong verdicts: {'; '.join(m.message for m in bad) or res.reason}"
+    return True, f"checked a probe model ({res.stats.distinct} states, {res.stats.seconds * 1000:.0f} ms)"
+
+
+TLC_ADDS = ("TLC would add a second, independent checker: `--backend tlc` checks the generated "
+            "PlusCal/TLA+ with the reference tool, `--backend both` cross-checks every verdict")
+
+
+@click.command("doctor", epilog=exit_status("the builtin checker works (TLC is optional)",
+                                            "the builtin checker does not work here"))
 @click.option("--tlc-jar", "jar", type=click.Path(dir_okay=False), default=None,
               help="A tla2tools.jar to use instead of $MOVSPEC_TLA2TOOLS or the user cache.")
-def doctor_command(jar: str | None) -> None:
-    """Say which TLC backends can run here, and why the others cannot."""
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON on stdout.")
+def doctor_command(jar: str | None, as_json: bool) -> None:
+    """Say whether the builtin checker works here, which TLC backends can run, and why the
+    others cannot."""
     from ..tlc.backend import find_jar, find_java
     from ..tlc.select import describe_backends
     from ..tlc.release import pinned, sha256_of
 
-    out = Console(highlight=False, soft_wrap=True)
+    out = Console(highlight=False, soft_wrap=True, stderr=as_json)
+    doc: dict = {}
+    builtin_ok, builtin_how = _probe_builtin()
+    doc["builtin"] = {"available": builtin_ok, "reason": builtin_how}
     rel = pinned()
-    out.print(f"pinned release: tla2tools {rel.version} (TLC {rel.tlc_version}), sha256 {rel.sha256}")
+    doc["pinned"] = {"version": rel.version, "tlc_version": rel.tlc_version, "sha256": rel.sha256}
     java, jwhy = find_java()
-    if java:
-        ver = _java_version(java)
-        out.print(f"java: {jwhy}" + (f", {ver}" if ver else ""))
-    else:
-        out.print(f"java: {jwhy}")
+    ver = _java_version(java) if java else None
+    doc["java"] = {"path": java, "reason": jwhy, "version": ver}
     path, why = find_jar(jar)
+    note = None
     if path:
         digest = sha256_of(path)
         note = "matches the pinned release" if digest == rel.sha256 else \
             f"sha256 {digest[:16]}... is not the pinned release (results may differ from CI)"
-        out.print(f"tla2tools.jar: {why}; {note}")
-    else:
-        out.print(f"tla2tools.jar: {why}")
-    any_ok = False
-    for name, ok, reason in describe_backends(jar):
+    doc["jar"] = {"path": str(path) if path else None, "reason": why, "pinned": note == "matches the pinned release"}
+    backends = describe_backends(jar)
+    doc["tlc_backends"] = [{"name": n, "available": ok, "reason": r} for n, ok, r in backends]
+    any_tlc = any(ok for _, ok, _ in backends)
+    doc["ok"] = builtin_ok
+    if as_json:
+        import json
+        click.echo(json.dumps(doc, indent=2, sort_keys=True))
+        sys.exit(0 if builtin_ok else 1)
+    mark = "[green]available[/green]" if builtin_ok else "[red]NOT WORKING[/red]"
+    out.print(f"builtin checker: {mark}: {builtin_how} (no TLC needed)")
+    out.print(f"pinned release: tla2tools {rel.version} (TLC {rel.tlc_version}), sha256 {rel.sha256}")
+    out.print(f"java: {jwhy}" + (f", {ver}" if ver else ""))
+    out.print(f"tla2tools.jar: {why}" + (f"; {note}" if note else ""))
+    for name, ok, reason in backends:
         mark = "[green]available[/green]" if ok else "[red]unavailable[/red]"
         out.print(f"backend {name}: {mark}: {reason}")
-        any_ok = any_ok or ok
-    out.print("builtin checker: available (no TLC needed)")
-    if not any_ok:
+    if any_tlc:
+        out.print(f"TLC: ready. {TLC_ADDS}.")
+    else:
+        out.print(f"TLC: not set up (optional). {TLC_ADDS}; set it up with `movspec tlc install` "
+                  "(needs Java) or a Docker daemon.")
+    if not builtin_ok:
         sys.exit(1)
 
 

@@ -10,10 +10,10 @@ import click
 
 from ..ir.printer import model_str
 from ..load import load
-from .common import DEFAULT_SPEC, load_or_exit, render_diagnostics, stderr_console
+from .common import DEFAULT_SPEC, complete_variants, exit_status, load_or_exit, render_diagnostics, stderr_console, usage_error
 
 
-@click.command("lint")
+@click.command("lint", epilog=exit_status("no errors", "errors (with --strict: or warnings)"))
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print diagnostics as JSON on stdout.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit status 1).")
@@ -50,10 +50,13 @@ def lint_cmd(paths: tuple[str, ...], as_json: bool, strict: bool, verbose: bool)
     sys.exit(1 if failed else 0)
 
 
-@click.command("show")
-@click.argument("variant")
+@click.command("show", epilog=exit_status("the variant was printed", "the model has errors"))
+@click.argument("variant", shell_complete=complete_variants)
 @click.argument("paths", nargs=-1, type=click.Path())
-def show_cmd(variant: str, paths: tuple[str, ...]) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the variant's outline as JSON: constants, variables, actors and their steps, "
+                   "properties and expectations, with their source locations, and the resolved text.")
+def show_cmd(variant: str, paths: tuple[str, ...], as_json: bool) -> None:
     """Print VARIANT of the model in PATHS (default: spec/) as resolved: deltas applied,
     macros and definitions expanded, in DSL form."""
     result = load_or_exit(list(paths))
@@ -62,9 +65,38 @@ def show_cmd(variant: str, paths: tuple[str, ...]) -> None:
         from ..diagnostics import did_you_mean
 
         hint = did_you_mean(variant, result.models) or f"variants: {', '.join(result.models)}"
-        click.echo(f"error: no variant `{variant}`\nhint: {hint}", err=True)
-        sys.exit(1)
+        usage_error(f"no variant `{variant}`", hint)
+    if as_json:
+        click.echo(json.dumps(model_outline(model), indent=2, sort_keys=True, ensure_ascii=False))
+        return
     click.echo(model_str(model), nl=False)
+
+
+def _where(node) -> dict | None:
+    span = getattr(node, "span", None)
+    return {"file": span.file, "line": span.line, "col": span.col} if span else None
+
+
+def model_outline(model) -> dict:
+    """One variant as JSON: what ``show`` prints, and its parts with their source locations."""
+    return {
+        "model": model.name, "variant": model.variant, "base": model.base,
+        "description": model.description, "source": model.source,
+        "constants": [{"name": c.name, "atoms": list(c.atoms) if c.atoms is not None else None,
+                       "value": c.value if c.atoms is None else None, "symmetric": c.symmetric,
+                       "at": _where(c)} for c in model.consts],
+        "variables": [{"name": v.name, "type": str(v.type), "at": _where(v)} for v in model.vars],
+        "actors": [{"name": a.name, "processes": list(model.procs(a)),
+                    "locals": [{"name": loc.name, "type": str(loc.type)} for loc in a.locals],
+                    "steps": [{"name": s.name, "anchor": s.anchor, "at": _where(s)} for s in a.steps],
+                    "at": _where(a)} for a in model.actors],
+        "properties": [{"name": n, "kind": model.property_kind(n), "at": _where(model.get_property(n))}
+                       for n in model.property_names],
+        "expectations": [{"verdict": e.verdict, "properties": list(e.properties) or "all", "at": _where(e)}
+                         for e in model.expectations],
+        "allow_deadlock": model.allow_deadlock,
+        "text": model_str(model),
+    }
 
 
 commands: list[click.Command] = [lint_cmd, show_cmd]

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from ..expect import HOLDS, expected_verdict
 from ..result import CheckResult, Verdict
-from .common import load_or_exit, stderr_console
+from .common import complete_variants, exit_status, load_or_exit, stderr_console
 
 
 def _failures(result: CheckResult, model) -> list[str]:
@@ -33,9 +33,10 @@ def _failures(result: CheckResult, model) -> list[str]:
     return out
 
 
-@click.command("simulate")
+@click.command("simulate", epilog=exit_status(
+    "no property expected to hold was violated", "one was, a run met an evaluation error, or the model has errors"))
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("-v", "--variant", "variants", multiple=True, metavar="V",
+@click.option("-v", "--variant", "variants", multiple=True, metavar="V", shell_complete=complete_variants,
               help="Simulate only this variant (repeatable). Default: every variant.")
 @click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Random runs per variant.")

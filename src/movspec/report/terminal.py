@@ -7,6 +7,8 @@ the verdict and how it compares with the variant's ``expect`` lines:
 * ``violated ✗`` (red, with what was expected): contradicts the expectation;
 * ``incomplete ?``: the search stopped early, so it confirms nothing;
 * a verdict without mark: no expectation was declared for it.
+
+A legend under the matrix says what the marks it shows mean.
 """
 
 from __future__ import annotations
@@ -216,6 +218,22 @@ def _short_count(n: int) -> str:
     return f"{n:,}" if n < 100_000 else f"{n / 1000:.0f}k"
 
 
+LEGEND = {
+    Outcome.AS_EXPECTED: "✓ as the model's `expect` lines say",
+    Outcome.UNEXPECTED: "✗ not as expected",
+    Outcome.ERROR: "✗ the check failed",
+    Outcome.UNCONFIRMED: "? incomplete: the search stopped early and confirms nothing",
+    Outcome.UNJUDGED: "a bare verdict (no mark): no `expect` line covers that property",
+}
+
+
+def legend(results: list[CheckResult], models: dict[str, Model]) -> Text | None:
+    """What the marks of the matrix's cells mean, for the marks it shows."""
+    seen = {j.outcome for r in results for j in judge(r, models.get(r.variant))}
+    parts = [text for o, text in LEGEND.items() if o in seen]
+    return Text("  " + "; ".join(parts), style="dim") if parts else None
+
+
 def summary(results: list[CheckResult], models: dict[str, Model]) -> Text:
     judged = [j for r in results for j in judge(r, models.get(r.variant))]
     bad = [j for j in judged if not j.ok]
@@ -240,6 +258,9 @@ def print_results(console: Console, results: list[CheckResult], models: dict[str
     ``traces``: ``"all"`` (every violation), ``"unexpected"`` (only those that contradict an
     expectation or have none) or ``"none"``. ``full`` shows complete states in the lanes."""
     console.print(matrix(results, models, show_time=show_time))
+    key = legend(results, models)
+    if key is not None:
+        console.print(key)
     for r in results:
         if r.error:
             console.print(Text(f"{r.variant}: error: {r.error}", style="bold red"))
