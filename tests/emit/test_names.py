@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,6 +58,7 @@ def assert_usable(name: str) -> None:
     assert not name.startswith(("MS_", "WF_", "SF_")), name
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(KINDS), identifier), min_size=1, max_size=40, unique=True))
 def test_claims_end_are_injective_and_avoid_reserved_names(claims):
@@ -83,6 +85,7 @@ def test_a_free_name_is_kept_as_written(names):
             assert name == key
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(identifier, st.sets(identifier, max_size=30))
 def test_fresh_bound_ends_and_avoids(name, avoid):
@@ -93,6 +96,7 @@ def test_fresh_bound_ends_and_avoids(name, avoid):
     assert v not in avoid
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.sets(identifier, min_size=1, max_size=40))
 def test_field_names_are_injective_and_never_keywords(fields):

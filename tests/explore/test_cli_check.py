@@ -135,6 +135,7 @@ def _verdict_table(path):
                                                    for p in r["properties"]]) for r in doc["results"]]
 
 
+@pytest.mark.slow
 def test_jobs_gives_the_same_results_in_the_same_order(tmp_path):
     spec = FIXTURES.parents[1].parent / "spec"
     one, two = tmp_path / "one.json", tmp_path / "two.json"
@@ -146,6 +147,7 @@ def test_jobs_gives_the_same_results_in_the_same_order(tmp_path):
                                                    "per_driver_locking_modref", "put_page_hook", "v6_0"]
 
 
+@pytest.mark.slow
 def test_interrupting_parallel_checks_leaves_no_worker_and_says_incomplete(tmp_path):
     import os
     import signal

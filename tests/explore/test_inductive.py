@@ -203,6 +203,7 @@ def v4_8():
     return res.models["v4_8"]
 
 
+@pytest.mark.slow
 def test_locked_protocol_is_inductive_for_v4_8(v4_8):
     from movspec.explore import explore_graph
 

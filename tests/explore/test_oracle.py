@@ -14,6 +14,8 @@ from __future__ import annotations
 import time
 from collections import Counter
 
+import pytest
+
 from movspec.explore.reference import explore
 
 from .differential import REF_LIMIT, load_gen, ref_disagreements
@@ -47,6 +49,7 @@ def run_models(n_models: int, seed0: int):
     return stats, new
 
 
+@pytest.mark.slow
 def test_builtin_agrees_with_reference():
     t0 = time.perf_counter()
     stats, new = run_models(MODELS, SEED0)

@@ -162,6 +162,7 @@ def protocol():
     return res.models
 
 
+@pytest.mark.slow
 def test_refinement_matrix_of_the_protocol(protocol):
     verdicts = {v: check_refinements(m)["RefinesOwnership"] for v, m in protocol.items()}
     assert {v: r.verdict for v, r in verdicts.items()} == {

@@ -42,6 +42,7 @@ def test_protocol_orbits_equal_the_permutation_method(tmp_path, pages, cpus, var
     assert _run(m, "sort") == _run(m, "min")
 
 
+@pytest.mark.slow
 def test_random_symmetric_models_orbits_equal_the_permutation_method():
     compared = 0
     for seed in range(250):

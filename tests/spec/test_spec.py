@@ -205,6 +205,7 @@ def _run_check(path, *args):
     return CliRunner().invoke(cli, ["check", str(path), "--backend", "builtin", "--quiet", *args])
 
 
+@pytest.mark.slow
 def test_movspec_check_spec_passes(tmp_path):
     import json
 
