@@ -181,35 +181,49 @@ def shown_value(v: Value) -> str:
 
 
 def _viewer(trace, model: Model | None) -> dict:
-    """The data of the HTML step-through viewer (rendered as JSON, read by the page's script)."""
+    """What the HTML viewer shows: ``rows`` and ``lanes`` for the lanes the template draws,
+    and ``data``, the page script's part (rendered as JSON): the state panel's keys once,
+    then per step the values (``None`` for a key the state lacks; the whole list ``None``
+    after a failed step), the indices of the keys the step changed, and its failure."""
     v = view(trace, model)
     rows = []
+    keys: list[str] = []
+    index: dict[str, int] = {}
+    states: list[dict[str, str] | None] = []
     for row in v.rows:
-        state_lines = []
+        lines: dict[str, str] | None = None
         if row.state is not None:
+            lines = {}
             for key in v.globals:
                 if key in row.state:
-                    state_lines.append([key, shown_value(row.state[key])])
+                    lines[key] = shown_value(row.state[key])
             for lane in v.lanes:
                 for name, val in proc_state(row.state, lane, model):
-                    state_lines.append([f"{lane.label}: {name}", shown_value(val)])
+                    lines[f"{lane.label}: {name}"] = shown_value(val)
+            for key in lines:
+                if key not in index:
+                    index[key] = len(keys)
+                    keys.append(key)
+        states.append(lines)
         rows.append({
             "index": row.index,
             "lane": row.lane,
             "step": row.step,
             "function": row.function,
-            "anchor": row.anchor,
-            "where": f"{row.file}:{row.line}" if row.file and row.line else None,
             "changes": [c.text() for c in row.changes],
             "changed": _changed_keys(row, v),
             "jump": row.jump,
             "failure": row.failure,
             "loop": row.loop_start,
-            "state": state_lines if row.state is not None else None,
         })
+    data = {"keys": keys, "rows": [
+        {"values": None if st is None else [st.get(k) for k in keys],
+         "changed": sorted(index[k] for k in r["changed"] if k in index),
+         "failure": r["failure"]}
+        for r, st in zip(rows, states)]}
     starts = initial_pcs(v)
-    return {"lanes": [l.label for l in v.lanes], "procs": [l.proc for l in v.lanes],
-            "starts": [starts.get(l.proc, "") for l in v.lanes], "rows": rows, "loop": v.loop_start}
+    return {"lanes": [l.label for l in v.lanes], "starts": [starts.get(l.proc, "") for l in v.lanes],
+            "rows": rows, "data": data}
 
 
 def dedent_from(text: str, col: int) -> str:
