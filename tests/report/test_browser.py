@@ -196,6 +196,12 @@ def test_a_collapsed_trace_opens_from_its_hash(chromium, tmp_path, monkeypatch):
     assert seen["load"]["open"] is True and seen["load"]["step"] == "5"
     assert seen["changed"]["step"] == "1"
     _beside(seen["changed"])
+    # the index's plain "#t-<trace>" link opens it too, at its last step
+    page = tmp_path / "collapsed.html"
+    page.write_text(html, encoding="utf-8")
+    dom = _dom(chromium, page.as_uri() + f"#t-{TRACE}")
+    assert "open" in dom.find("details", id=f"t-{TRACE}")[0]["attrs"]
+    assert dom.find("div", data_trace=TRACE)[0]["attrs"]["data-step"] == "6"
 
 
 def test_variant_index_links_every_counterexample(chromium, report):
