@@ -101,6 +101,26 @@ expect v3 holds all
 
 // ================================================================== per-driver locking
 
+// The design as proposed in the review. The archived message (a reply headed "On 04/04/2016
+// 04:25 AM, Minchan Kim wrote:", from the Virtualization list copy of the linux-mm thread;
+// the archive keeps neither quote marks nor the sender, so the reply is attributed to
+// Vlastimil Babka by its content: it answers Minchan's answer to his own review) has, in
+// Minchan's part, why isolation takes PG_lock:
+//     "Between 1 and 2, driver can nullify page->mapping so we need PG_lock"
+// (1: get_page_unless_zero, 2: page->mapping->a_ops->isolate_page), and in Vlastimil's the
+// alternative this variant models, with the unload problem raised by himself:
+//     "My idea is that compaction code would just check PageMovable() and
+//     PageIsolated() to find a candidate. page->mapping->a_ops->isolate_page
+//     would do the driver-specific necessary locking, revalidate if the page
+//     state and succeed isolation, or fail. It would need to handle the
+//     possibility that the page already doesn't belong to the mapping, which
+//     is probably not a problem. But what if the driver is a module that was
+//     already unloaded, and even though we did NULL-check each part from page
+//     to isolate_page, it points to a function that's already gone? That would
+//     need some extra handling to prevent that, hm..."
+// `recheck` below is the lockless check, `isolate` the driver's revalidation; the
+// NoUseAfterUnload counterexample is the "function that's already gone".
+
 variant per_driver_locking extends v4_8 "per-driver locking: isolate_movable_page takes no PG_lock; the compactor checks PageMovable and PageIsolated locklessly and a_ops->isolate_page revalidates under the driver's own lock" source "linux-mm, 2016-04-04: Vlastimil Babka's review of v3, with Minchan Kim's reply (page->mapping cleared under us) and Vlastimil's (the module may be unloaded)" {
     remove compactor.trylock
     // PageMovable() && !PageIsolated() without PG_lock: page_mapping(page) is read here.
@@ -141,7 +161,8 @@ variant per_driver_locking extends v4_8 "per-driver locking: isolate_movable_pag
 // callbacks only see the driver's own pages is gone). LockedMutation (8 steps): the VM's
 // __SetPageIsolated() is no longer under PG_lock; a non-atomic update of page->flags racing
 // with another CPU's trylock_page() can lose that bit, so the design also needs atomic
-// PG_isolated operations.
+// PG_isolated operations (as the merged design later did for another lost update: see the
+// v6_0 notes on commit 356ea3865687).
 expect per_driver_locking violates NoUseAfterUnload, MappingStability, NoCallbackOnReleased, LockedMutation
 // The driver's revalidation under its own lock does keep isolation exclusive and the lists
 // disjoint: a second isolate_page() finds the page off the list and refuses.
@@ -297,7 +318,22 @@ variant v6_0 extends v4_8 "v6.0 movable_operations: page->mapping points at the 
 // Reaching the callbacks through a static ops table instead of the inode's a_ops changes
 // where the pointer lives, not the protocol: the same PG_lock sections guard the same
 // rechecks. The model gives the same verdicts as v4.8 (and the same state count, the check
-// that this delta is a pure refactoring). Later kernels also made PG_isolated atomic (the
-// PG_waiters lost-update fix); every PG_isolated update here is already under PG_lock, and
-// PG_waiters is not modelled, so that fix is beyond this model's reach.
+// that this delta is a pure refactoring).
+//
+// What this delta keeps from v4.8 although v6.0 differs: the flag operations. The delta still
+// uses the non-atomic __SetPageIsolated()/__ClearPageIsolated() macros of model.mspec, but
+// the kernel had made them atomic before v6.0: commit 356ea3865687 ("mm/migrate: fix race
+// between lock page and clear PG_Isolated", 5.18 merge window; its title and hash were read
+// in a push log, its diff was not) is the fix, and from 5.19 isolate_movable_page() calls
+// SetPageIsolated() where 5.15 called __SetPageIsolated() (read in both kernels' debug
+// info). The race it fixes is a non-atomic PG_isolated update overwriting PG_waiters, set
+// atomically in the same word by a task that failed to take PG_lock; PG_waiters is not
+// modelled, and every PG_isolated update here is made under PG_lock, so the model cannot
+// tell the two apart: the verdicts are those of both. The 6.1-era mm/migrate.c also no
+// longer takes lock_page() for a page freed from under migration (unmap_and_move():
+// "free_pages_prepare() will clear PG_isolated"); this delta keeps v4.8's `freed` step.
+// PageMovable() is `page_movable_ops(page) != NULL` as in the conversion patch posted by
+// Matthew Wilcox on 2022-06-07 ("Re: [PATCH 15/20] balloon: Convert to migrate_folio"); the
+// names PageMovableOps() and isolate_movable_ops_page() belong to the later page-type
+// design, not to v6.0.
 expect v6_0 holds all
