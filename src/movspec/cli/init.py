@@ -60,12 +60,12 @@ def init_cmd(directory: Path) -> None:
     target = directory / STARTER
     if target.exists() or target.is_symlink():
         _refuse(f"{target} already exists; movspec init never overwrites a file",
-                    "move it away, or give another directory: movspec init DIR")
+                "move it away, or give another directory: movspec init DIR")
     existing = _existing_models(directory)
     if existing:
         names = ", ".join(p.name for p in existing[:3]) + (", ..." if len(existing) > 3 else "")
         _refuse(f"{directory} already holds a model ({names}); a starter there would be a second "
-                    "`model` header", "give an empty or new directory: movspec init DIR")
+                "`model` header", "give an empty or new directory: movspec init DIR")
     try:
         preflight(target)
         write_text(target, starter_text())
