@@ -168,25 +168,26 @@ def _print(console: Console, results, models, traces: str, full: bool) -> None:
     print_results(console, results, models, traces=traces, full=full)
 
 
-def _write_outputs(results, models, json_path, junit_path, itf_dir, err: Console) -> None:
-    """Write --json/--junit/--itf; a file that cannot be written is a one-line error, exit 2
-    (each file is replaced atomically, so an old one is left intact)."""
-    if not (json_path or junit_path or itf_dir):
+def _write_outputs(results, models, json_path, junit_path, itf_dir, err: Console, sarif_path=None) -> None:
+    """Write --json/--junit/--sarif/--itf; a file that cannot be written is a one-line error,
+    exit 2 (each file is replaced atomically, so an old one is left intact)."""
+    if not (json_path or junit_path or itf_dir or sarif_path):
         return
     from ..outfile import OutputError
     from ..report.outputs import write_outputs
     try:
-        write_outputs(results, models, json_path=json_path, junit_path=junit_path, itf_dir=itf_dir)
+        write_outputs(results, models, json_path=json_path, junit_path=junit_path, itf_dir=itf_dir,
+                      sarif_path=sarif_path)
     except OutputError as exc:
         err.print(Text(f"error: {exc}", style="bold red"))
         sys.exit(2)
 
 
-def _preflight_outputs(json_path, junit_path, itf_dir, err: Console) -> None:
+def _preflight_outputs(json_path, junit_path, itf_dir, err: Console, sarif_path=None) -> None:
     """Fail before checking when an output surely cannot be written (exit 2, one line)."""
     from ..outfile import OutputError, preflight
     try:
-        for path in (json_path, junit_path):
+        for path in (json_path, junit_path, sarif_path):
             if path and path != "-":
                 preflight(path)
         if itf_dir:
@@ -247,19 +248,22 @@ def _print_comparison(console: Console, pairs) -> None:
 @tlc_memory_option
 @click.option("--json", "json_path", metavar="FILE", help="Write the results as JSON ('-': stdout).")
 @click.option("--junit", "junit_path", metavar="FILE", help="Write JUnit XML for CI.")
+@click.option("--sarif", "sarif_path", metavar="FILE",
+              help="Write SARIF 2.1.0 for code scanning: each expectation not met, and each error, at its "
+                   "DSL line (a violation at its failing step, with the counterexample as a code flow).")
 @click.option("--itf", "itf_dir", metavar="DIR", help="Write each counterexample as an ITF trace.")
 @click.option("--traces", type=click.Choice(["all", "unexpected", "none"]), default="unexpected",
               show_default=True, help="Which counterexamples to print.")
 @click.option("--full", is_flag=True, help="Show whole states in counterexamples.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 def check_cmd(paths, variants, properties, backend, jobs, first, max_states, max_depth, timeout, max_memory, no_symmetry,
-              workers, tlc_jar, json_path, junit_path, itf_dir, traces, full, quiet) -> None:
+              workers, tlc_jar, json_path, junit_path, sarif_path, itf_dir, traces, full, quiet) -> None:
     """Model-check every variant of the model at PATHS (default: spec/).
 
     Prints the variant x property matrix, the counterexamples and what did not go as the
     model's `expect` lines say.
     """
-    to_stdout = "-" in (json_path, junit_path)
+    to_stdout = "-" in (json_path, junit_path, sarif_path)
     console = Console(stderr=to_stdout, highlight=False)
     err = stderr_console()
     loaded = load_or_exit(paths, err)
@@ -280,7 +284,7 @@ def check_cmd(paths, variants, properties, backend, jobs, first, max_states, max
                         did_you_mean(unknown[0], known))
         models = {v: restrict_properties(m, properties) for v, m in models.items()}
 
-    _preflight_outputs(json_path, junit_path, itf_dir, err)
+    _preflight_outputs(json_path, junit_path, itf_dir, err, sarif_path)
     symmetry = not no_symmetry
     chosen = backend
     if backend == "auto":
@@ -364,7 +368,7 @@ def check_cmd(paths, variants, properties, backend, jobs, first, max_states, max
     else:
         shown = results
         _print(console, shown, models, traces, full)
-    _write_outputs(shown, models, json_path, junit_path, itf_dir, err)
+    _write_outputs(shown, models, json_path, junit_path, itf_dir, err, sarif_path)
 
     failed = False
     problems = []

@@ -1,7 +1,7 @@
-"""Machine-readable outputs: the JSON result, JUnit XML and ITF traces.
+"""Machine-readable outputs: the JSON result, JUnit XML, SARIF and ITF traces.
 
-``write_outputs(results, models, json_path=..., junit_path=..., itf_dir=...)`` writes any of
-them. The JSON document (``result_document``) is ``result.results_to_json`` plus, per
+``write_outputs(results, models, json_path=..., junit_path=..., itf_dir=..., sarif_path=...)``
+writes any of them (SARIF: ``report.sarif``). The JSON document (``result_document``) is ``result.results_to_json`` plus, per
 property, the expectation and the outcome, and an overall ``ok``; its shape is
 ``schemas/result.schema.json`` (``schema_version`` says which). ITF files are named
 ``<variant>.<property>.itf.json``, one per counterexample.
@@ -90,7 +90,7 @@ def _to_stdout(text: str) -> None:
 
 
 def write_outputs(results: list[CheckResult], models: dict[str, Model], json_path=None,
-                  junit_path=None, itf_dir=None, *, timing: bool = True) -> list[Path]:
+                  junit_path=None, itf_dir=None, *, timing: bool = True, sarif_path=None) -> list[Path]:
     """Write the requested outputs; ``"-"`` as a path means standard output. Returns the
     files written. Each file is replaced atomically (``movspec.outfile``); a file that
     cannot be written raises ``OutputError`` (one line: the path and the reason), and the
@@ -110,6 +110,14 @@ def write_outputs(results: list[CheckResult], models: dict[str, Model], json_pat
         else:
             write_text(junit_path, text)
             written.append(Path(junit_path))
+    if sarif_path is not None:
+        from .sarif import to_sarif_text
+        text = to_sarif_text(results, models)
+        if str(sarif_path) == "-":
+            _to_stdout(text)
+        else:
+            write_text(sarif_path, text)
+            written.append(Path(sarif_path))
     if itf_dir is not None:
         d = ensure_dir(itf_dir)
         for name, doc in sorted(itf_documents(results, models).items()):
