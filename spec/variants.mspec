@@ -334,6 +334,6 @@ variant v6_0 extends v4_8 "v6.0 movable_operations: page->mapping points at the 
 // "free_pages_prepare() will clear PG_isolated"); this delta keeps v4.8's `freed` step.
 // PageMovable() is `page_movable_ops(page) != NULL` as in the conversion patch posted by
 // Matthew Wilcox on 2022-06-07 ("Re: [PATCH 15/20] balloon: Convert to migrate_folio"); the
-// names PageMovableOps() and isolate_movable_ops_page() belong to the later page-type
-// design, not to v6.0.
+// names PageMovableOps() and isolate_movable_ops_page() are not v6.0's: a 6.18 tree has them
+// (the PG_movable_ops and PG_movable_ops_isolated page flags of a later design).
 expect v6_0 holds all
