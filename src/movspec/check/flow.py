@@ -16,7 +16,7 @@ from ..ir import nodes as N
 def can_fall_through(body: tuple) -> bool:
     """Can running ``body`` reach its end without a ``goto``?"""
     for s in body:
-        if isinstance(s, N.Goto):
+        if isinstance(s, (N.Goto, N.Return)):
             return False
         if isinstance(s, N.If):
             if not (can_fall_through(s.then) or can_fall_through(s.orelse)):
@@ -49,7 +49,7 @@ def goto_targets(body: tuple) -> set[str]:
 
 def check_flow(model: N.Model) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    for a in model.actors:
+    for a in model.actors + model.functions:
         if not a.steps:
             continue
         index = {s.name: i for i, s in enumerate(a.steps)}

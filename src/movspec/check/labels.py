@@ -1,6 +1,10 @@
 """The label rules (docs/language.md): each step must be exactly one PlusCal label.
 
-* ``goto`` is the last statement of its block: nothing after it on its path would run;
+* ``goto``, ``call`` and ``return`` are the last statement of their block: nothing after
+  them on their path would run;
+* in a function, a step that returns (explicitly, or by falling off the last step) does not
+  assign the function's parameters or locals (PlusCal's ``return`` restores them), its last
+  step does not end in a call, and a function with a result returns one on every path;
 * on any path through a step a variable is assigned at most once, except that consecutive
   assignments to parts of one variable (``a[1] = x`` then ``a[2] = y``) may follow each other
   when the later ones do not read that variable: they become one PlusCal multiple assignment.
@@ -57,12 +61,34 @@ def _name(root: str) -> str:
 
 
 class _LabelChecker:
-    def __init__(self, actor: N.Actor, step: N.Step, loaded: dict[str, str]):
+    def __init__(self, actor: N.Actor | N.Function, step: N.Step, loaded: dict[str, str]):
         self.loaded = loaded
         self.actor = actor
         self.step = step
         self.out: list[Diagnostic] = []
         self.reported: set = set()
+        self.func = actor if isinstance(actor, N.Function) else None
+        self.last_of_function = self.func is not None and step is actor.steps[-1]
+
+    def returning(self, s, states: set[frozenset]) -> None:
+        """PlusCal's ``return`` puts the function's parameters and locals back (its frame), so
+        a step that returns cannot also assign them; a call in the last step would be a tail
+        call, which PlusCal translates differently."""
+        f = self.func
+        if isinstance(s, N.CallFunc):
+            self.err(f"function `{f.name}` ends with a call in its last step `{self.step.name}`", s.span,
+                     "a call ends the step and the function needs a step to return to: add a step after "
+                     "it, e.g. `step out { return }`", "label")
+            return
+        own = {f"{f.name}.{l.name}" for l in f.locals}
+        for st in states:
+            for root, where in sorted(st):
+                if root in own:
+                    self.err(f"step `{f.name}.{self.step.name}` assigns `{_name(root)}` and returns", s.span,
+                             f"`{_name(root)}` is assigned at {where}; a return gives the function's "
+                             "parameters and locals back their values between calls (as PlusCal does): "
+                             "return the value, assign a variable, or return in the next step", "label")
+                    return
 
     def err(self, msg, span, hint, code):
         key = (msg, span)
@@ -86,11 +112,16 @@ class _LabelChecker:
                         merged.setdefault(r, w)
                 states = {frozenset(merged.items())}
             prev = body[i - 1] if i > 0 else None
-            if isinstance(s, N.Goto):
+            if isinstance(s, (N.Goto, N.CallFunc, N.Return)):
+                word = {N.Goto: "goto", N.CallFunc: "call", N.Return: "return"}[type(s)]
                 if i != len(body) - 1:
                     nxt = body[i + 1]
-                    self.err(f"statement after `goto` in step `{self.step.name}` is never run", nxt.span,
-                             "`goto` ends the step: make it the last statement of its block", "label")
+                    self.err(f"statement after `{word}` in step `{self.step.name}` is never run", nxt.span,
+                             f"`{word}` ends the step: make it the last statement of its block"
+                             + ("; the process goes on with the next step when the function returns"
+                                if word == "call" else ""), "label")
+                if isinstance(s, N.Return) or isinstance(s, N.CallFunc) and self.last_of_function:
+                    self.returning(s, states)
                 return set()
             if isinstance(s, N.Assign):
                 root = N.state_root(s.target)
@@ -136,9 +167,16 @@ class _LabelChecker:
 
 def check_labels(model: N.Model) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    for a in model.actors:
+    for a in model.actors + model.functions:
         for s in a.steps:
             c = _LabelChecker(a, s, {m.loaded_var: m.name for m in model.modules})
-            c.walk(s.body, {frozenset()})
+            ends = c.walk(s.body, {frozenset()})
+            if ends and c.last_of_function:
+                if c.func.result is not None:
+                    c.err(f"function `{a.name}` can reach the end of its last step `{s.name}` without "
+                          "returning a value", s.span, "end every path of the last step with `return EXPR` "
+                          "(or a `goto`)", "return")
+                else:
+                    c.returning(N.Return(None, s.span), ends)
             out.extend(c.out)
     return out

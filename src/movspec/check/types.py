@@ -120,13 +120,24 @@ class TypeChecker(ExprTypes):
         elif isinstance(s, N.Call):
             for a in s.args:
                 self.expr(a, env)
+        elif isinstance(s, N.CallFunc):
+            f = self.m.function(s.func)
+            for p, a in zip(f.params, s.args):
+                self.value_into(of_ir(f.local(p).type), a, env, f"parameter `{p}` of `{f.name}`")
+            if s.target is not None and f.result is not None:
+                tt, rt = self.target_type(s.target, env), of_ir(f.result)
+                if tt is not None and not comparable(tt, rt) and kind(tt) != kind(rt):
+                    self.err(f"{desc(s.target)} is {typed(tt)}, but `{f.name}` returns {typed(rt)}", s.span,
+                             "assign the result to a place of its type", "type")
+        elif isinstance(s, N.Return) and s.value is not None and isinstance(self.actor, N.Function):
+            self.value_into(of_ir(self.actor.result), s.value, env, f"the result of `{self.actor.name}`")
 
     # model --------------------------------------------------------------------------------
     def run(self) -> list[Diagnostic]:
         m = self.m
         for v in m.vars:
             self.value_into(of_ir(v.type), v.init, {}, f"variable `{v.name}`", v.span)
-        for a in m.actors:
+        for a in m.actors + m.functions:
             self.actor = a
             for l in a.locals:
                 if l.init is not None:

@@ -128,7 +128,7 @@ class ExprTypes:
         self.actor: N.Actor | None = None
         # lookups by name (the model's own are linear scans: quadratic over a large model)
         self.vars = {v.name: v for v in reversed(model.vars)}
-        self.actors = {a.name: a for a in reversed(model.actors)}
+        self.actors = {a.name: a for a in reversed(model.actors + model.functions)}
         self.consts = {c.name: c for c in reversed(model.consts)}
 
     def err(self, msg, span, hint=None, code="type"):

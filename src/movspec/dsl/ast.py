@@ -93,6 +93,22 @@ class CallS:
 
 
 @dataclass(frozen=True)
+class FCallS:
+    """``call f(args)``, or ``target = call f(args)`` for a function with a result."""
+
+    func: str
+    args: tuple[Expr, ...]
+    target: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class ReturnS:
+    value: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class UnloadS:
     module: str
     span: Span | None = _span()
@@ -110,8 +126,8 @@ class MacroS:
     span: Span | None = _span()
 
 
-Stmt = Union[AssignS, ChooseS, WithS, IfS, AwaitS, EitherS, GotoS, AssertS, CallS, UnloadS,
-             SkipS, MacroS]
+Stmt = Union[AssignS, ChooseS, WithS, IfS, AwaitS, EitherS, GotoS, AssertS, CallS, FCallS, ReturnS,
+             UnloadS, SkipS, MacroS]
 
 # --------------------------------------------------------------------------- declarations
 
@@ -221,6 +237,24 @@ class StepD:
     body: tuple[Stmt, ...]
     span: Span | None = _span()
     name_span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class FuncD:
+    """``func name(params) -> result { locals; steps }``; ``result`` None: no value. Params are
+    ``LocalD`` without initial value."""
+
+    name: str
+    params: tuple[LocalD, ...]
+    result: TypeExpr | None
+    anchor: str | None
+    doc: str | None
+    locals: tuple[LocalD, ...]
+    steps: tuple[StepD, ...]
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+
+    family = None  # scoped like a single actor
 
 
 @dataclass(frozen=True)
@@ -420,7 +454,7 @@ class ExpectD:
     prop_spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
 
 
-Decl = Union[ModelD, ConstD, EnumD, StructD, VarD, ModuleD, DefD, MacroD, ActorD, InvariantD,
+Decl = Union[ModelD, ConstD, EnumD, StructD, VarD, ModuleD, DefD, MacroD, FuncD, ActorD, InvariantD,
              AssertionD, LeadsToD, AllowDeadlockD, VariantD, ExpectD, AbstractD, RefinementD,
              InductiveD, ForD]
 

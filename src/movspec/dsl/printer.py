@@ -133,6 +133,11 @@ def stmt(s: A.Stmt, ind: int = 0) -> list[str]:
         return [f"{pad}assert {expr(s.cond)}, {quote(s.message)}" + (f" as {s.prop}" if s.prop else "")]
     if isinstance(s, A.CallS):
         return [f"{pad}call {s.module}.{s.op}({', '.join(expr(a) for a in s.args)})"]
+    if isinstance(s, A.FCallS):
+        lead = f"{expr(s.target)} = " if s.target is not None else ""
+        return [f"{pad}{lead}call {s.func}({', '.join(expr(a) for a in s.args)})"]
+    if isinstance(s, A.ReturnS):
+        return [f"{pad}return" + (f" {expr(s.value)}" if s.value is not None else "")]
     if isinstance(s, A.UnloadS):
         return [f"{pad}unload {s.module}"]
     if isinstance(s, A.SkipS):
@@ -190,6 +195,14 @@ def decl(d: A.Decl, ind: int = 0) -> list[str]:
         return [f"{pad}def {d.name}{_params(d.params)}{_doc(d.doc)} = {expr(d.body)}"]
     if isinstance(d, A.MacroD):
         return _block(f"macro {d.name}{_params(d.params)}{_anchor(d.anchor)}{_doc(d.doc)} ", d.body, ind)
+    if isinstance(d, A.FuncD):
+        params = ", ".join(f"{p.name}: {type_(p.type)}" for p in d.params)
+        result = f" -> {type_(d.result)}" if d.result is not None else ""
+        lines = [f"{pad}func {d.name}({params}){result}{_anchor(d.anchor)}{_doc(d.doc)} {{"]
+        lines += [f"{pad}    {_local(l)}" for l in d.locals]
+        for s in d.steps:
+            lines += _step(s, ind + 1)
+        return lines + [f"{pad}}}"]
     if isinstance(d, A.ActorD):
         fair = {"weak": "fair ", "strong": "fair+ ", None: ""}[d.fairness]
         fam = f"(self in {d.family})" if d.family else ""

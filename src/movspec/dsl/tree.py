@@ -113,15 +113,37 @@ class ToAst(ExprToAst):
         fair, name, family, doc, *body = items
         locals_ = tuple(b for b in body if isinstance(b, A.LocalD))
         steps = tuple(b for b in body if isinstance(b, A.StepD))
+        self._locals_first(body, "an actor's")
+        return A.ActorD(str(name), fair, None if family is None else str(family), self.s(doc),
+                        locals_, steps, self.sp(meta), self.tsp(name))
+
+    @v_args(meta=True)
+    def func_decl(self, meta, items):
+        name, params, result, *rest = items
+        annots = [r for r in rest if isinstance(r, tuple)]
+        body = [r for r in rest if not isinstance(r, (tuple, Token)) and r is not None]
+        anchor, doc = self._annots(annots, f"function `{name}`")
+        self._locals_first(body, "a function's")
+        return A.FuncD(str(name), params, result, anchor, doc,
+                       tuple(b for b in body if isinstance(b, A.LocalD)),
+                       tuple(b for b in body if isinstance(b, A.StepD)), self.sp(meta), self.tsp(name))
+
+    def func_params(self, items):
+        return tuple(i for i in items if i is not None)
+
+    @v_args(meta=True, inline=True)
+    def func_param(self, meta, name, type_):
+        return A.LocalD(str(name), type_, None, self.sp(meta), self.tsp(name))
+
+    @staticmethod
+    def _locals_first(body, whose: str) -> None:
         seen_step = False
         for b in body:
             if isinstance(b, A.StepD):
                 seen_step = True
             elif isinstance(b, A.LocalD) and seen_step:
                 raise DslError(f"local `{b.name}` is declared after a step", b.span,
-                                "declare an actor's locals before its first step")
-        return A.ActorD(str(name), fair, None if family is None else str(family), self.s(doc),
-                        locals_, steps, self.sp(meta), self.tsp(name))
+                               f"declare {whose} locals before its first step")
 
     @v_args(meta=True, inline=True)
     def local_decl(self, meta, name, type_, init):

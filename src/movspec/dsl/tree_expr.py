@@ -175,6 +175,18 @@ class ExprToAst(Transformer):
                        self.sp(meta))
 
     @v_args(meta=True, inline=True)
+    def fcall_stmt(self, meta, func, args):
+        return A.FCallS(str(func), self._plain_args(args, f"call of `{func}`"), None, self.sp(meta))
+
+    @v_args(meta=True, inline=True)
+    def fcall_assign(self, meta, target, func, args):
+        return A.FCallS(str(func), self._plain_args(args, f"call of `{func}`"), target, self.sp(meta))
+
+    @v_args(meta=True, inline=True)
+    def return_stmt(self, meta, value):
+        return A.ReturnS(value, self.sp(meta))
+
+    @v_args(meta=True, inline=True)
     def unload_stmt(self, meta, module):
         return A.UnloadS(str(module), self.sp(meta))
 

@@ -175,6 +175,8 @@ class ExprRenderer:
         if isinstance(e, ir.LocalRef):
             name = n.local(e.actor, e.name)
             actor = n.model.actor(e.actor)
+            if actor is None and e.proc is not None:  # a function's: indexed by process, always
+                return f"{name}[{self._r(e.proc, scope)}]"
             if actor is None or actor.proc_set is None or e.proc is None:
                 return name
             if scope.in_step == e.actor:

@@ -32,7 +32,7 @@ from ..span import Span
 from .expr import KEY_CHECK_LINES, ExprRenderer, Scope, tla_string
 from .names import Namer, field_name
 from .expr import EmitError
-from .pluscal import INDENT, CheckSite, StepPrinter, comment_text
+from .pluscal import INDENT, CheckSite, StepPrinter, comment_text, procedure_lines, result_rest
 
 CHECKS_CONST = "MS_Checks"
 
@@ -70,15 +70,20 @@ class Symbols:
             n.claim("var", v.name)
         for a in model.actors:
             n.claim("actor", a.name)
+        for f in model.functions:
+            n.claim("proc", f.name)
         counts: dict[str, int] = {}
-        for a in model.actors:
+        for a in model.actors + model.functions:
             for l in a.locals:
                 counts[l.name] = counts.get(l.name, 0) + 1
-        for a in model.actors:
+        for a in model.actors + model.functions:
             for l in a.locals:
                 pref = l.name if counts[l.name] == 1 else f"{a.name}_{l.name}"
                 n.claim("local", f"{a.name}.{l.name}", pref)
-        for a in model.actors:
+        for f in model.functions:
+            if f.result is not None:  # the result kept for the caller: a global indexed by process
+                n.claim("local", f"{f.name}.{ir.RESULT}", f"{f.name}_result")
+        for a in model.actors + model.functions:
             for s in a.steps:
                 n.claim("label", f"{a.name}.{s.name}", f"{a.name}_{s.name}")
         for p in model.properties:
@@ -99,6 +104,14 @@ class Symbols:
 
     def actor(self, name: str) -> str:
         return self.namer.get("actor", name)
+
+    def proc(self, name: str) -> str:
+        """The PlusCal procedure of function ``name``."""
+        return self.namer.get("proc", name)
+
+    def result_label(self, owner: str, step: str, func: str, target) -> str:
+        """The label of the result step of ``target = call func(..)`` in ``owner.step``."""
+        return self.namer.claim("label", f"{owner}.{step}.{func}:{target!r}", f"{owner}_{step}_{func}")
 
     def label(self, actor: str, step: str) -> str:
         return self.namer.get("label", f"{actor}.{step}")
@@ -235,7 +248,9 @@ def emit(model: ir.Model, *, root: str | None = None) -> Emitted:
         cfg_consts.append((sy.const(c.name), str(c.value)))
     if any(isinstance(p, ir.AssertProperty) for p in model.properties):
         constants.append({"names": [CHECKS_CONST], "comment": "the assertion properties being checked"})
-    needs_default = any(l.init is None for a in model.actors for l in a.locals)
+    needs_default = any(l.init is None for a in model.actors + model.functions for l in a.locals)
+    needs_default |= any(f.result is not None and result_rest(f) == ir.AtomLit(ir.DEFAULT_INIT, "default")
+                         for f in model.functions)
     if needs_default:
         constants.append({"names": ["defaultInitValue"], "comment": "value of a local declared without one"})
         cfg_consts.append(("defaultInitValue", "defaultInitValue"))
@@ -251,11 +266,15 @@ def emit(model: ir.Model, *, root: str | None = None) -> Emitted:
     # algorithm -----------------------------------------------------------------
     sites: list[CheckSite] = []
     alg: list[tuple[str, Span | None]] = [(f"(* --algorithm {module} {{", None)]
-    if model.vars:
-        for i, v in enumerate(model.vars):
-            lead = "variables " if i == 0 else "          "
-            end = ";" if i == len(model.vars) - 1 else ","
-            alg.append((f"{INDENT}{lead}{sy.var(v.name)} = {x.expr(v.init)}{end}", v.span))
+    globals_ = [(sy.var(v.name), x.expr(v.init), v.span) for v in model.vars]
+    for f in model.functions:
+        if f.result is not None:
+            globals_.append((sy.local(f.name, ir.RESULT), "[MS_p \\in ProcSet |-> "
+                             f"{x.expr(result_rest(f))}]", f.span))
+    for i, (name, init, span) in enumerate(globals_):
+        lead = "variables " if i == 0 else "          "
+        end = ";" if i == len(globals_) - 1 else ","
+        alg.append((f"{INDENT}{lead}{name} = {init}{end}", span))
 
     invariants = [p for p in model.properties if isinstance(p, ir.Invariant)]
     early = [p for p in invariants if not reads_locals(p.expr)]
@@ -265,6 +284,18 @@ def emit(model: ir.Model, *, root: str | None = None) -> Emitted:
 
     body_lines: list[tuple[str, Span | None]] = []
     labels: dict[str, LabelInfo] = {}
+    for f in model.functions:
+        printer = StepPrinter(sy, x, f, sites)
+
+        def fcomment(f, s):
+            return f"{_where(s.span, root)} {f.name}.{s.name}" + (f" @ {s.anchor}" if s.anchor else "")
+        for s in f.steps:
+            label = sy.label(f.name, s.name)
+            labels[label] = LabelInfo(label, f.name, s.name, s.anchor, s.span)
+            definitions[label] = s.span
+        definitions[sy.proc(f.name)] = f.span
+        body_lines += procedure_lines(printer, sy, x, f, fcomment)
+        _result_labels(labels, printer, f.name)
     for a in model.actors:
         if not a.steps:
             raise EmitError(f"actor {a.name} has no step; PlusCal needs at least one")
@@ -292,6 +323,8 @@ def emit(model: ir.Model, *, root: str | None = None) -> Emitted:
             if s.anchor:
                 comment += f" @ {s.anchor}"
             body_lines += printer.step_lines(s, 2, comment)
+        body_lines += printer.result_lines(2)
+        _result_labels(labels, printer, a.name)
         body_lines.append((f"{INDENT}}}", None))
 
     if sites:
@@ -352,6 +385,7 @@ def emit(model: ir.Model, *, root: str | None = None) -> Emitted:
     right = max(4, width - len(title) - left)
     tla = _env.get_template("module.tla.j2").render(
         module=module, header=header, constants=constants, types=types,
+        sequences=bool(model.functions),  # the translation's stack of procedure frames
         helpers=KEY_CHECK_LINES if x.key_checked else [],
         algorithm=[t for t, _ in alg], after=[t for t, _ in after],
         rule_left="-" * left, rule_right="-" * right, rule_end="=" * width,
@@ -379,6 +413,11 @@ def emit(model: ir.Model, *, root: str | None = None) -> Emitted:
         header=(f"TLC configuration for module {module} (model {model.name}, variant {model.variant})",
                 "Generated by movspec; do not edit."),
     )
+
+
+def _result_labels(labels: dict[str, LabelInfo], printer: StepPrinter, owner: str) -> None:
+    for (step, func, _), (label, _, call) in printer.results.items():
+        labels[label] = LabelInfo(label, owner, ir.Function.result_step(step, func), None, call.span)
 
 
 def _spans(model: ir.Model) -> list[Span]:

@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..ir import nodes as ir
+from ..ir.lower import rest_value, result_local
+from ..ir.walk import walk
 from ..span import Span
 from .expr import ExprRenderer, Scope, tla_string
 
@@ -62,11 +64,11 @@ Line = tuple[str, "Span | None"]
 # ------------------------------------------------------------------ control-flow rewriting
 
 def always_jumps(stmts: tuple[ir.Stmt, ...]) -> bool:
-    """True when every path through ``stmts`` ends in a ``goto``."""
+    """True when every path through ``stmts`` ends in a ``goto``, a ``call`` or a ``return``."""
     if not stmts:
         return False
     last = stmts[-1]
-    if isinstance(last, ir.Goto):
+    if isinstance(last, (ir.Goto, ir.CallFunc, ir.Return)):
         return True
     if isinstance(last, ir.If):
         return always_jumps(last.then) and always_jumps(last.orelse)
@@ -78,7 +80,9 @@ def always_jumps(stmts: tuple[ir.Stmt, ...]) -> bool:
 
 
 def contains_goto(s: ir.Stmt) -> bool:
-    if isinstance(s, ir.Goto):
+    """True when ``s`` contains a ``goto``, a ``call`` or a ``return`` (what PlusCal wants a
+    label after)."""
+    if isinstance(s, (ir.Goto, ir.CallFunc, ir.Return)):
         return True
     if isinstance(s, ir.If):
         return any(map(contains_goto, s.then)) or any(map(contains_goto, s.orelse))
@@ -138,20 +142,53 @@ def group_assignments(stmts: tuple[ir.Stmt, ...]) -> list[ir.Stmt | list[ir.Assi
 class StepPrinter:
     """Prints the statements of one actor's steps as PlusCal lines with their DSL spans."""
 
-    def __init__(self, names, exprs: ExprRenderer, actor: ir.Actor, sites: list[CheckSite]):
+    def __init__(self, names, exprs: ExprRenderer, actor: ir.Actor | ir.Function, sites: list[CheckSite]):
         self.n = names
         self.x = exprs
-        self.actor = actor
+        self.actor = actor  # or the function whose steps are printed
         self.sites = sites
         self.step: ir.Step | None = None
+        # result steps of `x = call f(..)`: (calling step, function, target) -> (label, after)
+        self.results: dict[tuple, tuple[str, str, ir.CallFunc]] = {}
 
     def step_lines(self, step: ir.Step, depth: int, comment: str) -> list[Line]:
         self.step = step
         label = self.n.label(self.actor.name, step.name)
         lines: list[Line] = [(f"{INDENT * depth}{label}:  \\* {comment_text(comment)}", step.span)]
-        body = lower(step.body)
+        body = step.body
+        if isinstance(self.actor, ir.Function) and step is self.actor.steps[-1] and not always_jumps(body):
+            body = body + (ir.Return(None, None),)  # falling off a function's end returns
+        elif self.ends_actor(step) and not always_jumps(body):
+            body = body + (ir.Goto(ir.DONE, None),)  # the result steps follow it in the text
+        body = lower(body)
         lines += self.block(body, depth + 1, Scope(in_step=self.actor.name))
         return lines
+
+    def ends_actor(self, step: ir.Step) -> bool:
+        return (isinstance(self.actor, ir.Actor) and step is self.actor.steps[-1]
+                and any(isinstance(x, ir.CallFunc) and x.target is not None
+                        for s in self.actor.steps for x in walk(s.body)))
+
+    def after(self) -> str:
+        """Where the process goes after the current step (the label, or ``Done``)."""
+        steps = self.actor.steps
+        i = steps.index(self.step)
+        return self.n.label(self.actor.name, steps[i + 1].name) if i + 1 < len(steps) else "Done"
+
+    def result_lines(self, depth: int) -> list[Line]:
+        """The result steps of the calls printed so far (after the owner's last step)."""
+        out: list[Line] = []
+        scope = Scope(in_step=self.actor.name)
+        for (step, func, target), (label, after, call) in self.results.items():
+            kept = ir.LocalRef(func, ir.RESULT, ir.SelfRef())
+            f = self.n.model.function(func)
+            what = comment_text(f"{self.actor.name}.{step}: the result of {func}")
+            out.append((f"{INDENT * depth}{label}:  \\* {what}", call.span))
+            pad = INDENT * (depth + 1)
+            out.append((f"{pad}{self.x.target(target, scope)} := {self.x.expr(kept, scope)};", call.span))
+            out.append((f"{pad}{self.x.target(kept, scope)} := {self.x.expr(result_rest(f), scope)};", None))
+            out.append((f"{pad}goto {after};", None))
+        return out
 
     def block(self, stmts: tuple[ir.Stmt, ...], depth: int, scope: Scope) -> list[Line]:
         grouped = group_assignments(stmts)
@@ -207,8 +244,24 @@ class StepPrinter:
             args = ", ".join(x.expr(a, scope) for a in s.args)
             line = self._check(s.prop, self.n.var(s.loaded_var), s.message, "call", s.span, pad)
             return [(line[0] + f"  \\* {comment_text(f'{s.module}.{s.op}({args})')}", line[1])]
+        if isinstance(s, ir.CallFunc):
+            args = ", ".join(x.expr(a, scope) for a in s.args)
+            out: list[Line] = [(f"{pad}call {self.n.proc(s.func)}({args});", s.span)]
+            if s.target is not None:
+                key = (self.step.name, s.func, s.target)
+                if key not in self.results:
+                    label = self.n.result_label(self.actor.name, self.step.name, s.func, s.target)
+                    self.results[key] = (label, self.after(), s)
+                out.append((f"{pad}goto {self.results[key][0]};", None))
+            return out
+        if isinstance(s, ir.Return):
+            out = []
+            if s.value is not None:
+                kept = ir.LocalRef(self.actor.name, ir.RESULT, ir.SelfRef())
+                out.append((f"{pad}{x.target(kept, scope)} := {x.expr(s.value, scope)};", s.span))
+            return out + [(f"{pad}return;", s.span)]
         if isinstance(s, ir.If):
-            out: list[Line] = [(f"{pad}if ({x.expr(s.cond, scope)}) {{", s.span)]
+            out = [(f"{pad}if ({x.expr(s.cond, scope)}) {{", s.span)]
             out += self.block(s.then, depth + 1, scope)
             if s.orelse:
                 out.append((f"{pad}}} else {{", None))
@@ -242,3 +295,33 @@ class StepPrinter:
         self.sites.append(site)
         me = self.x.self_id(Scope(in_step=self.actor.name))
         return (f"{pad}assert MS_Check({tla_string(prop)}, {site.index}, {me}, {cond});", span)
+
+
+def result_rest(f: ir.Function) -> ir.Expr:
+    """The value ``f``'s kept result holds when no result is waiting to be read."""
+    return rest_value(result_local(f))
+
+
+def procedure_lines(printer: StepPrinter, sy, x: ExprRenderer, f: ir.Function, comment) -> list[Line]:
+    """``f`` as a PlusCal procedure: parameters with their between-calls values, locals,
+    one label per step, then its result steps."""
+    scope = Scope(in_step=f.name)
+    params = []
+    for l in f.locals[:len(f.params)]:
+        name = sy.local(f.name, l.name)
+        params.append(name if l.init is None else f"{name} = {x.expr(l.init, scope)}")
+    lines: list[Line] = [("", None)]
+    if f.doc:
+        lines.append((f"{INDENT}\\* {comment_text(f.doc)}", f.span))
+    lines.append((f"{INDENT}procedure {sy.proc(f.name)}({', '.join(params)})", f.span))
+    own = f.locals[len(f.params):]
+    for i, l in enumerate(own):
+        lead = "variables " if i == 0 else "          "
+        end = ";" if i == len(own) - 1 else ","
+        lines.append((f"{INDENT}{lead}{sy.local(f.name, l.name)} = {x.expr(l.init, scope)}{end}", l.span))
+    lines.append((f"{INDENT}{{", None))
+    for s in f.steps:
+        lines += printer.step_lines(s, 2, comment(f, s))
+    lines += printer.result_lines(2)
+    lines.append((f"{INDENT}}}", None))
+    return lines

@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Callable
 
 from ..ir import nodes as ir
+from ..ir.lower import lower_functions
 from ..ir.symmetry import symmetry_off_reason
 from ..result import CheckResult, PropertyResult, Verdict
 from .compile import Compiled, compile_model
@@ -59,6 +60,7 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
     first violation, for a red-or-green answer (the properties not decided by then are
     INCOMPLETE)."""
     t0 = time.perf_counter()
+    model = lower_functions(model)  # functions inlined: the states of PlusCal's procedures
     try:
         comp = compile_model(model, symmetry=symmetry)
     except (CompileError, EvalError) as err:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..ir import nodes as ir
+from ..ir.lower import lower_functions
 from ..ir.symmetry import symmetry_off_reason
 from .codegen import Ctx, StepInfo, runtime
 from .compile_expr import ExprCompiler
@@ -300,4 +301,4 @@ class Compiler(ExprCompiler, StmtCompiler, SymmetryCompiler):
 def compile_model(model: ir.Model, symmetry: bool = True, canon: str = "sort") -> Compiled:
     """Compile ``model`` (see the module docstring); ``canon``: how symmetry is reduced
     (``explore.compile_sym``)."""
-    return Compiler(model, symmetry, canon).compile()
+    return Compiler(lower_functions(model), symmetry, canon).compile()

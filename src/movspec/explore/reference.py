@@ -14,6 +14,7 @@ from itertools import permutations, product
 
 from .. import ops
 from ..ir import nodes as ir
+from ..ir.lower import lower_functions
 from ..result import Fn, Rec
 
 
@@ -383,6 +384,7 @@ def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000)
     invariants of the states found and not yet expanded (not those of the failing state's own
     successors). ``leadsto`` properties are decided on the state graph when ``symmetry`` is
     off."""
+    model = lower_functions(model)
     perms = _perms(model) if symmetry else [{}]
 
     def key(state):

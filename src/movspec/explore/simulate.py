@@ -37,6 +37,7 @@ from typing import Callable
 
 from ..ir import nodes as ir
 from ..result import CheckResult, PropertyResult, Stats, Trace, TraceStep, Verdict, diff_states
+from ..ir.lower import lower_functions
 from .compile import Compiled, compile_model
 from .layout import RUNTIME_ERRORS, CompileError, EvalError, Overflow, error_text
 from .search import step_error_message
@@ -228,6 +229,7 @@ def simulate(model: ir.Model, *, runs: int = 1000, depth: int = 100, seed: int =
              progress: Callable[[SimProgress], None] | None = None) -> CheckResult:
     """Random walks through ``model`` (see the module docstring)."""
     t0 = time.perf_counter()
+    model = lower_functions(model)  # functions inlined, as the search explores them
     try:
         comp = compile_model(model, symmetry=False)
     except (CompileError, EvalError) as err:

@@ -10,6 +10,7 @@ from ..dsl import ast as A
 from . import nodes as N
 from .scope import Scope, Unresolved
 from .spelling import misspelt_targets
+from .functions import check_recursion, resolve_functions, type_ok_parts
 from .resolve import Resolver
 from .variants import KIND_WORD, ASSERTIONS, DEFAULT_GUARD, Diags, Env
 
@@ -20,6 +21,8 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
     taken = set(env.decls) | set(env.props)
     for a in env.actors.values():
         taken |= {l.name for l in a.locals} | {s.name for s in a.steps}
+    for fd in env.of("func").values():
+        taken |= {l.name for l in fd.params + fd.locals} | {s.name for s in fd.steps}
     r = Resolver(env, vname, diags, taken)
 
     consts = []
@@ -60,6 +63,8 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
                       r.vars[lv].name_span, "rename the variable", "duplicate")
         vars_.append(N.Var(lv, N.BoolType(), N.BoolLit(True), f"module {md.name} is loaded", md.span))
 
+    functions = resolve_functions(r, env, diags)
+    check_recursion(functions, diags)
     actors = []
     for a in env.actors.values():
         ad = a.decl
@@ -157,8 +162,8 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
         if name not in r.assert_props:
             diags.warn(f"assertion `{name}` is never checked", p.name_span,
                        f"write `assert COND, \"message\" as {name}` in a step, or remove it", "unused")
-    props.insert(0, N.Invariant(N.TYPE_OK, _type_ok(r, vars_, actors), "every variable and local stays "
-                                "within its declared type", None))
+    props.insert(0, N.Invariant(N.TYPE_OK, _type_ok(r, vars_, actors, functions), "every variable and local "
+                                "stays within its declared type", None))
 
     if not actors and header is not None:
         diags.warn("the model has no actors", header.name_span or header.span,
@@ -179,6 +184,7 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
         properties=tuple(props),
         expectations=expectations,
         allow_deadlock=env.allow_deadlock,
+        functions=tuple(functions),
         span=v.span if v else (header.span if header else None),
     )
     return m
@@ -345,7 +351,7 @@ def _leadsto(r: Resolver, p: A.LeadsToD) -> N.LeadsTo | None:
     return N.LeadsTo(p.name, tuple(bound), r.expr(e.left, sc), r.expr(e.right, sc), p.doc, p.span)
 
 
-def _type_ok(r: Resolver, vars_: list[N.Var], actors: list[N.Actor]) -> N.Expr:
+def _type_ok(r: Resolver, vars_: list[N.Var], actors: list[N.Actor], functions: list[N.Function]) -> N.Expr:
     parts: list[N.Expr] = [N.InType(N.VarRef(v.name), v.type) for v in vars_]
     for a in actors:
         for l in a.locals:
@@ -356,6 +362,7 @@ def _type_ok(r: Resolver, vars_: list[N.Var], actors: list[N.Actor]) -> N.Expr:
                 var = r.fresh("pid")
                 ref = N.LocalRef(a.name, l.name, N.BoundRef(var))
                 parts.append(N.Quant("forall", var, N.ConstRef(a.proc_set), _local_ok(ref, l)))
+    parts += type_ok_parts(r, tuple(functions), actors, _local_ok)
     if not parts:
         return N.BoolLit(True)
     e = parts[0]

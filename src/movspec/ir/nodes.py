@@ -67,6 +67,7 @@ from .nodes_expr import (  # noqa: F401 (re-exported: one namespace for all node
 
 DONE = "Done"  # the pc value of a finished process (PlusCal's "Done")
 DEFAULT_INIT = "defaultInitValue"  # PlusCal's value of a local declared without an initial value
+RESULT = "()"  # LocalRef(<function>, RESULT, proc): the result of the process's last call of it
 
 
 def _span():
@@ -158,11 +159,33 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
+class CallFunc:
+    """``call func(args)``: ends the step; the process runs the function's steps, and when it
+    returns continues after this step (PlusCal's ``call``, with the return address on the
+    process's stack). With ``target`` (``x = call f(a)``) the process first runs one more
+    step of its own, ``Function.result_step(step)``, that assigns the result to ``target``."""
+
+    func: str
+    args: tuple[Expr, ...]
+    target: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    """Ends the function's call (PlusCal's ``return``): the result, if any, is stored for the
+    caller; the function's parameters and locals get back the values they have between calls."""
+
+    value: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Skip:
     span: Span | None = _span()
 
 
-Stmt = Union[Assign, If, Await, Either, With, Goto, Assert, Call, Skip]
+Stmt = Union[Assign, If, Await, Either, With, Goto, Assert, Call, CallFunc, Return, Skip]
 
 
 def state_root(target: Expr) -> str | None:
@@ -265,6 +288,42 @@ class Actor:
             if l.name == name:
                 return l
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """A function (a PlusCal procedure): run by the process that calls it, step by step like
+    the process's own steps. ``locals`` are its parameters (the first ``len(params)``) then its
+    locals; ``init`` is the value each holds between calls (constant; a parameter's is its
+    type's default, or ``DEFAULT_INIT`` when it has none), which a call sets again for locals;
+    inside, they are ``LocalRef(<function name>, name, None)``. ``result`` None: no value;
+    otherwise each process keeps the result of its last call in ``LocalRef(name, RESULT, proc)``
+    (a PlusCal global indexed by process: it outlives the call) until its result step reads it.
+    Falling off the end of the last step returns. Functions are not recursive."""
+
+    name: str
+    params: tuple[str, ...]
+    locals: tuple[Local, ...]
+    steps: tuple[Step, ...]
+    result: Type | None = None
+    anchor: str | None = None
+    doc: str | None = None
+    span: Span | None = _span()
+
+    proc_set = None  # scoped like a single actor: the running process is the caller's
+    fairness = None
+
+    def step(self, name: str) -> Step | None:
+        return next((s for s in self.steps if s.name == name), None)
+
+    def local(self, name: str) -> Local | None:
+        return next((l for l in self.locals if l.name == name), None)
+
+    @staticmethod
+    def result_step(step: str, func: str) -> str:
+        """The name of the caller's step that assigns the result of ``x = call func(..)``
+        made in its step ``step``."""
+        return f"{step}.{func}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +462,7 @@ class Model:
     properties: tuple[Property, ...]
     expectations: tuple[Expectation, ...] = ()
     allow_deadlock: bool = False
+    functions: tuple[Function, ...] = ()
     span: Span | None = _span()
 
     # lookups ------------------------------------------------------------------
@@ -414,6 +474,9 @@ class Model:
 
     def actor(self, name: str) -> Actor | None:
         return next((a for a in self.actors if a.name == name), None)
+
+    def function(self, name: str) -> Function | None:
+        return next((f for f in self.functions if f.name == name), None)
 
     def get_property(self, name: str) -> Property | None:
         return next((p for p in self.properties if p.name == name), None)
@@ -449,6 +512,11 @@ class Model:
         for a in self.actors:
             for loc in a.locals:
                 walk(loc.type)
+        for f in self.functions:
+            for loc in f.locals:
+                walk(loc.type)
+            if f.result is not None:
+                walk(f.result)
         return list(seen.values())
 
     def property_kind(self, name: str) -> str:

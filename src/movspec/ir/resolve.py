@@ -31,6 +31,7 @@ class Resolver(StmtResolver, TypeResolver):
         self.modules: dict[str, A.ModuleD] = env.of("module")
         self.defs: dict[str, A.DefD] = env.of("def")
         self.macros: dict[str, A.MacroD] = env.of("macro")
+        self.funcs: dict[str, A.FuncD] = env.of("func")
         self.atoms: dict[str, str] = {}  # atom -> "model" | "enum"
         self.atom_origin: dict[str, str] = {}
         self.record_types: dict[str, N.RecordType] = {}
@@ -67,7 +68,7 @@ class Resolver(StmtResolver, TypeResolver):
 
     def _name_candidates(self, sc: Scope) -> list[str]:
         c = list(sc.names) + list(self.vars) + list(self.consts) + list(self.atoms) + list(self.defs)
-        c += [m for m in self.modules] + [a for a in self.env.actors]
+        c += [m for m in self.modules] + [a for a in self.env.actors] + list(self.funcs)
         if sc.actor is not None:
             c += [l.name for l in sc.actor.locals]
         return c
@@ -108,6 +109,9 @@ class Resolver(StmtResolver, TypeResolver):
                            f"write `{n} at STEP` or `{n}.LOCAL`", "not-a-value")
             self._fail(f"actor `{n}` is not a value", sp,
                        f"write `{n}[id] at STEP` or `{n}[id].LOCAL`", "not-a-value")
+        if n in self.funcs:
+            self._fail(f"function `{n}` is not a value", sp, f"call it in a statement: `x = call {n}(...)`",
+                       "not-a-value")
         if n in self.macros:
             self._fail(f"macro `{n}` is not a value", sp, "macros are statements; use a `def` in expressions",
                        "not-a-value")
@@ -157,6 +161,10 @@ class Resolver(StmtResolver, TypeResolver):
         if isinstance(e, A.SelfE):
             if sc.actor is None:
                 self._fail("`self` outside an actor", sp, "`self` is the running process; use it in steps",
+                           "self")
+            if sc.actor.is_func:
+                self._fail(f"`self` in function `{sc.actor.decl.name}`", sp,
+                           "a function runs in the process that calls it: pass what it needs as a parameter",
                            "self")
             if sc.actor.decl.family is None:
                 self._fail(f"`self` in single actor `{sc.actor.decl.name}`", sp,
@@ -265,6 +273,9 @@ class Resolver(StmtResolver, TypeResolver):
             if sc.actor is None:
                 self._fail("`at STEP` without a process outside an actor", sp,
                            "name the process: `actor[id] at STEP` (or `actor at STEP` for a single actor)", "at")
+            if sc.actor.is_func:
+                self._fail("`at STEP` without a process in a function", sp,
+                           "name the process: `actor[id] at STEP`", "at")
             a, proc = sc.actor, None
         else:
             ap = self._actor_proc(e.proc, sc)
@@ -311,6 +322,9 @@ class Resolver(StmtResolver, TypeResolver):
                     self._fail(f"named argument `{a.name}:` in a call of `{e.name}`", a.span,
                                "named arguments are only for struct values", "arguments")
             return self._apply_def(self.defs[e.name], tuple(a.value for a in e.args), sp, sc)
+        if e.name in self.funcs:
+            self._fail(f"function `{e.name}` called in an expression", sp,
+                       f"a function call is a statement of its own: `x = call {e.name}(...)`", "not-a-value")
         if e.name in self.macros:
             self._fail(f"macro `{e.name}` used in an expression", sp,
                        "macros are statements; use a `def` for an expression", "not-a-value")

@@ -112,6 +112,10 @@ class StmtResolver:
             self.assert_props.setdefault(prop, sp)
             self.call_counts[prop] = self.call_counts.get(prop, 0) + 1
             return [N.Call(s.module, s.op, tuple(self.expr(a, sc) for a in s.args), prop, sp)]
+        if isinstance(s, A.FCallS):
+            return [self._fcall(s, sc)]
+        if isinstance(s, A.ReturnS):
+            return [self._return(s, sc)]
         if isinstance(s, A.UnloadS):
             if s.module not in self.modules:
                 self._fail(f"unknown module `{s.module}`", sp, did_you_mean(s.module, self.modules) or
@@ -124,6 +128,46 @@ class StmtResolver:
             return self._expand(s, sc, steps)
         raise AssertionError(f"unexpected statement {s!r}")
 
+    def _fcall(self, s: A.FCallS, sc: Scope) -> N.Stmt:
+        sp = s.span
+        f = self.funcs.get(s.func)
+        if f is None:
+            if s.func in self.macros:
+                self._fail(f"`{s.func}` is a macro, not a function", sp,
+                           f"a macro is expanded in place: write `{s.func}(...)` without `call`", "not-a-function")
+            if s.func in self.modules:
+                self._fail(f"`{s.func}` is a module", sp, f"call one of its ops: `call {s.func}.OP(...)`",
+                           "not-a-function")
+            self._fail(f"unknown function `{s.func}`", sp, did_you_mean(s.func, self.funcs) or
+                       "declare it with `func NAME(param: type, ...) -> type { step ... }`", "undefined-name")
+        if len(s.args) != len(f.params):
+            sig = ", ".join(p.name for p in f.params)
+            self._fail(f"function `{f.name}` takes {len(f.params)} argument{'s' if len(f.params) != 1 else ''}, "
+                       f"{len(s.args)} given", sp, f"write `call {f.name}({sig})`", "arguments")
+        target = None
+        if s.target is not None:
+            if f.result is None:
+                self._fail(f"function `{f.name}` returns no value", sp,
+                           f"call it as a statement, `call {f.name}(...)`, or declare `-> TYPE` and "
+                           "`return` a value", "no-result")
+            target = self._target(s.target, sc)
+        self.used.add(f.name)
+        return N.CallFunc(f.name, tuple(self.expr(a, sc) for a in s.args), target, sp)
+
+    def _return(self, s: A.ReturnS, sc: Scope) -> N.Stmt:
+        sp = s.span
+        if sc.actor is None or not sc.actor.is_func:
+            self._fail("`return` outside a function", sp,
+                       "an actor's step ends by falling through to the next step or with `goto`", "return")
+        f = sc.actor.decl
+        if s.value is not None and f.result is None:
+            self._fail(f"function `{f.name}` has no result, so `return` takes no value", s.value.span,
+                       f"write `return`, or declare the result type: `func {f.name}(...) -> TYPE`", "return")
+        if s.value is None and f.result is not None:
+            self._fail(f"function `{f.name}` returns a value: `return` needs one", sp,
+                       "write `return EXPR`", "return")
+        return N.Return(None if s.value is None else self.expr(s.value, sc), sp)
+
     def _goto_target(self, target: str, sp, sc: Scope, steps: list[str]) -> str:
         if target in sc.labels:
             lab = sc.labels[target]
@@ -132,6 +176,14 @@ class StmtResolver:
                            lab.ast.span, "pass a step name (or `done`) for a parameter used by `goto`", "goto")
             target = lab.ast.name
             sp = lab.ast.span
+        if sc.actor is not None and sc.actor.is_func:
+            if target == "done":
+                self._fail("`goto done` in a function", sp, "a function ends with `return`; its caller then "
+                           "continues", "goto")
+            if target not in steps:
+                self._fail(f"`goto {target}`: function `{sc.actor.decl.name}` has no step `{target}`", sp,
+                           did_you_mean(target, steps) or f"steps: {', '.join(steps)}", "unknown-step")
+            return target
         if target == "done":
             return N.DONE
         if sc.actor is None:
@@ -145,6 +197,9 @@ class StmtResolver:
     def _expand(self, s: A.MacroS, sc: Scope, steps: list[str]) -> list[N.Stmt]:
         m = self.macros.get(s.name)
         if m is None:
+            if s.name in self.funcs:
+                self._fail(f"`{s.name}` is a function, not a macro", s.span,
+                           f"call it: `call {s.name}(...)`", "not-a-statement")
             if s.name in self.defs:
                 self._fail(f"`{s.name}` is a definition, not a macro", s.span,
                            "a `def` is an expression; use it inside a statement", "not-a-statement")

@@ -18,7 +18,7 @@ DEFAULT_GUARD = "NoUseAfterUnload"
 @dataclass(frozen=True)
 class Delta:
     """One delta of a variant as written: ``kind`` (replace, insert_after, insert_before, remove,
-    remove_property, local, const, enum, struct, var, module, def, macro, actor, invariant,
+    remove_property, local, const, enum, struct, var, module, def, macro, func, actor, invariant,
     assertion, leadsto, allow_deadlock), ``target`` (``actor.step``, a declaration name, or
     ``""``), ``text`` the exact source slice."""
 
@@ -46,18 +46,18 @@ def delta_of(node: A.DeltaNode) -> Delta:
 
 _DECL_KIND = {
     A.ConstD: "const", A.EnumD: "enum", A.StructD: "struct", A.VarD: "var", A.ModuleD: "module",
-    A.DefD: "def", A.MacroD: "macro", A.ActorD: "actor", A.InvariantD: "invariant",
+    A.DefD: "def", A.MacroD: "macro", A.FuncD: "func", A.ActorD: "actor", A.InvariantD: "invariant",
     A.AssertionD: "assertion", A.LeadsToD: "leadsto", A.AllowDeadlockD: "allow_deadlock",
     A.ModelD: "model", A.VariantD: "variant", A.ExpectD: "expect",
     A.RefinementD: "refinement", A.InductiveD: "inductive", A.AbstractD: "abstract", A.ForD: "for",
 }
 KIND_WORD = {
     "const": "constant", "enum": "enum", "struct": "struct", "var": "variable", "module": "module",
-    "def": "definition", "macro": "macro", "actor": "actor", "invariant": "property",
+    "def": "definition", "macro": "macro", "func": "function", "actor": "actor", "invariant": "property",
     "assertion": "property", "leadsto": "property", "refinement": "property", "inductive": "property",
 }
 # declarations sharing one namespace: everything an expression or statement can name
-_VALUE_KINDS = ("const", "enum", "struct", "var", "module", "def", "macro", "actor")
+_VALUE_KINDS = ("const", "enum", "struct", "var", "module", "def", "macro", "func", "actor")
 _PROP_KINDS = ("invariant", "assertion", "leadsto", "refinement", "inductive")
 
 
@@ -70,6 +70,7 @@ class ActorEnv:
     locals: list[A.LocalD]
     steps: list[A.StepD]
     origin: dict[str, str | None]  # step name -> variant that introduced or replaced it
+    is_func: bool = False  # a function's body: params and locals as its locals, no process
 
 
 @dataclass

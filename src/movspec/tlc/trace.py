@@ -109,7 +109,7 @@ class TraceMapper:
         if failure is not None:
             site, proc = failure
             proc = self.mv_back.get(proc, proc) if isinstance(proc, str) else proc
-            step = self.em.model.actor(site.actor).step(site.step)
+            step = (self.em.model.actor(site.actor) or self.em.model.function(site.actor)).step(site.step)
             rows.append(TraceStep(site.actor, proc, site.step, step.anchor if step else None,
                                   site.span or (step.span if step else None), None, (), site.message))
         loop_start = None
@@ -121,8 +121,13 @@ class TraceMapper:
         return Trace(tuple(rows), loop_start)
 
     def _mover(self, info, prev: State | None, cur: State) -> str | None:
-        actor = self.em.model.actor(info.actor)
-        procs = list(self.em.model.procs(actor))
+        m = self.em.model
+        actor = m.actor(info.actor)
+        if actor is None:  # a function's step: any process may be running it
+            procs = [p for a in m.actors for p in m.procs(a)]
+            actor = m.function(info.actor)
+        else:
+            procs = list(m.procs(actor))
         if prev is None or "pc" not in prev:
             return procs[0] if len(procs) == 1 else None
         at = [p for p in procs if _get(prev["pc"], p) == info.step]

@@ -1,0 +1,261 @@
+"""Functions inlined into the actors that call them (``lower_functions``): the model the
+builtin checker explores, with the same states as the PlusCal translation of its procedures.
+
+PlusCal keeps, per process, a stack of frames (callee, return label, the callee's saved
+parameters and locals) and one copy of each procedure's parameters and locals. Functions are
+not recursive, so a frame's saved values are always the between-calls values, and the stack
+is determined by the chain of call sites the process is in. The lowered model encodes the same
+information without a stack:
+
+* each function gets one copy of its steps per step it returns to (``f.s``, made unique
+  within the actor with ``#k``), so the step a process is at names both where it is and
+  where it returns: exactly what the translation's ``pc`` and stack of return labels hold;
+* a parameter or local ``l`` of ``f`` is the local ``f.l`` of every actor that may call ``f``,
+  the kept result is the local ``f()`` (``nodes.RESULT``);
+* a call assigns the arguments to the parameters and the locals their initial values, then
+  jumps to the copy's first step; ``return`` (or falling off the last step) stores the result,
+  puts every parameter and local back to its between-calls value (PlusCal restores them from
+  the frame) and jumps to the return step: the step after the calling one, or the result step
+  ``<step>.<f>`` of ``x = call f(..)`` that assigns ``x`` and resets the kept result.
+
+So distinct-state counts, depths and verdicts agree with TLC on the emitted procedures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+from . import nodes as N
+from .walk import _is_node
+
+
+def transform(node, fn):
+    """``node`` rebuilt bottom-up, each node passed through ``fn`` after its children."""
+    if isinstance(node, tuple):
+        new = tuple(transform(x, fn) for x in node)
+        return new if any(a is not b for a, b in zip(new, node)) else node
+    if not _is_node(node):
+        return node
+    kw = {}
+    for f in fields(node):
+        if f.name == "span":
+            continue
+        old = getattr(node, f.name)
+        new = transform(old, fn)
+        if new is not old:
+            kw[f.name] = new
+    return fn(replace(node, **kw) if kw else node)
+
+
+def local_name(func: str, name: str) -> str:
+    """The name of function ``func``'s parameter, local or kept result in a lowered actor."""
+    return f"{func}{name}" if name == N.RESULT else f"{func}.{name}"
+
+
+def rest_value(l: N.Local) -> N.Expr:
+    """The value a function's parameter, local or kept result holds between calls."""
+    return N.AtomLit(N.DEFAULT_INIT, "default") if l.init is None else l.init
+
+
+def result_local(f: N.Function) -> N.Local:
+    from .functions import result_local as make
+    return make(_Defaults(), f)
+
+
+class _Defaults:
+    """The one ``Resolver`` method ``functions.result_local`` needs: a type's default."""
+
+    def type_default(self, t: N.Type) -> N.Expr | None:
+        if isinstance(t, N.BoolType):
+            return N.BoolLit(False)
+        if isinstance(t, N.IntType):
+            return N.IntLit(t.lo)
+        if isinstance(t, N.SetType):
+            return N.SetLit(())
+        if isinstance(t, N.RecordType):
+            return N.RecordLit(t, tuple((f.name, f.default) for f in t.fields))
+        return None
+
+
+def _always_jumps(stmts) -> bool:
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, (N.Goto, N.Return, N.CallFunc)):
+        return True
+    if isinstance(last, N.If):
+        return _always_jumps(last.then) and _always_jumps(last.orelse)
+    if isinstance(last, N.Either):
+        return all(_always_jumps(b) for b in last.branches)
+    if isinstance(last, N.With):
+        return _always_jumps(last.body)
+    return False
+
+
+class _ActorLowering:
+    def __init__(self, model: N.Model, funcs: dict[str, N.Function], actor: N.Actor):
+        self.model = model
+        self.funcs = funcs
+        self.actor = actor
+        self.names = {s.name for s in actor.steps}
+        self.extra: list[N.Step] = []
+        self.copies: dict[tuple, str] = {}  # (function, return step) -> its copy's first step
+        self.result_steps: dict[tuple, str] = {}  # (calling step, function, target) -> result step
+        self.used_funcs: list[str] = []
+
+    def fresh(self, base: str) -> str:
+        name, k = base, 1
+        while name in self.names:
+            k += 1
+            name = f"{base}#{k}"
+        self.names.add(name)
+        return name
+
+    def ref(self, func: str, name: str) -> N.LocalRef:
+        if func not in self.used_funcs:
+            self.used_funcs.append(func)
+        return N.LocalRef(self.actor.name, local_name(func, name), None)
+
+    def rename(self, e, owner: str | None):
+        """Expressions of ``owner``'s code (None: the actor's) in the lowered actor."""
+        if owner is None:
+            return e
+
+        def fn(x):
+            if isinstance(x, N.LocalRef) and x.actor == owner and x.proc is None:
+                return replace(self.ref(owner, x.name), span=x.span)
+            return x
+        return transform(e, fn)
+
+    # -------------------------------------------------------------------- statements
+    def body(self, stmts, owner: str | None, step: str, after: str, gotos: dict[str, str] | None,
+             ret) -> tuple:
+        """Statements of a step of ``owner`` (None: the actor) lowered; ``after`` is where a
+        call made here returns, ``gotos`` maps ``owner``'s step names to their copies, ``ret``
+        makes the statements of a ``return`` (None outside a function)."""
+        out: list[N.Stmt] = []
+        for s in stmts:
+            if isinstance(s, N.CallFunc):
+                out += self.call(s, owner, step, after)
+            elif isinstance(s, N.Return):
+                out += ret(s)
+            elif isinstance(s, N.Goto):
+                out.append(N.Goto(gotos[s.target] if gotos is not None else s.target, s.span))
+            elif isinstance(s, N.If):
+                out.append(N.If(self.rename(s.cond, owner),
+                                self.body(s.then, owner, step, after, gotos, ret),
+                                self.body(s.orelse, owner, step, after, gotos, ret), s.span))
+            elif isinstance(s, N.Either):
+                out.append(N.Either(tuple(self.body(b, owner, step, after, gotos, ret) for b in s.branches),
+                                    s.span))
+            elif isinstance(s, N.With):
+                out.append(N.With(s.var, self.rename(s.domain, owner),
+                                  self.body(s.body, owner, step, after, gotos, ret), s.span))
+            else:
+                out.append(self.rename(s, owner))
+        return tuple(out)
+
+    def call(self, s: N.CallFunc, owner: str | None, step: str, after: str) -> list[N.Stmt]:
+        f = self.funcs[s.func]
+        back = after
+        if s.target is not None:
+            # one result step per calling step, function and target, as the emitter makes
+            key = (step, f.name, s.target)
+            back = self.result_steps.get(key)
+            if back is None:
+                res = self.ref(f.name, N.RESULT)
+                back = self.result_steps[key] = self.fresh(N.Function.result_step(step, f.name))
+                self.extra.append(N.Step(back, (
+                    N.Assign(self.rename(s.target, owner), "=", res, s.span),
+                    N.Assign(res, "=", rest_value(result_local(f)), s.span),
+                    N.Goto(after, s.span)), origin=None, span=s.span))
+        # one copy per function and return step: PlusCal's frames hold no more than that
+        first = self.copies.get((f.name, back))
+        if first is None:
+            first = self.inline(f, back)
+        out: list[N.Stmt] = []
+        for name, arg in zip(f.params, s.args):
+            out.append(N.Assign(self.ref(f.name, name), "=", self.rename(arg, owner), s.span))
+        for l in f.locals[len(f.params):]:
+            out.append(N.Assign(self.ref(f.name, l.name), "=", l.init, s.span))
+        out.append(N.Goto(first, s.span))
+        return out
+
+    def inline(self, f: N.Function, back: str) -> str:
+        """Copies of ``f``'s steps returning to ``back``; the name of the first."""
+        copies = {s.name: self.fresh(f"{f.name}.{s.name}") for s in f.steps}
+        self.copies[(f.name, back)] = copies[f.steps[0].name]
+
+        def ret(r: N.Return | None, span=None) -> list[N.Stmt]:
+            out: list[N.Stmt] = []
+            if r is not None and r.value is not None:
+                out.append(N.Assign(self.ref(f.name, N.RESULT), "=", self.rename(r.value, f.name), r.span))
+            for l in f.locals:
+                out.append(N.Assign(self.ref(f.name, l.name), "=", rest_value(l), span))
+            out.append(N.Goto(back, span))
+            return out
+
+        made = []
+        for i, s in enumerate(f.steps):
+            nxt = copies[f.steps[i + 1].name] if i + 1 < len(f.steps) else None
+            body = self.body(s.body, f.name, copies[s.name], nxt or back, copies, lambda r: ret(r, r.span))
+            if not _always_jumps(body):
+                body = body + (tuple(ret(None, s.span)) if nxt is None else (N.Goto(nxt, s.span),))
+            made.append(N.Step(copies[s.name], body, s.anchor or f.anchor, s.doc, None, s.span))
+        self.extra += made
+        return copies[f.steps[0].name]
+
+    def lowered(self) -> N.Actor:
+        a = self.actor
+        steps = []
+        for i, s in enumerate(a.steps):
+            after = a.steps[i + 1].name if i + 1 < len(a.steps) else N.DONE
+            body = self.body(s.body, None, s.name, after, None, None)
+            steps.append(replace(s, body=body))
+        if not self.extra:
+            return a
+        if not _always_jumps(steps[-1].body):
+            steps[-1] = replace(steps[-1], body=steps[-1].body + (N.Goto(N.DONE, steps[-1].span),))
+        kept = []
+        for name in self.used_funcs:
+            f = self.funcs[name]
+            kept += [N.Local(local_name(name, l.name), l.type, l.init, l.span) for l in f.locals]
+            if f.result is not None:
+                r = result_local(f)
+                kept.append(N.Local(local_name(name, N.RESULT), r.type, r.init, r.span))
+        return replace(a, locals=a.locals + tuple(kept), steps=tuple(steps) + tuple(self.extra))
+
+
+def lower_functions(model: N.Model) -> N.Model:
+    """``model`` with its functions inlined into the actors (itself when it has none)."""
+    if not model.functions:
+        return model
+    funcs = {f.name: f for f in model.functions}
+    actors = tuple(_ActorLowering(model, funcs, a).lowered() for a in model.actors)
+    by_actor = {a.name: a for a in actors}
+
+    def fn(x):
+        # a function's local of a given process (only TypeOK names them): the lowered actor's
+        # copy for the actor the process belongs to
+        if isinstance(x, N.LocalRef) and x.actor in funcs and x.proc is not None:
+            f = funcs[x.actor]
+            loc = f.local(x.name) if x.name != N.RESULT else result_local(f)
+            out: N.Expr = rest_value(loc)
+            for a in reversed(model.actors):
+                if by_actor[a.name].local(local_name(f.name, x.name)) is None:
+                    continue
+                ref = N.LocalRef(a.name, local_name(f.name, x.name), x.proc, x.span)
+                if a.proc_set is None:
+                    if isinstance(x.proc, N.AtomLit):
+                        if x.proc.name == a.name:
+                            out = ref
+                        continue
+                    test = N.Binary("==", x.proc, N.AtomLit(a.name, "enum"))
+                else:
+                    test = N.Binary("in", x.proc, N.ConstRef(a.proc_set))
+                out = N.IfExpr(test, ref, out)
+            return out
+        return x
+
+    props = tuple(transform(p, fn) for p in model.properties)
+    return replace(model, actors=actors, properties=props, functions=())
