@@ -240,3 +240,15 @@ def test_cli_explains_how_to_install_the_parser(monkeypatch):
     assert r.exit_code == 2
     assert "the C parser is not installed" in r.output
     assert "pip install" in r.output and "tree-sitter-c" in r.output
+
+
+def test_vanished_lists_close_names_of_the_file():
+    from movspec.anchors import AnchorUse
+
+    rep = check_anchors([AnchorUse("mm/migrate.c:migrate_things", "step x", None, None),
+                         AnchorUse("mm/migrate.c:gone_thing", "step y", None, None)], KERNEL)
+    renamed, gone = rep.results
+    assert renamed.status == "vanished" and renamed.similar == ["migrate_thing"]
+    assert gone.status == "vanished" and gone.similar == []
+    r = run("--kernel", str(KERNEL), str(MODEL))
+    assert "similar names there" not in next(x for x in r.output.splitlines() if "gone_thing" in x)

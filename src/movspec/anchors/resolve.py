@@ -8,7 +8,8 @@ For every distinct anchor the anchored file is parsed (``cindex``) and the funct
   the tree and reported;
 * ``moved``: the file does not exist or does not have it, but another file of the tree
   defines or declares it (each such file is listed);
-* ``vanished``: nowhere in the tree;
+* ``vanished``: nowhere in the tree (the names the anchored file defines that are closest to
+  it are listed as a hint: a rename keeps most of a name);
 * ``malformed``: the anchor is not of the form ``path/file.c:function``.
 
 moved, vanished and malformed anchors are missing. The tree search reads every ``.c`` and
@@ -18,6 +19,7 @@ generates, its stem), so a whole kernel tree takes seconds, not minutes.
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -52,6 +54,7 @@ class AnchorResult:
     elsewhere: list[Found] = field(default_factory=list)  # other files of the tree
     parse_errors: int = 0  # syntax-error regions in the anchored file
     uses: list[AnchorUse] = field(default_factory=list)
+    similar: list[str] = field(default_factory=list)  # vanished: close names the anchored file defines
 
     @property
     def missing(self) -> bool:
@@ -62,7 +65,7 @@ class AnchorResult:
                 "status": self.status, "missing": self.missing, "file_exists": self.file_exists,
                 "here": [s.to_json() for s in self.here],
                 "elsewhere": [f.to_json() for f in self.elsewhere],
-                "parse_errors": self.parse_errors,
+                "parse_errors": self.parse_errors, "similar": self.similar,
                 "uses": [u.to_json() for u in self.uses]}
 
 
@@ -184,4 +187,9 @@ def check_anchors(uses: list[AnchorUse], kernel: str | Path,
         r.elsewhere = [f for f in found.get(r.function, []) if f.file != r.file]
         if r.status == "":
             r.status = "moved" if r.elsewhere else "vanished"
+        if r.status == "vanished" and r.file_exists:
+            # a hint, not a verdict: renames keep most of a name (isolate_movable_ops_page)
+            names = [n for n, syms in tree.index(r.file).symbols.items()
+                     if any(x.kind in DEFINING for x in syms)]
+            r.similar = difflib.get_close_matches(r.function, names, n=3, cutoff=0.88)
     return Report(str(kernel), list(results.values()), tree.searched, len(tree.cache))

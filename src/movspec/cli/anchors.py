@@ -41,7 +41,8 @@ def _problem(r) -> str:
     if r.status == "moved":
         return f"anchor {a} moved: {absent}; found in {_elsewhere(r)}"
     if r.status == "vanished":
-        return f"anchor {a} vanished: {absent}, and no file of the tree defines or declares it"
+        hint = f" (similar names there: {', '.join(r.similar)})" if r.similar else ""
+        return f"anchor {a} vanished: {absent}, and no file of the tree defines or declares it{hint}"
     # declared
     where = f"; defined in {_elsewhere(r)}" if r.elsewhere else "; no file of the tree defines it"
     return f"anchor {a}: {r.file} only declares `{r.function}` ({_how(r.here[0])}){where}"
