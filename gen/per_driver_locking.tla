@@ -57,11 +57,11 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
             if (~(mapping[p] # "null")) {
                 goto compactor_out_putpage;
             };
-        compactor_recheck:  \* spec/variants.mspec:127 compactor.recheck @ mm/migrate.c:isolate_movable_page
+        compactor_recheck:  \* spec/variants.mspec:134 compactor.recheck @ mm/migrate.c:isolate_movable_page
             if ((~(mapping[p] = "ops")) \/ isolated[p]) {
                 goto compactor_out_putpage;
             };
-        compactor_isolate:  \* spec/variants.mspec:134 compactor.isolate @ mm/balloon_compaction.c:balloon_page_isolate
+        compactor_isolate:  \* spec/variants.mspec:141 compactor.isolate @ mm/balloon_compaction.c:balloon_page_isolate
             assert MS_Check("NoUseAfterUnload", 1, self, driver_loaded);  \* driver.isolate_page(p)
             assert MS_Check("NoCallbackOnReleased", 2, self, owned[p]);
             if (~onlist[p]) {
@@ -69,7 +69,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
             } else {
                 onlist[MS_Key(onlist, p)] := FALSE;
             };
-        compactor_set_isolated:  \* spec/variants.mspec:144 compactor.set_isolated @ mm/migrate.c:isolate_movable_page
+        compactor_set_isolated:  \* spec/variants.mspec:151 compactor.set_isolated @ mm/migrate.c:isolate_movable_page
             assert MS_Check("LockedMutation", 3, self, pglock[p] = self);
             isolated[MS_Key(isolated, p)] := TRUE;
             goto compactor_migrate;

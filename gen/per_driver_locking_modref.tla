@@ -58,18 +58,18 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
             if (~(mapping[p] # "null")) {
                 goto compactor_out_putpage;
             };
-        compactor_recheck:  \* spec/variants.mspec:127 compactor.recheck @ mm/migrate.c:isolate_movable_page
+        compactor_recheck:  \* spec/variants.mspec:134 compactor.recheck @ mm/migrate.c:isolate_movable_page
             if ((~(mapping[p] = "ops")) \/ isolated[p]) {
                 goto compactor_out_putpage;
             };
-        compactor_modget:  \* spec/variants.mspec:177 compactor.modget @ kernel/module.c:try_module_get
+        compactor_modget:  \* spec/variants.mspec:184 compactor.modget @ kernel/module.c:try_module_get
             assert MS_Check("NoUseAfterUnload", 1, self, driver_loaded);
             if (exiting) {
                 goto compactor_out_putpage;
             } else {
                 modref := modref + 1;
             };
-        compactor_isolate:  \* spec/variants.mspec:184 compactor.isolate @ mm/balloon_compaction.c:balloon_page_isolate
+        compactor_isolate:  \* spec/variants.mspec:191 compactor.isolate @ mm/balloon_compaction.c:balloon_page_isolate
             assert MS_Check("NoUseAfterUnload", 2, self, driver_loaded);  \* driver.isolate_page(p)
             assert MS_Check("NoCallbackOnReleased", 3, self, owned[p]);
             modref := modref - 1;
@@ -78,7 +78,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
             } else {
                 onlist[MS_Key(onlist, p)] := FALSE;
             };
-        compactor_set_isolated:  \* spec/variants.mspec:144 compactor.set_isolated @ mm/migrate.c:isolate_movable_page
+        compactor_set_isolated:  \* spec/variants.mspec:151 compactor.set_isolated @ mm/migrate.c:isolate_movable_page
             assert MS_Check("LockedMutation", 4, self, pglock[p] = self);
             isolated[MS_Key(isolated, p)] := TRUE;
             goto compactor_migrate;
@@ -203,7 +203,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
     \* module unload (rmmod)
     fair process (loader = "loader")
     {
-        loader_teardown:  \* spec/variants.mspec:195 loader.teardown @ kernel/module.c:delete_module
+        loader_teardown:  \* spec/variants.mspec:202 loader.teardown @ kernel/module.c:delete_module
             await modref = 0;
             exiting := TRUE;
         loader_unload:  \* spec/loader.mspec:13 loader.unload @ kernel/module.c:free_module

@@ -67,7 +67,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
             if ((~(mapping[p] = "ops")) \/ isolated[p]) {
                 goto compactor_out_no_isolated;
             };
-        compactor_isolate:  \* spec/variants.mspec:298 compactor.isolate @ mm/migrate.c:isolate_movable_page
+        compactor_isolate:  \* spec/variants.mspec:305 compactor.isolate @ mm/migrate.c:isolate_movable_page
             assert MS_Check("NoUseAfterUnload", 1, self, driver_loaded);  \* driver.isolate_page(p)
             assert MS_Check("NoCallbackOnReleased", 2, self, owned[p]);
             onlist[MS_Key(onlist, p)] := FALSE;
@@ -92,7 +92,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
                 await pglock[p] = "none";
                 pglock[MS_Key(pglock, p)] := self;
             };
-        compactor_move:  \* spec/variants.mspec:302 compactor.move @ mm/migrate.c:move_to_new_folio
+        compactor_move:  \* spec/variants.mspec:309 compactor.move @ mm/migrate.c:move_to_new_folio
             if (~(mapping[p] = "ops")) {
                 assert MS_Check("LockedMutation", 6, self, pglock[p] = self);
                 isolated[MS_Key(isolated, p)] := FALSE;

@@ -119,7 +119,14 @@ expect v3 holds all
 //     to isolate_page, it points to a function that's already gone? That would
 //     need some extra handling to prevent that, hm..."
 // `recheck` below is the lockless check, `isolate` the driver's revalidation; the
-// NoUseAfterUnload counterexample is the "function that's already gone".
+// NoUseAfterUnload counterexample is the "function that's already gone". What a lockless
+// check through the mapping would need, Vlastimil said in another reply of the same day
+// (linux-mm, "Re: [PATCH v3 02/16] mm/compaction: support non-lru movable page migration",
+// Mon, 4 Apr 2016 15:24:34 +0200, Vlastimil Babka), of a READ_ONCE() peek without trylock_page():
+//     "But I guess it would require at least RCU-level protection of the
+//     page->mapping->a_op->isolate_page chain."
+// This variant has no such protection: the MappingStability and NoUseAfterUnload
+// counterexamples are the chain changing, and its code going, under the lockless reader.
 
 variant per_driver_locking extends v4_8 "per-driver locking: isolate_movable_page takes no PG_lock; the compactor checks PageMovable and PageIsolated locklessly and a_ops->isolate_page revalidates under the driver's own lock" source "linux-mm, 2016-04-04: Vlastimil Babka's review of v3, with Minchan Kim's reply (page->mapping cleared under us) and Vlastimil's (the module may be unloaded)" {
     remove compactor.trylock
