@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 
 import click
 from rich.console import Console
@@ -23,6 +24,7 @@ from ..api import restrict_properties, unknown_properties
 from ..diagnostics import did_you_mean
 from .common import (complete_properties, complete_variants, exit_status, load_or_exit, stderr_console,
                      usage_error)
+from .progress import CheckProgress
 from .tlcimage import tlc_memory_option
 
 BACKENDS = ("auto", "builtin", "tlc", "both")
@@ -86,57 +88,17 @@ def _interrupted_result(model: Model, backend: str, symmetry: bool) -> CheckResu
                        symmetry=symmetry)
 
 
-# ---------------------------------------------------------------------- progress
-
-
-class _Progress:
-    """A live line per variant with distinct states, states/s and depth (terminal only)."""
-
-    def __init__(self, console: Console, enabled: bool):
-        self.console = console
-        self.enabled = enabled and console.is_terminal
-        self._progress = None
-        self._task = None
-
-    def __enter__(self):
-        if self.enabled:
-            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                      BarColumn(bar_width=None, pulse_style="cyan"),
-                                      TextColumn("{task.fields[info]}"), TimeElapsedColumn(),
-                                      console=self.console, transient=True)
-            self._progress.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        if self._progress is not None:
-            self._progress.__exit__(*exc)
-
-    def start(self, label: str):
-        if self._progress is not None:
-            self._task = self._progress.add_task(label, total=None, info="compiling")
-
-    def update(self, p) -> None:
-        if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, info=f"{p.distinct:,} states  {p.rate:,.0f} states/s  "
-                                                   f"depth {p.depth}  queue {p.queue:,}")
-
-    def stop(self):
-        if self._progress is not None and self._task is not None:
-            self._progress.remove_task(self._task)
-            self._task = None
-
-
 # ---------------------------------------------------------------------- output
 
 
 def _check_in_parallel(models: dict[str, Model], jobs: int, console: Console, quiet: bool,
-                       options: dict) -> tuple[list[CheckResult], bool]:
+                       options: dict, progress: CheckProgress) -> tuple[list[CheckResult], bool]:
     """The builtin checker on every variant, ``jobs`` processes at a time; results in the
     models' order. An interrupt stops the workers; the variants not finished are reported
-    as interrupted (incomplete), not dropped."""
+    as interrupted (incomplete), not dropped. Each variant is reported when it finishes, and
+    (not on a terminal) a line every few seconds says which are still running."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     from ..explore import check as builtin_check
 
@@ -145,13 +107,27 @@ def _check_in_parallel(models: dict[str, Model], jobs: int, console: Console, qu
     interrupted = False
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(models)), mp_context=ctx)
     try:
-        futures = {name: pool.submit(builtin_check, model, **options) for name, model in models.items()}
-        for name, fut in futures.items():
-            r = done[name] = fut.result()
-            if not quiet and console.is_terminal:
-                console.print(Text(f"  {name}: {r.stats.distinct:,} states, {r.stats.seconds:.1f}s", style="dim"))
-            if r.reason == "interrupted":
-                interrupted = True
+        futures = {pool.submit(builtin_check, model, **options): name for name, model in models.items()}
+        progress.note(f"checking {len(models)} variants, {min(jobs, len(models))} at a time (builtin)")
+        pending = set(futures)
+        t0 = time.monotonic()
+        while pending:
+            finished, pending = wait(pending, timeout=progress.interval, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                name = futures[fut]
+                r = done[name] = fut.result()
+                line = f"{name}: {r.stats.distinct:,} states, {r.stats.seconds:.1f}s"
+                if not quiet and console.is_terminal:
+                    console.print(Text(f"  {line}", style="dim"))
+                elif not quiet:
+                    progress.note(f"{name} (builtin): done, {r.stats.distinct:,} distinct states "
+                                  f"({r.stats.seconds:.1f} s)")
+                if r.reason == "interrupted":
+                    interrupted = True
+            if pending and not finished and not quiet:
+                running = sorted(futures[f] for f in pending)
+                progress.note_only_piped(f"{len(done)} of {len(models)} variants done; not finished: "
+                                         f"{', '.join(running)}; {time.monotonic() - t0:.0f} s")
     except KeyboardInterrupt:
         interrupted = True
         for p in list(getattr(pool, "_processes", {}).values()):
@@ -161,6 +137,11 @@ def _check_in_parallel(models: dict[str, Model], jobs: int, console: Console, qu
     results = [done.get(name) or _interrupted_result(model, "builtin", options["symmetry"])
                for name, model in models.items()]
     return results, interrupted
+
+
+def _done(r: CheckResult) -> str:
+    how = "done" if r.complete else f"stopped ({r.reason or 'incomplete'})"
+    return f"{how}, {r.stats.distinct:,} distinct states"
 
 
 def _print(console: Console, results, models, traces: str, full: bool) -> None:
@@ -309,14 +290,14 @@ def check_cmd(paths, variants, properties, backend, jobs, first, max_states, max
     interrupted = False
     partial: list[CheckResult] = []  # --backend both: the half of a pair that an interrupt cut
     terminated = _stop_on_sigterm()
-    with _Progress(console, not quiet) as progress:
+    with CheckProgress(console, not quiet) as progress:
         jobs = jobs or os.cpu_count() or 1
         parallel = chosen == "builtin" and jobs > 1 and len(models) > 1
         if parallel:
             progress.stop()
             results, interrupted = _check_in_parallel(models, jobs, console, quiet, dict(
                 symmetry=symmetry, max_states=max_states, max_depth=max_depth, timeout=timeout,
-                max_memory=max_memory * 2**20 if max_memory else None, first=first))
+                max_memory=max_memory * 2**20 if max_memory else None, first=first), progress)
         for name, model in ({} if parallel else models).items():
             current = "builtin"
             try:
@@ -324,8 +305,8 @@ def check_cmd(paths, variants, properties, backend, jobs, first, max_states, max
                     progress.start(f"{name} (builtin)")
                     b = builtin_check(model, symmetry=symmetry, max_states=max_states, max_depth=max_depth,
                                       timeout=timeout, max_memory=max_memory * 2**20 if max_memory else None,
-                                      progress=progress.update, first=first)
-                    progress.stop()
+                                      progress=progress.update, phase=progress.phase, first=first)
+                    progress.stop(_done(b))
                     results.append(b)
                     if b.reason == "interrupted":
                         interrupted = True
@@ -333,10 +314,10 @@ def check_cmd(paths, variants, properties, backend, jobs, first, max_states, max
                         break
                 if chosen in ("tlc", "both"):
                     current = "tlc"
-                    progress.start(f"{name} (TLC)")
+                    progress.start(f"{name} (TLC)", phase="running TLC")
                     t = _run_tlc(model, jar=tlc_jar, workers=workers, timeout=timeout, symmetry=symmetry,
                                  max_states=max_states, max_depth=max_depth)
-                    progress.stop()
+                    progress.stop(_done(t))
                     if chosen == "both":
                         pairs.append((results[-1], t))
                     else:
@@ -346,7 +327,7 @@ def check_cmd(paths, variants, properties, backend, jobs, first, max_states, max
                         break
             except KeyboardInterrupt:
                 interrupted = True
-                progress.stop()
+                progress.stop("interrupted")
                 # the variant being checked is reported, as incomplete, not dropped
                 cut = _interrupted_result(model, current, symmetry)
                 if chosen == "both":

@@ -22,6 +22,7 @@ from ..diagnostics import did_you_mean
 from ..ir.nodes import Model
 from ..result import CheckResult, Verdict
 from .common import USAGE, complete_properties, complete_variants, exit_status, timeout_option
+from .progress import CheckProgress
 
 # --------------------------------------------------------------------------- shared plumbing
 
@@ -49,10 +50,26 @@ def load_models(paths) -> Loaded:
     return Loaded(dict(result.models), deltas, dict(result.sources.files))
 
 
-def check_model(model: Model, **options) -> CheckResult:
-    """Check one variant with the embedded checker."""
+def check_model(model: Model, progress: CheckProgress | None = None, **options) -> CheckResult:
+    """Check one variant with the embedded checker, saying how it goes on stderr (a live line
+    on a terminal, progress lines when piped; ``progress`` to share one display)."""
     from ..explore import check
-    return check(model, **options)
+
+    def run(pr: CheckProgress) -> CheckResult:
+        pr.start(f"{model.variant} (builtin)")
+        try:
+            r = check(model, progress=pr.update, phase=pr.phase, **options)
+        except KeyboardInterrupt:
+            pr.stop("interrupted")
+            raise
+        pr.stop(f"done, {r.stats.distinct:,} distinct states" if r.complete else
+                f"stopped ({r.reason or 'incomplete'}), {r.stats.distinct:,} distinct states")
+        return r
+
+    if progress is not None:
+        return run(progress)
+    with CheckProgress(Console(stderr=True, highlight=False)) as pr:
+        return run(pr)
 
 
 def pluscal_of(model: Model) -> str | None:
@@ -122,21 +139,21 @@ def docs_command(paths, out, markdown, html, run_check, max_states, timeout) -> 
         preflight(out, directory=True)
     except OutputError as exc:
         _fail(str(exc), code=2)
-    console = Console(stderr=True, highlight=False)
     variants = []
-    for name, model in loaded.models.items():
-        result = None
-        if run_check:
-            with console.status(f"checking {name}") as status:
-                def progress(p, name=name, status=status):
-                    status.update(f"checking {name}: {p.distinct:,} distinct states, depth {p.depth}")
-                result = check_model(model, progress=progress, **_options(max_states, timeout))
-        variants.append(VariantDoc(model, result, loaded.deltas.get(name, ()), pluscal_of(model)))
-    site = Site(variants, loaded.sources)
-    outdir = Path(out)
-    pages: dict[str, str] = dict(render_site(site)) if markdown else {}
-    if html:
-        pages["report.html"] = render_html(site)
+    with CheckProgress(Console(stderr=True, highlight=False)) as progress:
+        for name, model in loaded.models.items():
+            result = check_model(model, progress, **_options(max_states, timeout)) if run_check else None
+            variants.append(VariantDoc(model, result, loaded.deltas.get(name, ()), pluscal_of(model)))
+        site = Site(variants, loaded.sources)
+        outdir = Path(out)
+        pages: dict[str, str] = {}
+        if markdown:
+            progress.note("rendering the Markdown site")
+            pages.update(render_site(site))
+        if html:
+            progress.note("rendering the HTML report")
+            pages["report.html"] = render_html(site)
+        progress.note(f"writing {len(pages)} files to {outdir}")
     written = []
     try:  # every page is rendered before the first is written; each replaces its file atomically
         ensure_dir(outdir)

@@ -55,10 +55,15 @@ class _SharedGraph:
 
 def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = None,
           max_depth: int | None = None, timeout: float | None = None, max_memory: int | None = None,
-          progress: Callable[[Progress], None] | None = None, first: bool = False) -> CheckResult:
+          progress: Callable[[Progress], None] | None = None, first: bool = False,
+          phase: Callable[[str], None] | None = None) -> CheckResult:
     """Check every property of ``model`` with the embedded checker. ``first``: stop at the
     first violation, for a red-or-green answer (the properties not decided by then are
-    INCOMPLETE)."""
+    INCOMPLETE). ``phase``, for a progress display, is called with what the check does next:
+    ``"exploring"`` (the search; ``progress`` reports on it), then, when there are such
+    properties, ``"liveness"``, ``"refinement"``, ``"inductive"`` or ``"refinement and
+    inductive"``."""
+    say = phase or (lambda _: None)
     t0 = time.perf_counter()
     model = lower_functions(model)  # functions inlined: the states of PlusCal's procedures
     try:
@@ -68,10 +73,17 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
     search = Search(comp, Budget(max_states, max_depth, timeout, max_memory), progress,
                     check_deadlock=not model.allow_deadlock, symmetry=symmetry and comp.canon is not None,
                     first=first)
+    say("exploring")
     result = search.run()
     # a compilation without symmetry serves the graph as it is
     graph = _SharedGraph(model, comp if comp.canon is None else None, max_states)
+    if result.complete and not result.error and any(isinstance(p, ir.LeadsTo) for p in model.properties):
+        say("liveness")
     result = _with_liveness(model, result, graph)
+    kinds = [k for k, t in (("refinement", ir.Refinement), ("inductive", ir.Inductive))
+             if any(isinstance(p, t) for p in proof_properties(model))]
+    if kinds and result.complete and not result.error:
+        say(" and ".join(kinds))
     result = _with_proofs(model, result, graph, max_states, timeout)
     # the flag says whether reduction was asked for and possible, as TLC's backend reports it;
     # compile time is part of what the user waits for
