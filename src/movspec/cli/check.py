@@ -182,8 +182,10 @@ def _print_comparison(console: Console, pairs) -> None:
     from rich import box
     from rich.table import Table
     t = Table(box=box.SIMPLE, title="builtin vs TLC", title_justify="left")
-    for c in ("variant", "builtin distinct", "TLC distinct", "builtin time", "TLC time", "agree"):
-        t.add_column(c, justify="left" if c in ("variant", "agree") else "right")
+    # two-line headers keep the table within 80 columns beside a long variant name
+    for c in ("variant", "builtin\ndistinct", "TLC\ndistinct", "builtin\ntime", "TLC\ntime", "agree"):
+        t.add_column(c, justify="left" if c in ("variant", "agree") else "right",
+                     no_wrap=c != "variant", overflow="fold")
     for b, r in pairs:
         ok = not disagreements(b, r)
         t.add_row(b.variant, f"{b.stats.distinct:,}", f"{r.stats.distinct:,}", f"{b.stats.seconds:.2f}s",
@@ -196,7 +198,8 @@ def _print_comparison(console: Console, pairs) -> None:
 
 @click.command("check", epilog=exit_status(
     "every verdict meets the model's `expect` lines", "a verdict does not, the model has errors, a check "
-    "could not run, or --backend both finds a disagreement") + " 143: terminated (SIGTERM).")
+    "could not run, or --backend both finds a disagreement").replace(
+        "130 interrupted.", "130 interrupted, 143 terminated (SIGTERM)."))
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--variant", "-v", "variants", multiple=True, metavar="V", shell_complete=complete_variants,
               help="Check only this variant (repeatable). Default: every variant.")
