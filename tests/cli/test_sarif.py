@@ -70,6 +70,7 @@ def test_unexpected_violation_is_at_the_failing_step_with_the_counterexample(tmp
     (res,) = log["runs"][0]["results"]
     assert (res["ruleId"], res["level"]) == ("NoUseAfterUnload", "error")
     assert res["properties"]["variant"] == "unlocked_with_a_rather_long_variant_name"
+    assert res["properties"]["backends"] == ["builtin"]
     assert "NoUseAfterUnload is violated (6-step counterexample)" in res["message"]["text"]
     phys = res["locations"][0]["physicalLocation"]
     assert phys["artifactLocation"]["uri"] == f"{MANY}/many.mspec"
@@ -125,6 +126,23 @@ def test_a_clean_run_has_no_results_and_is_valid(tmp_path):
     run = log["runs"][0]
     assert run["results"] == []
     assert {rule["id"] for rule in run["tool"]["driver"]["rules"]} == {"TypeOK", "NoUseAfterUnload", "Deadlock"}
+
+
+def test_both_back_ends_agreeing_give_one_result_naming_both():
+    from dataclasses import replace
+
+    from movspec.explore import check
+    from movspec.load import load
+    from movspec.report.sarif import to_sarif
+
+    loaded = load([str(ROOT / MANY)])
+    model = loaded.models["unlocked_with_a_rather_long_variant_name"]
+    b = check(model)
+    t = replace(b, backend="tlc")  # as TLC reports the same violation
+    log = to_sarif([b, t], {model.variant: model}, root=ROOT)
+    _valid(log)
+    (res,) = log["runs"][0]["results"]
+    assert res["properties"]["backends"] == ["builtin", "tlc"]
 
 
 def test_sarif_that_cannot_be_written_fails_before_checking(tmp_path):

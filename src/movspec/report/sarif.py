@@ -12,7 +12,8 @@ judgement of ``expect.judge`` (what also fails the exit status), located in the 
 * an ERROR verdict without a trace, or an expected property no back end reported: at the
   property's declaration, else the ``expect`` line, else the variant.
 
-Rules are the properties (``ruleId`` = property name, described by its doc string). File
+Rules are the properties (``ruleId`` = property name, described by its doc string). With
+both back ends, a finding they agree on is one result (``properties.backends`` names both). File
 paths are relative to ``root`` (default: the working directory, the repository root in CI)
 under ``uriBaseId`` ``%SRCROOT%``, as GitHub code scanning expects; the log does not say where
 ``%SRCROOT%`` is on this machine, so it is the same wherever it is written.
@@ -124,7 +125,7 @@ def _result(j: Judged, r: CheckResult, model: Model | None, root: Path) -> dict:
         "level": "warning" if j.outcome is Outcome.UNCONFIRMED else "error",
         "message": {"text": _message(j, r)},
         "locations": [_location(span, root)] if span is not None else [],
-        "properties": {"variant": r.variant, "backend": r.backend, "verdict": p.verdict.value,
+        "properties": {"variant": r.variant, "verdict": p.verdict.value,
                        "expected": j.expected, "outcome": j.outcome.value},
     }
     flow = _code_flow(trace, root) if trace is not None else None
@@ -157,7 +158,8 @@ def to_sarif(results: list[CheckResult], models: dict[str, Model], root: str | o
     base = Path(root) if root is not None else Path.cwd()
     rules = _rules(results, models)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    out = []
+    out: list[dict] = []
+    seen: dict[str, dict] = {}
     for r in results:
         model = models.get(r.variant)
         for j in judge(r, model):
@@ -165,6 +167,13 @@ def to_sarif(results: list[CheckResult], models: dict[str, Model], root: str | o
                 continue
             res = _result(j, r, model, base)
             res["ruleIndex"] = index[j.prop.name]
+            # --backend both: the same finding from both checkers is one result naming both
+            key = json.dumps([res["ruleId"], res["message"], res["locations"]], sort_keys=True)
+            if key in seen:
+                seen[key]["properties"]["backends"].append(r.backend)
+                continue
+            res["properties"]["backends"] = [r.backend]
+            seen[key] = res
             out.append(res)
     run = {
         "tool": {"driver": {"name": "movspec", "version": __version__, "semanticVersion": __version__,
