@@ -12,7 +12,8 @@ variables and locals without an initial value, atom-typed locals that start unse
 ``either``/``any``/``await``/``if``, ``goto`` loops, macros (one with a step-name parameter),
 ``def``, a module with ``call`` and ``unload`` and its ``guards`` property, ``assert`` with
 and without ``as P``, invariants naming other processes' locals and ``at``, ``leadsto`` with
-weakly and strongly fair actors, deadlock (allowed or not), and variants using every delta
+weakly and strongly fair actors, deadlock (allowed or not), functions (``func`` with a parameter, a local, a result or none,
+one calling another, called from actors with and without a result), and variants using every delta
 kind (replace, insert before/after, remove a step, constant overrides, added and removed
 properties, ``allow deadlock``, added variables and locals, ``def`` and macro overrides).
 
@@ -82,6 +83,7 @@ class Gen:
     allow_deadlock: bool
     macros: list = field(default_factory=list)
     defs: list = field(default_factory=list)
+    funcs: list = field(default_factory=list)  # rendered `func` declarations (lines)
 
     # -------------------------------------------------------------- rendering
     def text(self) -> str:
@@ -94,7 +96,7 @@ class Gen:
         for name, t, init in self.vars:
             out.append(f"var {name}: {t}" + (f" = {init}" if init is not None else ""))
         out.append("module drv" + (f" guards {self.guards}" if self.guards else "") + " { ops op }")
-        out += self.defs + self.macros
+        out += self.defs + self.macros + self.funcs
         for a in self.actors:
             out += render_actor(a)
         for name, text in self.props:
@@ -518,8 +520,70 @@ def generate(seed: int, *, small: bool = False) -> Gen:
             rng.random() < 0.3,
             macros=[MACROS[m][0] for m in sorted(b.macro_names)],
             defs=list(DEFS))
+    _functions(seed, b, g, info, small)  # before the variants: a removed step is named nowhere
     g.variants = _variants(rng, b, g, info, name_atoms)
     return g
+
+
+# ------------------------------------------------------------------ functions
+
+
+class _FuncStepGen(StepGen):
+    """Statements of a function's step: `goto` among its own steps, never `goto done`."""
+
+    def stmt(self, env, assigned, depth, tail):
+        s = super().stmt(env, assigned, depth, tail)
+        if s is not None and s[0] == "raw" and s[1] == "goto done":
+            return ("raw", f"goto {self.rng.choice(self.steps)}")
+        return s
+
+
+def _ends_in_goto(body) -> bool:
+    return bool(body) and body[-1][0] == "raw" and body[-1][1].startswith("goto")
+
+
+def _functions(seed: int, b: _Builder, g: Gen, info, small: bool) -> None:
+    """Up to two functions (`fn1` may call `fn0`) with a parameter, a local and a result of
+    0..2, bool or none, called from some actor steps as their last statement. Drawn from an
+    RNG of their own, so the rest of each seed's model is as before. The label rules hold by
+    construction: a function's first step assigns its locals and may end in a call, its last
+    step assigns only globals and ends every path with `return` (or a `goto`)."""
+    rng = random.Random(f"functions{seed}")
+    if rng.random() < 0.45:
+        return
+    funcs = []  # (name, result or None)
+    for i in range(rng.randint(1, 2)):
+        name, k, u = f"fn{i}", f"k{i}", f"u{i}"
+        result = rng.choice(["0..2", "bool", None])
+        env = Env(rng, b.var_names, info, (name, False, {k: "0..2", u: "0..2"}))
+        steps = ["e0", "e1"]
+        first = _FuncStepGen(rng, b, env, steps).block(env, set(), 2, 0, True)
+        if funcs and not _ends_in_goto(first) and rng.random() < 0.7:
+            callee, cres = rng.choice(funcs)
+            call = f"call {callee}({int_expr(env)})"
+            first.append(("raw", f"{u} = {call}" if cres == "0..2" else call))
+        last = _FuncStepGen(rng, b, env, steps).block(env, {k, u}, 2, 0, True)
+        if not _ends_in_goto(last):
+            value = {"0..2": f" {int_expr(env)}", "bool": f" {bool_expr(env)}", None: ""}[result]
+            if result is not None or rng.random() < 0.5:
+                last.append(("raw", "return" + value))
+        head = f"func {name}({k}: 0..2)" + (f" -> {result}" if result else "") + " {"
+        g.funcs += [head, f"    local {u}: 0..2 = {rng.choice(['0', '1'])}",
+                    f"    step e0 {{ {render_block(first)} }}", f"    step e1 {{ {render_block(last)} }}", "}"]
+        funcs.append((name, result))
+    for a in g.actors:
+        env = Env(rng, b.var_names, info, (a.name, a.family, {n: t for n, t, _ in a.locals}))
+        for st in a.steps:
+            if _ends_in_goto(st[1]) or rng.random() < (0.6 if small else 0.5):
+                continue
+            name, result = rng.choice(funcs)
+            call = f"call {name}({int_expr(env)})"
+            if result == "0..2" and rng.random() < 0.7:
+                target = rng.choice([n for n, t, _ in a.locals if t == "0..2"] + ["x"])
+                call = f"{target} = {call}"
+            elif result == "bool" and rng.random() < 0.7:
+                call = f"f = {call}"
+            st[1].append(("raw", call))
 
 
 def _variants(rng, b: _Builder, g: Gen, info, name_atoms) -> list[Variant]:
