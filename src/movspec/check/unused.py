@@ -45,6 +45,16 @@ def check_unused(built, files) -> list[Diagnostic]:
                     out.append(warning(f"local `{l.name}` of actor `{d.name}` is never used", l.name_span,
                                        "remove it, or use it in a step", "unused"))
             continue
+        if isinstance(d, A.FuncD):
+            for i, l in enumerate(d.params + d.locals):
+                if f"{d.name}.{l.name}" not in used:
+                    what = "parameter" if i < len(d.params) else "local"
+                    out.append(warning(f"{what} `{l.name}` of function `{d.name}` is never used", l.name_span,
+                                       "remove it, or use it in a step", "unused"))
+            if d.name not in used:
+                out.append(warning(f"function `{d.name}` is never called", d.name_span,
+                                   f"remove it, or call it: `call {d.name}(...)`", "unused"))
+            continue
         word = _WORD.get(type(d))
         if word is None:
             continue
