@@ -119,7 +119,10 @@ class ToAst(ExprToAst):
 
     @v_args(meta=True)
     def func_decl(self, meta, items):
-        name, params, result, *rest = items
+        name, op, params, result, *rest = items
+        if op is not None:  # a module's callback: `func m.op(...)`
+            name = Token("NAME", f"{name}.{op}", name.start_pos, name.line, name.column, op.end_line,
+                         op.end_column, op.end_pos)
         annots = [r for r in rest if isinstance(r, tuple)]
         body = [r for r in rest if not isinstance(r, (tuple, Token)) and r is not None]
         anchor, doc = self._annots(annots, f"function `{name}`")

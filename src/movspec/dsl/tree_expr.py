@@ -179,8 +179,9 @@ class ExprToAst(Transformer):
         return A.FCallS(str(func), self._plain_args(args, f"call of `{func}`"), None, self.sp(meta))
 
     @v_args(meta=True, inline=True)
-    def fcall_assign(self, meta, target, func, args):
-        return A.FCallS(str(func), self._plain_args(args, f"call of `{func}`"), target, self.sp(meta))
+    def fcall_assign(self, meta, target, func, op, args):
+        name = str(func) if op is None else f"{func}.{op}"  # `x = call m.op(..)`: a module's callback
+        return A.FCallS(name, self._plain_args(args, f"call of `{name}`"), target, self.sp(meta))
 
     @v_args(meta=True, inline=True)
     def return_stmt(self, meta, value):

@@ -1,5 +1,6 @@
 """Functions of one variant resolved (``resolve_functions``): parameters and locals, steps in a
-scope of their own, the call graph checked for recursion, and the ``TypeOK`` parts for their
+scope of their own (a module's callback, ``func m.op``, checks in each step that ``m`` is
+loaded), the call graph checked for recursion, and the ``TypeOK`` parts for their
 parameters and locals (``type_ok_parts``), in every process that may call them."""
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def resolve_functions(r, env: Env, diags: Diags) -> list[N.Function]:
         if not fd.steps:
             diags.err(f"function `{fd.name}` has no steps", fd.name_span, "add at least one `step`",
                       "empty-function")
+        module = _module_of(r, fd, diags)
         names = [s.name for s in fd.steps]
         steps = []
         done: set[str] = set()
@@ -63,7 +65,10 @@ def resolve_functions(r, env: Env, diags: Diags) -> list[N.Function]:
                           "duplicate")
                 continue
             done.add(s.name)
-            steps.append(N.Step(s.name, r.stmts(s.body, sc, names), s.anchor, s.doc, None, s.span))
+            body = r.stmts(s.body, sc, names)
+            if module is not None:  # each step of a callback runs the module's code
+                body = (r._loaded_check(module, fd.name.split(".", 1)[1], (), s.span),) + body
+            steps.append(N.Step(s.name, body, s.anchor, s.doc, None, s.span))
         result = None
         if fd.result is not None:
             try:
@@ -73,6 +78,23 @@ def resolve_functions(r, env: Env, diags: Diags) -> list[N.Function]:
         out.append(N.Function(fd.name, tuple(p.name for p in fd.params), tuple(locals_), tuple(steps),
                               result, fd.anchor, fd.doc, fd.span))
     return out
+
+
+def _module_of(r, fd: A.FuncD, diags: Diags):
+    """The module whose callback ``fd`` is (``func m.op``), or None."""
+    if "." not in fd.name:
+        return None
+    mod, op = fd.name.split(".", 1)
+    m = r.modules.get(mod)
+    if m is None:
+        diags.err(f"function `{fd.name}`: unknown module `{mod}`", fd.name_span,
+                  "a callback's code is `func MODULE.OP(...)` for a declared module", "undefined-name")
+        return None
+    if op not in m.ops:
+        diags.err(f"module `{mod}` has no op `{op}`", fd.name_span,
+                  f"add it: `ops {', '.join(m.ops + (op,))}`", "undefined-name")
+        return None
+    return m
 
 
 def result_local(r, f: N.Function) -> N.Local:

@@ -4,7 +4,7 @@ targets, ``goto`` targets, macros expanded at their call site, ``x = any S`` as 
 from __future__ import annotations
 
 
-from ..diagnostics import did_you_mean
+from ..diagnostics import Related, did_you_mean
 from ..dsl import ast as A
 from . import nodes as N
 from .scope import Scope, Label, Unresolved, lazy
@@ -106,14 +106,11 @@ class StmtResolver:
                 self._fail(f"module `{s.module}` has no op `{s.op}`", sp,
                            did_you_mean(s.op, m.ops) or f"add it: `ops {', '.join(m.ops + (s.op,))}`",
                            "undefined-name")
-            self.used.add(s.module)
-            self.used.add(f"{s.module}.{s.op}")
-            prop = m.guards or DEFAULT_GUARD
-            self.assert_props.setdefault(prop, sp)
-            self.call_counts[prop] = self.call_counts.get(prop, 0) + 1
-            return [N.Call(s.module, s.op, tuple(self.expr(a, sc) for a in s.args), prop, sp)]
+            if f"{s.module}.{s.op}" in self.funcs:  # the callback has code: run it
+                return self._fcall(A.FCallS(f"{s.module}.{s.op}", s.args, None, sp), sc)
+            return [self._loaded_check(m, s.op, tuple(self.expr(a, sc) for a in s.args), sp)]
         if isinstance(s, A.FCallS):
-            return [self._fcall(s, sc)]
+            return self._fcall(s, sc)
         if isinstance(s, A.ReturnS):
             return [self._return(s, sc)]
         if isinstance(s, A.UnloadS):
@@ -128,9 +125,29 @@ class StmtResolver:
             return self._expand(s, sc, steps)
         raise AssertionError(f"unexpected statement {s!r}")
 
-    def _fcall(self, s: A.FCallS, sc: Scope) -> N.Stmt:
+    def _loaded_check(self, m: A.ModuleD, op: str, args: tuple, sp) -> N.Call:
+        """The check that module ``m`` is loaded when its code (callback ``op``) runs."""
+        self.used.add(m.name)
+        self.used.add(f"{m.name}.{op}")
+        prop = m.guards or DEFAULT_GUARD
+        self.assert_props.setdefault(prop, sp)
+        self.call_counts[prop] = self.call_counts.get(prop, 0) + 1
+        return N.Call(m.name, op, args, prop, sp)
+
+    def _fcall(self, s: A.FCallS, sc: Scope) -> list[N.Stmt]:
         sp = s.span
         f = self.funcs.get(s.func)
+        if f is None and "." in s.func:
+            mod, op = s.func.split(".", 1)
+            m = self.modules.get(mod)
+            if m is None:
+                self._fail(f"unknown module `{mod}`", sp, did_you_mean(mod, self.modules) or
+                           "declare it with `module NAME { ops ... }`", "undefined-name")
+            if op not in m.ops:
+                self._fail(f"module `{mod}` has no op `{op}`", sp,
+                           did_you_mean(op, m.ops) or f"add it: `ops {', '.join(m.ops + (op,))}`", "undefined-name")
+            self._fail(f"callback `{s.func}` has no code, so it has no result", sp,
+                       f"declare it: `func {s.func}(params) -> TYPE {{ step ... }}`", "no-result")
         if f is None:
             if s.func in self.macros:
                 self._fail(f"`{s.func}` is a macro, not a function", sp,
@@ -152,7 +169,12 @@ class StmtResolver:
                            "`return` a value", "no-result")
             target = self._target(s.target, sc)
         self.used.add(f.name)
-        return N.CallFunc(f.name, tuple(self.expr(a, sc) for a in s.args), target, sp)
+        args = tuple(self.expr(a, sc) for a in s.args)
+        out: list[N.Stmt] = []
+        if "." in f.name:  # a module's callback: the module must be loaded to call it
+            mod, op = f.name.split(".", 1)
+            out.append(self._loaded_check(self.modules[mod], op, args, sp))
+        return out + [N.CallFunc(f.name, args, target, sp)]
 
     def _return(self, s: A.ReturnS, sc: Scope) -> N.Stmt:
         sp = s.span
@@ -222,7 +244,11 @@ class StmtResolver:
             labels[p] = lab
         inner = Scope(sc.actor, names, labels, False, sc.bound)
         self._expanding.append(m.name)
+        if s.span is not None:  # a mistake in the macro's body also names this call
+            self.d.context.append(Related(f"in macro `{m.name}`, called here", s.span))
         try:
             return list(self.stmts(m.body, inner, steps))
         finally:
             self._expanding.pop()
+            if s.span is not None:
+                self.d.context.pop()
