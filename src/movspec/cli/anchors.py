@@ -49,13 +49,15 @@ def _problem(r) -> str:
 
 
 def _text_report(report) -> None:
+    from ..anchors.resolve import DEFINING
+
     counts = report.counts()
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     click.echo(f"kernel tree: {report.kernel}")
     width = max((len(r.anchor) for r in report.results), default=0)
     for r in report.results:
         if r.status == "defined":
-            best = next(s for s in r.here if s.kind in ("definition", "macro-defined", "generated", "macro"))
+            best = next(s for s in r.here if s.kind in DEFINING)
             extra = f" (+{len(r.here) - 1} more)" if len(r.here) > 1 else ""
             n = len(r.uses)
             click.echo(f"  defined   {r.anchor:<{width}}  {_how(best)}{extra}; "
