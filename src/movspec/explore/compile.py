@@ -34,6 +34,7 @@ from typing import Callable
 from ..ir import nodes as ir
 from ..ir.lower import lower_functions
 from ..ir.symmetry import symmetry_off_reason
+from ..ir.walk import walk
 from .codegen import Ctx, StepInfo, runtime
 from .compile_expr import ExprCompiler
 from .compile_stmt import StmtCompiler
@@ -91,6 +92,13 @@ class Compiled:
         f = self.function(e)
         return lambda W: bool(f(W))
 
+    def plain_function(self, e) -> "Callable[[list], object]":
+        """``function`` giving the plain value (``result`` vocabulary) of ``e``: what reports
+        and messages show (a refinement mapping, the sides of a comparison)."""
+        t = self.compiler.expr(e, Ctx(W="W")).type
+        f, plain = self.function(e), self.layout.plain
+        return lambda W: plain(f(W), t)
+
     def value(self, e):
         """The plain value (``result`` vocabulary) of a constant expression ``e``, such as the
         domain of a quantifier."""
@@ -98,6 +106,42 @@ class Compiled:
         W = self.dec(self.init_states[0]) if self.init_states else []
         v = x.val if x.static else self.function(e)(W)
         return self.layout.plain(v, x.type)
+
+
+class Expressions:
+    """The expressions of a model compiled one at a time, without its steps (``function``,
+    ``predicate``, ``plain_function`` as on ``Compiled``, on leaf lists ``W`` of its layout):
+    the evaluator for plain states that a report or a message reads (``layout.leaves_of``)."""
+
+    def __init__(self, model: ir.Model):
+        model = lower_functions(model)  # the state as the checker has it
+        self.compiler = Compiler(model, symmetry=False)
+        self.model, self.atoms, self.layout = model, self.compiler.atoms, self.compiler.layout
+        self.namespace = self.compiler.ns
+
+    predicate = Compiled.predicate
+
+    def _admit(self, e) -> None:
+        # an atom the model never names (a report's expression) compares unequal to all
+        for x in walk(e):
+            if isinstance(x, ir.AtomLit):
+                self.atoms.add(x.name)
+
+    def function(self, e):
+        self._admit(e)
+        return Compiled.function(self, e)
+
+    def plain_function(self, e):
+        self._admit(e)
+        return Compiled.plain_function(self, e)
+
+    def value(self, e):
+        """The plain value of a constant expression ``e``; CompileError when it reads the state."""
+        self._admit(e)
+        x = self.compiler.expr(e, Ctx(W="W"))
+        if not x.static:
+            raise CompileError("not a constant expression")
+        return self.layout.plain(x.val, x.type)
 
 
 class Compiler(ExprCompiler, StmtCompiler, SymmetryCompiler):

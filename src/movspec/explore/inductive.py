@@ -22,10 +22,19 @@ How: the states satisfying ``TypeOK /\\ Inv`` are enumerated, not the whole type
 and ``forall`` over constant sets, unrolled); each conjunct reads a few *leaves* of the state
 (one bool, integer, atom, set or program counter each, the embedded checker's layout), found
 by a conservative static analysis. Leaves are assigned one at a time, and a conjunct is
-evaluated (compiled, on the packed state) as soon as every leaf it reads has a value, which
-prunes the search. Each complete assignment is a state satisfying ``TypeOK /\\ Inv``; its
+evaluated as soon as every leaf it reads has a value, which prunes the search. The search is
+generated code (``_Induction._enumerator``): one nested loop per leaf, the conjuncts' compiled
+sources inlined in the loop of the last leaf each reads, the packed state built up as the
+leaves are assigned. Each complete assignment is a state satisfying ``TypeOK /\\ Inv``; its
 successors come from the compiled successor function. More than ``max_states`` such states,
 or more than ``timeout`` seconds, give INCOMPLETE with the count reached, never HOLDS.
+
+Two orders. The fast one takes a leaf that a conjunct defines (``leaf == e``, ``b <=> e``)
+right after the leaves ``e`` reads, computed instead of enumerated; it enumerates the same
+states, keeps them, and a successor found among them needs only ``TypeOK``. When it finds
+nothing wrong the property holds. Otherwise (or at the state budget) the reference order,
+which checks each state's successors as it enumerates, finds the counterexample reported:
+the first one in that order, whichever pass found a problem.
 
 A counterexample to induction is two rows: a state satisfying ``Inv`` (not necessarily
 reachable: the message says whether it is, when the reachable graph is given) and the step
@@ -43,13 +52,15 @@ from ..ir import nodes as ir
 from ..ir.printer import expr_str
 from ..ir.walk import literal, substitute
 from ..result import PropertyResult, Trace, TraceStep, Verdict, diff_states
-from .compile import compile_model
-from .layout import CompileError, EvalError, default_sentinel
-from .reference import Env, RefError, ev
+from .codegen import Ctx
+from .compile import Compiled, Expressions, compile_model
+from .layout import RUNTIME_ERRORS, CompileError, EvalError, default_sentinel
 from .graph import StateGraph
 
 KIND = "inductive"
 DEFAULT_MAX_STATES = 2_000_000
+_LOOPS_PER_FUNCTION = 15  # CPython allows 20 statically nested blocks in one function
+_MEMO_MAX = 3_000_000  # successor verdicts remembered (cleared beyond)
 
 
 def inductive_states(model: ir.Model, name: str, limit: int | None = None) -> list[dict]:
@@ -57,11 +68,13 @@ def inductive_states(model: ir.Model, name: str, limit: int | None = None) -> li
     (``result.State``), in enumeration order; at most ``limit``. For tests and inspection."""
     prop = model.get_property(name)
     ind = _Induction(model, prop, None, None, None)
-    out = []
-    for _W, s in ind.candidates():
+    out: list[dict] = []
+
+    def visit(s) -> bool:
         out.append(ind.layout.state(ind.comp.dec(s)))
-        if limit is not None and len(out) >= limit:
-            break
+        return limit is not None and len(out) >= limit
+
+    ind.enumerate(ind.order(fast=False), visit)
     return out
 
 
@@ -74,7 +87,7 @@ def check_inductive(model: ir.Model, *, max_states: int | None = DEFAULT_MAX_STA
     for p in props:
         try:
             out[p.name] = _Induction(model, p, max_states, timeout, graph).run()
-        except (CompileError, RefError) as err:
+        except (CompileError, EvalError) as err:
             out[p.name] = PropertyResult(p.name, KIND, Verdict.ERROR, f"cannot check {p.name}: {err}")
     return out
 
@@ -94,41 +107,45 @@ def _static(e) -> bool:
     return True
 
 
-def _unroll(model: ir.Model, e, body_of) -> list | None:
-    """``[body[var := v] for v in domain]`` for a binder over a static domain of scalars."""
+def _unroll(model: ir.Model, value, e, body_of) -> list | None:
+    """``[body[var := v] for v in domain]`` for a binder over a static domain of scalars;
+    ``value``: the plain value of a constant expression (``Compiled.value``)."""
     if not _static(e.domain):
         return None
-    vals = sorted(ev(e.domain, Env(model, {})), key=repr)
+    vals = sorted(value(e.domain), key=repr)
     lits = [literal(model, v) for v in vals]
     if any(l is None for l in lits):
         return None
     return [substitute(body_of(e), e.var, l) for l in lits]
 
 
-def conjuncts(model: ir.Model, e) -> list:
+def conjuncts(model: ir.Model, e, value=None) -> list:
     """``e`` split at ``&&`` and at ``forall`` over constant sets (bound variables replaced by
-    literals)."""
+    literals). ``value``: how constant domains are evaluated (default: compiled for ``model``)."""
+    value = value or Expressions(model).value
     if isinstance(e, ir.Binary) and e.op == "&&":
-        return conjuncts(model, e.left) + conjuncts(model, e.right)
+        return conjuncts(model, e.left, value) + conjuncts(model, e.right, value)
     if isinstance(e, ir.Quant) and e.kind == "forall":
-        parts = _unroll(model, e, lambda q: q.body)
+        parts = _unroll(model, value, e, lambda q: q.body)
         if parts is not None:
-            return [c for p in parts for c in conjuncts(model, p)]
+            return [c for p in parts for c in conjuncts(model, p, value)]
     return [e]
 
 
 class _Deps:
     """Which leaves of the layout an expression may read (over-approximated)."""
 
-    def __init__(self, model: ir.Model, layout, atoms):
+    def __init__(self, model: ir.Model, layout, atoms, value):
         self.model = model
         self.layout = layout
         self.atoms = atoms
+        self.value = value
         self.by_root: dict[str, list] = {}
         for leaf in layout.leaves:
             self.by_root.setdefault(leaf.root, []).append(leaf)
 
-    def code(self, v):
+    def code(self, e):
+        v = self.value(e)
         if isinstance(v, str):
             return self.atoms.code(v)
         return v
@@ -151,7 +168,6 @@ class _Deps:
         return out
 
     def of(self, e) -> set[int]:
-        env = Env(self.model, {})
         if isinstance(e, (ir.Field, ir.Index, ir.VarRef)):
             chain = []
             x = e
@@ -161,7 +177,7 @@ class _Deps:
                     chain.append(("f", x.name))
                 else:
                     extra |= self.of(x.index)
-                    chain.append(("k", self.code(ev(x.index, env))) if _static(x.index) else None)
+                    chain.append(("k", self.code(x.index)) if _static(x.index) else None)
                 x = x.base
             chain.reverse()
             if isinstance(x, ir.VarRef):
@@ -170,16 +186,16 @@ class _Deps:
         if isinstance(e, ir.LocalRef):
             leaves = self.by_root.get(f"{e.actor}.{e.name}", [])
             if e.proc is not None and _static(e.proc):
-                return self._select(leaves, [("k", self.code(ev(e.proc, env)))])
+                return self._select(leaves, [("k", self.code(e.proc))])
             return {l.index for l in leaves} | (self.of(e.proc) if e.proc is not None else set())
         if isinstance(e, ir.At):
             leaves = [l for l in self.by_root.get("pc", []) if l.actor == e.actor]
             if e.proc is not None and _static(e.proc):
-                return self._select(leaves, [("k", self.code(ev(e.proc, env)))])
+                return self._select(leaves, [("k", self.code(e.proc))])
             return {l.index for l in leaves} | (self.of(e.proc) if e.proc is not None else set())
         if isinstance(e, (ir.Quant, ir.SetFilter, ir.FuncLit)):
             body = e.body if not isinstance(e, ir.SetFilter) else e.cond
-            parts = _unroll(self.model, e, lambda q: body)
+            parts = _unroll(self.model, self.value, e, lambda q: body)
             if parts is not None:
                 return self.of(e.domain) | set().union(*(self.of(p) for p in parts)) if parts else set()
             return self.of(e.domain) | self.of(body)
@@ -206,27 +222,30 @@ class _Induction:
         self.max_states = max_states
         self.timeout = timeout
         self.graph = graph
-        self.parts = conjuncts(model, prop.expr)
         type_ok = model.get_property(ir.TYPE_OK)
-        invs = [ir.Invariant(ir.TYPE_OK, type_ok.expr), ir.Invariant("_inv", prop.expr)]
-        invs += [ir.Invariant(f"_c{k}", c) for k, c in enumerate(self.parts)]
-        aux = replace(model, properties=tuple(invs) + tuple(
+        invs = (ir.Invariant(ir.TYPE_OK, type_ok.expr), ir.Invariant("_inv", prop.expr))
+        aux = replace(model, properties=invs + tuple(
             p for p in model.properties if isinstance(p, ir.AssertProperty)))
-        self.comp = compile_model(aux, symmetry=False)
-        self.fns = self.comp.inv_fns
+        self.comp: Compiled = compile_model(aux, symmetry=False)
         self.layout = self.comp.layout
+        self.parts = conjuncts(model, prop.expr, self.comp.value)
+        self.part_fns = [self.comp.predicate(c) for c in self.parts]
+        self.domains = [self._domain(l) for l in self.layout.leaves]
+        dd = _Deps(model, self.layout, self.comp.atoms, self.comp.value)
+        self.deps = [dd.of(c) for c in self.parts]
+        self.defs = self._definitions(dd)
 
     # ---------------------------------------------------------------- leaf values
     def _domain(self, leaf) -> list:
-        lay, atoms = self.layout, self.comp.atoms
+        lay, atoms, model = self.layout, self.comp.atoms, self.comp.model
         no_init = False
         if leaf.kind != "pc" and "." in leaf.root:
             actor, name = leaf.root.split(".", 1)
-            loc = self.model.actor(actor).local(name)
+            loc = model.actor(actor).local(name)
             no_init = loc is not None and loc.init is None
         t = leaf.type
         if leaf.kind == "pc":
-            return list(range(len(self.model.actor(leaf.actor).steps) + 1))
+            return list(range(len(model.actor(leaf.actor).steps) + 1))
         if leaf.kind == "bool":
             return [False, True] + ([2] if no_init else [])
         if leaf.kind == "int":
@@ -240,29 +259,131 @@ class _Induction:
             return [frozenset(c) for n in range(len(elems) + 1) for c in combinations(elems, n)]
         raise CompileError(f"cannot enumerate leaf {lay.leaf_name(leaf)}")
 
-    def _order(self, deps: list[set[int]]) -> list[int]:
-        """Leaves in an order that completes conjuncts early: repeatedly the leaf that
-        completes the most conjuncts, then the one read by the most unfinished ones."""
+    def _definitions(self, dd: _Deps) -> dict[int, tuple]:
+        """Leaves that a conjunct defines: ``leaf == e`` (or ``e == leaf``), and ``leaf <=> e``
+        for a boolean leaf that holds only ``false``/``true``, with ``e`` not reading the leaf.
+        In every state satisfying the conjunct the leaf's value is then ``e``'s (``==`` is
+        Python's equality in the compiled code, ``<=>`` compares truth values), so once the
+        leaves ``e`` reads are assigned the leaf needs no enumeration. Leaf index ->
+        (source giving the value, the leaves that source reads)."""
+        out: dict[int, tuple] = {}
+        for c in self.parts:
+            if not (isinstance(c, ir.Binary) and c.op in ("==", "<=>")):
+                continue
+            for side, other in ((c.left, c.right), (c.right, c.left)):
+                d = dd.of(side)
+                if len(d) != 1:
+                    continue
+                i = next(iter(d))
+                if i in out or i in dd.of(other):
+                    continue
+                if self.comp.compiler.expr(side, Ctx(W="W")).src != f"W[{i}]":
+                    continue
+                if c.op == "<=>" and self.domains[i] != [False, True]:
+                    continue
+                x = self.comp.compiler.expr(other, Ctx(W="W"))
+                src = x.src if not x.static else self.comp.compiler.lit(x.val)
+                out[i] = (f"bool({src})" if c.op == "<=>" else src, dd.of(other))
+                break
+        return out
+
+    def order(self, fast: bool) -> tuple[list[int], set[int]]:
+        """The leaves in enumeration order, and which of them are computed from a definition.
+        Repeatedly: (``fast``) a defined leaf whose definition can be computed; otherwise the
+        leaf (not a defined one, when ``fast``) that completes the most conjuncts, then the
+        one read by the most unfinished ones. ``fast=False`` is the reference order whose
+        first counterexample to induction is the one reported."""
+        defs = self.defs if fast else {}
         n = len(self.layout.leaves)
         left = set(range(n))
-        remaining = [set(d) for d in deps]
-        order = []
+        placed: set[int] = set()
+        remaining = [set(d) for d in self.deps]
+        order: list[int] = []
+        computed: set[int] = set()
         while left:
-            def score(i):
-                done = sum(1 for r in remaining if r == {i})
-                touch = sum(1 for r in remaining if i in r)
-                return (done, touch, -len(self.domains[i]), -i)
-            best = max(left, key=score)
+            ready = [i for i in left if i in defs and defs[i][1] <= placed]
+            if ready:
+                best = min(ready)
+                computed.add(best)
+            else:
+                def score(i):
+                    done = sum(1 for r in remaining if r == {i})
+                    touch = sum(1 for r in remaining if i in r)
+                    return (done, touch, -len(self.domains[i]), -i)
+                best = max([i for i in left if i not in defs] or left, key=score)
             order.append(best)
             left.discard(best)
+            placed.add(best)
             for r in remaining:
                 r.discard(best)
-        return order
+        return order, computed
+
+    def _enumerator(self, order: list[int], computed: set[int]):
+        """Generated code for the depth-first search over the leaves in ``order``: one nested
+        loop per leaf (its values with their share of the packed state), each conjunct
+        checked in the loop of the last leaf it reads, ``visit(packed)`` called for every
+        complete assignment (True stops the search). Returns ``enum(W, visit) -> stopped``."""
+        comp, lay = self.comp, self.layout
+        ns = comp.namespace
+        tag = comp.compiler.fresh("enum")
+        pos = {leaf: k for k, leaf in enumerate(order)}
+        checks: list[list[str]] = [[] for _ in order]
+        for c, d in zip(self.parts, self.deps):
+            if d:
+                x = comp.compiler.expr(c, Ctx(W="W"))
+                checks[max(pos[i] for i in d)].append(x.src if not x.static else repr(bool(x.val)))
+        fns: list[list[str]] = []
+        lines: list[str] = []
+        ind = 1
+        for k, i in enumerate(order):
+            leaf = lay.leaves[i]
+            if k % _LOOPS_PER_FUNCTION == 0:
+                if k:
+                    lines.append("    " * ind + f"if {tag}_{len(fns) + 1}(W, a{k - 1}, visit): return True")
+                    lines.append("    return False")
+                    fns.append(lines)
+                lines = [f"def {tag}_{len(fns)}(W, a{k - 1 if k else 'x'}, visit):"]
+                ind = 1
+            pairs = [(v, lay.leaf_code(leaf, v) << leaf.offset) for v in self.domains[i]]
+            prev = f"a{k - 1}" if k else "0"
+            if i in computed:
+                table = comp.compiler.const({v: ((v, c),) for v, c in pairs})
+                lines.append("    " * ind + f"for v{k}, c{k} in {table}.get({self.defs[i][0]}, ()):")
+            else:
+                lines.append("    " * ind + f"for v{k}, c{k} in {comp.compiler.const(tuple(pairs))}:")
+            ind += 1
+            lines.append("    " * ind + f"W[{i}] = v{k}")
+            lines.append("    " * ind + f"a{k} = {prev} | c{k}")
+            for src in checks[k]:
+                lines.append("    " * ind + f"if not ({src}): continue")
+        last = f"a{len(order) - 1}" if order else "0"
+        if not order:
+            lines = [f"def {tag}_0(W, ax, visit):"]
+        lines.append("    " * ind + f"if visit({last}): return True")
+        lines.append("    return False")
+        fns.append(lines)
+        src = "\n\n".join("\n".join(f) for f in fns) + "\n"
+        exec(compile(src, f"<movspec {tag}>", "exec"), ns)
+        first = ns[f"{tag}_0"]
+        return lambda W, visit: first(W, 0, visit)
+
+    def enumerate(self, order_computed, visit, W: list | None = None) -> bool:
+        """Call ``visit(packed)`` for every type-correct state satisfying the property, in the
+        order given; the leaf list ``W`` (default: a new one) holds that state meanwhile.
+        True when ``visit`` stopped it."""
+        comp = self.comp
+        if W is None:
+            W = list(comp.dec(comp.init_states[0]))
+        else:
+            W[:] = comp.dec(comp.init_states[0])
+        if any(not f(W) for f, d in zip(self.part_fns, self.deps) if not d):
+            return False
+        return self._enumerator(*order_computed)(W, visit)
 
     def run(self) -> PropertyResult:
         p, comp, lay = self.prop, self.comp, self.layout
         t0 = time.perf_counter()
-        typeok, inv = self.fns[0], self.fns[1]
+        typeok, inv = comp.inv_fns[0], comp.inv_fns[1]
         # the initial states
         for s in comp.init_states:
             W = comp.dec(s)
@@ -271,38 +392,15 @@ class _Induction:
                 msg = f"{p.name} does not hold in the initial state: {which}"
                 return PropertyResult(p.name, KIND, Verdict.VIOLATED, msg,
                                       Trace((TraceStep(None, None, None, None, None, lay.state(W)),)))
-        count = 0
         deadline = None if self.timeout is None else t0 + self.timeout
-        cov = [0] * len(comp.steps)
-        found = None
-        stop = None
-        dec = comp.dec
-        for W, s in self.candidates():
-            count += 1
-            Ws = dec(s)
-            out: list = []
-            try:
-                comp.succ_labeled(s, Ws, out, [], cov)
-            except (EvalError, ArithmeticError, TypeError, KeyError, IndexError, ValueError) as err:
-                found = ("error", s, None, None, err)
-                break
-            for t, sid in out:
-                try:
-                    Wt = dec(t)
-                    good = typeok(Wt) and inv(Wt)
-                except (EvalError, ArithmeticError, TypeError, KeyError, IndexError, ValueError):
-                    good = False
-                if not good:
-                    found = ("step", s, t, sid, None)
-                    break
-            if found:
-                break
-            if self.max_states is not None and count >= self.max_states:
-                stop = f"state budget of {self.max_states:,} states satisfying {p.name} reached"
-                break
-            if deadline is not None and count & 1023 == 0 and time.perf_counter() > deadline:
-                stop = f"time budget of {self.timeout:g}s reached"
-                break
+        # the fast pass decides when nothing is found; otherwise the reference order finds
+        # the counterexample (or reaches the budget) that it has always reported
+        try:
+            count, found, stop = self._fast(deadline)
+        except RUNTIME_ERRORS:
+            count, found, stop = 0, True, None
+        if found or (stop and not stop.startswith("time")):
+            count, found, stop = self._scan(deadline)
         secs = time.perf_counter() - t0
         if found:
             return self._cti(found, count)
@@ -315,64 +413,106 @@ class _Induction:
                               f"it, and every step from each of the {count:,} type-correct states satisfying "
                               f"it leads to such a state ({secs:.1f}s)")
 
-    def candidates(self):
-        """Every type-correct state satisfying the property, as ``(W, s)``: the leaf list (the
-        same list object, refilled: copy it to keep it) and the packed state, built up leaf by
-        leaf along the search (each leaf's code is added once per value, not packed anew per
-        state), in a fixed order."""
-        comp, lay = self.comp, self.layout
-        self.domains = [self._domain(l) for l in lay.leaves]
-        dd = _Deps(self.model, lay, comp.atoms)
-        deps = [dd.of(c) for c in self.parts]
-        order = self._order(deps)
-        pos = {leaf: k for k, leaf in enumerate(order)}
-        cfns = self.fns[2:]
-        checks: list[list] = [[] for _ in order]
-        constant = []
-        for k, d in enumerate(deps):
-            if not d:
-                constant.append(cfns[k])
-            else:
-                checks[max(pos[i] for i in d)].append(cfns[k])
-        W = list(comp.dec(comp.init_states[0]))
-        if any(not f(W) for f in constant):
-            return
-        n = len(order)
-        domains = [self.domains[i] for i in order]
-        lens = [len(d) for d in domains]
-        # each value's share of the packed state
-        codes = [[lay.leaf_code(lay.leaves[order[k]], v) << lay.leaves[order[k]].offset for v in domains[k]]
-                 for k in range(n)]
-        acc = [0] * (n + 1)  # acc[k + 1]: the packed bits of the leaves order[0..k]
-        last = n - 1
-        # iterative depth-first search over the leaves in `order`
-        idx = [0] * n
-        k = 0
-        while k >= 0:
-            i = idx[k]
-            if i >= lens[k]:
-                idx[k] = 0
-                k -= 1
-                if k >= 0:
-                    idx[k] += 1
-                continue
-            W[order[k]] = domains[k][i]
-            acc[k + 1] = acc[k] | codes[k][i]
-            for f in checks[k]:
-                if not f(W):
-                    break
-            else:
-                if k < last:
-                    k += 1
-                    continue
-                yield W, acc[n]
-            idx[k] = i + 1
+    def _budget(self, count: int, deadline) -> str | None:
+        if self.max_states is not None and count >= self.max_states:
+            return f"state budget of {self.max_states:,} states satisfying {self.prop.name} reached"
+        if deadline is not None and count & 1023 == 0 and time.perf_counter() > deadline:
+            return f"time budget of {self.timeout:g}s reached"
+        return None
+
+    def _good(self, t) -> bool:
+        """``TypeOK /\\ Inv`` in packed state ``t`` (an evaluation error: no)."""
+        try:
+            Wt = self.comp.dec(t)
+            return bool(self.comp.inv_fns[0](Wt) and self.comp.inv_fns[1](Wt))
+        except RUNTIME_ERRORS:
+            return False
+
+    def _fast(self, deadline):
+        """Whether anything is wrong, quickly: ``(count, found, stop)`` with ``found`` True
+        (not a counterexample: the reference order finds that) when a step leaves the states
+        or cannot be evaluated. The states are enumerated in the fast order and kept; a
+        successor among them satisfies every conjunct, hence ``Inv``, so only ``TypeOK`` is
+        evaluated there."""
+        comp = self.comp
+        states: dict = {}
+        stop = None
+
+        def collect(s) -> bool:
+            nonlocal stop
+            states[s] = None
+            stop = self._budget(len(states), deadline)
+            return stop is not None
+
+        self.enumerate(self.order(fast=True), collect)
+        if stop:
+            return len(states), None, stop
+        succ, dec, typeok = comp.succ_labeled, comp.dec, comp.inv_fns[0]
+        cov = [0] * len(comp.steps)
+        memo: dict = {}
+        for s in states:
+            out: list = []
+            try:
+                succ(s, dec(s), out, [], cov)
+            except RUNTIME_ERRORS:
+                return len(states), True, None
+            for t, _sid in out:
+                good = memo.get(t)
+                if good is None:
+                    if t in states:
+                        try:
+                            good = bool(typeok(dec(t)))
+                        except RUNTIME_ERRORS:
+                            good = False
+                    else:
+                        good = self._good(t)
+                    if len(memo) >= _MEMO_MAX:
+                        memo.clear()
+                    memo[t] = good
+                if not good:
+                    return len(states), True, None
+        return len(states), None, None
+
+    def _scan(self, deadline):
+        """Every step from every state enumerated in the reference order, up to the first
+        counterexample to induction: ``(count, found, stop)``."""
+        comp = self.comp
+        succ, good_of = comp.succ_labeled, self._good
+        memo: dict = {}
+        cov = [0] * len(comp.steps)
+        count, found, stop = 0, None, None
+
+        def visit(s) -> bool:
+            nonlocal count, found, stop
+            count += 1
+            out: list = []
+            try:
+                succ(s, W, out, [], cov)
+            except RUNTIME_ERRORS as err:
+                found = ("error", s, None, None, err)
+                return True
+            for t, sid in out:
+                good = memo.get(t)
+                if good is None:
+                    good = good_of(t)
+                    if len(memo) >= _MEMO_MAX:
+                        memo.clear()
+                    memo[t] = good
+                if not good:
+                    found = ("step", s, t, sid, None)
+                    return True
+            stop = self._budget(count, deadline)
+            return stop is not None
+
+        W: list = []
+        self.enumerate(self.order(fast=False), visit, W)
+        return count, found, stop
 
     # ---------------------------------------------------------------- reporting
     def _failed_part(self, W) -> str:
-        if not self.fns[0](W):
+        if not self.comp.inv_fns[0](W):
             return "`TypeOK` is false"
-        for k, f in enumerate(self.fns[2:]):
+        for k, f in enumerate(self.part_fns):
             try:
                 if not f(W):
                     return f"`{expr_str(self.parts[k], self.model)}` is false"

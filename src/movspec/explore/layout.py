@@ -464,6 +464,65 @@ class Layout:
             return frozenset(self.plain(x, t.elem) for x in v)
         raise CompileError(f"unsupported type {t!r}")
 
+    def internal(self, v, t):
+        """Plain value (``result.py``) -> internal value: the inverse of ``plain``. An atom
+        outside the model's atom table is a KeyError."""
+        if isinstance(t, (ir.BoolType, ir.IntType)):
+            return v
+        if isinstance(t, ir.AtomType):
+            return self.atoms.code(v)
+        if isinstance(t, ir.RecordType):
+            vals = dict(v.fields)
+            return tuple(self.internal(vals[f.name], f.type) for f in t.fields)
+        if isinstance(t, ir.FuncType):
+            kt = t.domain.elem if isinstance(t.domain, ir.SetType) else t.domain
+            by_key = {self.internal(k, kt): x for k, x in v.pairs}
+            return tuple(self.internal(by_key[k], t.range) for k in domain_keys(self.atoms, t.domain))
+        if isinstance(t, ir.SetType):
+            return frozenset(self.internal(x, t.elem) for x in v)
+        raise CompileError(f"unsupported type {t!r}")
+
+    def store(self, W, base: int, t, v) -> None:
+        """Write internal value ``v`` of type ``t`` from leaf ``base`` on: the inverse of ``read``."""
+        if isinstance(t, ir.RecordType):
+            off = base
+            for f, x in zip(t.fields, v):
+                self.store(W, off, f.type, x)
+                off += leaf_count(f.type)
+        elif isinstance(t, ir.FuncType):
+            n = leaf_count(t.range)
+            for i, x in enumerate(v):
+                self.store(W, base + i * n, t.range, x)
+        else:
+            W[base] = v
+
+    def leaves_of(self, state: dict) -> list:
+        """The leaf list ``W`` of a plain state (``result.State``): the inverse of ``state``.
+        A key missing from ``state`` or a value outside the layout is a KeyError or ValueError."""
+        model = self.model
+        W: list = [None] * len(self.leaves)
+        for v in model.vars:
+            self.store(W, self.var_base[v.name], v.type, self.internal(state[v.name], v.type))
+        for a in model.actors:
+            procs = model.procs(a)
+            for loc in a.locals:
+                fn = state[f"{a.name}.{loc.name}"]
+                base, size = self.local_base[(a.name, loc.name)], self.local_size[(a.name, loc.name)]
+                for i, p in enumerate(procs):
+                    x = fn.get(p)
+                    if x == ir.DEFAULT_INIT and isinstance(x, str):
+                        val = (self.atoms.code(ir.DEFAULT_INIT) if isinstance(loc.type, ir.AtomType)
+                               else default_sentinel(loc.type))
+                    else:
+                        val = self.internal(x, loc.type)
+                    self.store(W, base + i * size, loc.type, val)
+        pcs = state["pc"]
+        for a in model.actors:
+            names = [s.name for s in a.steps] + [ir.DONE]
+            for i, p in enumerate(model.procs(a)):
+                W[self.pc_base[a.name] + i] = names.index(pcs.get(p))
+        return W
+
     def read(self, W, base: int, t):
         """The internal value of type ``t`` stored from leaf ``base`` on."""
         if isinstance(t, ir.RecordType):

@@ -20,19 +20,25 @@ emitted module. The counterexample is the shortest path (breadth-first) from an 
 state to the first offending step, that step included; the message names the step and shows
 the mapped abstract states before and after it.
 
-Abstract successors are computed by interpreting the abstract actions (``reference.run``)
-and cached per abstract state; mapping values are cached per concrete state. A graph cut short
-by ``max_states`` gives INCOMPLETE unless a violation was found in the part explored.
+The mapping is compiled against the model (``Compiled.plain_function``) and evaluated once per
+distinct projection of the state onto the leaves it reads. The abstract specification is
+compiled too, as a model of its own (``abstract_model``: one single-process actor per action
+and choice of parameters, whose one step is the action's body), and its successors are
+cached per abstract state. A graph cut short by ``max_states`` gives INCOMPLETE unless a
+violation was found in the part explored.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from itertools import product
+from dataclasses import replace
 
 from ..ir import nodes as ir
+from ..ir.walk import literal, substitute
 from ..result import PropertyResult, Trace, TraceStep, Verdict, diff_states, format_value
-from .reference import BLOCKED, Env, RefError, ev, run
+from .codegen import Ctx
+from .compile import Compiled, Expressions, compile_model
+from .layout import RUNTIME_ERRORS, CompileError, all_values
 from .graph import StateGraph, explore_graph
 
 KIND = "refinement"
@@ -48,38 +54,124 @@ def check_refinements(model: ir.Model, graph: StateGraph | None = None, *,
     for p in props:
         try:
             out[p.name] = _Checker(model, g, p).check()
-        except RefError as err:
+        except (CompileError, *RUNTIME_ERRORS) as err:
             out[p.name] = PropertyResult(p.name, KIND, Verdict.ERROR, f"cannot evaluate {p.name}: {err}")
     return out
 
 
+def _static(e) -> bool:
+    return not any(isinstance(x, (ir.VarRef, ir.LocalRef, ir.At, ir.BoundRef, ir.SelfRef))
+                   for x in _nodes(e))
+
+
+def _nodes(e):
+    if isinstance(e, tuple):
+        for x in e:
+            yield from _nodes(x)
+    elif hasattr(e, "__dataclass_fields__"):
+        yield e
+        for f in e.__dataclass_fields__:
+            if f != "span":
+                yield from _nodes(getattr(e, f))
+
+
+def abstract_model(model: ir.Model, spec: ir.AbstractSpec) -> tuple[ir.Model, list[str]]:
+    """``spec`` as a model to compile: its variables, and one actor per action and choice of
+    parameter values (``"isolate(pg = P1, cpu = C1)"``, the second list, in actor order) with
+    one step, the action's body with the parameters replaced by the values. A parameter whose
+    domain is constant ranges over its elements (in the order of their printed form); one
+    whose domain reads the abstract state ranges over the elements of the domain's type, and
+    the body starts with ``await value in domain``."""
+    consts = Expressions(replace(model, vars=spec.vars, actors=(), properties=(), modules=(), functions=()))
+    actors: list[ir.Actor] = []
+    labels: list[str] = []
+
+    def expand(params, body, guards, chosen, action):
+        if not params:
+            args = ", ".join(f"{var} = {format_value(v)}" for var, v in chosen)
+            labels.append(f"{action.name}({args})")
+            actors.append(ir.Actor(f"abstract_{len(actors)}", None, (),
+                                   (ir.Step(action.name, tuple(guards) + tuple(body)),)))
+            return
+        (var, dom), rest = params[0], params[1:]
+        if _static(dom):
+            vals, guard = consts.value(dom), None
+        else:
+            t = consts.compiler.expr(dom, Ctx(W="W")).type
+            lay = consts.layout
+            vals, guard = [lay.plain(v, t.elem) for v in all_values(consts.atoms, t.elem)], dom
+        for v in sorted(vals, key=repr):
+            lit = literal(model, v)
+            if lit is None:
+                raise CompileError(f"parameter {var} of action {action.name} ranges over values "
+                                   f"that are not scalars")
+            more = [] if guard is None else [ir.Await(ir.Binary("in", lit, guard))]
+            expand([(x, substitute(d, var, lit)) for x, d in rest], substitute(body, var, lit),
+                   guards + more, chosen + [(var, v)], action)
+
+    for a in spec.actions:
+        expand(list(a.params), a.body, [], [], a)
+    return replace(model, vars=spec.vars, modules=(), actors=tuple(actors), properties=(),
+                   functions=(), expectations=()), labels
+
+
+class Abstract:
+    """A compiled abstract specification. Abstract states are packed ints of its layout
+    restricted to its variables (every actor's pc at its one step)."""
+
+    def __init__(self, model: ir.Model, spec: ir.AbstractSpec):
+        self.spec = spec
+        amodel, self.labels = abstract_model(model, spec)
+        self.comp: Compiled = compile_model(amodel, symmetry=False)
+        lay = self.comp.layout
+        self.names = [v.name for v in spec.vars]
+        first_pc = min(lay.pc_base.values(), default=len(lay.leaves))
+        self.n_vars = first_pc
+        self.mask = (1 << (lay.leaves[first_pc].offset if first_pc < len(lay.leaves) else lay.bits)) - 1
+        self.label_of = {a.name: lab for a, lab in zip(amodel.actors, self.labels)}
+        self._succ: dict[int, dict[int, str]] = {}
+
+    @property
+    def initial(self) -> int:
+        return self.comp.init_states[0] & self.mask
+
+    def state(self, values: dict) -> int:
+        """The abstract state of plain variable values (KeyError, ValueError, Overflow: not one)."""
+        lay = self.comp.layout
+        W = [0] * len(lay.leaves)
+        for v in self.spec.vars:
+            lay.store(W, lay.var_base[v.name], v.type, lay.internal(values[v.name], v.type))
+        return lay.pack(W)
+
+    def plain(self, a: int) -> dict:
+        lay = self.comp.layout
+        W = self.comp.dec(a)
+        return {v.name: lay.plain(lay.read(W, lay.var_base[v.name], v.type), v.type) for v in self.spec.vars}
+
+    def successors(self, a: int) -> dict[int, str]:
+        """Every abstract state one action goes to from ``a``, with the action that does it."""
+        s = self._succ.get(a)
+        if s is None:
+            comp = self.comp
+            out: list = []
+            comp.succ_labeled(a, comp.dec(a), out, [], [0] * len(comp.steps))
+            s = {}
+            for t, sid in out:
+                s.setdefault(t & self.mask, self.label_of[comp.steps[sid].actor.name])
+            self._succ[a] = s
+        return s
+
+
 def abstract_initial(model: ir.Model, spec: ir.AbstractSpec) -> dict:
-    env = Env(model, {})
-    return {v.name: ev(v.init, env) for v in spec.vars}
+    ab = Abstract(model, spec)
+    return ab.plain(ab.initial)
 
 
 def abstract_successors(model: ir.Model, spec: ir.AbstractSpec, state: dict) -> dict[tuple, str]:
     """Every abstract state one action goes to from ``state`` (frozen as a tuple of values in
     variable order), with the action that does it: ``"isolate(p = P1, c = C1)"``."""
-    out: dict[tuple, str] = {}
-    names = [v.name for v in spec.vars]
-    base = Env(model, state)
-    for a in spec.actions:
-        doms = []
-        for var, dom in a.params:
-            doms.append(sorted(ev(dom, base), key=repr))
-        for combo in product(*doms):
-            env = base
-            for (var, _), val in zip(a.params, combo):
-                env = env.bind(var, val)
-            for new, target, _fails in run(a.body, env, ()):
-                if new is None or target is BLOCKED:
-                    continue
-                key = tuple(new[n] for n in names)
-                if key not in out:
-                    args = ", ".join(f"{var} = {format_value(v)}" for (var, _), v in zip(a.params, combo))
-                    out[key] = f"{a.name}({args})"
-    return out
+    ab = Abstract(model, spec)
+    return {tuple(ab.plain(t).values()): lab for t, lab in ab.successors(ab.state(state)).items()}
 
 
 def state_keys(e) -> set[str]:
@@ -108,8 +200,9 @@ def state_keys(e) -> set[str]:
 
 def mapped_state(model: ir.Model, prop: ir.Refinement, state: dict) -> dict:
     """The abstract state a concrete (plain) state maps to."""
-    env = Env(model, state)
-    return {v: ev(e, env) for v, e in prop.mapping}
+    ex = Expressions(model)
+    W = ex.layout.leaves_of(state)
+    return {v: ex.plain_function(e)(W) for v, e in prop.mapping}
 
 
 def step_message(prop: ir.Refinement, who: str, step: str, anchor: str | None, a: dict, b: dict) -> str:
@@ -137,9 +230,10 @@ class _Checker:
         self.prop = prop
         self.spec = prop.abstract
         self.names = [v for v, _ in prop.mapping]
-        self._mapped: dict[int, tuple] = {}
-        self._by_leaves: dict[tuple, tuple] = {}
-        self._succ: dict[tuple, dict[tuple, str]] = {}
+        self.abstract = Abstract(model, prop.abstract)
+        self._fns = [g.comp.plain_function(e) for _, e in prop.mapping]
+        self._mapped: dict[int, object] = {}
+        self._by_leaves: dict[tuple, object] = {}
         # the mapping reads few parts of the state: evaluate it once per distinct projection
         keys = set()
         for _, e in prop.mapping:
@@ -151,35 +245,40 @@ class _Checker:
         comp = self.g.comp
         return comp.layout.state(comp.dec(self.g.states[i]))
 
-    def mapped(self, i: int) -> tuple:
+    def mapped(self, i: int):
+        """The abstract state concrete state ``i`` maps to: a packed abstract state, or
+        ``("outside", values)`` when the values are not a state of the abstract's types."""
         m = self._mapped.get(i)
         if m is None:
             W = self.g.comp.dec(self.g.states[i])
             proj = tuple(W[k] for k in self._leaves)
             m = self._by_leaves.get(proj)
             if m is None:
-                env = Env(self.model, self.g.comp.layout.state(W))
-                m = self._by_leaves[proj] = tuple(ev(e, env) for _, e in self.prop.mapping)
+                values = tuple(f(W) for f in self._fns)
+                try:
+                    m = self.abstract.state(dict(zip(self.names, values)))
+                except (KeyError, *RUNTIME_ERRORS):
+                    m = ("outside", values)
+                self._by_leaves[proj] = m
             self._mapped[i] = m
         return m
 
-    def successors(self, a: tuple) -> dict[tuple, str]:
-        s = self._succ.get(a)
-        if s is None:
-            s = self._succ[a] = abstract_successors(self.model, self.spec, dict(zip(self.names, a)))
-        return s
+    def successors(self, a) -> dict:
+        return {} if isinstance(a, tuple) else self.abstract.successors(a)
 
-    def as_state(self, a: tuple) -> dict:
-        return dict(zip(self.names, a))
+    def as_state(self, a) -> dict:
+        if isinstance(a, tuple):
+            return dict(zip(self.names, a[1]))
+        values = self.abstract.plain(a)
+        return {n: values[n] for n in self.names}
 
     def check(self) -> PropertyResult:
         p, g = self.prop, self.g
-        init = abstract_initial(self.model, self.spec)
-        init_t = tuple(init[n] for n in self.names)
+        init = self.abstract.initial
         for i in g.init:
             a = self.mapped(i)
-            if a != init_t:
-                msg = init_message(p, self.as_state(init_t), self.as_state(a))
+            if a != init:
+                msg = init_message(p, self.as_state(init), self.as_state(a))
                 return PropertyResult(p.name, KIND, Verdict.VIOLATED, msg, self._trace([i], None))
         for i, row in enumerate(g.edges):
             a = None
@@ -200,7 +299,7 @@ class _Checker:
                               f"abstract {self.spec.name} or leaves the mapped state unchanged")
 
     # ------------------------------------------------------------------ reporting
-    def _violation(self, i: int, j: int, sid: int, a: tuple, b: tuple) -> PropertyResult:
+    def _violation(self, i: int, j: int, sid: int, a, b) -> PropertyResult:
         info = self.g.comp.steps[sid]
         who = info.proc if info.proc == info.actor.name else f"{info.actor.name}({info.proc})"
         msg = step_message(self.prop, who, info.step.name, info.step.anchor, self.as_state(a), self.as_state(b))

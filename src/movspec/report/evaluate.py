@@ -7,16 +7,19 @@ and the docs, or None when the expression uses something this small evaluator do
 (then the story simply says the invariant is false).
 
 Values are the plain ones of ``result`` (int, bool, str atoms, ``Rec``, ``Fn``, frozenset).
-The evaluation is ``explore.reference``'s (function domains included in type membership);
-this module only chooses what to say.
+The evaluation is the builtin checker's compiled code (``explore.compile.Expressions``, on the
+state's leaves; bound variables are replaced by their values), type membership included
+(function domains too); this module only chooses what to say.
 """
 
 from __future__ import annotations
 
-from ..explore.reference import Env, RefError, ev, in_type
+from ..explore.compile import Expressions
+from ..explore.layout import RUNTIME_ERRORS, CompileError
 from ..ir import nodes as N
 from ..ir.printer import expr_str
-from ..result import Fn, Rec, State, format_value
+from ..ir.walk import literal, substitute
+from ..result import State, format_value
 
 
 class Unsupported(Exception):
@@ -28,19 +31,26 @@ def _text(e, model) -> str:
 
 
 class Evaluator:
-    """Plain-value evaluation of IR expressions in one state, by ``explore.reference`` (the
-    one evaluator on plain values; the checkers themselves run compiled code)."""
+    """Plain-value evaluation of IR expressions in one state, by the checker's compiled
+    expressions (``explore.compile.Expressions``: the one evaluator on plain values)."""
 
     def __init__(self, state: State, model: N.Model):
-        self.base = Env(model, state)
+        self.model = model
+        self.exprs = Expressions(model)
+        try:
+            self.W = self.exprs.layout.leaves_of(state)
+        except (KeyError, *RUNTIME_ERRORS) as err:
+            raise Unsupported(f"the state does not fit the model: {err}") from err
 
     def ev(self, e, env: dict):
-        rt = self.base
         for k, v in env.items():
-            rt = rt.bind(k, v)
+            lit = literal(self.model, v)
+            if lit is None:
+                raise Unsupported(f"{k} is bound to a value that is not a scalar")
+            e = substitute(e, k, lit)
         try:
-            return ev(e, rt)
-        except RefError as err:
+            return self.exprs.plain_function(e)(self.W)
+        except (CompileError, *RUNTIME_ERRORS) as err:
             raise Unsupported(str(err)) from err
 
     def _domain(self, e, env: dict):
@@ -50,23 +60,23 @@ class Evaluator:
         return sorted(d, key=lambda x: (str(type(x)), x))
 
 
-def _out_of_type(v, t, path: str) -> str | None:
-    """The first leaf of ``v`` outside ``t``: ``ref[P1] is 4, outside 0..3``."""
-    if isinstance(t, N.RecordType) and isinstance(v, Rec):
-        for (k, x), f in zip(v.fields, t.fields):
-            found = _out_of_type(x, f.type, f"{path}.{k}")
+def _out_of_type(e, t, path: str, ev: Evaluator, env: dict) -> str | None:
+    """The first leaf of the value of ``e`` outside ``t``: ``ref[P1] is 4, outside 0..3``."""
+    if ev.ev(N.InType(e, t), env):
+        return None
+    if isinstance(t, N.RecordType):
+        for f in t.fields:
+            found = _out_of_type(N.Field(e, f.name), f.type, f"{path}.{f.name}", ev, env)
             if found:
                 return found
-        return None
-    if isinstance(t, N.FuncType) and isinstance(v, Fn):
-        for k, x in v.pairs:
-            found = _out_of_type(x, t.range, f"{path}[{format_value(k)}]")
+    elif isinstance(t, N.FuncType):
+        v = ev.ev(e, env)
+        for k, _ in getattr(v, "pairs", ()):
+            lit = literal(ev.model, k)
+            found = lit is not None and _out_of_type(N.Index(e, lit), t.range, f"{path}[{format_value(k)}]", ev, env)
             if found:
                 return found
-        return None
-    if not in_type(v, t):
-        return f"`{path}` is {format_value(v)}, outside {t}"
-    return None
+    return f"`{path}` is {format_value(ev.ev(e, env))}, outside {t}"
 
 
 def _bindings(e, ev: Evaluator, env: dict):
@@ -87,7 +97,7 @@ def _false_part(e, ev: Evaluator, env: dict, model) -> str | None:
         return f"`{_text(e.left, model)}` holds but " + \
             (_false_part(e.right, ev, env, model) or f"`{_text(e.right, model)}` does not")
     if isinstance(e, N.InType):
-        return _out_of_type(ev.ev(e.expr, env), e.type, _text(e.expr, model))
+        return _out_of_type(e.expr, e.type, _text(e.expr, model), ev, env)
     if isinstance(e, N.Unary) and e.op == "!" and not isinstance(e.operand, (N.Binary, N.Quant)):
         return f"`{_text(e.operand, model)}` is true"
     if isinstance(e, N.Binary) and e.op in ("==", "!=", "<", "<=", ">", ">="):
@@ -101,8 +111,8 @@ def _false_part(e, ev: Evaluator, env: dict, model) -> str | None:
 def why_false(inv: N.Invariant, state: State, model: N.Model) -> str | None:
     """A sentence saying which binding and which part make ``inv`` false in ``state``, or
     None when it cannot tell (including when the invariant holds there)."""
-    ev = Evaluator(state, model)
     try:
+        ev = Evaluator(state, model)
         for env, body in _bindings(inv.expr, ev, {}):
             if ev.ev(body, env):
                 continue
