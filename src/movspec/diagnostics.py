@@ -8,6 +8,12 @@ stage's); the CLI renders them as::
        12 |     pgae[p].ref += 1
           |     ^^^^
     hint: did you mean `page`?
+
+A diagnostic may carry related locations (``related``): the call site of the macro an error
+is in, the variant whose broken delta an error follows from. Each is rendered after the main
+location as ``file:line:col: note: ...`` with its source line. A diagnostic that is a root
+cause (``cause``: a variant delta naming a step that does not exist) is listed before the
+others, which may only be its knock-on effects.
 """
 
 from __future__ import annotations
@@ -27,44 +33,69 @@ class Severity(str, Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Related:
+    """A second location of a diagnostic, with what it is (``called here``)."""
+
+    message: str
+    span: Span
+
+    def to_json(self) -> dict:
+        return {"message": self.message, "span": self.span.to_json()}
+
+
+def _quote(span: Span, sources: "SourceMap | None") -> list[str]:
+    """The source line of ``span`` with carets under it (nothing when the text is unknown)."""
+    text = sources.line(span.file, span.line) if sources is not None else None
+    if text is None:
+        return []
+    num = str(span.line)
+    pad = " " * len(num)
+    text = text.expandtabs(1)
+    if span.end_line == span.line:
+        width = max(1, span.end_col - span.col)
+    else:
+        width = max(1, len(text) - span.col + 1)
+    return [f" {num} | {text}", f" {pad} | {' ' * (span.col - 1)}{'^' * width}"]
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     severity: Severity
     message: str
     span: Span | None = None
     hint: str | None = None
     code: str = ""  # a short stable identifier, e.g. "undefined-name"
+    related: tuple[Related, ...] = ()
+    cause: bool = False  # a root cause: listed before the diagnostics that may follow from it
 
     def render(self, sources: "SourceMap | None" = None) -> str:
         where = f"{self.span}: " if self.span else ""
         out = [f"{where}{self.severity.value}: {self.message}"]
-        if self.span and sources is not None:
-            text = sources.line(self.span.file, self.span.line)
-            if text is not None:
-                num = str(self.span.line)
-                pad = " " * len(num)
-                text = text.expandtabs(1)
-                if self.span.end_line == self.span.line:
-                    width = max(1, self.span.end_col - self.span.col)
-                else:
-                    width = max(1, len(text) - self.span.col + 1)
-                out.append(f" {num} | {text}")
-                out.append(f" {pad} | {' ' * (self.span.col - 1)}{'^' * width}")
+        if self.span:
+            out.extend(_quote(self.span, sources))
+        for r in self.related:
+            out.append(f"{r.span}: note: {r.message}")
+            out.extend(_quote(r.span, sources))
         if self.hint:
             out.append(f"hint: {self.hint}")
         return "\n".join(out)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "severity": self.severity.value,
             "code": self.code,
             "message": self.message,
             "hint": self.hint,
             "span": self.span.to_json() if self.span else None,
         }
+        if self.related:
+            out["related"] = [r.to_json() for r in self.related]
+        return out
 
 
-def error(message: str, span: Span | None = None, hint: str | None = None, code: str = "") -> Diagnostic:
-    return Diagnostic(Severity.ERROR, message, span, hint, code)
+def error(message: str, span: Span | None = None, hint: str | None = None, code: str = "",
+          related: tuple[Related, ...] = (), cause: bool = False) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, message, span, hint, code, related, cause)
 
 
 def warning(message: str, span: Span | None = None, hint: str | None = None, code: str = "") -> Diagnostic:

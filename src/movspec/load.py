@@ -9,7 +9,7 @@ models may then be incomplete and must not be checked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -47,21 +47,28 @@ class LoadResult:
 
 
 def _sort_key(d: Diagnostic):
+    # root causes (a variant delta naming a missing step) first: what follows may be their effects
     s = d.span
     if s is None:
-        return ("", 0, 0, d.message)
-    return (s.file, s.line, s.col, d.message)
+        return (not d.cause, "", 0, 0, d.message)
+    return (not d.cause, s.file, s.line, s.col, d.message)
 
 
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
     # base declarations are resolved once per variant: report each finding once
-    seen = set()
-    out = []
+    # (a mistake in a macro's body found at each of its calls is one finding naming them all)
+    seen: dict[tuple, int] = {}
+    out: list[Diagnostic] = []
     for d in diags:
         key = (d.severity, d.message, d.span, d.hint)
         if key not in seen:
-            seen.add(key)
+            seen[key] = len(out)
             out.append(d)
+        elif d.related:
+            first = out[seen[key]]
+            more = tuple(r for r in d.related if r not in first.related)
+            if more and len(first.related) < 3:
+                out[seen[key]] = replace(first, related=(first.related + more)[:3])
     return sorted(out, key=_sort_key)
 
 
@@ -119,7 +126,8 @@ def load_files(texts: Sequence[tuple[str, str | bytes]]) -> LoadResult:
             res.deltas = built.deltas
             res.notes = _dedupe(built.notes)
             from .check import check_models
-            diags.extend(check_models(built, files))
+            from .check.macro_sites import with_macro_sites
+            diags.extend(with_macro_sites(check_models(built, files), files))
     except RecursionError:
         diags.append(error("expression nested too deeply", Span(files[0].path, 1, 1, 1, 2),
                            "split deep expressions into `def`s", "too-deep"))

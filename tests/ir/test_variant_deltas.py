@@ -140,7 +140,7 @@ def test_deltas_as_written() -> None:
 
 
 @pytest.mark.parametrize("delta, message", [
-    ("replace a.fuor { skip }", "variant `v` names step `a.fuor`, which does not exist"),
+    ("replace a.fuor { skip }", "variant `v` replaces step `fuor` of actor `a`, which does not exist"),
     ("remove b.one", "variant `v` names actor `b`, which does not exist"),
     ("insert after a.one step two { skip }", "actor `a` already has a step `two`"),
     ("remove property Smal", "variant `v` removes property `Smal`, which does not exist"),

@@ -44,7 +44,10 @@ def lint_cmd(paths: tuple[str, ...], as_json: bool, strict: bool, verbose: bool)
             key = lambda d: (d.span.file, d.span.line, d.span.col) if d.span else ("", 0, 0)  # noqa: E731
             shown = sorted(result.diagnostics + result.notes, key=key)
         render_diagnostics(shown, result.sources, err)
-        if result.ok:
+        if result.ok and failed:
+            n = len(result.warnings)
+            err.print(f"--strict: the {n} warning{'s' if n != 1 else ''} count{'' if n != 1 else 's'} as errors")
+        elif result.ok:
             n = len(result.models)
             click.echo(f"ok: {n} variant{'s' if n != 1 else ''} ({', '.join(result.models)})")
     sys.exit(1 if failed else 0)

@@ -10,7 +10,7 @@ import re
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from ..diagnostics import Diagnostic, did_you_mean, error
+from ..diagnostics import Diagnostic, Related, did_you_mean, error
 from ..span import Span
 from .grammar import lark_parser
 
@@ -123,6 +123,45 @@ def _unclosed(text: str) -> tuple[str, int, int] | None:
     return stack[-1] if stack else None
 
 
+def _unclosed_by_indent(text: str) -> tuple[int, int, int | None] | None:
+    """The `{` most likely left open before the end of ``text``, as (line, column): a `}` that
+    starts its line closes the open `{` whose line is indented as much, and the `{`s it passes
+    over are the ones never closed (the last one passed, else the innermost still open).
+    Returns its line and column, and the line of the `}` that passed over it (or None).
+    Strings and comments are skipped."""
+    stack: list[tuple[int, int, int]] = []  # (line, col, indent of its line)
+    passed: tuple[int, int, int | None] | None = None
+    lines = text.split("\n")
+
+    def indent(n: int) -> int:
+        t = lines[n - 1].expandtabs(4)
+        return len(t) - len(t.lstrip())
+
+    clean = re.sub(r'"([^"\\\n]|\\.)*"?|//[^\n]*|/\*(.|\n)*?(\*/|$)',
+                   lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    line, col = 1, 1
+    for c in clean:
+        if c == "\n":
+            line, col = line + 1, 1
+            continue
+        if c == "{":
+            stack.append((line, col, indent(line)))
+        elif c == "}" and stack:
+            first = not lines[line - 1][:col - 1].strip()
+            at = indent(line)
+            k = len(stack) - 1
+            if first and stack[k][2] != at:
+                match = [i for i in range(k, -1, -1) if stack[i][2] == at]
+                if match:
+                    passed = (stack[k][0], stack[k][1], line)
+                    k = match[0]
+            del stack[k:]
+        col += 1
+    if passed is not None:
+        return passed
+    return (stack[-1][0], stack[-1][1], None) if stack else None
+
+
 def _eof_span(path: str, text: str) -> Span:
     lines = text.split("\n")
     # the last non-empty line, after its last character
@@ -185,7 +224,14 @@ def syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
         hint = 'an assert needs a message: `assert cond, "message"`'
     elif "RBRACE" in exp and (open_ := _unclosed(before)) and open_[0] == "{" \
             and str(tok) in _DECL_WORDS:
-        hint = f"is a `}}` missing? the `{{` at line {open_[1]}, column {open_[2]} is still open"
+        # the root cause is the block left open, not the declaration the parser stopped at
+        line, col, closer = _unclosed_by_indent(before) or (open_[1], open_[2], None)
+        what = "a declaration" if str(tok) not in ("step", "local") else "a step"
+        where = (f"before the `}}` of line {closer}, which lines up with an outer block" if closer
+                 else f"before line {tok.line}")
+        return error("a `}` is probably missing: this `{` is never closed", Span(path, line, col, line, col + 1),
+                     f"close the block with `}}` {where}", "syntax",
+                     (Related(f"`{tok}` starts {what} here, inside that block", span),))
     elif {"NAME", "INT", "LPAR"} <= exp:
         hint = f"`{tok}` cannot start an expression: write a value (a name, a number, `{{...}}`, `(...)`) before it, or remove it"
     elif exp == {"NAME"}:

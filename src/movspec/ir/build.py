@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..diagnostics import Diagnostic, did_you_mean
+from ..diagnostics import Diagnostic, Related, did_you_mean
 from ..dsl import ast as A
 from ..span import Span
 from . import nodes as N
@@ -151,6 +151,9 @@ def build(files: list[A.File]) -> BuildResult:
     envs: dict[str, Env] = {}
     models: dict[str, N.Model] = {}
     used: set[str] = set()
+    # variant -> the first broken delta on its chain (its own or an ancestor's): errors found
+    # while building it may follow from that one, and say so
+    broken: dict[str, Related] = {}
 
     def env_of(name: str) -> Env | None:
         if name in envs:
@@ -167,8 +170,16 @@ def build(files: list[A.File]) -> BuildResult:
             if parent is None:
                 return None
             env = parent.copy()
+            before = len(diags.items)
             for d in v.deltas or ():
                 apply_delta(env, d, name, diags)
+            cause = next((x for x in diags.items[before:] if x.cause and x.span), None)
+            if cause is not None:
+                broken[name] = Related(f"in variant `{name}`, built without this delta (see the first error)",
+                                       cause.span)
+            elif v.extends in broken:
+                up = broken[v.extends]
+                broken[name] = Related(f"in variant `{name}`, which extends {up.message[len('in '):]}", up.span)
         if env is not None:
             envs[name] = env
         return env
@@ -184,7 +195,13 @@ def build(files: list[A.File]) -> BuildResult:
             for fd in own:
                 for d in fd.decls:
                     add_decl(env, d, diags, override=True, variant=name)
-        model = assemble_model(header, None if implicit else v, name, env, diags, (), used, abstracts)
+        if name in broken:
+            diags.context.append(broken[name])
+        try:
+            model = assemble_model(header, None if implicit else v, name, env, diags, (), used, abstracts)
+        finally:
+            if name in broken:
+                diags.context.pop()
         exps = []
         for e in per_variant[name]:
             known = set(model.property_names)

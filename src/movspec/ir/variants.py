@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..diagnostics import Diagnostic, Severity, did_you_mean, error, warning
+from ..diagnostics import Diagnostic, Related, Severity, did_you_mean, error, warning
 from ..dsl import ast as A
 from ..span import Span
 from . import nodes as N
+from .spelling import close_name, edit_distance
 
 ASSERTIONS = "Assertions"
 DEFAULT_GUARD = "NoUseAfterUnload"
@@ -93,19 +94,33 @@ class Env:
 
 
 class Diags:
+    """The diagnostics of a build. ``context`` is a stack of related locations (the call site
+    of the macro being expanded, the broken delta of the variant being built) added to every
+    diagnostic reported while they are on it, except one the diagnostic's own span lies in."""
+
     def __init__(self):
         self.items: list[Diagnostic] = []
         self.notes: list[Diagnostic] = []
+        self.context: list[Related] = []
 
-    def err(self, msg: str, span: Span | None, hint: str | None = None, code: str = "") -> None:
-        self.items.append(error(msg, span, hint, code))
+    def _related(self, span: Span | None) -> tuple[Related, ...]:
+        return tuple(r for r in reversed(self.context) if span is None or not _within(span, r.span))
+
+    def err(self, msg: str, span: Span | None, hint: str | None = None, code: str = "",
+            cause: bool = False) -> None:
+        self.items.append(error(msg, span, hint, code, self._related(span), cause))
 
     def warn(self, msg: str, span: Span | None, hint: str | None = None, code: str = "") -> None:
-        self.items.append(warning(msg, span, hint, code))
+        self.items.append(Diagnostic(Severity.WARNING, msg, span, hint, code, self._related(span)))
 
     def note(self, msg: str, span: Span | None, hint: str | None = None, code: str = "") -> None:
         # what the model means where it is silent: shown by `movspec lint --verbose`
         self.notes.append(Diagnostic(Severity.NOTE, msg, span, hint, code))
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (inner.file == outer.file and (outer.line, outer.col) <= (inner.line, inner.col)
+            and (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col))
 
 
 def add_decl(env: Env, d, diags: Diags, override: bool, variant: str | None) -> None:
@@ -143,6 +158,14 @@ def add_decl(env: Env, d, diags: Diags, override: bool, variant: str | None) -> 
         env.actors[name] = ActorEnv(d, list(d.locals), list(d.steps), {s.name: variant for s in d.steps})
 
 
+def _close_hint(name: str, names: list[str], what: str) -> str:
+    """``did you mean `x`?`` for the closest of ``names``, else the list of them."""
+    close = sorted((n for n in names if close_name(name, n)), key=lambda n: edit_distance(name, n))
+    if close:
+        return f"did you mean `{close[0]}`?"
+    return did_you_mean(name, names) or f"{what}: {', '.join(names) or 'none'}"
+
+
 def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None:
     if isinstance(node, A.DeclDelta):
         add_decl(env, node.decl, diags, override=True, variant=variant)
@@ -159,8 +182,7 @@ def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None
     actor = env.actors.get(node.actor)
     if actor is None:
         diags.err(f"variant `{variant}` names actor `{node.actor}`, which does not exist", node.name_span,
-                  did_you_mean(node.actor, env.actors) or f"actors: {', '.join(env.actors) or 'none'}",
-                  "unknown-actor")
+                  _close_hint(node.actor, list(env.actors), "actors"), "unknown-actor", cause=True)
         return
     if isinstance(node, A.AddLocalD):
         if any(l.name == node.local.name for l in actor.locals):
@@ -172,9 +194,16 @@ def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None
     ref = node.ref if isinstance(node, A.InsertStepD) else node.step
     names = [s.name for s in actor.steps]
     if ref not in names:
-        diags.err(f"variant `{variant}` names step `{node.actor}.{ref}`, which does not exist", node.name_span,
-                  did_you_mean(ref, names) or f"steps of `{node.actor}`: {', '.join(names) or 'none'}",
-                  "unknown-step")
+        if isinstance(node, A.InsertStepD):
+            what = f"inserts step `{node.step.name}` {node.where} step `{ref}` of actor `{node.actor}`"
+        else:
+            what = f"{'replaces' if isinstance(node, A.ReplaceStepD) else 'removes'} step `{ref}` of actor `{node.actor}`"
+        hint = _close_hint(ref, names, f"steps of `{node.actor}`")
+        elsewhere = [a for a, ae in env.actors.items() if a != node.actor and any(s.name == ref for s in ae.steps)]
+        if elsewhere:
+            hint = f"actor `{elsewhere[0]}` has a step `{ref}`: write `{elsewhere[0]}.{ref}`"
+        diags.err(f"variant `{variant}` {what}, which does not exist", node.name_span, hint, "unknown-step",
+                  cause=True)
         return
     i = names.index(ref)
     if isinstance(node, A.RemoveStepD):
