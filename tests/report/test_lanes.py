@@ -76,3 +76,22 @@ def test_unexpected_verdict_is_flagged():
     assert "violated ✗ (expected holds)" in out
     assert "NOT EXPECTED" in out
     assert "1 unexpected (per_driver_locking.NoUseAfterUnload)" in out
+
+
+def test_full_lanes_show_a_local_without_a_value_as_unset(monkeypatch) -> None:
+    # `movspec check --full` on a model whose local has no initial value: the terminal says
+    # `unset` (as the HTML report does), never PlusCal's `defaultInitValue`, wide or stacked
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from movspec.cli import cli
+
+    spec = Path(__file__).parent.parent / "fixtures" / "report" / "unset" / "unset.mspec"
+    for columns in ("200", "60"):
+        monkeypatch.setenv("COLUMNS", columns)
+        r = CliRunner().invoke(cli, ["check", "--backend", "builtin", "--full", "--traces", "all", str(spec)])
+        assert r.exit_code == 0, r.output
+        assert "defaultInitValue" not in r.stdout
+        assert r.stdout.count("mine = unset") >= 2, r.stdout  # each CPU until it takes the lock
+        assert "mine = C1" in r.stdout

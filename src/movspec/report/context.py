@@ -12,15 +12,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..ir.nodes import DEFAULT_INIT, Invariant, LeadsTo, Model
-from ..result import CheckResult, Fn, Rec, Value, Verdict, format_value
+from ..ir.nodes import Invariant, LeadsTo, Model
+from ..result import CheckResult, Verdict
 from .diff import model_diff
 from ..expect import judge
 from .explain import explain_parts
 from .interactions import arrows, failing_row
 from .seqsvg import sequence_svg
 from .terminal import property_columns
-from .trace_view import anchor_file, anchor_function, initial_pcs, proc_state, view
+from .trace_view import anchor_file, anchor_function, initial_pcs, proc_state, shown_value, view
 
 
 @dataclass
@@ -157,27 +157,6 @@ def _changed_keys(row, v) -> list[str]:
         root = c.path.split("[")[0].split(".")[0]
         out.add(f"{lane}: {root}" if c.local else root)
     return sorted(out)
-
-
-UNSET = "unset"  # how a report shows PlusCal's defaultInitValue: a local not assigned yet
-
-
-def _unset(v: Value) -> Value:
-    if v == DEFAULT_INIT:
-        return UNSET
-    if isinstance(v, Rec):
-        return Rec(tuple((k, _unset(x)) for k, x in v.fields))
-    if isinstance(v, Fn):
-        return Fn(tuple((k, _unset(x)) for k, x in v.pairs))
-    if isinstance(v, frozenset):
-        return frozenset(_unset(x) for x in v)
-    return v
-
-
-def shown_value(v: Value) -> str:
-    """A state value as the report shows it: ``format_value``, with the value of a local
-    that has none yet (``defaultInitValue``) written ``unset``."""
-    return format_value(_unset(v))
 
 
 def _viewer(trace, model: Model | None) -> dict:

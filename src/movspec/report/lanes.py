@@ -24,8 +24,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..ir.nodes import Model
-from ..result import Trace, format_value
-from .trace_view import Row, TraceView, initial_pcs, proc_state, view
+from ..result import Trace
+from .trace_view import Row, TraceView, initial_pcs, proc_state, shown_value, view
 
 LANE_WIDTH = 38  # a lane wraps beyond this, so one long message does not starve the others
 
@@ -49,7 +49,7 @@ def _full_cell(row: Row, lane, model: Model | None) -> Text:
     if row.state is None:
         return t
     for name, val in proc_state(row.state, lane, model):
-        t.append(("\n" if t.plain else "") + f"{name} = {format_value(val)}", style="dim")
+        t.append(("\n" if t.plain else "") + f"{name} = {shown_value(val)}", style="dim")
     return t
 
 
@@ -153,7 +153,7 @@ def render_view(v: TraceView, model: Model | None = None, *, full: bool = False,
             if row.state is not None:
                 for key in v.globals:
                     if key in row.state:
-                        g.append(("\n" if g.plain else "") + f"{key} = {format_value(row.state[key])}")
+                        g.append(("\n" if g.plain else "") + f"{key} = {shown_value(row.state[key])}")
             cells.append(g)
         table.add_row(index, *cells)
     if v.loop_start is not None:

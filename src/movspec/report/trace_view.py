@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..ir.nodes import DEFAULT_INIT, DONE, Model
-from ..result import Fn, State, Trace, TraceStep, Value, diff_values, format_value
+from ..result import Fn, Rec, State, Trace, TraceStep, Value, diff_values, format_value
 
 
 @dataclass(frozen=True)
@@ -272,3 +272,24 @@ def proc_state(state: State, lane: Lane, model: Model | None) -> list[tuple[str,
     if pc is not None:
         out.append(("pc", pc))
     return out
+
+
+UNSET = "unset"  # how a report shows PlusCal's defaultInitValue: a local not assigned yet
+
+
+def _unset(v: Value) -> Value:
+    if v == DEFAULT_INIT:
+        return UNSET
+    if isinstance(v, Rec):
+        return Rec(tuple((k, _unset(x)) for k, x in v.fields))
+    if isinstance(v, Fn):
+        return Fn(tuple((k, _unset(x)) for k, x in v.pairs))
+    if isinstance(v, frozenset):
+        return frozenset(_unset(x) for x in v)
+    return v
+
+
+def shown_value(v: Value) -> str:
+    """A state value as the report shows it: ``format_value``, with the value of a local
+    that has none yet (``defaultInitValue``) written ``unset``."""
+    return format_value(_unset(v))
