@@ -450,7 +450,9 @@ class _Induction:
         succ, dec, typeok = comp.succ_labeled, comp.dec, comp.inv_fns[0]
         cov = [0] * len(comp.steps)
         memo: dict = {}
-        for s in states:
+        for k, s in enumerate(states):
+            if deadline is not None and (k + 1) & 1023 == 0 and time.perf_counter() > deadline:
+                return k, None, f"time budget of {self.timeout:g}s reached"
             out: list = []
             try:
                 succ(s, dec(s), out, [], cov)
