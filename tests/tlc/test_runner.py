@@ -56,9 +56,9 @@ def verdicts(res):
 def test_replay_leaky():
     be = Replay(FIX / "session_leaky")
     res = check_model(handmade.model("leaky"), backend=be)
-    # FreeHygiene (found with the checks on, so traced again with them off), then Deadlock,
-    # then the full run, then EventualUnlock
-    assert be.runs == 5
+    # FreeHygiene (found with the checks on, so traced again with them off, and its last state
+    # confirmed by a run from that state), then Deadlock, then the full run, then EventualUnlock
+    assert be.runs == 6
     assert res.error is None and res.complete
     assert verdicts(res) == {"TypeOK": "holds", "FreeHygiene": "violated", "NoUseAfterUnload": "holds",
                              "Assertions": "holds", "EventualUnlock": "violated", "Deadlock": "violated"}
@@ -82,8 +82,9 @@ def test_replay_nolock():
 
 
 def test_timeout_keeps_what_was_found():
-    # runs 1-3 find FreeHygiene (traced again with the checks off) and Deadlock; the full run times out
-    res = check_model(handmade.model("leaky"), backend=Replay(FIX / "session_leaky", timeout_at=4), timeout=600)
+    # runs 1-4 find FreeHygiene (traced again with the checks off, its last state confirmed) and
+    # Deadlock; the full run times out
+    res = check_model(handmade.model("leaky"), backend=Replay(FIX / "session_leaky", timeout_at=5), timeout=600)
     assert not res.complete and res.reason == "time budget of 600s reached"  # the builtin checker's words
     v = verdicts(res)
     assert v["FreeHygiene"] == v["Deadlock"] == "violated"
@@ -92,11 +93,14 @@ def test_timeout_keeps_what_was_found():
 
 
 def test_translator_failure_is_reported_in_dsl_terms():
+    from movspec.emit import emit
+    tla = emit(handmade.model("locked")).tla.split("\n")
+    line = next(i for i, l in enumerate(tla, 1) if "compactor_get:" in l) + 1  # a step's statement
     out = ("pcal.trans Version 1.11 of 31 December 2020\n\nUnrecoverable error:\n"
-           " -- Missing label at the following location:\n     line 30, column 13.\n")
+           f" -- Missing label at the following location:\n     line {line}, column 13.\n")
     res = check_model(handmade.model("locked"), backend=Replay(FIX / "session_leaky", pcal_output=out))
     assert res.error.startswith("spec/mini.mspec:")
-    assert "Missing label" in res.error and "generated module line 30" in res.error
+    assert "Missing label" in res.error and f"generated module line {line}" in res.error
     assert {p.verdict for p in res.properties} == {Verdict.ERROR}
 
 
@@ -132,7 +136,7 @@ class Interrupting(Replay):
 def test_an_interrupt_keeps_what_was_found_and_removes_the_scratch_dir(tmp_path, monkeypatch):
     import tempfile
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    res = check_model(handmade.model("leaky"), backend=Interrupting(FIX / "session_leaky", at=4))
+    res = check_model(handmade.model("leaky"), backend=Interrupting(FIX / "session_leaky", at=5))
     assert not res.complete and res.reason == "interrupted"
     v = verdicts(res)
     assert v["FreeHygiene"] == v["Deadlock"] == "violated"

@@ -329,7 +329,8 @@ def emit(model: ir.Model, *, root: str | None = None) -> Emitted:
 
     if sites:
         defs = [(f"{INDENT}{INDENT}MS_Check(prop, site, proc, cond) ==", None),
-                (f"{INDENT}{INDENT}{INDENT}prop \\in {CHECKS_CONST} => Assert(cond, <<prop, site, proc>>)", None)]
+                (f"{INDENT}{INDENT}{INDENT}IF prop \\in {CHECKS_CONST} THEN Assert(cond, <<prop, site, proc>>)", None),
+                (f"{INDENT}{INDENT}{INDENT}ELSE cond \\/ TRUE  \\* switched off: evaluated all the same", None)]
     else:
         defs = []
     for p in early:

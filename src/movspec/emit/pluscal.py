@@ -13,8 +13,9 @@ labels, and each is rewritten away here without changing the step's meaning:
 
 ``Assert`` and ``Call`` become ``assert MS_Check(prop, site, self, cond)``: ``MS_Check`` is
 TRUE when the property is switched off in the .cfg, so a checker can keep exploring past a
-known violation, and otherwise fails through TLC's ``Assert`` with the site number, which
-movspec maps back to the DSL statement.
+known violation (the condition is still evaluated, so an evaluation error in it stops TLC
+as it stops the builtin checker), and otherwise fails through TLC's ``Assert`` with the
+site number, which movspec maps back to the DSL statement.
 """
 
 from __future__ import annotations

@@ -73,6 +73,8 @@ class TlcState:
     num: int
     action: str | None
     values: dict[str, object]
+    # ``var = value`` as TLC printed them (a value on one line): a state predicate in TLA+
+    text: tuple[str, ...] = ()
 
 
 @dataclass
@@ -178,23 +180,27 @@ def parse_state(text: str) -> TlcState:
     what = m.group(2).strip()
     action = None if what.startswith("Initial predicate") else what.split(" ")[0].split("(")[0]
     values: dict[str, object] = {}
+    texts: list[str] = []
     cur_name, cur_val = None, []
     for line in lines[1:]:
         vm = re.match(r"^/\\ (\w+) = (.*)$", line)
         if vm:
             if cur_name is not None:
                 values[cur_name] = parse_value(" ".join(cur_val))
+                texts.append(f"{cur_name} = {' '.join(cur_val)}")
             cur_name, cur_val = vm.group(1), [vm.group(2)]
         elif cur_name is not None and line.strip():
             cur_val.append(line.strip())
     if cur_name is not None:
         values[cur_name] = parse_value(" ".join(cur_val))
+        texts.append(f"{cur_name} = {' '.join(cur_val)}")
     if not values and len(lines) == 2 and lines[1].strip() and not lines[1].startswith("/\\"):
         # a single variable is printed without the leading /\
         vm = re.match(r"^(\w+) = (.*)$", lines[1].strip())
         if vm:
             values[vm.group(1)] = parse_value(vm.group(2))
-    return TlcState(num, action, values)
+            texts.append(lines[1].strip())
+    return TlcState(num, action, values, tuple(texts))
 
 
 def parse_output(text: str | Iterator[str]) -> TlcOutput:

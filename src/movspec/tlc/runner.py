@@ -58,7 +58,7 @@ from . import bounds
 from .backend import Backend, BackendUnavailable
 from .select import select_backend
 from .errors import is_runtime, runtime_error, user_terms
-from .output import TlcError, TlcOutput
+from .output import INVARIANT_INITIAL, TlcError, TlcOutput
 from .session import LineMap, TlcFailure, TlcSession
 from .trace import TraceMapper
 
@@ -235,6 +235,7 @@ class _Checker:
         # invariant reported by a run with checks on is therefore traced again by a run with
         # them off (the reachable states are the same: a switched-off check completes the step).
         retrace = False
+        short: dict[str, TlcError] = {}  # invariants whose trace TLC cut one state short
         for _ in range(2 * len(invariants) + len(checks) + 3):
             # without TypeOK as an invariant, a value past its range may grow for ever: bound it
             kinds = budget_kinds if type_ok in invariants else budget_kinds + (bounds.BOUND,)
@@ -254,6 +255,14 @@ class _Checker:
                     stopped = True
                     if run_checks:
                         retrace = progress = True
+                        continue
+                    if err.name in invariants and not self._ends_in_violation(err):
+                        # the trace stops at the state whose successors TLC was generating when
+                        # an evaluation error cut it short: the invariant stays open, and the
+                        # next run stops at that error, which decides it (as on the builtin)
+                        invariants.remove(err.name)
+                        short[err.name] = err
+                        progress = True
                         continue
                     dsl = _dsl_invariant(em, err.name)
                     if dsl is None:
@@ -308,6 +317,10 @@ class _Checker:
         if final is None:
             return self.incomplete("TLC did not finish")
 
+        for n, err in short.items():  # violated one step past TLC's trace (never HOLDS)
+            verdicts.setdefault(em.invariant_names[n], _Verdict(
+                Verdict.VIOLATED, f"invariant {em.invariant_names[n]} is violated in a successor of "
+                "the last state shown (TLC printed the trace one state short)", self.mapper.trace(err.trace)))
         for n in em.invariants:
             verdicts.setdefault(em.invariant_names[n], _Verdict(Verdict.HOLDS))
         for c in em.check_props:
@@ -386,6 +399,29 @@ class _Checker:
         stats = replace_seconds(self.stats, time.monotonic() - self.t0)
         return CheckResult(model.name, model.variant, BACKEND_NAME, self._props(_Verdict(Verdict.INCOMPLETE, reason)),
                            stats, complete=False, reason=reason, symmetry=self.sym_on)
+
+    def _ends_in_violation(self, err: TlcError) -> bool:
+        """Whether the last state of TLC's trace to a violated invariant violates it, asked of
+        TLC with that state as the only initial state. TLC leaves the violating state out of
+        the trace when generating the same state's successors then fails (a failed Assert, an
+        evaluation error)."""
+        if err.code == INVARIANT_INITIAL or not err.trace or not err.trace[-1].text:
+            return True
+        n = self.sess.runs + 1
+        last, stay = f"MS_Last{n}", f"MS_Stay{n}"
+        self.sess.append("\n".join([f"{last} ==", *(f"    /\\ {t}" for t in err.trace[-1].text),
+                                    f"{stay} == UNCHANGED vars"]))
+        cfg = self.em.render_cfg(invariants=(err.name,), properties=(), checks=(), symmetry=False,
+                                 check_deadlock=False)
+        cfg = cfg.replace("SPECIFICATION Spec", f"INIT {last}\nNEXT {stay}")
+        out, res = self.sess.tlc(cfg, deadlock=False)
+        if res.timed_out:
+            raise TimeoutError
+        if out.first("invariant") is not None:
+            return True
+        if not out.finished:
+            raise TlcFailure("TLC could not evaluate the invariant on the last state of its trace")
+        return False
 
     def errored(self, err: TlcError) -> CheckResult:
         """A runtime error: it decides the properties still open (ERROR, with its trace);
