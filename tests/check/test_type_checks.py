@@ -95,3 +95,11 @@ def test_finding_in_some_variants_names_them() -> None:
                   "m.mspec")
     assert [d.message for d in r.errors] == \
         ["3 is out of range for `n` (type 0..2) (in variants `small`, `alias`)"]
+
+
+def test_a_finding_in_a_supplied_default_entry_is_placed_at_the_declaration() -> None:
+    # found by tests/dsl/test_robustness.py: a function local over an empty range gets a
+    # default the builder writes, whose entries have no place of their own
+    r = load_text("model m\nactor a {\n  local a: [bool -> 1..0]\n  step a { skip }\n}\n", "m.mspec")
+    found = [d for d in r.errors if d.message.startswith("1 is out of range for an entry of local `a`")]
+    assert len(found) == 1 and found[0].span is not None and found[0].span.line == 3, r.errors

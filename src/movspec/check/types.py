@@ -80,7 +80,7 @@ class TypeChecker(ExprTypes):
         if literal:
             # each value of the function goes where a value of the declared range goes
             el = self.set_(value.domain, env, "the domain of a function value")
-            self.value_into(target.rng, value.body, {**env, value.var: el}, f"an entry of {what}")
+            self.value_into(target.rng, value.body, {**env, value.var: el}, f"an entry of {what}", value.span)
         elif target.rng is not None and vt.rng is not None and not comparable(target.rng, vt.rng):
             self.err(f"{desc(value)} maps to {typed(vt.rng)}, but {what} maps to {typed(target.rng)}",
                      value.span, f"assign a function to {shown(target.rng)}", "type")
