@@ -13,7 +13,8 @@ variables and locals without an initial value, atom-typed locals that start unse
 ``def``, a module with ``call`` and ``unload`` and its ``guards`` property, ``assert`` with
 and without ``as P``, invariants naming other processes' locals and ``at``, ``leadsto`` with
 weakly and strongly fair actors, deadlock (allowed or not), functions (``func`` with a parameter, a local, a result or none,
-one calling another, called from actors with and without a result), and variants using every delta
+one calling another, called from actors with and without a result), ``step s while c``
+loops, and variants using every delta
 kind (replace, insert before/after, remove a step, constant overrides, added and removed
 properties, ``allow deadlock``, added variables and locals, ``def`` and macro overrides).
 
@@ -59,6 +60,7 @@ class Actor:
     fairness: str  # "", "fair ", "fair+ "
     locals: list  # (name, type, init or None)
     steps: list  # [name, [stmt]]
+    loops: dict = field(default_factory=dict)  # step name -> condition of `step s while c`
 
 
 @dataclass
@@ -125,7 +127,8 @@ def render_actor(a: Actor) -> list[str]:
     for name, t, init in a.locals:
         out.append(f"    local {name}: {t}" + (f" = {init}" if init is not None else ""))
     for name, body in a.steps:
-        out.append(f"    step {name} {{ {render_block(body)} }}")
+        loop = f" while {a.loops[name]}" if name in a.loops else ""
+        out.append(f"    step {name}{loop} {{ {render_block(body)} }}")
     out.append("}")
     return out
 
@@ -521,8 +524,20 @@ def generate(seed: int, *, small: bool = False) -> Gen:
             macros=[MACROS[m][0] for m in sorted(b.macro_names)],
             defs=list(DEFS))
     _functions(seed, b, g, info, small)  # before the variants: a removed step is named nowhere
+    _loops(seed, b, g, info)
     g.variants = _variants(rng, b, g, info, name_atoms)
     return g
+
+
+def _loops(seed: int, b: _Builder, g: Gen, info) -> None:
+    """Some steps made `step s while c { ... }` (not those that call a function), from an RNG
+    of their own."""
+    rng = random.Random(f"loops{seed}")
+    for a in g.actors:
+        env = Env(rng, b.var_names, info, (a.name, a.family, {n: t for n, t, _ in a.locals}))
+        for name, body in a.steps:
+            if rng.random() < 0.15 and "call fn" not in render_block(body):
+                a.loops[name] = bool_expr(env, 1)
 
 
 # ------------------------------------------------------------------ functions

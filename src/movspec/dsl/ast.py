@@ -103,6 +103,16 @@ class FCallS:
 
 
 @dataclass(frozen=True)
+class WhileS:
+    """The whole body of ``step name while cond { body }``: ``body`` runs while ``cond`` holds,
+    one round per step."""
+
+    cond: Expr
+    body: tuple["Stmt", ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class ReturnS:
     value: Expr | None = None
     span: Span | None = _span()
@@ -127,7 +137,7 @@ class MacroS:
 
 
 Stmt = Union[AssignS, ChooseS, WithS, IfS, AwaitS, EitherS, GotoS, AssertS, CallS, FCallS, ReturnS,
-             UnloadS, SkipS, MacroS]
+             WhileS, UnloadS, SkipS, MacroS]
 
 # --------------------------------------------------------------------------- declarations
 

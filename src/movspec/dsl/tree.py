@@ -154,8 +154,10 @@ class ToAst(ExprToAst):
 
     @v_args(meta=True)
     def step_decl(self, meta, items):
-        name, *annots, body = items
+        name, loop, *annots, body = items
         anchor, doc = self._annots(annots, f"step `{name}`")
+        if loop is not None:
+            body = (A.WhileS(loop, body, self.sp(meta)),)
         return A.StepD(str(name), anchor, doc, body, self.sp(meta), self.tsp(name))
 
     @v_args(meta=True, inline=True)

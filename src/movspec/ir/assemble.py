@@ -116,7 +116,7 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
                 diags.err(f"`{s.name}` cannot name a step", s.name_span,
                           "`done` is where a finished process is; choose another name", "reserved")
             seen.add(s.name)
-            body = r.stmts(s.body, sc, step_names)
+            body = r.step_body(s, sc, step_names)
             steps.append(N.Step(s.name, body, s.anchor, s.doc, a.origin.get(s.name), s.span))
         actors.append(N.Actor(ad.name, ad.family, tuple(locals_), tuple(steps), ad.fairness, ad.doc, ad.span))
 

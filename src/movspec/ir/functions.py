@@ -65,7 +65,7 @@ def resolve_functions(r, env: Env, diags: Diags) -> list[N.Function]:
                           "duplicate")
                 continue
             done.add(s.name)
-            body = r.stmts(s.body, sc, names)
+            body = r.step_body(s, sc, names)
             if module is not None:  # each step of a callback runs the module's code
                 body = (r._loaded_check(module, fd.name.split(".", 1)[1], (), s.span),) + body
             steps.append(N.Step(s.name, body, s.anchor, s.doc, None, s.span))

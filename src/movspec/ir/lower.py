@@ -78,6 +78,7 @@ class _Defaults:
 
 
 def _always_jumps(stmts) -> bool:
+    """True when every path through ``stmts`` ends in a ``goto``, a ``call`` or a ``return``."""
     if not stmts:
         return False
     last = stmts[-1]

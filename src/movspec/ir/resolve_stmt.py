@@ -7,6 +7,8 @@ from __future__ import annotations
 from ..diagnostics import Related, did_you_mean
 from ..dsl import ast as A
 from . import nodes as N
+from .lower import _always_jumps as always_jumps
+from .walk import walk
 from .scope import Scope, Label, Unresolved, lazy
 from .variants import ASSERTIONS, DEFAULT_GUARD
 
@@ -22,6 +24,23 @@ class StmtResolver:
             except Unresolved:
                 out.append(N.Skip(s.span))
         return tuple(out)
+
+    def step_body(self, s: A.StepD, sc: Scope, steps: list[str]) -> tuple[N.Stmt, ...]:
+        """A step's statements; ``step s while c { body }`` is ``step s { if c { body  goto s } }``:
+        each round of the loop is one atomic step, and the step after it runs once ``c`` fails."""
+        if not (len(s.body) == 1 and isinstance(s.body[0], A.WhileS)):
+            return self.stmts(s.body, sc, steps)
+        loop = s.body[0]
+        body = self.stmts(loop.body, sc, steps)
+        for x in walk(body):
+            if isinstance(x, N.CallFunc):
+                self.d.err(f"a `while` step cannot call a function (`{x.func}`)", x.span,
+                           f"a call ends the step: write the loop as `step {s.name} {{ if COND {{ ... call "
+                           f"{x.func}(...) }} }}` and a later step that jumps back with `goto {s.name}`", "while")
+                return body
+        if not always_jumps(body):
+            body = body + (N.Goto(s.name, s.span),)
+        return (N.If(self.expr(loop.cond, sc), body, (), loop.span),)
 
     def _target(self, t: A.Expr, sc: Scope) -> N.Expr:
         root = t
@@ -113,6 +132,8 @@ class StmtResolver:
             return self._fcall(s, sc)
         if isinstance(s, A.ReturnS):
             return [self._return(s, sc)]
+        if isinstance(s, A.WhileS):  # only ever a whole step's body, read by `step_body`
+            self._fail("`while` is a kind of step", sp, "write `step NAME while COND { ... }`", "while")
         if isinstance(s, A.UnloadS):
             if s.module not in self.modules:
                 self._fail(f"unknown module `{s.module}`", sp, did_you_mean(s.module, self.modules) or

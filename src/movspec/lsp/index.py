@@ -189,6 +189,13 @@ class Index:
             self._param_syms(d.params or (), d, name_span, variant)
         elif isinstance(d, A.ActorD):
             self._actor(d, variant)
+        elif isinstance(d, A.FuncD):  # a function: its parameters and locals, steps as an actor's
+            self._add(Sym("func", d.name, name_span, d.span, None, variant, f"func {d.name}(...)", d.doc,
+                          d.anchor))
+            for l in d.params + d.locals:
+                self._local(d.name, l, variant)
+            for st in d.steps:
+                self._step(d.name, st, variant)
         elif type(d) in PROPERTY_KINDS:
             kind = PROPERTY_KINDS[type(d)]
             head = f"{kind} {d.name}" + (f" of {d.abstract}" if isinstance(d, A.RefinementD) else "")

@@ -15,7 +15,7 @@ from .binders import binder_at
 from .index import BUILTINS, Index, Sym, _contains
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_GLOBAL_KINDS = ("const", "var", "def", "macro", "enum", "struct", "module", "actor", "property",
+_GLOBAL_KINDS = ("const", "var", "def", "macro", "func", "enum", "struct", "module", "actor", "property",
                  "variant", "abstract", "atom", "model")
 
 
@@ -30,7 +30,7 @@ class Context:
 
 
 def _inner(d, line: int, col: int, ctx: Context) -> None:
-    if isinstance(d, A.ActorD):
+    if isinstance(d, (A.ActorD, A.FuncD)):
         ctx.actor = d.name
     elif isinstance(d, (A.MacroD, A.DefD)):
         ctx.owner = d.name
@@ -231,7 +231,7 @@ class Resolver:
 _KIND_WORD = {
     "const": "constant", "atom": "atom", "enum": "enum", "struct": "struct", "field": "struct field",
     "var": "variable", "module": "module", "op": "module operation", "def": "definition",
-    "macro": "macro", "param": "parameter", "actor": "actor", "local": "local variable",
+    "macro": "macro", "func": "function", "param": "parameter", "actor": "actor", "local": "local variable",
     "step": "step", "action": "abstract action", "abstract": "abstract specification",
     "variant": "variant", "model": "model", "avar": "abstract variable", "bound": "bound variable",
 }
