@@ -62,6 +62,7 @@ class ExprRenderer:
     def __init__(self, names) -> None:
         self.n = names
         self.key_checked = False  # whether a target used KEY_CHECK
+        self.defs = None  # a defs.DefTable: applications of a def written by name
 
     # -------------------------------------------------------------- entry points
     def expr(self, e: ir.Expr, scope: Scope | None = None) -> str:
@@ -144,6 +145,10 @@ class ExprRenderer:
         return " \\cup ".join(parts) if len(parts) == 1 else "(" + " \\cup ".join(parts) + ")"
 
     def _sub(self, e: ir.Expr, scope: Scope) -> str:
+        if self.defs is not None:  # `Name(args)` needs no parentheses
+            named = self.defs.call(e, lambda a: self._r(a, scope))
+            if named is not None:
+                return named
         s = self._r(e, scope)
         if isinstance(e, _ATOMIC) and not (isinstance(e, ir.IntLit) and e.value < 0):
             return s
@@ -160,6 +165,10 @@ class ExprRenderer:
     # -------------------------------------------------------------- dispatch
     def _r(self, e: ir.Expr, scope: Scope) -> str:
         n = self.n
+        if self.defs is not None:
+            named = self.defs.call(e, lambda a: self._r(a, scope))
+            if named is not None:
+                return named
         if isinstance(e, ir.IntLit):
             return str(e.value)
         if isinstance(e, ir.BoolLit):

@@ -186,6 +186,8 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
         allow_deadlock=env.allow_deadlock,
         functions=tuple(functions),
         span=v.span if v else (header.span if header else None),
+        defs=tuple(r.def_ops.values()),
+        def_uses=tuple(r.def_uses),
     )
     return m
 

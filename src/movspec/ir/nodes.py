@@ -8,7 +8,11 @@ reports). By the time a ``Model`` exists:
 * every name is resolved: expressions contain ``VarRef``, ``LocalRef``, ``ConstRef``,
   ``AtomLit``, ``BoundRef`` and ``SelfRef``, never an unresolved name;
 * macros and ``def`` operators are expanded inline, variant deltas are applied, constant
-  overrides are in place; ``x = any S`` is already ``With``;
+  overrides are in place; ``x = any S`` is already ``With``; the checkers see only the
+  inlined expressions. For readers of the emitted TLA+, ``Model.defs`` keeps each ``def`` as
+  an operator (``DefOp``, its body over placeholder parameters) and ``Model.def_uses`` each
+  place one was applied (``DefUse``: the inlined expression object and the arguments), so the
+  emitter can write ``Name(args)`` where the inlined body stands;
 * every ``Call`` into module code names the property its "module is loaded" check belongs to;
 * types are attached to declarations (variables, locals, constants, fields).
 
@@ -446,6 +450,30 @@ class Expectation:
 
 
 @dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)
+class DefOp:
+    """A ``def`` as a TLA+ operator: ``body`` is resolved outside any actor with parameter
+    ``i`` as ``BoundRef(placeholders[i])``; None when it cannot be resolved there (it reads
+    ``self`` or a local of the running process, or another definition that does)."""
+
+    name: str
+    params: tuple[str, ...]
+    placeholders: tuple[str, ...]
+    body: Expr | None
+    doc: str | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class DefUse:
+    """One application of a ``def``: ``expr`` is the very object inlined in the model,
+    ``args`` the resolved arguments. Only the emitter reads these (by object identity)."""
+
+    name: str
+    args: tuple[Expr, ...]
+    expr: Expr
+
+
 class Model:
     """One variant, fully resolved."""
 
@@ -465,6 +493,8 @@ class Model:
     functions: tuple[Function, ...] = ()
     span: Span | None = _span()
 
+    defs: tuple[DefOp, ...] = field(default=(), compare=False, repr=False)
+    def_uses: tuple[DefUse, ...] = field(default=(), compare=False, repr=False)
     # lookups ------------------------------------------------------------------
     def const(self, name: str) -> Const | None:
         return next((c for c in self.consts if c.name == name), None)

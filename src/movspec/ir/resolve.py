@@ -40,6 +40,8 @@ class Resolver(StmtResolver, TypeResolver):
         self.assert_spans: dict[str, list[Span | None]] = {}  # every `assert ... as P`, per P
         self.call_counts: dict[str, int] = {}  # calls into modules, per guarded property
         self._expanding: list[str] = []
+        self.def_ops: dict[str, N.DefOp] = {}  # for the emitter: each def as an operator
+        self.def_uses: list[N.DefUse] = []  # and each place one was applied
         self._collect_atoms()
 
     # fresh names -----------------------------------------------------------------
@@ -347,6 +349,31 @@ class Resolver(StmtResolver, TypeResolver):
         inner = Scope(sc.actor, vals, {}, False, sc.bound)
         self._expanding.append(d.name)
         try:
-            return self._expr(d.body, inner)
+            out = self._expr(d.body, inner)
         finally:
             self._expanding.pop()
+        self._def_op(d)
+        self.def_uses.append(N.DefUse(d.name, tuple(vals[p] for p in params), out))
+        return out
+
+    def _def_op(self, d: A.DefD) -> None:
+        """``d`` as an operator (``N.DefOp``), resolved once outside any actor with placeholder
+        parameters, for the emitter only: nothing it does shows in the model (no diagnostics,
+        no fresh names taken)."""
+        if d.name in self.def_ops:
+            return
+        params = tuple(d.params or ())
+        holders = tuple(f"{p}\x00{d.name}" for p in params)  # no DSL name contains NUL
+        self.def_ops[d.name] = N.DefOp(d.name, params, holders, None, d.doc, d.span)  # while resolving
+        saved = (self.d, set(self.taken), dict(self._fresh_next), set(self.used), list(self._expanding))
+        self.d = scratch = Diags()
+        self._expanding = [d.name]
+        try:
+            body = self._expr(d.body, Scope(None, {p: N.BoundRef(h) for p, h in zip(params, holders)}))
+            if scratch.items:  # a part of it did not resolve outside an actor
+                body = None
+        except Unresolved:
+            body = None
+        finally:
+            self.d, self.taken, self._fresh_next, self.used, self._expanding = saved
+        self.def_ops[d.name] = N.DefOp(d.name, params, holders, body, d.doc, d.span)
