@@ -127,6 +127,16 @@ def test_parallel_checks_report_each_variant_when_piped():
     assert sorted(done) == sorted(load([MANY]).models)
 
 
+def test_parallel_checks_report_the_phases_of_their_workers():
+    r = movspec("check", PROPS, "-j", "2", "--traces", "none", env={"MOVSPEC_PROGRESS_SECONDS": "0.5"})
+    assert r.returncode == 0, r.stderr
+    for variant in ("atomic", "split"):
+        lines = [line for line in r.stderr.splitlines() if line.startswith(f"progress: {variant} (builtin): ")]
+        phases = [line.split(": ")[2] for line in lines]
+        assert phases[:2] == ["exploring", "liveness"], lines  # liveness: the leadsto property
+        assert phases[-1].startswith("done, ")
+
+
 def test_docs_says_what_it_does(tmp_path):
     r = movspec("docs", SMALL, "--out", str(tmp_path / "site"))
     assert r.returncode == 0, r.stderr

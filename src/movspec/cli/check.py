@@ -91,49 +91,74 @@ def _interrupted_result(model: Model, backend: str, symmetry: bool) -> CheckResu
 # ---------------------------------------------------------------------- output
 
 
+_PHASES = None  # where worker processes report their phases; set before they are forked
+
+
+def _check_reporting(model: Model, options: dict) -> CheckResult:
+    """In a worker process: the builtin check, each phase sent to the parent."""
+    from ..explore import check as builtin_check
+
+    queue = _PHASES
+    say = (lambda phase: queue.put((model.variant, phase))) if queue is not None else None
+    return builtin_check(model, phase=say, **options)
+
+
 def _check_in_parallel(models: dict[str, Model], jobs: int, console: Console, quiet: bool,
                        options: dict, progress: CheckProgress) -> tuple[list[CheckResult], bool]:
     """The builtin checker on every variant, ``jobs`` processes at a time; results in the
     models' order. An interrupt stops the workers; the variants not finished are reported
-    as interrupted (incomplete), not dropped. Each variant is reported when it finishes, and
-    (not on a terminal) a line every few seconds says which are still running."""
+    as interrupted (incomplete), not dropped. The phase of each running variant is shown (a
+    live line each on a terminal, a line when it changes otherwise), each variant is reported
+    when it finishes, and (not on a terminal) a line every few seconds says where each
+    unfinished one is."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    from ..explore import check as builtin_check
-
+    global _PHASES
     ctx = multiprocessing.get_context("fork")
     done: dict[str, CheckResult] = {}
+    phases: dict[str, tuple[str, float]] = {}
     interrupted = False
+    _PHASES = ctx.SimpleQueue()
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(models)), mp_context=ctx)
     try:
-        futures = {pool.submit(builtin_check, model, **options): name for name, model in models.items()}
+        futures = {pool.submit(_check_reporting, model, options): name for name, model in models.items()}
         progress.note(f"checking {len(models)} variants, {min(jobs, len(models))} at a time (builtin)")
         pending = set(futures)
-        t0 = time.monotonic()
+        t0 = last_beat = time.monotonic()
         while pending:
-            finished, pending = wait(pending, timeout=progress.interval, return_when=FIRST_COMPLETED)
+            finished, pending = wait(pending, timeout=min(progress.interval, 0.25), return_when=FIRST_COMPLETED)
+            now = time.monotonic()
+            while not _PHASES.empty():
+                name, phase = _PHASES.get()
+                if name in done or quiet:
+                    continue
+                phases[name] = (phase, now)
+                progress.show(f"{name} (builtin)", phase)
+                progress.note_only_piped(f"{name} (builtin): {phase}")
             for fut in finished:
                 name = futures[fut]
                 r = done[name] = fut.result()
-                line = f"{name}: {r.stats.distinct:,} states, {r.stats.seconds:.1f}s"
+                progress.hide(f"{name} (builtin)")
                 if not quiet and console.is_terminal:
-                    console.print(Text(f"  {line}", style="dim"))
+                    console.print(Text(f"  {name}: {r.stats.distinct:,} states, {r.stats.seconds:.1f}s", style="dim"))
                 elif not quiet:
-                    progress.note(f"{name} (builtin): done, {r.stats.distinct:,} distinct states "
-                                  f"({r.stats.seconds:.1f} s)")
+                    progress.note(f"{name} (builtin): {_done(r)} ({r.stats.seconds:.1f} s)")
                 if r.reason == "interrupted":
                     interrupted = True
-            if pending and not finished and not quiet:
-                running = sorted(futures[f] for f in pending)
-                progress.note_only_piped(f"{len(done)} of {len(models)} variants done; not finished: "
-                                         f"{', '.join(running)}; {time.monotonic() - t0:.0f} s")
+            if pending and not quiet and now - last_beat >= progress.interval:
+                last_beat = now
+                where = [f"{n} ({phases[n][0]}, {now - phases[n][1]:.0f} s)" if n in phases else f"{n} (waiting)"
+                         for n in sorted(futures[f] for f in pending)]
+                progress.note_only_piped(f"{len(done)} of {len(models)} variants done; {', '.join(where)}; "
+                                         f"{now - t0:.0f} s in all")
     except KeyboardInterrupt:
         interrupted = True
         for p in list(getattr(pool, "_processes", {}).values()):
             p.terminate()
     finally:
         pool.shutdown(wait=not interrupted, cancel_futures=True)
+        _PHASES = None
     results = [done.get(name) or _interrupted_result(model, "builtin", options["symmetry"])
                for name, model in models.items()]
     return results, interrupted

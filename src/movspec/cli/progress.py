@@ -63,6 +63,7 @@ class CheckProgress:
         self._t0 = self._tphase = self._last = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._tasks: dict[str, object] = {}  # live lines of checks running elsewhere (``show``)
 
     # ------------------------------------------------------------------ context
 
@@ -134,6 +135,24 @@ class CheckProgress:
                 self._progress.console.print(Text(text, style="dim"))
             elif self.lines is not None:
                 self._emit(text)
+
+    def show(self, label: str, phase: str) -> None:
+        """On a terminal, a live line for a check that runs in another process (``check
+        --jobs``), with its phase; ``hide`` removes it."""
+        with self._lock:
+            if self._progress is None:
+                return
+            task = self._tasks.get(label)
+            if task is None:
+                self._tasks[label] = self._progress.add_task(label, total=None, phase=phase, info="")
+            else:
+                self._progress.update(task, phase=phase)
+
+    def hide(self, label: str) -> None:
+        with self._lock:
+            task = self._tasks.pop(label, None)
+            if task is not None and self._progress is not None:
+                self._progress.remove_task(task)
 
     def note_only_piped(self, text: str) -> None:
         """A line for the logs only (on a terminal the live display already says it)."""
