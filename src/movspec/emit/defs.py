@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from ..ir import nodes as ir
 from ..ir.walk import substitute, walk
+from .expr import Scope
 from .names import fresh_bound
 from .pluscal import comment_text
 
@@ -78,8 +79,6 @@ class DefTable:
     def lines(self, x, late: bool, where=lambda span: "") -> list[tuple[str, object]]:
         """The definitions of the early (``late=False``) or late operators: a comment (the
         DSL ``def``, where it is, its doc), then ``Name(params) == body``."""
-        from .expr import Scope
-
         out: list[tuple[str, object]] = []
         for d in self.order():
             if (d in self.late) != late:
