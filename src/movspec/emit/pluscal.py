@@ -24,7 +24,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..ir import nodes as ir
-from ..ir.lower import rest_value, result_local
+from ..ir.functions import result_local
+from ..ir.lower import always_jumps, rest_value
 from ..ir.walk import walk
 from ..span import Span
 from .expr import ExprRenderer, Scope, tla_string
@@ -63,22 +64,6 @@ Line = tuple[str, "Span | None"]
 
 
 # ------------------------------------------------------------------ control-flow rewriting
-
-def always_jumps(stmts: tuple[ir.Stmt, ...]) -> bool:
-    """True when every path through ``stmts`` ends in a ``goto``, a ``call`` or a ``return``."""
-    if not stmts:
-        return False
-    last = stmts[-1]
-    if isinstance(last, (ir.Goto, ir.CallFunc, ir.Return)):
-        return True
-    if isinstance(last, ir.If):
-        return always_jumps(last.then) and always_jumps(last.orelse)
-    if isinstance(last, ir.Either):
-        return all(always_jumps(b) for b in last.branches)
-    if isinstance(last, ir.With):
-        return always_jumps(last.body)
-    return False
-
 
 def contains_goto(s: ir.Stmt) -> bool:
     """True when ``s`` contains a ``goto``, a ``call`` or a ``return`` (what PlusCal wants a

@@ -76,7 +76,8 @@ def resolve_functions(r, env: Env, diags: Diags) -> list[N.Function]:
             except Unresolved:
                 result = None
         out.append(N.Function(fd.name, tuple(p.name for p in fd.params), tuple(locals_), tuple(steps),
-                              result, fd.anchor, fd.doc, fd.span))
+                              result, fd.anchor, fd.doc, fd.span,
+                              None if result is None else r.type_default(result)))
     return out
 
 
@@ -97,10 +98,10 @@ def _module_of(r, fd: A.FuncD, diags: Diags):
     return m
 
 
-def result_local(r, f: N.Function) -> N.Local:
+def result_local(f: N.Function) -> N.Local:
     """Where a process keeps the result of its last call of ``f`` until its result step reads
     it: one per process, like a local (``N.RESULT``), starting at the type's default."""
-    return N.Local(N.RESULT, f.result, r.type_default(f.result), f.span)
+    return N.Local(N.RESULT, f.result, f.result_init, f.span)
 
 
 def calls_in(steps) -> list[N.CallFunc]:
@@ -164,7 +165,7 @@ def type_ok_parts(r, functions: tuple[N.Function, ...], actors, local_ok) -> lis
     for f in functions:
         kept = list(f.locals)
         if f.result is not None:
-            kept.append(result_local(r, f))
+            kept.append(result_local(f))
         for a in who[f.name]:
             for l in kept:
                 if a.proc_set is None:

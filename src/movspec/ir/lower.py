@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import fields, replace
 
 from . import nodes as N
+from .functions import result_local
 from .walk import _is_node
 
 
@@ -57,27 +58,7 @@ def rest_value(l: N.Local) -> N.Expr:
     return N.AtomLit(N.DEFAULT_INIT, "default") if l.init is None else l.init
 
 
-def result_local(f: N.Function) -> N.Local:
-    from .functions import result_local as make
-    return make(_Defaults(), f)
-
-
-class _Defaults:
-    """The one ``Resolver`` method ``functions.result_local`` needs: a type's default."""
-
-    def type_default(self, t: N.Type) -> N.Expr | None:
-        if isinstance(t, N.BoolType):
-            return N.BoolLit(False)
-        if isinstance(t, N.IntType):
-            return N.IntLit(t.lo)
-        if isinstance(t, N.SetType):
-            return N.SetLit(())
-        if isinstance(t, N.RecordType):
-            return N.RecordLit(t, tuple((f.name, f.default) for f in t.fields))
-        return None
-
-
-def _always_jumps(stmts) -> bool:
+def always_jumps(stmts) -> bool:
     """True when every path through ``stmts`` ends in a ``goto``, a ``call`` or a ``return``."""
     if not stmts:
         return False
@@ -85,11 +66,11 @@ def _always_jumps(stmts) -> bool:
     if isinstance(last, (N.Goto, N.Return, N.CallFunc)):
         return True
     if isinstance(last, N.If):
-        return _always_jumps(last.then) and _always_jumps(last.orelse)
+        return always_jumps(last.then) and always_jumps(last.orelse)
     if isinstance(last, N.Either):
-        return all(_always_jumps(b) for b in last.branches)
+        return all(always_jumps(b) for b in last.branches)
     if isinstance(last, N.With):
-        return _always_jumps(last.body)
+        return always_jumps(last.body)
     return False
 
 
@@ -200,7 +181,7 @@ class _ActorLowering:
         for i, s in enumerate(f.steps):
             nxt = copies[f.steps[i + 1].name] if i + 1 < len(f.steps) else None
             body = self.body(s.body, f.name, copies[s.name], nxt or back, copies, lambda r: ret(r, r.span))
-            if not _always_jumps(body):
+            if not always_jumps(body):
                 body = body + (tuple(ret(None, s.span)) if nxt is None else (N.Goto(nxt, s.span),))
             made.append(N.Step(copies[s.name], body, s.anchor or f.anchor, s.doc, None, s.span))
         self.extra += made
@@ -215,7 +196,7 @@ class _ActorLowering:
             steps.append(replace(s, body=body))
         if not self.extra:
             return a
-        if not _always_jumps(steps[-1].body):
+        if not always_jumps(steps[-1].body):
             steps[-1] = replace(steps[-1], body=steps[-1].body + (N.Goto(N.DONE, steps[-1].span),))
         kept = []
         for name in self.used_funcs:

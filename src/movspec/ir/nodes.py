@@ -313,6 +313,7 @@ class Function:
     anchor: str | None = None
     doc: str | None = None
     span: Span | None = _span()
+    result_init: Expr | None = None  # the kept result between calls: the type's default or None
 
     proc_set = None  # scoped like a single actor: the running process is the caller's
     fairness = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..diagnostics import Related, did_you_mean
 from ..dsl import ast as A
 from . import nodes as N
-from .lower import _always_jumps as always_jumps
+from .lower import always_jumps
 from .walk import walk
 from .scope import Scope, Label, Unresolved, lazy
 from .variants import ASSERTIONS, DEFAULT_GUARD
