@@ -451,7 +451,6 @@ class Expectation:
 
 
 @dataclass(frozen=True, slots=True)
-@dataclass(frozen=True, slots=True)
 class DefOp:
     """A ``def`` as a TLA+ operator: ``body`` is resolved outside any actor with parameter
     ``i`` as ``BoundRef(placeholders[i])``; None when it cannot be resolved there (it reads
@@ -475,6 +474,7 @@ class DefUse:
     expr: Expr
 
 
+@dataclass(frozen=True, slots=True)
 class Model:
     """One variant, fully resolved."""
 
@@ -493,9 +493,9 @@ class Model:
     allow_deadlock: bool = False
     functions: tuple[Function, ...] = ()
     span: Span | None = _span()
-
     defs: tuple[DefOp, ...] = field(default=(), compare=False, repr=False)
     def_uses: tuple[DefUse, ...] = field(default=(), compare=False, repr=False)
+
     # lookups ------------------------------------------------------------------
     def const(self, name: str) -> Const | None:
         return next((c for c in self.consts if c.name == name), None)
