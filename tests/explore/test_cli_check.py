@@ -160,7 +160,16 @@ def test_interrupting_parallel_checks_leaves_no_worker_and_says_incomplete(tmp_p
     proc = subprocess.Popen([sys.executable, "-m", "movspec", "check", str(root / "spec"), str(root / "proofs"),
                              "-q", "--backend", "builtin", "--jobs", "2", "--json", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    time.sleep(4)  # the workers are busy with the first variants by now
+    # wait until both workers run (the parent and two processes in the session), however
+    # loaded the machine is, then give them a moment with the first variants
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None:
+        pids = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        if len(pids) >= 3:
+            break
+        time.sleep(0.2)
+    time.sleep(1)
+    assert proc.poll() is None, "the check ended before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
     output = proc.communicate(timeout=120)[0].decode()
     assert proc.returncode == 130, output
