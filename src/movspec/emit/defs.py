@@ -8,6 +8,11 @@ parameters is compared with what the checkers evaluate, node for node. Where it 
 bound variable renamed to avoid capture, a name that means a local inside an actor), the
 inlined expression is written, as it always was.
 
+Steps keep the inlined text: PlusCal lets a read after an assignment in the same step see the
+new value by priming the variable (``s := s \\cup {c}; await c \\in s`` reads ``s'``), and it
+cannot prime a variable inside an operator's body, so ``await has(c)`` would read the old
+``s``. Properties, and operators built on others, use the names.
+
 Where the operator is defined decides where it can be used: one that reads no process local
 goes in the PlusCal ``define`` block and can be used anywhere; one that reads a local
 (``compactor[c].p``) must follow the translation, which declares the locals, so the

@@ -145,7 +145,7 @@ class ExprRenderer:
         return " \\cup ".join(parts) if len(parts) == 1 else "(" + " \\cup ".join(parts) + ")"
 
     def _sub(self, e: ir.Expr, scope: Scope) -> str:
-        if self.defs is not None:  # `Name(args)` needs no parentheses
+        if self.defs is not None and scope.in_step is None:  # `Name(args)` needs no parentheses
             named = self.defs.call(e, lambda a: self._r(a, scope))
             if named is not None:
                 return named
@@ -165,7 +165,9 @@ class ExprRenderer:
     # -------------------------------------------------------------- dispatch
     def _r(self, e: ir.Expr, scope: Scope) -> str:
         n = self.n
-        if self.defs is not None:
+        # not in steps: PlusCal makes a read after an assignment in the same step read the new
+        # value by priming the variable, which it cannot do inside an operator's body
+        if self.defs is not None and scope.in_step is None:
             named = self.defs.call(e, lambda a: self._r(a, scope))
             if named is not None:
                 return named
