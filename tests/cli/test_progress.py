@@ -103,7 +103,7 @@ def test_the_checker_reports_its_phases():
 
 def test_check_piped_prints_progress_lines_to_stderr():
     r = movspec("check", "spec", "-v", "v3", "-j", "1", "--traces", "none",
-                env={"MOVSPEC_PROGRESS_SECONDS": "0.2"})
+                env={"MOVSPEC_PROGRESS_SECONDS": "0.1"})
     assert r.returncode == 0, r.stderr
     lines = [line for line in r.stderr.splitlines() if line.startswith("progress: ")]
     phases = [line for line in lines if "in this phase" not in line]  # without the periodic lines

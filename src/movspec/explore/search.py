@@ -155,7 +155,7 @@ class Search:
         error: _Error | None = None
         checked_upto = 0  # states of the current frontier already expanded
         nxt: list = []
-        last_report = t0
+        last_report = t0 - self.progress_interval  # the first level reports at once
         ticks = 0
 
         try:
