@@ -58,13 +58,8 @@ def shown(t) -> str:
 
 def type_values(t: N.Type) -> frozenset | None:
     """The values of a flat type (a function's domain), or None."""
-    if isinstance(t, N.AtomType):
-        return frozenset(t.atoms)
-    if isinstance(t, N.IntType):
-        return frozenset(range(t.lo, t.hi + 1))
-    if isinstance(t, N.BoolType):
-        return frozenset((False, True))
-    return None
+    values = N.flat_values(t)
+    return frozenset(values) if values is not None else None
 
 
 def _values_str(vals: frozenset) -> str:

@@ -78,13 +78,7 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
                 r.used.add(ad.family)
         sc = Scope(actor=a)
         locals_ = []
-        seen: set[str] = set()
-        for l in a.locals:
-            if l.name in seen:
-                diags.err(f"actor `{ad.name}` has two locals named `{l.name}`", l.name_span, "rename one",
-                          "duplicate")
-                continue
-            seen.add(l.name)
+        for l in diags.distinct(a.locals, f"actor `{ad.name}`", "locals"):
             for what, names in (("variable", r.vars), ("constant", r.consts)):
                 if l.name in names:
                     diags.err(f"local `{l.name}` of `{ad.name}` has the name of a {what}", l.name_span,
@@ -103,19 +97,13 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
                            "it before assigning it", "initial-value")
             locals_.append(N.Local(l.name, t, init, l.span))
         step_names = [s.name for s in a.steps]
-        seen = set()
         steps = []
         if not a.steps:
             diags.err(f"actor `{ad.name}` has no steps", ad.name_span, "add at least one `step`", "empty-actor")
-        for s in a.steps:
-            if s.name in seen:
-                diags.err(f"actor `{ad.name}` has two steps named `{s.name}`", s.name_span, "rename one",
-                          "duplicate")
-                continue
+        for s in diags.distinct(a.steps, f"actor `{ad.name}`", "steps"):
             if s.name in ("done", "Done"):
                 diags.err(f"`{s.name}` cannot name a step", s.name_span,
                           "`done` is where a finished process is; choose another name", "reserved")
-            seen.add(s.name)
             body = r.step_body(s, sc, step_names)
             steps.append(N.Step(s.name, body, s.anchor, s.doc, a.origin.get(s.name), s.span))
         actors.append(N.Actor(ad.name, ad.family, tuple(locals_), tuple(steps), ad.fairness, ad.doc, ad.span))
@@ -245,12 +233,7 @@ def resolve_abstract(r: Resolver, ad: A.AbstractD, env: Env, diags: Diags) -> tu
         init = ar.expr(vd.init, Scope()) if vd.init is not None else ar.default(t, vd.span, f"abstract variable `{vd.name}`")
         vars_.append(N.Var(vd.name, t, init, vd.doc, vd.span))
     actions = []
-    seen: set[str] = set()
-    for a in ad.actions:
-        if a.name in seen:
-            diags.err(f"abstract `{ad.name}` has two actions named `{a.name}`", a.name_span, "rename one", "duplicate")
-            continue
-        seen.add(a.name)
+    for a in diags.distinct(ad.actions, f"abstract `{ad.name}`", "actions"):
         sc = Scope()
         params = []
         try:

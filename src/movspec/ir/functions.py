@@ -18,21 +18,16 @@ def resolve_functions(r, env: Env, diags: Diags) -> list[N.Function]:
     for fd in env.of("func").values():
         fenv = ActorEnv(fd, list(fd.params) + list(fd.locals), list(fd.steps), {}, is_func=True)
         sc = Scope(actor=fenv)
-        seen: set[str] = set()
         locals_: list[N.Local] = []
-        for i, l in enumerate(fenv.locals):
-            what = "parameter" if i < len(fd.params) else "local"
-            if l.name in seen:
-                diags.err(f"function `{fd.name}` has two parameters or locals named `{l.name}`", l.name_span,
-                          "rename one", "duplicate")
-                continue
-            seen.add(l.name)
+        params = {id(p) for p in fd.params}
+        for l in diags.distinct(fenv.locals, f"function `{fd.name}`", "parameters or locals"):
+            what = "parameter" if id(l) in params else "local"
             for kind, names in (("variable", r.vars), ("constant", r.consts), ("atom", r.atoms)):
                 if l.name in names:
                     diags.err(f"{what} `{l.name}` of function `{fd.name}` has the name of a {kind}",
                               l.name_span, f"rename the {what}", "shadow")
             t = r.type(l.type)
-            if i < len(fd.params):
+            if what == "parameter":
                 # between calls a parameter holds its type's default (PlusCal: `procedure f(p = d)`),
                 # or PlusCal's defaultInitValue for atoms, which have none
                 d = r.type_default(t)
@@ -58,13 +53,7 @@ def resolve_functions(r, env: Env, diags: Diags) -> list[N.Function]:
         module = _module_of(r, fd, diags)
         names = [s.name for s in fd.steps]
         steps = []
-        done: set[str] = set()
-        for s in fd.steps:
-            if s.name in done:
-                diags.err(f"function `{fd.name}` has two steps named `{s.name}`", s.name_span, "rename one",
-                          "duplicate")
-                continue
-            done.add(s.name)
+        for s in diags.distinct(fd.steps, f"function `{fd.name}`", "steps"):
             body = r.step_body(s, sc, names)
             if module is not None:  # each step of a callback runs the module's code
                 body = (r._loaded_check(module, fd.name.split(".", 1)[1], (), s.span),) + body

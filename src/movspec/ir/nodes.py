@@ -66,7 +66,7 @@ from .nodes_expr import (  # noqa: F401 (re-exported: one namespace for all node
     BoolType, IntType, AtomType, RecordType, FuncType, SetType, Type, FieldDecl, IntLit,
     BoolLit, AtomLit, VarRef, LocalRef, ConstRef, BoundRef, SelfRef, Field, Index, Unary,
     Binary, SetLit, RangeLit, Card, Quant, SetFilter, IfExpr, RecordLit, FuncLit, At, InType,
-    Expr,
+    Expr, flat_values,
 )
 
 DONE = "Done"  # the pc value of a finished process (PlusCal's "Done")

@@ -47,6 +47,18 @@ class AtomType:
         return self.name or "{" + ", ".join(self.atoms) + "}"
 
 
+def flat_values(t) -> list | None:
+    """The values of a flat type (what a function's domain may be), in declaration order;
+    None for any other type."""
+    if isinstance(t, AtomType):
+        return list(t.atoms)
+    if isinstance(t, IntType):
+        return list(range(t.lo, t.hi + 1))
+    if isinstance(t, BoolType):
+        return [False, True]
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class RecordType:
     """A struct: ordered fields, each with a type and a default value expression."""

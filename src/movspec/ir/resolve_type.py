@@ -120,13 +120,7 @@ class TypeResolver:
             return self.record_types[name]
         s = self.structs[name]
         fields = []
-        seen: set[str] = set()
-        for f in s.fields:
-            if f.name in seen:
-                self.d.err(f"struct `{name}` has two fields named `{f.name}`", f.name_span,
-                           "rename one", "duplicate")
-                continue
-            seen.add(f.name)
+        for f in self.d.distinct(s.fields, f"struct `{name}`", "fields"):
             ft = self.type(f.type, _seen or (name,))
             if f.default is not None:
                 dv = self.expr(f.default, Scope())

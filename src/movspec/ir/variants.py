@@ -117,6 +117,18 @@ class Diags:
         # what the model means where it is silent: shown by `movspec lint --verbose`
         self.notes.append(Diagnostic(Severity.NOTE, msg, span, hint, code))
 
+    def distinct(self, items, owner: str, plural: str):
+        """``items`` (declarations with ``name`` and ``name_span``) without the repeats of a
+        name, each repeat reported as ``<owner> has two <plural> named `x```."""
+        seen: set[str] = set()
+        for item in items:
+            if item.name in seen:
+                self.err(f"{owner} has two {plural} named `{item.name}`", item.name_span, "rename one",
+                         "duplicate")
+                continue
+            seen.add(item.name)
+            yield item
+
 
 def _within(inner: Span, outer: Span) -> bool:
     return (inner.file == outer.file and (outer.line, outer.col) <= (inner.line, inner.col)

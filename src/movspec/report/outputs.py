@@ -22,6 +22,7 @@ from ..expect import judge
 from .itf import dumps as itf_dumps
 from .itf import to_itf
 from .junit import to_junit_xml
+from .sarif import to_sarif_text
 
 
 def result_document(results: list[CheckResult], models: dict[str, Model]) -> dict:
@@ -96,28 +97,16 @@ def write_outputs(results: list[CheckResult], models: dict[str, Model], json_pat
     cannot be written raises ``OutputError`` (one line: the path and the reason), and the
     file keeps its old contents."""
     written: list[Path] = []
-    if json_path is not None:
-        text = to_json_text(results, models)
-        if str(json_path) == "-":
-            _to_stdout(text)
+    for path, render in ((json_path, lambda: to_json_text(results, models)),
+                         (junit_path, lambda: to_junit_xml(results, models, timing=timing)),
+                         (sarif_path, lambda: to_sarif_text(results, models))):
+        if path is None:
+            continue
+        if str(path) == "-":
+            _to_stdout(render())
         else:
-            write_text(json_path, text)
-            written.append(Path(json_path))
-    if junit_path is not None:
-        text = to_junit_xml(results, models, timing=timing)
-        if str(junit_path) == "-":
-            _to_stdout(text)
-        else:
-            write_text(junit_path, text)
-            written.append(Path(junit_path))
-    if sarif_path is not None:
-        from .sarif import to_sarif_text
-        text = to_sarif_text(results, models)
-        if str(sarif_path) == "-":
-            _to_stdout(text)
-        else:
-            write_text(sarif_path, text)
-            written.append(Path(sarif_path))
+            write_text(path, render())
+            written.append(Path(path))
     if itf_dir is not None:
         d = ensure_dir(itf_dir)
         for name, doc in sorted(itf_documents(results, models).items()):

@@ -140,17 +140,6 @@ def parse_value(text: str):
 
 # ------------------------------------------------------------------ conversion
 
-def domain_values(t: ir.Type) -> list | None:
-    """The elements of a finite domain type, in declaration order."""
-    if isinstance(t, ir.AtomType):
-        return list(t.atoms)
-    if isinstance(t, ir.IntType):
-        return list(range(t.lo, t.hi + 1))
-    if isinstance(t, ir.BoolType):
-        return [False, True]
-    return None
-
-
 def _pairs(raw) -> list[tuple]:
     if isinstance(raw, Raw) and raw.kind == "fn":
         return list(raw.items)
@@ -166,7 +155,7 @@ def convert(raw, t: ir.Type | None):
         return Rec(tuple((f.name, convert(got.get(f.name), f.type)) for f in t.fields if f.name in got))
     if isinstance(t, ir.FuncType) and isinstance(raw, Raw):
         got = _pairs(raw)
-        order = domain_values(t.domain)
+        order = ir.flat_values(t.domain)
         keyed = {k: v for k, v in got}
         if order is not None and all(k in keyed for k in order):
             keys = order
