@@ -31,6 +31,13 @@ def check_golden(path: str | os.PathLike, text: str) -> None:
         f"output differs from {path}; rerun with MOVSPEC_UPDATE_GOLDEN=1 if the change is intended"
 
 
+@pytest.fixture(autouse=True)
+def _result_cache(tmp_path_factory, monkeypatch):
+    """Each test has its own, empty result cache (``movspec check`` caches by default): no
+    test reads what another stored, and none writes into the user's cache."""
+    monkeypatch.setenv("MOVSPEC_RESULT_CACHE", str(tmp_path_factory.mktemp("result-cache")))
+
+
 @pytest.fixture
 def golden():
     return check_golden

@@ -18,6 +18,7 @@ from .dsl import ast as A
 from .dsl.parser import decode, gc_paused, parse
 from .ir.build import Delta, build
 from .ir.nodes import Model
+from .ir.overrides import Override, OverrideError
 from .span import Span
 
 __all__ = ["Delta", "LoadResult", "load", "load_text", "load_files"]
@@ -32,6 +33,10 @@ class LoadResult:
     files: list[A.File] = field(default_factory=list)  # the syntax trees (for `show`, docs)
     # what the model means where it is silent (a local's starting value ...): `lint --verbose`
     notes: list[Diagnostic] = field(default_factory=list)
+    # constants set by the caller (``consts=``): names no variant declares, values that do not fit
+    unknown_consts: list[str] = field(default_factory=list)
+    const_names: set[str] = field(default_factory=set)
+    override_errors: list[OverrideError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -91,8 +96,9 @@ def _expand(paths: Sequence[str | Path], diags: list[Diagnostic]) -> list[Path]:
     return out
 
 
-def load_files(texts: Sequence[tuple[str, str | bytes]]) -> LoadResult:
-    """Load a model from in-memory ``(filename, text or bytes)`` pairs."""
+def load_files(texts: Sequence[tuple[str, str | bytes]], consts: Sequence[Override] = ()) -> LoadResult:
+    """Load a model from in-memory ``(filename, text or bytes)`` pairs. ``consts`` set
+    constants in every variant (``--const``; see ``ir.overrides``)."""
     res = LoadResult()
     diags: list[Diagnostic] = []
     files: list[A.File] = []
@@ -120,7 +126,9 @@ def load_files(texts: Sequence[tuple[str, str | bytes]]) -> LoadResult:
         return res
     try:
         with gc_paused():  # the IR holds no cycles; collections over it made lint time quadratic
-            built = build(files)
+            built = build(files, tuple(consts))
+            res.unknown_consts, res.const_names = built.unknown_consts, built.const_names
+            res.override_errors = built.override_errors
             diags.extend(built.diagnostics)
             res.models = built.models
             res.deltas = built.deltas
@@ -136,7 +144,7 @@ def load_files(texts: Sequence[tuple[str, str | bytes]]) -> LoadResult:
     return res
 
 
-def load(paths: Sequence[str | Path]) -> LoadResult:
+def load(paths: Sequence[str | Path], consts: Sequence[Override] = ()) -> LoadResult:
     """Load one model from files and/or directories (``*.mspec``, name order)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -157,7 +165,7 @@ def load(paths: Sequence[str | Path]) -> LoadResult:
                 res.sources.add(name, text)
         res.diagnostics = _dedupe(diags)
         return res
-    return load_files(texts)
+    return load_files(texts, consts)
 
 
 def load_text(text: str, filename: str = "<string>") -> LoadResult:

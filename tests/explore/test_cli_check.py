@@ -82,6 +82,7 @@ def _fake_tlc(monkeypatch, *, tweak=None):
     import dataclasses
 
     from movspec.cli import check as cmd
+    from movspec.cli import run as runner
     from movspec.explore import check as builtin
 
     def run(model, *, jar, workers, timeout, symmetry, max_states=None, max_depth=None):
@@ -91,7 +92,7 @@ def _fake_tlc(monkeypatch, *, tweak=None):
 
     monkeypatch.setattr(cmd, "_tlc_status", lambda jar: (True, "stand-in"))
     monkeypatch.setattr(cmd, "_tlc_configured", lambda jar: True)
-    monkeypatch.setattr(cmd, "_run_tlc", run)
+    monkeypatch.setattr(runner, "_run_tlc", run)
 
 
 def test_both_fails_on_a_disagreement(monkeypatch):

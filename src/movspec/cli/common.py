@@ -49,11 +49,23 @@ def render_diagnostics(diags: Sequence[Diagnostic], sources: SourceMap | None, c
         console.print(Text(", ".join(parts)))
 
 
-def load_or_exit(paths: Sequence[str | Path] | None, console: Console | None = None) -> LoadResult:
+def load_or_exit(paths: Sequence[str | Path] | None, console: Console | None = None,
+                 consts: Sequence = ()) -> LoadResult:
     """Load the model at ``paths`` (default ``spec/``); print every diagnostic to stderr and exit
-    with status 1 if any is an error. Warnings are printed and loading goes on."""
+    with status 1 if any is an error. Warnings are printed and loading goes on. ``consts``
+    (``--const``): a name no variant declares, or a value that does not fit its declaration,
+    is a usage error (exit 2)."""
     err = console if console is not None and console.stderr else stderr_console()
-    result = load(list(paths) if paths else [DEFAULT_SPEC])
+    result = load(list(paths) if paths else [DEFAULT_SPEC], consts)
+    if result.unknown_consts:
+        from ..diagnostics import did_you_mean
+        name = result.unknown_consts[0]
+        known = sorted(result.const_names)
+        usage_error(f"the model has no constant `{name}` to set",
+                    did_you_mean(name, known) or f"its constants: {', '.join(known) or 'none'}")
+    if result.override_errors:
+        exc = result.override_errors[0]
+        usage_error(str(exc), exc.hint)
     if result.diagnostics:
         render_diagnostics(result.diagnostics, result.sources, err)
     if not result.ok:

@@ -29,6 +29,7 @@ from ..dsl import ast as A
 from ..span import Span
 from . import nodes as N
 from .assemble import assemble_model, resolve_abstract
+from .overrides import Override, OverrideError, apply_override
 from .resolve import Resolver
 from .variants import Delta, Diags, Env, delta_of, add_decl, apply_delta
 
@@ -43,9 +44,15 @@ class BuildResult:
     # abstract specifications no refinement uses, resolved in the base variant (to be type-checked)
     unused_abstracts: list[N.AbstractSpec] = field(default_factory=list)
     base_variant: str | None = None
+    # --const: names no variant declares, and overrides that do not fit their declaration
+    unknown_consts: list[str] = field(default_factory=list)
+    const_names: set[str] = field(default_factory=set)
+    override_errors: list[OverrideError] = field(default_factory=list)
 
 
-def build(files: list[A.File]) -> BuildResult:
+def build(files: list[A.File], consts: tuple[Override, ...] = ()) -> BuildResult:
+    """``consts``: constants set from the command line, applied to every variant after its
+    deltas (see ``ir.overrides``)."""
     diags = Diags()
     header: A.ModelD | None = None
     base = Env({}, {}, {}, False)
@@ -184,6 +191,8 @@ def build(files: list[A.File]) -> BuildResult:
             envs[name] = env
         return env
 
+    const_names: set[str] = set()
+    bad_overrides: dict[str, OverrideError] = {}
     for name, v in variants.items():
         env = env_of(name)
         if env is None:
@@ -195,6 +204,16 @@ def build(files: list[A.File]) -> BuildResult:
             for fd in own:
                 for d in fd.decls:
                     add_decl(env, d, diags, override=True, variant=name)
+        const_names |= set(env.of("const"))
+        if consts:
+            env = env.copy()
+            for o in consts:
+                kind, d = env.decls.get(o.name, (None, None))
+                if kind == "const":
+                    try:
+                        env.decls[o.name] = (kind, apply_override(d, o))
+                    except OverrideError as exc:
+                        bad_overrides.setdefault(o.name, exc)
         if name in broken:
             diags.context.append(broken[name])
         try:
@@ -231,7 +250,8 @@ def build(files: list[A.File]) -> BuildResult:
         models[name] = replace(model, expectations=tuple(exps))
     unused_specs = _unused_abstracts(files, abstracts, roots[0].name if roots else None, envs, diags, used)
     return BuildResult(models, deltas, diags.items, used, diags.notes, unused_specs,
-                       roots[0].name if roots else None)
+                       roots[0].name if roots else None, [o.name for o in consts if o.name not in const_names],
+                       const_names, list(bad_overrides.values()))
 
 
 def _unused_abstracts(files: list[A.File], abstracts: dict[str, A.AbstractD], root: str | None,

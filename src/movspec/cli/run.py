@@ -1,0 +1,289 @@
+"""Running the checks of ``movspec check``: every variant with the chosen back end(s), in
+worker processes for the builtin checker, results from the result cache where the variant and
+the settings did not change (``movspec.cache``), interrupts turned into incomplete results.
+
+``run_models(models, options, console, progress, cache)`` returns an ``Outcome``: the results
+in the models' order (for ``--backend both``, the builtin half; the pairs beside), whether the
+run was interrupted, and which results came from the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.text import Text
+
+from ..ir.nodes import Model
+from ..result import CheckResult, Verdict
+from .progress import CheckProgress
+
+
+@dataclass
+class RunOptions:
+    backend: str  # builtin | tlc | both
+    symmetry: bool = True
+    max_states: int | None = None
+    max_depth: int | None = None
+    timeout: float | None = None
+    max_memory: int | None = None  # bytes
+    first: bool = False
+    workers: int = 1
+    tlc_jar: str | None = None
+    jobs: int = 1
+    quiet: bool = False
+    consts: tuple[str, ...] = ()  # the --const values, as written after parsing (for the key)
+
+    def builtin_options(self) -> dict:
+        return dict(symmetry=self.symmetry, max_states=self.max_states, max_depth=self.max_depth,
+                    timeout=self.timeout, max_memory=self.max_memory, first=self.first)
+
+    def settings(self, backend: str) -> dict:
+        """What besides the model decides a result: the cache key's settings."""
+        s = dict(symmetry=self.symmetry, max_states=self.max_states, max_depth=self.max_depth,
+                 timeout=self.timeout, consts=list(self.consts))
+        if backend == "builtin":
+            s.update(first=self.first, max_memory=self.max_memory)
+        else:
+            s.update(workers=self.workers, tlc=_tlc_identity(self.tlc_jar))
+        return s
+
+
+@dataclass
+class Outcome:
+    results: list[CheckResult] = field(default_factory=list)
+    pairs: list[tuple[CheckResult, CheckResult]] = field(default_factory=list)
+    partial: list[CheckResult] = field(default_factory=list)  # --backend both: the half an interrupt cut
+    interrupted: bool = False
+    cached: list[tuple[str, str]] = field(default_factory=list)  # (variant, backend) taken from the cache
+
+
+def _tlc_identity(jar: str | None) -> str:
+    """Which TLC would run: the jar's path, size and time (a new jar is a new checker)."""
+    path = jar or os.environ.get("MOVSPEC_TLA2TOOLS") or ""
+    if not path:
+        from ..tlc.backend import find_jar
+        found = find_jar(None)[0]
+        path = str(found) if found else os.environ.get("MOVSPEC_TLC_BACKEND", "docker")
+    try:
+        st = os.stat(path)
+        return f"{path}:{st.st_size}:{int(st.st_mtime)}"
+    except OSError:
+        return path
+
+
+# ---------------------------------------------------------------------- back ends
+
+
+def _run_tlc(model: Model, *, jar, workers, timeout, symmetry, max_states=None, max_depth=None) -> CheckResult:
+    from .. import tlc
+    kw = dict(workers=workers, timeout=timeout, symmetry=symmetry, max_states=max_states, max_depth=max_depth)
+    if jar:
+        kw["jar"] = jar
+    return tlc.check_model(model, **kw)
+
+
+def stop_on_sigterm() -> list:
+    """SIGTERM stops a check the way Ctrl-C does (KeyboardInterrupt), so that TLC's Java is
+    killed, scratch directories are removed and the outputs say what was left undecided.
+    The returned list is non-empty once SIGTERM arrived."""
+    got: list = []
+
+    def handler(signum, frame):
+        got.append(signum)
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (an embedding caller): leave it alone
+        pass
+    return got
+
+
+def restore_sigterm() -> None:
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except ValueError:
+        pass
+
+
+def interrupted_result(model: Model, backend: str, symmetry: bool) -> CheckResult:
+    from ..result import PropertyResult
+    props = tuple(PropertyResult(n, model.property_kind(n), Verdict.INCOMPLETE, "interrupted")
+                  for n in model.property_names)
+    return CheckResult(model.name, model.variant, backend, props, complete=False, reason="interrupted",
+                       symmetry=symmetry)
+
+
+def done_text(r: CheckResult) -> str:
+    how = "done" if r.complete else f"stopped ({r.reason or 'incomplete'})"
+    return f"{how}, {r.stats.distinct:,} distinct states"
+
+
+_PHASES = None  # where worker processes report their phases; set before they are forked
+
+
+def _check_reporting(model: Model, options: dict) -> CheckResult:
+    """In a worker process: the builtin check, each phase sent to the parent."""
+    from ..explore import check as builtin_check
+
+    queue = _PHASES
+    say = (lambda phase: queue.put((model.variant, phase))) if queue is not None else None
+    return builtin_check(model, phase=say, **options)
+
+
+def _check_in_parallel(models: dict[str, Model], jobs: int, console: Console, quiet: bool,
+                       options: dict, progress: CheckProgress, store) -> tuple[list[CheckResult], bool]:
+    """The builtin checker on every variant, ``jobs`` processes at a time; results in the
+    models' order. An interrupt stops the workers; the variants not finished are reported
+    as interrupted (incomplete), not dropped. The phase of each running variant is shown (a
+    live line each on a terminal, a line when it changes otherwise), each variant is reported
+    when it finishes, and (not on a terminal) a line every few seconds says where each
+    unfinished one is. ``store(result)`` is called as each finishes."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    global _PHASES
+    ctx = multiprocessing.get_context("fork")
+    done: dict[str, CheckResult] = {}
+    phases: dict[str, tuple[str, float]] = {}
+    interrupted = False
+    _PHASES = ctx.SimpleQueue()
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(models)), mp_context=ctx)
+    try:
+        futures = {pool.submit(_check_reporting, model, options): name for name, model in models.items()}
+        progress.note(f"checking {len(models)} variants, {min(jobs, len(models))} at a time (builtin)")
+        pending = set(futures)
+        t0 = last_beat = time.monotonic()
+        while pending:
+            finished, pending = wait(pending, timeout=min(progress.interval, 0.25), return_when=FIRST_COMPLETED)
+            now = time.monotonic()
+            while not _PHASES.empty():
+                name, phase = _PHASES.get()
+                if name in done or quiet:
+                    continue
+                phases[name] = (phase, now)
+                progress.show(f"{name} (builtin)", phase)
+                progress.note_only_piped(f"{name} (builtin): {phase}")
+            for fut in finished:
+                name = futures[fut]
+                r = done[name] = fut.result()
+                store(r)
+                progress.hide(f"{name} (builtin)")
+                if not quiet and console.is_terminal:
+                    console.print(Text(f"  {name}: {r.stats.distinct:,} states, {r.stats.seconds:.1f}s", style="dim"))
+                elif not quiet:
+                    progress.note(f"{name} (builtin): {done_text(r)} ({r.stats.seconds:.1f} s)")
+                if r.reason == "interrupted":
+                    interrupted = True
+            if pending and not quiet and now - last_beat >= progress.interval:
+                last_beat = now
+                where = [f"{n} ({phases[n][0]}, {now - phases[n][1]:.0f} s)" if n in phases else f"{n} (waiting)"
+                         for n in sorted(futures[f] for f in pending)]
+                progress.note_only_piped(f"{len(done)} of {len(models)} variants done; {', '.join(where)}; "
+                                         f"{now - t0:.0f} s in all")
+    except KeyboardInterrupt:
+        interrupted = True
+        for p in list(getattr(pool, "_processes", {}).values()):
+            p.terminate()
+    finally:
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
+        _PHASES = None
+    results = [done.get(name) or interrupted_result(model, "builtin", options["symmetry"])
+               for name, model in models.items()]
+    return results, interrupted
+
+
+# ---------------------------------------------------------------------- the run
+
+
+def run_models(models: dict[str, Model], opts: RunOptions, console: Console, progress: CheckProgress,
+               cache=None) -> Outcome:
+    """Check ``models`` (see the module docstring). ``cache``: a ``cache.ResultCache`` or None."""
+    from ..explore import check as builtin_check
+
+    out = Outcome()
+    backends = ("builtin", "tlc") if opts.backend == "both" else (opts.backend,)
+    keys: dict[tuple[str, str], str | None] = {}
+    hits: dict[tuple[str, str], CheckResult] = {}
+    if cache is not None:
+        from ..cache import variant_key
+        for name, model in models.items():
+            for be in backends:
+                k = keys[name, be] = variant_key(model, be, opts.settings(be))
+                r = cache.get(k)
+                if r is not None and r.variant == name and r.backend == be:
+                    hits[name, be] = r
+
+    def store(r: CheckResult) -> None:
+        if cache is not None:
+            cache.put(keys.get((r.variant, r.backend)), r)
+
+    def hit(name: str, be: str) -> CheckResult | None:
+        r = hits.get((name, be))
+        if r is not None:
+            out.cached.append((name, be))
+            if not opts.quiet:
+                label = "TLC" if be == "tlc" else be
+                progress.note(f"{name} ({label}): from the cache ({r.stats.distinct:,} distinct states, "
+                              f"checked in {r.stats.seconds:.1f} s)")
+        return r
+
+    todo = {n: m for n, m in models.items() if (n, "builtin") not in hits}
+    parallel = opts.backend == "builtin" and opts.jobs > 1 and len(todo) > 1
+    if parallel:
+        cached = {n: hit(n, "builtin") for n in models if n not in todo}
+        progress.stop()
+        got, out.interrupted = _check_in_parallel(todo, opts.jobs, console, opts.quiet, opts.builtin_options(),
+                                                  progress, store)
+        fresh = dict(zip(todo, got))
+        out.results = [cached.get(n) or fresh[n] for n in models]
+        return out
+    for name, model in models.items():
+        current = "builtin"
+        try:
+            if opts.backend in ("builtin", "both"):
+                b = hit(name, "builtin")
+                if b is None:
+                    progress.start(f"{name} (builtin)")
+                    b = builtin_check(model, progress=progress.update, phase=progress.phase, **opts.builtin_options())
+                    progress.stop(done_text(b))
+                    store(b)
+                out.results.append(b)
+                if b.reason == "interrupted":
+                    out.interrupted = True
+                    out.partial.append(b)
+                    break
+            if opts.backend in ("tlc", "both"):
+                current = "tlc"
+                t = hit(name, "tlc")
+                if t is None:
+                    progress.start(f"{name} (TLC)", phase="running TLC")
+                    t = _run_tlc(model, jar=opts.tlc_jar, workers=opts.workers, timeout=opts.timeout,
+                                 symmetry=opts.symmetry, max_states=opts.max_states, max_depth=opts.max_depth)
+                    progress.stop(done_text(t))
+                    store(t)
+                if opts.backend == "both":
+                    out.pairs.append((out.results[-1], t))
+                else:
+                    out.results.append(t)
+                if t.reason == "interrupted":
+                    out.interrupted = True
+                    break
+        except KeyboardInterrupt:
+            out.interrupted = True
+            progress.stop("interrupted")
+            # the variant being checked is reported, as incomplete, not dropped
+            cut = interrupted_result(model, current, opts.symmetry)
+            if opts.backend == "both":
+                if current == "tlc":
+                    out.pairs.append((out.results[-1], cut))
+                else:
+                    out.partial.append(cut)
+            else:
+                out.results.append(cut)
+            break
+    return out
