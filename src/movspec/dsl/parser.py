@@ -5,6 +5,10 @@ error yields ``None`` and exactly one error (LALR stops at the first one) whose 
 the offending token, with the expected tokens in user terms and a hint. ``parse_bytes`` also
 turns undecodable input into a diagnostic.
 
+A file is parsed in one pass over Lark's tables (``onepass``); one that pass cannot take as it
+is (any problem to report) goes through Lark's own path (its tree, the depth guard, ``ToAst``),
+which gives every diagnostic.
+
 Known limits: one syntax error per file; expressions nested deeper than ``MAX_DEPTH`` parse-tree
 levels are refused (the later stages recurse over expressions).
 """
@@ -22,6 +26,7 @@ from ..diagnostics import Diagnostic, error
 from ..span import Span
 from . import ast as A
 from .grammar import lark_parser
+from .onepass import parse_decls
 from .syntax_errors import MAX_DEPTH, syntax_diagnostic, too_deep, unterminated_comment
 from .tree import DslError, ToAst
 
@@ -54,6 +59,14 @@ def gc_paused():
 
 
 def _parse(text: str, path: str) -> tuple[A.File | None, list[Diagnostic]]:
+    decls = parse_decls(text, path)  # one pass over Lark's tables; None: something to report
+    if decls is None:
+        return _parse_lark(text, path)
+    return A.File(path, tuple(_attach_notes(decls, text)), Span(path, 1, 1, 1, 1)), []
+
+
+def _parse_lark(text: str, path: str) -> tuple[A.File | None, list[Diagnostic]]:
+    """Lark's own path: its tree, the depth guard, then ``ToAst``; the one that reports."""
     try:
         tree = lark_parser().parse(text)
     except UnexpectedInput as exc:
