@@ -14,7 +14,8 @@ variables and locals without an initial value, atom-typed locals that start unse
 and without ``as P``, invariants naming other processes' locals and ``at``, ``leadsto`` with
 weakly and strongly fair actors, deadlock (allowed or not), functions (``func`` with a parameter, a local, a result or none,
 one calling another, called from actors with and without a result), ``step s while c``
-loops, and variants using every delta
+loops, flags words and counters with the kernel's atomic and non-atomic operations
+(``randkernel``), and variants using every delta
 kind (replace, insert before/after, remove a step, constant overrides, added and removed
 properties, ``allow deadlock``, added variables and locals, ``def`` and macro overrides).
 
@@ -27,6 +28,8 @@ import copy
 import random
 import re
 from dataclasses import dataclass, field
+
+from .randkernel import add_kernel_ops
 
 ITEMS = ("i1", "i2")
 
@@ -525,6 +528,7 @@ def generate(seed: int, *, small: bool = False) -> Gen:
             defs=list(DEFS))
     _functions(seed, b, g, info, small)  # before the variants: a removed step is named nowhere
     _loops(seed, b, g, info)
+    add_kernel_ops(seed, g, small)
     g.variants = _variants(rng, b, g, info, name_atoms)
     return g
 

@@ -163,11 +163,14 @@ class ConstD:
 
 @dataclass(frozen=True)
 class EnumD:
+    """``enum``, or ``flags`` (``bits`` set: each member's bit number)."""
+
     name: str
     doc: str | None
     members: tuple[str, ...]
     span: Span | None = _span()
     name_span: Span | None = _span()
+    bits: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

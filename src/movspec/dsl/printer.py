@@ -179,6 +179,9 @@ def decl(d: A.Decl, ind: int = 0) -> list[str]:
         if d.atoms is not None:
             return [f"{pad}const {d.name}{_doc(d.doc)} = {{{', '.join(d.atoms)}}}" + (" symmetric" if d.symmetric else "")]
         return [f"{pad}const {d.name}{_doc(d.doc)} = {d.value}"]
+    if isinstance(d, A.EnumD) and d.bits is not None:
+        bits = ", ".join(f"{m} = {b}" for m, b in zip(d.members, d.bits))
+        return [f"{pad}flags {d.name}{_doc(d.doc)} {{ {bits} }}"]
     if isinstance(d, A.EnumD):
         return [f"{pad}enum {d.name}{_doc(d.doc)} {{ {', '.join(d.members)} }}"]
     if isinstance(d, A.StructD):

@@ -50,6 +50,28 @@ class ToAst(ExprToAst):
                        self.sp(meta), self.tsp(name))
 
     @v_args(meta=True)
+    def flags_decl(self, meta, items):
+        name, doc, *bits = items
+        bits = [b for b in bits if b is not None]
+        members = tuple(str(n) for n, _ in bits)
+        numbers, used = [], {}
+        for n, number in bits:  # numbered as a C enum: one more than the bit before
+            k = (numbers[-1] + 1 if numbers else 0) if number is None else int(number)
+            if not 0 <= k <= 63:
+                raise DslError(f"bit `{n}` of flags `{name}` has number {k}, outside 0..63",
+                               self.tsp(number), "a flags word has bits 0..63", "flags")
+            if k in used:
+                raise DslError(f"bits `{used[k]}` and `{n}` of flags `{name}` are both bit {k}",
+                               self.tsp(number if number is not None else n),
+                               "give each bit its own number", "flags")
+            used[k] = str(n)
+            numbers.append(k)
+        return A.EnumD(str(name), self.s(doc), members, self.sp(meta), self.tsp(name), tuple(numbers))
+
+    def flag_bit(self, items):
+        return (items[0], items[1])
+
+    @v_args(meta=True)
     def struct_decl(self, meta, items):
         name, doc, *fields = items
         return A.StructD(str(name), self.s(doc), tuple(fields), self.sp(meta), self.tsp(name))

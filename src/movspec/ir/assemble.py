@@ -104,8 +104,10 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
             if s.name in ("done", "Done"):
                 diags.err(f"`{s.name}` cannot name a step", s.name_span,
                           "`done` is where a finished process is; choose another name", "reserved")
-            body = r.step_body(s, sc, step_names)
+            body, stores, extra = r.resolve_step(s, sc, step_names)
             steps.append(N.Step(s.name, body, s.anchor, s.doc, a.origin.get(s.name), s.span))
+            steps += stores
+            locals_ += extra
         actors.append(N.Actor(ad.name, ad.family, tuple(locals_), tuple(steps), ad.fairness, ad.doc, ad.span))
 
     # properties

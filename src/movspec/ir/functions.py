@@ -54,10 +54,14 @@ def resolve_functions(r, env: Env, diags: Diags) -> list[N.Function]:
         names = [s.name for s in fd.steps]
         steps = []
         for s in diags.distinct(fd.steps, f"function `{fd.name}`", "steps"):
-            body = r.step_body(s, sc, names)
+            body, stores, extra = r.resolve_step(s, sc, names)
             if module is not None:  # each step of a callback runs the module's code
-                body = (r._loaded_check(module, fd.name.split(".", 1)[1], (), s.span),) + body
+                check = (r._loaded_check(module, fd.name.split(".", 1)[1], (), s.span),)
+                body = check + body
+                stores = [N.Step(t.name, check + t.body, t.anchor, t.doc, None, t.span) for t in stores]
             steps.append(N.Step(s.name, body, s.anchor, s.doc, None, s.span))
+            steps += stores
+            locals_ += extra
         result = None
         if fd.result is not None:
             try:

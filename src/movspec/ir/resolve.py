@@ -324,6 +324,13 @@ class Resolver(StmtResolver, TypeResolver):
                     self._fail(f"named argument `{a.name}:` in a call of `{e.name}`", a.span,
                                "named arguments are only for struct values", "arguments")
             return self._apply_def(self.defs[e.name], tuple(a.value for a in e.args), sp, sc)
+        if e.name == "test_bit" and len(e.args) == 2:
+            bit, word = (a.value for a in e.args)
+            return N.Binary("in", self._expr(bit, sc), self._expr(word, sc), sp)
+        if self.is_kernel_op(e.name):
+            self._fail(f"`{e.name}` changes the state, so it cannot be part of an expression", sp,
+                       f"write it as a statement of its own: `{e.name}(...)` or `x = {e.name}(...)`",
+                       "not-a-value")
         if e.name in self.funcs:
             self._fail(f"function `{e.name}` called in an expression", sp,
                        f"a function call is a statement of its own: `x = call {e.name}(...)`", "not-a-value")

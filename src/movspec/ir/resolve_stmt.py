@@ -7,23 +7,58 @@ from __future__ import annotations
 from ..diagnostics import Related, did_you_mean
 from ..dsl import ast as A
 from . import nodes as N
+from .kernel_ops import NONATOMIC_BIT_OPS, KernelOps, StepContext, unknown_op_hint
 from .lower import always_jumps
 from .walk import walk
 from .scope import Scope, Label, Unresolved, lazy
 from .variants import ASSERTIONS, DEFAULT_GUARD
 
 
-class StmtResolver:
+class StmtResolver(KernelOps):
     """Mixed into ``resolve.Resolver``, whose attributes it uses."""
+
+    _step: StepContext | None = None
 
     def stmts(self, body: tuple[A.Stmt, ...], sc: Scope, steps: list[str]) -> tuple[N.Stmt, ...]:
         out: list[N.Stmt] = []
-        for s in body:
+        for i, s in enumerate(body):
             try:
                 out.extend(self._stmt(s, sc, steps))
             except Unresolved:
                 out.append(N.Skip(s.span))
+            if (isinstance(s, A.MacroS) and s.name in NONATOMIC_BIT_OPS and self.is_kernel_op(s.name)
+                    and i + 1 < len(body)):
+                self.d.err(f"statement after `{s.name}` in step `{self._step.name}` is never run",
+                           body[i + 1].span, f"`{s.name}` ends the step (its store is the next step): "
+                           "make it the last statement of its block", "label")
+                break
         return tuple(out)
+
+    def resolve_step(self, s: A.StepD, sc: Scope, steps: list[str]
+                     ) -> tuple[tuple[N.Stmt, ...], list[N.Step], list[N.Local]]:
+        """A step's statements, and the steps and locals its non-atomic operations add (each
+        store step goes right after it; the step's other paths jump over them)."""
+        loop = len(s.body) == 1 and isinstance(s.body[0], A.WhileS)
+        outer, self._step = self._step, StepContext(s.name, loop)
+        try:
+            body = self.step_body(s, sc, steps)
+            ctx = self._step
+        finally:
+            self._step = outer
+        if ctx.splits and not always_jumps(body):
+            i = steps.index(s.name) if s.name in steps else len(steps)
+            if i + 1 < len(steps):
+                body = body + (N.Goto(steps[i + 1], s.span),)
+            elif not sc.actor.is_func:
+                body = body + (N.Goto(N.DONE, s.span),)
+            elif sc.actor.decl.result is None:
+                body = body + (N.Return(None, s.span),)
+            else:
+                self.d.err(f"the last step `{s.name}` of function `{sc.actor.decl.name}` ends with a "
+                           "non-atomic store", ctx.splits[0].span,
+                           "the store is a step of its own and the function must return a value after "
+                           "it: add a step that returns", "label")
+        return body, ctx.splits, ctx.locals
 
     def step_body(self, s: A.StepD, sc: Scope, steps: list[str]) -> tuple[N.Stmt, ...]:
         """A step's statements; ``step s while c { body }`` is ``step s { if c { body  goto s } }``:
@@ -87,6 +122,9 @@ class StmtResolver:
     def _stmt(self, s: A.Stmt, sc: Scope, steps: list[str]) -> list[N.Stmt]:
         sp = s.span
         if isinstance(s, A.AssignS):
+            v = s.value
+            if s.op == "=" and isinstance(v, A.ApplyE) and self.is_kernel_op(v.name):
+                return self.kernel_op(v.name, self._positional(v), s.target, sc, sp, steps)
             return [N.Assign(self._target(s.target, sc), s.op, self.expr(s.value, sc), sp)]
         if isinstance(s, A.ChooseS):
             dom = self.expr(s.domain, sc)
@@ -143,6 +181,8 @@ class StmtResolver:
         if isinstance(s, A.SkipS):
             return [N.Skip(sp)]
         if isinstance(s, A.MacroS):
+            if self.is_kernel_op(s.name):
+                return self.kernel_op(s.name, s.args, None, sc, sp, steps)
             return self._expand(s, sc, steps)
         raise AssertionError(f"unexpected statement {s!r}")
 
@@ -247,7 +287,8 @@ class StmtResolver:
                 self._fail(f"`{s.name}` is a definition, not a macro", s.span,
                            "a `def` is an expression; use it inside a statement", "not-a-statement")
             self._fail(f"unknown macro `{s.name}`", s.span, did_you_mean(s.name, self.macros) or
-                       "declare it with `macro NAME(params) { ... }`", "undefined-name")
+                       unknown_op_hint(s.name) or "declare it with `macro NAME(params) { ... }`",
+                       "undefined-name")
         self.used.add(m.name)
         params = m.params or ()
         if len(params) != len(s.args):
@@ -273,3 +314,10 @@ class StmtResolver:
             self._expanding.pop()
             if s.span is not None:
                 self.d.context.pop()
+
+    def _positional(self, e: A.ApplyE) -> tuple[A.Expr, ...]:
+        for a in e.args:
+            if a.name is not None:
+                self._fail(f"named argument `{a.name}:` in `{e.name}`", a.span,
+                           "named arguments are only for struct values", "arguments")
+        return tuple(a.value for a in e.args)

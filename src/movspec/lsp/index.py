@@ -153,9 +153,12 @@ class Index:
                 self._atoms(d.atoms, d.span, name_span, d.name, f"a model value of the constant set `{d.name}`",
                             variant)
         elif isinstance(d, A.EnumD):
+            word = "enum" if d.bits is None else "flags"
+            members = d.members if d.bits is None else [f"{m} = {b}" for m, b in zip(d.members, d.bits)]
             self._add(Sym("enum", d.name, name_span, d.span, None, variant,
-                          f"enum {d.name} {{ {', '.join(d.members)} }}", d.doc))
-            self._atoms(d.members, d.span, name_span, d.name, f"a member of enum `{d.name}`", variant)
+                          f"{word} {d.name} {{ {', '.join(members)} }}", d.doc))
+            self._atoms(d.members, d.span, name_span, d.name,
+                        f"a member of enum `{d.name}`" if d.bits is None else f"a bit of flags `{d.name}`", variant)
         elif isinstance(d, A.StructD):
             self._add(Sym("struct", d.name, name_span, d.span, None, variant, f"struct {d.name}", d.doc))
             for f in d.fields:

@@ -1,0 +1,51 @@
+"""Kernel operations in the random models (``randmodels.generate``): a ``flags`` word with
+atomic and non-atomic bit operations, and a counter with the atomic ones (``atomic_inc``,
+``atomic_inc_not_zero``, ``atomic_dec_and_test``, ``cmpxchg``, ``xchg``), appended as the last
+statement of some steps. Drawn from an RNG of its own, so the rest of each seed's model is as
+before."""
+
+from __future__ import annotations
+
+import random
+
+FLAGS_DECL = "flags Fl { fa, fb = 3, fw = 7 }"
+BIT_OPS = ["set_bit({b}, word)", "clear_bit({b}, word)", "change_bit({b}, word)",
+           "clear_bit_unlock({b}, word)", "kb = test_and_set_bit({b}, word)",
+           "kb = test_and_clear_bit({b}, word)", "kb = test_and_change_bit({b}, word)",
+           "kb = clear_bit_unlock_is_negative_byte({b}, word)", "kb = test_bit({b}, word)"]
+NONATOMIC = ["__set_bit({b}, word)", "__clear_bit({b}, word)"]
+COUNTER_OPS = ["if cnt < 3 {{ atomic_inc(cnt) }}", "if cnt > 0 {{ atomic_dec(cnt) }}",
+               "kb = atomic_inc_not_zero(cnt)", "if cnt > 0 {{ kb = atomic_dec_and_test(cnt) }}",
+               "kc = cmpxchg(cnt, {v}, {w})", "kc = xchg(cnt, {v})", "atomic_inc(cnt)"]
+
+
+def add_kernel_ops(seed: int, g, small: bool) -> None:
+    rng = random.Random(f"kernel{seed}")
+    if rng.random() < 0.6:
+        return
+    g.defs.append(FLAGS_DECL)
+    g.vars += [("word", "set of Fl", rng.choice(["{fa}", "{}", "{fa, fw}"])), ("cnt", "0..3", "1")]
+    used = False
+    for a in g.actors:
+        for name, body in a.steps:
+            text = repr(body)
+            if "goto" in text or "call " in text or "retry(" in text or rng.random() < (0.5 if small else 0.4):
+                continue
+            b = rng.choice(["fa", "fb", "fw"])
+            pick = rng.random()
+            if pick < 0.25 and name not in a.loops:
+                op = rng.choice(NONATOMIC)
+            elif pick < 0.65:
+                op = rng.choice(BIT_OPS)
+            else:
+                op = rng.choice(COUNTER_OPS)
+            op = op.format(b=b, v=rng.randint(0, 2), w=rng.randint(0, 2))
+            for local, t, init in (("kb", "bool", "false"), ("kc", "0..3", "0")):
+                if local in op and all(n != local for n, _, _ in a.locals):
+                    a.locals.append((local, t, init))
+            body.append(("raw", op))
+            used = True
+    if used:
+        g.props.append((f"invariant K{rng.randint(0, 9)}",
+                        rng.choice(["fa in word || cnt > 0", "test_bit(fw, word) => cnt != 2",
+                                    "word != {fa, fb}", "cnt <= 2"])))
