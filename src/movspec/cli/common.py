@@ -50,7 +50,7 @@ def render_diagnostics(diags: Sequence[Diagnostic], sources: SourceMap | None, c
 
 
 def load_or_exit(paths: Sequence[str | Path] | None, console: Console | None = None,
-                 consts: Sequence = ()) -> LoadResult:
+                 consts: Sequence = (), note_consts: bool = True) -> LoadResult:
     """Load the model at ``paths`` (default ``spec/``); print every diagnostic to stderr and exit
     with status 1 if any is an error. Warnings are printed and loading goes on. ``consts``
     (``--const``): a name no variant declares, or a value that does not fit its declaration,
@@ -66,11 +66,26 @@ def load_or_exit(paths: Sequence[str | Path] | None, console: Console | None = N
     if result.override_errors:
         exc = result.override_errors[0]
         usage_error(str(exc), exc.hint)
+    if consts and note_consts and result.models:
+        _note_fixed_ints(consts, next(iter(result.models.values())), err)
     if result.diagnostics:
         render_diagnostics(result.diagnostics, result.sources, err)
     if not result.ok:
         sys.exit(1)
     return result
+
+
+def _note_fixed_ints(consts, model, err: Console) -> None:
+    """A set resized by --const while integer constants keep their declared values: say so,
+    since a bound such as MaxRef (one reference per CPU, plus one) may depend on the size."""
+    given = {o.name for o in consts}
+    resized = [c.name for c in model.consts if c.atoms is not None and c.name in given]
+    kept = [c for c in model.consts if c.atoms is None and c.name not in given]
+    if resized and kept:
+        c = kept[0]
+        where = f" at {c.span}" if c.span else ""
+        err.print(Text(f"note: {', '.join(f'{k.name} = {k.value}' for k in kept)} as declared{where}; "
+                       f"if it grows with {resized[0]}, set it too: --const {c.name}={resized[0]}+1", style="dim"))
 
 
 # ---------------------------------------------------------------------- conventions

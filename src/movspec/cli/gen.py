@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 
 from .common import exit_status, load_or_exit, stderr_console
+from .sizes import const_options
 
 
 @click.command("gen", epilog=exit_status("the files were written (with --check: are up to date)",
@@ -19,17 +20,19 @@ from .common import exit_status, load_or_exit, stderr_console
               help="Directory of the generated <Variant>.tla and <Variant>.cfg files.")
 @click.option("--check", "check", is_flag=True,
               help="Write nothing; exit 1 when the directory is not what the specs produce.")
-def gen_command(paths: tuple[str, ...], out: str, check: bool) -> None:
+@const_options(sweep=False)
+def gen_command(paths: tuple[str, ...], out: str, check: bool, consts) -> None:
     """Generate a PlusCal module and TLC configuration for every variant.
 
     PATHS are .mspec files or directories (default: spec/). Each step becomes a PlusCal label
     commented with its DSL line and kernel function; the output is byte-stable, so gen/ can
-    be committed and checked in CI with --check.
+    be committed and checked in CI with --check. With --const, the modules are those of the
+    given sizes (as `check --const` checks them): write them to another --out than gen/.
     """
     from ..emit import EmitError, compare_files, render_files, write_files
 
     err = stderr_console()
-    result = load_or_exit(paths, err)
+    result = load_or_exit(paths, err, consts=consts)
     try:
         # comments name DSL files relative to the directory holding gen/ (the project root)
         files = render_files(result.models.values(), root=str(Path(out).resolve().parent))

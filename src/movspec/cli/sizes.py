@@ -3,7 +3,8 @@ sweep over sizes (``--sizes``), and the result cache (``--no-cache``, ``--cache-
 
 ``--const NAME=VALUE`` (repeatable) reaches the command as a tuple of ``ir.overrides.Override``;
 ``--sizes Pages=2..3,Cpus=2..3`` as the list of combinations to check, each a tuple of
-``Override``, smallest first (by the sum of the sizes, then in the order written). Syntax
+``Override``, smallest first (by the sum of the sizes, then in the order written), with the
+derived values (``MaxRef=Cpus+1``) last. Syntax
 errors are usage errors (exit 2); unknown names are reported by ``common.load_or_exit``.
 """
 
@@ -14,7 +15,7 @@ import re
 
 import click
 
-from ..ir.overrides import Override, OverrideError, parse_override
+from ..ir.overrides import Override, OverrideError, parse_override, parse_value
 from .common import usage_error
 
 _RANGE = re.compile(r"\s*(-?\d+)\s*(?:\.\.\s*(-?\d+)\s*)?")
@@ -36,6 +37,7 @@ def _parse_consts(ctx, param, values) -> tuple[Override, ...]:
 def parse_sizes(texts) -> list[tuple[Override, ...]]:
     """``["Pages=2..3,Cpus=2"]`` -> the combinations, smallest first; ``OverrideError`` on bad syntax."""
     dims: dict[str, list[int]] = {}
+    derived: list[Override] = []  # MaxRef=Cpus+1: computed at each combination
     for text in texts:
         for part in text.split(","):
             if not part.strip():
@@ -43,9 +45,16 @@ def parse_sizes(texts) -> list[tuple[Override, ...]]:
             name, eq, value = part.partition("=")
             name = name.strip()
             m = _RANGE.fullmatch(value)
+            if eq and not m and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and not value.strip().startswith("{"):
+                o = parse_value(name, value)
+                if o.expr is not None:
+                    if name in dims or any(d.name == name for d in derived):
+                        raise OverrideError(f"--sizes gives `{name}` twice", "give each constant once")
+                    derived.append(o)
+                    continue
             if not eq or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or not m:
-                raise OverrideError(f"`{part.strip()}` is not NAME=LO..HI or NAME=N",
-                                    "write --sizes Pages=2..3,Cpus=2..3")
+                raise OverrideError(f"`{part.strip()}` is not NAME=LO..HI, NAME=N or NAME=EXPR",
+                                    "write --sizes Pages=2..3,Cpus=2..3,MaxRef=Cpus+1")
             lo = int(m.group(1))
             hi = int(m.group(2)) if m.group(2) is not None else lo
             if hi < lo:
@@ -55,7 +64,9 @@ def parse_sizes(texts) -> list[tuple[Override, ...]]:
             dims[name] = list(range(lo, hi + 1))
     combos = list(itertools.product(*dims.values()))
     combos.sort(key=sum)  # stable: the order written among equal sums
-    return [tuple(Override(n, size=v) for n, v in zip(dims, c)) for c in combos]
+    if not dims:
+        raise OverrideError("--sizes has no range to sweep", "write --sizes Pages=2..3,Cpus=2..3")
+    return [tuple(Override(n, size=v) for n, v in zip(dims, c)) + tuple(derived) for c in combos]
 
 
 def _parse_sizes(ctx, param, values) -> list[tuple[Override, ...]]:
@@ -67,6 +78,7 @@ def _parse_sizes(ctx, param, values) -> list[tuple[Override, ...]]:
         usage_error(f"--sizes: {exc}", exc.hint)
     fixed = {o.name for o in ctx.params.get("consts") or ()}
     both = [o.name for o in combos[0] if o.name in fixed]
+
     if both:
         usage_error(f"`{both[0]}` is given by both --const and --sizes", "give it in one of them")
     return combos

@@ -48,13 +48,14 @@ def run_sweep(paths, first_loaded, combos: list[tuple[Override, ...]], consts: t
     failed = False
     runs = []  # (combo, models, shown results)
     violated: dict[tuple[str, str], list[tuple[int, ...]]] = {}
+    order: dict[tuple[str, str], int] = {}  # rows in variant, then property order
     incomplete: dict[tuple[str, str], list[tuple[int, ...]]] = {}
     interrupted = False
     terminated = stop_on_sigterm()
     try:
         for i, combo in enumerate(combos):
             console.rule(Text(f"sizes {label(combo)}", style="bold"))
-            loaded = first_loaded if i == 0 else load_or_exit(paths, err, consts=consts + combo)
+            loaded = first_loaded if i == 0 else load_or_exit(paths, err, consts=consts + combo, note_consts=False)
             models = select_models(loaded.models, variants, properties)
             o = RunOptions(**{**opts.__dict__, "consts": tuple(str(x) for x in consts + combo)})
             with CheckProgress(console, not opts.quiet) as progress:
@@ -62,9 +63,10 @@ def run_sweep(paths, first_loaded, combos: list[tuple[Override, ...]], consts: t
             failed |= report(console, out, models, opts.backend, "none", False, label=f"[{label(combo)}] ")
             shown = shown_results(out, opts.backend)
             runs.append((combo, models, shown))
-            sizes = tuple(x.size for x in combo)
+            sizes = tuple(x.size for x in combo if x.expr is None)
             for r in shown:
                 for p in r.properties:
+                    order.setdefault((r.variant, p.name), len(order))
                     if p.verdict is Verdict.VIOLATED:
                         violated.setdefault((r.variant, p.name), []).append(sizes)
                     elif p.verdict is not Verdict.HOLDS:
@@ -74,7 +76,8 @@ def run_sweep(paths, first_loaded, combos: list[tuple[Override, ...]], consts: t
                 break
     finally:
         restore_sigterm()
-    names = [o.name for o in combos[0]]
+    names = [o.name for o in combos[0] if o.expr is None]
+    violated = dict(sorted(violated.items(), key=lambda kv: order[kv[0]]))
     table = _summary(console, names, violated, incomplete, len(runs), len(combos))
     if json_path:
         _write_json(json_path, runs, table, names)
@@ -95,7 +98,7 @@ def _summary(console: Console, names, violated, incomplete, done: int, total: in
     t = Table(box=box.SIMPLE, title=f"smallest sizes with a violation ({done} of {total} size combinations "
                                     "checked)", title_justify="left")
     for c in ("variant", "property", "smallest sizes violated", "not decided at"):
-        t.add_column(c, overflow="fold")
+        t.add_column(c, overflow="fold", no_wrap=c in ("variant", "property"))
     for (variant, prop), found in violated.items():
         least = smallest(found)
         # an undecided combination not above a smallest violation may hide a smaller one
@@ -123,7 +126,8 @@ def _write_json(path: str, runs, table, names) -> None:
     from ..result import SCHEMA_VERSION
 
     doc = {"schema_version": SCHEMA_VERSION, "tool": "movspec", "version": __version__, "constants": names,
-           "sweep": [{"consts": {o.name: o.size for o in combo}, **result_document(shown, models)}
+           "sweep": [{"consts": {o.name: o.size if o.expr is None else o.expr for o in combo},
+                      **result_document(shown, models)}
                      for combo, models, shown in runs],
            "smallest": table}
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

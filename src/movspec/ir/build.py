@@ -29,7 +29,7 @@ from ..dsl import ast as A
 from ..span import Span
 from . import nodes as N
 from .assemble import assemble_model, resolve_abstract
-from .overrides import Override, OverrideError, apply_override
+from .overrides import Override, OverrideError, apply_overrides
 from .resolve import Resolver
 from .variants import Delta, Diags, Env, delta_of, add_decl, apply_delta
 
@@ -207,13 +207,10 @@ def build(files: list[A.File], consts: tuple[Override, ...] = ()) -> BuildResult
         const_names |= set(env.of("const"))
         if consts:
             env = env.copy()
-            for o in consts:
-                kind, d = env.decls.get(o.name, (None, None))
-                if kind == "const":
-                    try:
-                        env.decls[o.name] = (kind, apply_override(d, o))
-                    except OverrideError as exc:
-                        bad_overrides.setdefault(o.name, exc)
+            set_, errors = apply_overrides(env.of("const"), consts)
+            env.decls.update((n, ("const", d)) for n, d in set_.items())
+            for exc in errors:
+                bad_overrides.setdefault(str(exc), exc)
         if name in broken:
             diags.context.append(broken[name])
         try:

@@ -10,7 +10,11 @@ caused by the new value points at the declaration) and its ``symmetric`` mark:
   ``{cpu0, cpu1, cpu2}``); names without a common ``<prefix><number>`` pattern are an error
   that says to list the set;
 - a constant set and ``{a, b, c}``: exactly that set;
-- an integer constant and an integer: that value (a set is an error).
+- an integer constant and an integer: that value (a set is an error);
+- a constant and an expression over the other constants (``MaxRef=Cpus+1``: a set
+  stands for its size, an integer constant for its value; ``+ - *`` and parentheses): its
+  value (for a set: its size) once every other ``--const`` is applied, so that ``--const Cpus=3 --const
+  MaxRef=Cpus+1`` keeps a bound that counts one reference per CPU right at every size.
 
 The builder applies the overrides to every variant's declarations after its deltas, so the
 command line wins over a variant's own ``const``; ``unknown`` names are left for the caller
@@ -20,9 +24,11 @@ range that a value now leaves) is found by the ordinary checks.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, replace
 
+from ..diagnostics import did_you_mean
 from ..dsl import ast as A
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -39,17 +45,21 @@ class OverrideError(ValueError):
 
 @dataclass(frozen=True)
 class Override:
-    """``name`` set to ``size`` model values / the integer ``size``, or to the set ``atoms``."""
+    """``name`` set to ``size`` model values / the integer ``size``, to the set ``atoms``, or to
+    the value of ``expr`` (an integer computed from the other constants)."""
 
     name: str
     size: int | None = None
     atoms: tuple[str, ...] | None = None
+    expr: str | None = None
 
     def __str__(self) -> str:
         return f"{self.name}={self.value_text}"
 
     @property
     def value_text(self) -> str:
+        if self.expr is not None:
+            return self.expr
         return str(self.size) if self.atoms is None else "{" + ",".join(self.atoms) + "}"
 
 
@@ -68,8 +78,49 @@ def parse_value(name: str, text: str) -> Override:
     try:
         return Override(name, size=int(text))
     except ValueError:
-        raise OverrideError(f"`{name}={text}`: the value is neither an integer nor a set {{...}}",
-                            f"write {name}=3 (a size or an integer) or {name}={{P1,P2,P3}}") from None
+        pass
+    try:
+        _names(text)
+    except OverrideError:
+        raise OverrideError(f"`{name}={text}`: the value is neither an integer, a set {{...}} nor an "
+                            "expression over constants",
+                            f"write {name}=3 (a size or an integer), {name}={{P1,P2,P3}} or "
+                            f"{name}=Cpus+1") from None
+    return Override(name, expr="".join(text.split()))
+
+
+def _tree(text: str) -> ast.expr:
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        raise OverrideError(f"`{text}` is not an expression") from None
+    for node in ast.walk(tree):
+        ok = isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Name, ast.Load, ast.Add, ast.Sub, ast.Mult,
+                               ast.USub)) or (isinstance(node, ast.Constant) and type(node.value) is int)
+        if not ok:
+            raise OverrideError(f"`{text}`: only constants, integers, + - * and parentheses")
+    return tree
+
+
+def _names(text: str) -> set[str]:
+    return {n.id for n in ast.walk(_tree(text)) if isinstance(n, ast.Name)}
+
+
+def evaluate(o: Override, sizes: dict[str, int]) -> int:
+    """The value of a derived ``o``; ``sizes``: each constant's size (a set) or value."""
+    def ev(n: ast.expr) -> int:
+        if isinstance(n, ast.Constant):
+            return n.value
+        if isinstance(n, ast.Name):
+            if n.id not in sizes:
+                raise OverrideError(f"`{o}`: the model has no constant `{n.id}`",
+                                    did_you_mean(n.id, sizes) or f"its constants: {', '.join(sorted(sizes))}")
+            return sizes[n.id]
+        if isinstance(n, ast.UnaryOp):
+            return -ev(n.operand)
+        a, b = ev(n.left), ev(n.right)
+        return a + b if isinstance(n.op, ast.Add) else a - b if isinstance(n.op, ast.Sub) else a * b
+    return ev(_tree(o.expr))
 
 
 def parse_override(text: str) -> Override:
@@ -121,4 +172,25 @@ def apply_override(d: A.ConstD, o: Override) -> A.ConstD:
     return replace(d, value=o.size)
 
 
-__all__ = ["Override", "OverrideError", "apply_override", "grown", "parse_override", "parse_value"]
+def apply_overrides(decls: dict[str, A.ConstD], overrides) -> tuple[dict[str, A.ConstD], list[OverrideError]]:
+    """``decls`` (name -> declaration) with ``overrides`` applied: values and sizes first, then
+    the derived ones, each computed from the constants as they are by then (in the order
+    given). Names not in ``decls`` are skipped; the errors are returned, one per name."""
+    out = dict(decls)
+    errors: list[OverrideError] = []
+    for o in sorted(overrides, key=lambda o: o.expr is not None):
+        d = out.get(o.name)
+        if d is None:
+            continue
+        try:
+            if o.expr is not None:  # a set gets that many model values (Pages=Cpus)
+                sizes = {n: len(c.atoms) if c.atoms is not None else c.value for n, c in out.items()}
+                o = Override(o.name, size=evaluate(o, sizes))
+            out[o.name] = apply_override(d, o)
+        except OverrideError as exc:
+            errors.append(exc)
+    return out, errors
+
+
+__all__ = ["Override", "OverrideError", "apply_override", "apply_overrides", "evaluate", "grown",
+           "parse_override", "parse_value"]
