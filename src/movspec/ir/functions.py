@@ -135,6 +135,8 @@ def callers(functions: tuple[N.Function, ...], actors) -> dict[str, list[N.Actor
     functions), in declaration order."""
     by_name = {f.name: f for f in functions}
     out: dict[str, list[N.Actor]] = {f.name: [] for f in functions}
+    if not functions:
+        return out
     for a in actors:
         seen: set[str] = set()
         todo = [c.func for c in calls_in(a.steps)]

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
 
 from ..diagnostics import did_you_mean
 from ..dsl import ast as A
@@ -372,7 +373,10 @@ class Resolver(StmtResolver, TypeResolver):
         params = tuple(d.params or ())
         holders = tuple(f"{p}\x00{d.name}" for p in params)  # no DSL name contains NUL
         self.def_ops[d.name] = N.DefOp(d.name, params, holders, None, d.doc, d.span)  # while resolving
-        saved = (self.d, set(self.taken), dict(self._fresh_next), set(self.used), list(self._expanding))
+        saved = (self.d, self.taken, self._fresh_next, self.used, self._expanding)
+        # what it takes or uses goes into layers over the sets, dropped afterwards (copies of
+        # the sets, one per def, made lint time grow with the square of the model's size)
+        self.taken, self.used, self._fresh_next = _Layer(self.taken), _Layer(self.used), ChainMap({}, self._fresh_next)
         self.d = scratch = Diags()
         self._expanding = [d.name]
         try:
@@ -384,3 +388,14 @@ class Resolver(StmtResolver, TypeResolver):
         finally:
             self.d, self.taken, self._fresh_next, self.used, self._expanding = saved
         self.def_ops[d.name] = N.DefOp(d.name, params, holders, body, d.doc, d.span)
+
+
+class _Layer(set):
+    """A set that also holds what ``base`` holds; what is added stays in the layer."""
+
+    def __init__(self, base: set) -> None:
+        super().__init__()
+        self.base = base
+
+    def __contains__(self, x) -> bool:
+        return set.__contains__(self, x) or x in self.base

@@ -22,12 +22,20 @@ def _is_node(x) -> bool:
     return hasattr(x, "__dataclass_fields__") and not isinstance(x, _TYPES)
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # per node class: its fields but the span
+
+
+def _field_names(cls) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls) if f.name != "span")
+    return names
+
+
 def children(node) -> Iterator:
     """The direct child nodes of ``node`` (tuples are flattened), in field order."""
-    for f in fields(node):
-        if f.name == "span":
-            continue
-        v = getattr(node, f.name)
+    for name in _FIELDS.get(node.__class__) or _field_names(node.__class__):
+        v = getattr(node, name)
         if isinstance(v, tuple):
             for x in v:
                 if _is_node(x):
