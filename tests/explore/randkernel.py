@@ -1,7 +1,9 @@
 """Kernel operations in the random models (``randmodels.generate``): a ``flags`` word with
-atomic and non-atomic bit operations, and a counter with the atomic ones (``atomic_inc``,
-``atomic_inc_not_zero``, ``atomic_dec_and_test``, ``cmpxchg``, ``xchg``), appended as the last
-statement of some steps. Drawn from an RNG of its own, so the rest of each seed's model is as
+atomic and non-atomic bit operations, a counter with the atomic ones (``atomic_inc``,
+``atomic_inc_not_zero``, ``atomic_dec_and_test``, ``cmpxchg``, ``xchg``), and a wait queue
+(``prepare_to_wait``, ``schedule``, ``wake_up``, ``wake_up_process``, ``set_current_state``,
+``finish_wait``, ``wait_event`` as a whole step), appended as the last statement of some
+steps. Drawn from an RNG of its own, so the rest of each seed's model is as
 before."""
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ BIT_OPS = ["set_bit({b}, word)", "clear_bit({b}, word)", "change_bit({b}, word)"
            "kb = test_and_clear_bit({b}, word)", "kb = test_and_change_bit({b}, word)",
            "kb = clear_bit_unlock_is_negative_byte({b}, word)", "kb = test_bit({b}, word)"]
 NONATOMIC = ["__set_bit({b}, word)", "__clear_bit({b}, word)"]
+WAIT_OPS = ["prepare_to_wait(wq)", "finish_wait(wq)", "wake_up(wq)", "set_current_state(TASK_UNINTERRUPTIBLE)",
+            "__set_current_state(TASK_RUNNING)"]
+WAIT_ENDING = ["schedule()"]
 COUNTER_OPS = ["if cnt < 3 {{ atomic_inc(cnt) }}", "if cnt > 0 {{ atomic_dec(cnt) }}",
                "kb = atomic_inc_not_zero(cnt)", "if cnt > 0 {{ kb = atomic_dec_and_test(cnt) }}",
                "kc = cmpxchg(cnt, {v}, {w})", "kc = xchg(cnt, {v})", "atomic_inc(cnt)"]
@@ -25,6 +30,10 @@ def add_kernel_ops(seed: int, g, small: bool) -> None:
         return
     g.defs.append(FLAGS_DECL)
     g.vars += [("word", "set of Fl", rng.choice(["{fa}", "{}", "{fa, fw}"])), ("cnt", "0..3", "1")]
+    waits = rng.random() < 0.7
+    if waits:
+        g.vars.append(("wq", "waitqueue", None))
+    singles = [a.name for a in g.actors if not a.family]
     used = False
     for a in g.actors:
         for name, body in a.steps:
@@ -33,9 +42,17 @@ def add_kernel_ops(seed: int, g, small: bool) -> None:
                 continue
             b = rng.choice(["fa", "fb", "fw"])
             pick = rng.random()
-            if pick < 0.25 and name not in a.loops:
+            if waits and pick < 0.45:
+                if rng.random() < 0.2 and name not in a.loops:
+                    body[:] = [("raw", f"wait_event(wq, {rng.choice(['f', 'cnt > 1', 'fa in word'])})")]
+                    used = True
+                    continue
+                choices = WAIT_OPS + (WAIT_ENDING * 3 if name not in a.loops else [])
+                choices += [f"wake_up_process({p})" for p in singles]
+                op = rng.choice(choices)
+            elif pick < 0.6 and name not in a.loops:
                 op = rng.choice(NONATOMIC)
-            elif pick < 0.65:
+            elif pick < 0.8:
                 op = rng.choice(BIT_OPS)
             else:
                 op = rng.choice(COUNTER_OPS)

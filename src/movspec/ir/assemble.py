@@ -109,6 +109,13 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
             steps += stores
             locals_ += extra
         actors.append(N.Actor(ad.name, ad.family, tuple(locals_), tuple(steps), ad.fairness, ad.doc, ad.span))
+    if r.uses_tasks:  # a step sleeps or wakes: the state says which processes are asleep
+        sleeping = r.sleeping_var()
+        if sleeping.name in r.vars:
+            diags.err(f"variable `{sleeping.name}` has the name of the state of sleeping tasks",
+                      r.vars[sleeping.name].name_span, "rename it: the model uses wait queues", "reserved")
+        else:
+            vars_.append(sleeping)
 
     # properties
     props: list[N.Property] = []

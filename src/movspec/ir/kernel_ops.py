@@ -28,6 +28,7 @@ from ..diagnostics import did_you_mean
 from ..dsl import ast as A
 from . import nodes as N
 from .scope import Scope
+from .waitqueues import WAIT_OPS
 from .walk import walk
 
 BIT_OPS = {  # name -> (how the word changes, the result)
@@ -38,10 +39,11 @@ BIT_OPS = {  # name -> (how the word changes, the result)
     "clear_bit_unlock_is_negative_byte": ("clear", "bit7"),
 }
 NONATOMIC_BIT_OPS = {"__set_bit": "set", "__clear_bit": "clear"}
+STEP_ENDING = frozenset(NONATOMIC_BIT_OPS) | {"schedule", "wait_event"}  # the last statement on a path
 COUNTER_OPS = {"atomic_inc": 1, "atomic_dec": 1, "atomic_inc_not_zero": 1, "atomic_dec_and_test": 1,
                "xchg": 2, "cmpxchg": 3}
 RESULTS = {"atomic_inc_not_zero", "atomic_dec_and_test", "xchg", "cmpxchg"}
-KERNEL_OPS = frozenset(BIT_OPS) | frozenset(NONATOMIC_BIT_OPS) | frozenset(COUNTER_OPS)
+KERNEL_OPS = frozenset(BIT_OPS) | frozenset(NONATOMIC_BIT_OPS) | frozenset(COUNTER_OPS) | frozenset(WAIT_OPS)
 NEGATIVE_BYTE_BIT = 7  # clear_bit_unlock_is_negative_byte tests bit 7, the sign of the low byte
 
 
@@ -54,6 +56,8 @@ class KernelOps:
     def kernel_op(self, name: str, args: tuple[A.Expr, ...], target: A.Expr | None, sc: Scope,
                   sp, steps: list[str]) -> list[N.Stmt]:
         """The statements of ``name(args)``, or of ``target = name(args)``."""
+        if name in WAIT_OPS:
+            self._fail(f"`{name}` returns no value", sp, f"write it as a statement: `{name}(...)`", "no-result")
         want = 2 if name in BIT_OPS or name in NONATOMIC_BIT_OPS else COUNTER_OPS[name]
         if len(args) != want:
             shape = "(bit, word)" if want == 2 and name not in COUNTER_OPS else {
@@ -157,10 +161,6 @@ class KernelOps:
         step = self._step
         if sc.actor is None or step is None:
             self._fail(f"`{name}` outside a step", sp, "use it in a step of an actor or a function", "kernel-op")
-        if step.loop:
-            self._fail(f"a `while` step cannot run `{name}`", sp,
-                       f"`{name}` ends the step (its store is the next step): write the loop with `goto`",
-                       "while")
         target = self._target(word, sc)
         for x in _parts(target):
             if not _stable(x, sc.actor.decl.name):
@@ -169,19 +169,30 @@ class KernelOps:
                            "of the process first", "kernel-op")
         t = self._path_type(target, sc)
         new = self.expr(_changed(NONATOMIC_BIT_OPS[name], bit, word, sp), sc)
-        owner = sc.actor.decl.name
-        base = f"{step.name}.{name}"
-        k = 1 + sum(1 for s in step.splits if s.name.startswith(base))
-        tmp = base if k == 1 else f"{base}{k}"
-        ref = N.LocalRef(owner, tmp, None, sp)
+        ref = N.LocalRef(sc.actor.decl.name, self._split_name(name), None, sp)
         default = self.type_default(t)
         store = (N.Assign(target, "=", ref, sp),)
         if not sc.actor.is_func:  # a function's locals go back to their start value when it returns
             store += (N.Assign(ref, "=", default, sp),)
-        step.splits.append(N.Step(tmp, store, None, f"the store of `{name}` in step `{step.name}`",
-                                  None, sp))
-        step.locals.append(N.Local(tmp, t, default, sp))
-        return [N.Assign(ref, "=", new, sp), N.Goto(tmp, sp)]
+        step.locals.append(N.Local(ref.name, t, default, sp))
+        return [N.Assign(ref, "=", new, sp)] + self._split(name, store, sc, sp)
+
+    def _split_name(self, name: str) -> str:
+        step = self._step
+        base = f"{step.name}.{name}"
+        k = 1 + sum(1 for s in step.splits if s.name.startswith(base))
+        return base if k == 1 else f"{base}{k}"
+
+    def _split(self, name: str, body: tuple[N.Stmt, ...], sc: Scope, sp) -> list[N.Stmt]:
+        """End the step here: the rest is the step ``<step>.<name>`` with ``body``, placed
+        right after the step, so that it falls through to the step after it."""
+        step = self._step
+        if step.loop:
+            self._fail(f"a `while` step cannot run `{name}`", sp,
+                       f"`{name}` ends the step: write the loop with `goto`", "while")
+        label = self._split_name(name)
+        step.splits.append(N.Step(label, body, None, f"the rest of `{name}` in step `{step.name}`", None, sp))
+        return [N.Goto(label, sp)]
 
     def _path_type(self, target: N.Expr, sc: Scope) -> N.Type:
         if isinstance(target, N.VarRef):
@@ -201,9 +212,10 @@ class StepContext:
     """The step being resolved: its name, whether it is a ``while`` step, and the steps and
     locals that its non-atomic operations add."""
 
-    def __init__(self, name: str, loop: bool):
+    def __init__(self, name: str, loop: bool, whole: bool):
         self.name = name
         self.loop = loop
+        self.whole = whole  # the step is one statement
         self.splits: list[N.Step] = []
         self.locals: list[N.Local] = []
 

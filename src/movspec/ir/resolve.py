@@ -14,6 +14,7 @@ from ..span import Span
 from . import nodes as N
 from .scope import Scope, Label, Unresolved, placeholder, respan
 from .resolve_stmt import StmtResolver
+from .waitqueues import SLEEPING
 from .resolve_type import TypeResolver
 from .variants import ActorEnv, Diags, Env
 
@@ -105,11 +106,12 @@ class Resolver(StmtResolver, TypeResolver):
         if n in self.modules:
             self._fail(f"module `{n}` is not a value", sp, f"write `{n}.loaded` for whether it is loaded",
                        "not-a-value")
+        if n == SLEEPING and self.uses_tasks:  # the processes asleep, in a model with wait queues
+            return N.VarRef(n, sp)
         if n in self.env.actors:
             a = self.env.actors[n]
-            if a.decl.family is None:
-                self._fail(f"actor `{n}` is not a value", sp,
-                           f"write `{n} at STEP` or `{n}.LOCAL`", "not-a-value")
+            if a.decl.family is None:  # a single actor's name is its process id
+                return N.AtomLit(n, "enum", sp)
             self._fail(f"actor `{n}` is not a value", sp,
                        f"write `{n}[id] at STEP` or `{n}[id].LOCAL`", "not-a-value")
         if n in self.funcs:

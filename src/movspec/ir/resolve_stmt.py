@@ -7,14 +7,15 @@ from __future__ import annotations
 from ..diagnostics import Related, did_you_mean
 from ..dsl import ast as A
 from . import nodes as N
-from .kernel_ops import NONATOMIC_BIT_OPS, KernelOps, StepContext, unknown_op_hint
+from .kernel_ops import STEP_ENDING, KernelOps, StepContext, unknown_op_hint
+from .waitqueues import WAIT_OPS, WaitQueues
 from .lower import always_jumps
 from .walk import walk
 from .scope import Scope, Label, Unresolved, lazy
 from .variants import ASSERTIONS, DEFAULT_GUARD
 
 
-class StmtResolver(KernelOps):
+class StmtResolver(KernelOps, WaitQueues):
     """Mixed into ``resolve.Resolver``, whose attributes it uses."""
 
     _step: StepContext | None = None
@@ -26,11 +27,11 @@ class StmtResolver(KernelOps):
                 out.extend(self._stmt(s, sc, steps))
             except Unresolved:
                 out.append(N.Skip(s.span))
-            if (isinstance(s, A.MacroS) and s.name in NONATOMIC_BIT_OPS and self.is_kernel_op(s.name)
-                    and i + 1 < len(body)):
+            if (isinstance(s, A.MacroS) and s.name in STEP_ENDING and self.is_kernel_op(s.name)
+                    and i + 1 < len(body) and self._step is not None):
                 self.d.err(f"statement after `{s.name}` in step `{self._step.name}` is never run",
-                           body[i + 1].span, f"`{s.name}` ends the step (its store is the next step): "
-                           "make it the last statement of its block", "label")
+                           body[i + 1].span, f"`{s.name}` ends the step (what follows it is the next "
+                           "step): make it the last statement of its block", "label")
                 break
         return tuple(out)
 
@@ -39,7 +40,7 @@ class StmtResolver(KernelOps):
         """A step's statements, and the steps and locals its non-atomic operations add (each
         store step goes right after it; the step's other paths jump over them)."""
         loop = len(s.body) == 1 and isinstance(s.body[0], A.WhileS)
-        outer, self._step = self._step, StepContext(s.name, loop)
+        outer, self._step = self._step, StepContext(s.name, loop, len(s.body) == 1)
         try:
             body = self.step_body(s, sc, steps)
             ctx = self._step
@@ -182,6 +183,8 @@ class StmtResolver(KernelOps):
             return [N.Skip(sp)]
         if isinstance(s, A.MacroS):
             if self.is_kernel_op(s.name):
+                if s.name in WAIT_OPS:
+                    return self.wait_op(s.name, s.args, sc, sp, steps)
                 return self.kernel_op(s.name, s.args, None, sc, sp, steps)
             return self._expand(s, sc, steps)
         raise AssertionError(f"unexpected statement {s!r}")
