@@ -44,7 +44,7 @@ class _Node:
                  "height")
 
 
-_new_token = Token._future_new
+_new_token = getattr(Token, "_future_new", Token)  # Token(type, value, start, line, col, end...)
 
 
 def _positions(node: _Node, raw: list) -> None:
@@ -291,6 +291,8 @@ def parse_decls(text: str, path: str) -> list | None:
 
 
 def _run(tables: _Tables, reductions: list, text: str):
+    """Lark's LALR loop (``ParserState.feed_token``) with its contextual lexer inlined: the
+    next token is matched with the regexes of the state on top, after the previous shift."""
     gotos, lexers = tables.gotos, tables.lexers
     acts = {st: {sym: a if a[0] else (False, reductions[a[1]]) for sym, a in row.items()}
             for st, row in tables.actions.items()}
