@@ -166,3 +166,10 @@ def test_gen_writes_the_modules_of_the_given_sizes(tmp_path):
     assert "Procs = {p1, p2, p3}" in cfg and "Max = 3" in cfg
     r = _run("gen", str(COUNT), "--out", str(tmp_path / "g"), "--const", "Pages=3")
     assert r.exit_code == 2
+
+
+@pytest.mark.tlc
+def test_tlc_gets_the_same_sizes():
+    r = _run("check", str(COUNT), "-q", "--backend", "both", "--const", "Procs=3", "--const", "Max=Procs")
+    assert r.exit_code == 0, r.output
+    assert "builtin and TLC agree on 2 variants" in r.output
