@@ -56,6 +56,7 @@ from ..ir.symmetry import symmetry_off_reason
 from ..result import CheckResult, PropertyResult, Stats, Trace, Verdict
 from . import bounds
 from .backend import Backend, BackendUnavailable
+from .distributed import Distributed
 from .select import select_backend
 from .errors import is_runtime, runtime_error, user_terms
 from .output import INVARIANT_INITIAL, TlcError, TlcOutput
@@ -88,8 +89,11 @@ def _dsl_invariant(em: Emitted, tla_name: str | None) -> str | None:
 def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = None,
                 symmetry: bool = True, jar: str | os.PathLike | None = None,
                 backend: Backend | str | None = None, keep_dir: str | os.PathLike | None = None,
-                max_states: int | None = None, max_depth: int | None = None) -> CheckResult:
+                max_states: int | None = None, max_depth: int | None = None,
+                distributed: Distributed | None = None) -> CheckResult:
     """Check ``model`` with TLC; see the module docstring for how verdicts are obtained.
+    With ``distributed``, the safety runs go to TLC's distributed server and its workers
+    (``tlc.distributed``; see ``TlcSession.tlc`` for what still runs in one process).
     ``max_states``/``max_depth``/``timeout`` are the builtin checker's budgets, applied to
     TLC (``tlc.bounds``); a run they cut leaves what it did not decide INCOMPLETE. A
     KeyboardInterrupt (Ctrl-C, or SIGTERM turned into one by the CLI) stops Java, removes
@@ -114,7 +118,7 @@ def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = No
         em = emit(model)
     except EmitError as exc:
         return failed(str(exc))
-    run = _Checker(em, be, workers, timeout, sym_on, t0, budget, failed)
+    run = _Checker(em, be, workers, timeout, sym_on, t0, budget, failed, distributed)
     if keep_dir is not None:
         Path(keep_dir).mkdir(parents=True, exist_ok=True)
         result = run.check(Path(keep_dir))
@@ -185,8 +189,9 @@ class _Checker:
     """The run loop of one variant (see the module docstring)."""
 
     def __init__(self, em: Emitted, be: Backend, workers: int, timeout: float | None, sym_on: bool,
-                 t0: float, budget: bounds.Budget, failed):
+                 t0: float, budget: bounds.Budget, failed, distributed: Distributed | None = None):
         self.em, self.be, self.workers, self.timeout = em, be, workers, timeout
+        self.distributed = distributed
         self.sym_on, self.t0, self.budget, self.failed = sym_on, t0, budget, failed
         self.verdicts: dict[str, _Verdict] = {}
         self.constraints: dict[str, str] = {}
@@ -194,7 +199,8 @@ class _Checker:
 
     def check(self, workdir: Path) -> CheckResult:
         deadline = None if self.timeout is None else self.t0 + self.timeout
-        self.sess = TlcSession(self.em, self.be, workdir, workers=self.workers, deadline=deadline)
+        self.sess = TlcSession(self.em, self.be, workdir, workers=self.workers, deadline=deadline,
+                               distributed=self.distributed)
         self.mapper = TraceMapper(self.em)
         try:
             return self._check()
@@ -414,7 +420,7 @@ class _Checker:
         cfg = self.em.render_cfg(invariants=(err.name,), properties=(), checks=(), symmetry=False,
                                  check_deadlock=False)
         cfg = cfg.replace("SPECIFICATION Spec", f"INIT {last}\nNEXT {stay}")
-        out, res = self.sess.tlc(cfg, deadlock=False)
+        out, res = self.sess.tlc(cfg, deadlock=False, single=True)
         if res.timed_out:
             raise TimeoutError
         if out.first("invariant") is not None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..emit import Emitted
 from ..span import Span
 from .backend import Backend, BackendUnavailable, RunResult, jvm_start_failure
+from .distributed import Distributed, WorkersLost, run_distributed
 from .errors import user_terms
 from .output import TlcError, TlcOutput, parse_output
 
@@ -71,11 +72,13 @@ class TlcSession:
     """One scratch directory, one translated module, any number of TLC runs."""
 
     def __init__(self, em: Emitted, backend: Backend, workdir: Path, *, workers: int = 1,
-                 deadline: float | None = None):
+                 deadline: float | None = None, distributed: Distributed | None = None):
         self.em = em
         self.backend = backend
         self.dir = workdir
         self.workers = workers
+        self.distributed = distributed
+        self.distributed_runs: list[int] = []  # the runs the distributed server decided
         self.deadline = deadline
         self.runs = 0
         self.linemap: LineMap | None = None
@@ -126,8 +129,49 @@ class TlcSession:
         return TlcFailure(f"error: the PlusCal translator rejected the generated module: {text}{where}",
                           span, detail=out)
 
-    def tlc(self, cfg: str, *, deadlock: bool, cont: bool = False,
-            coverage: bool = False) -> tuple[TlcOutput, RunResult]:
+    def tlc(self, cfg: str, *, deadlock: bool, cont: bool = False, coverage: bool = False,
+            single: bool = False) -> tuple[TlcOutput, RunResult]:
+        """One TLC run on ``cfg``. With ``distributed`` set (and not ``single``), a safety run
+        goes to TLC's distributed server first (``_tlc_distributed``)."""
+        if self.distributed is not None and not single and not cont and _distributable(cfg):
+            got = self._tlc_distributed(cfg, deadlock=deadlock)
+            if got is not None:
+                return got
+        return self._tlc(cfg, deadlock=deadlock, cont=cont, coverage=coverage)
+
+    def _tlc_distributed(self, cfg: str, *, deadlock: bool) -> tuple[TlcOutput, RunResult] | None:
+        """The run by a TLCServer and its workers (``tlc.distributed``) when it explored the
+        whole state space without finding anything; None when it stopped at a violation or an
+        error: TLC's server then names neither the property nor the path to the state (the
+        parent of the violating state comes out as an initial state), so the same .cfg is run
+        again by one TLC process, which stops at the first violation in breadth-first order
+        and gives the message and a shortest trace."""
+        self.runs += 1
+        n = self.runs
+        name = f"run{n}.cfg"
+        (self.dir / name).write_text(cfg)
+        args = ["-tool", "-config", name, "-metadir", f"states{n}"]
+        if not deadlock:
+            args.append("-deadlock")
+        args.append(self.tla_name)
+        (self.dir / f"run{n}.args").write_text("distributed " + " ".join(args) + "\n")
+        try:
+            res = run_distributed(self.backend, args, self.dir, self.remaining(), self.distributed, f"run{n}")
+        except WorkersLost as exc:
+            raise TlcFailure(f"error: {exc}") from None
+        (self.dir / f"run{n}.out").write_text(res.output)
+        if not res.timed_out:
+            _check_jvm(res)
+        out = parse_output(res.output)
+        # only "No error has been found" (2193) counts: after a violation the server prints
+        # a trace header (2121) and its statistics, but no error message
+        clean = out.success and out.complete and not out.errors and f"STARTMSG {_TRACE}:" not in res.output
+        if res.timed_out or clean:
+            self.distributed_runs.append(n)
+            return out, res
+        return None
+
+    def _tlc(self, cfg: str, *, deadlock: bool, cont: bool, coverage: bool) -> tuple[TlcOutput, RunResult]:
         self.runs += 1
         name = f"run{self.runs}.cfg"
         (self.dir / name).write_text(cfg)
@@ -171,6 +215,16 @@ class TlcSession:
         if err.kind == "eval":
             text = "TLC could not evaluate the model: " + text
         return TlcFailure(f"error: {text}", span, detail=res.output)
+
+
+_TRACE = 2121  # "The behavior up to this point is:"
+
+
+def _distributable(cfg: str) -> bool:
+    """Whether TLC's distributed server can decide a run of ``cfg``: no temporal properties
+    (it ignores them) and no movspec state constraints (``tlc.bounds``: they use ``TLCGet``/
+    ``TLCSet``, which it does not support, and print their markers in the workers)."""
+    return not re.search(r"^(PROPERTIES?|CONSTRAINTS?)\b", cfg, re.M)
 
 
 def _check_jvm(res: RunResult) -> None:
