@@ -2,8 +2,9 @@
 atomic and non-atomic bit operations, a counter with the atomic ones (``atomic_inc``,
 ``atomic_inc_not_zero``, ``atomic_dec_and_test``, ``cmpxchg``, ``xchg``), and a wait queue
 (``prepare_to_wait``, ``schedule``, ``wake_up``, ``wake_up_process``, ``set_current_state``,
-``finish_wait``, ``wait_event`` as a whole step), appended as the last statement of some
-steps. Drawn from an RNG of its own, so the rest of each seed's model is as
+``finish_wait``, ``wait_event`` as a whole step), RCU (``rcu_read_lock``/``unlock``,
+``synchronize_rcu``) and a pool of objects (``alloc``, ``free``, reads and writes of its
+objects, checked against use after free), appended as the last statement of some steps. Drawn from an RNG of its own, so the rest of each seed's model is as
 before."""
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ NONATOMIC = ["__set_bit({b}, word)", "__clear_bit({b}, word)"]
 WAIT_OPS = ["prepare_to_wait(wq)", "finish_wait(wq)", "wake_up(wq)", "set_current_state(TASK_UNINTERRUPTIBLE)",
             "__set_current_state(TASK_RUNNING)"]
 WAIT_ENDING = ["schedule()"]
+RCU_OPS = ["rcu_read_lock()", "rcu_read_unlock()", "synchronize_rcu()"]
+POOL_OPS = ["po = alloc(pl)", "if po != none {{ free(pl, po) }}", "any v9 in pl.allocated {{ free(pl, v9) }}",
+            "if po != none {{ kc = pl[po] }}", "if po != none && pl[po] == 0 {{ pl[po] = 1 }}", "po = none"]
 COUNTER_OPS = ["if cnt < 3 {{ atomic_inc(cnt) }}", "if cnt > 0 {{ atomic_dec(cnt) }}",
                "kb = atomic_inc_not_zero(cnt)", "if cnt > 0 {{ kb = atomic_dec_and_test(cnt) }}",
                "kc = cmpxchg(cnt, {v}, {w})", "kc = xchg(cnt, {v})", "atomic_inc(cnt)"]
@@ -26,13 +30,17 @@ COUNTER_OPS = ["if cnt < 3 {{ atomic_inc(cnt) }}", "if cnt > 0 {{ atomic_dec(cnt
 
 def add_kernel_ops(seed: int, g, small: bool) -> None:
     rng = random.Random(f"kernel{seed}")
-    if rng.random() < 0.6:
+    if rng.random() < 0.5:
         return
     g.defs.append(FLAGS_DECL)
     g.vars += [("word", "set of Fl", rng.choice(["{fa}", "{}", "{fa, fw}"])), ("cnt", "0..3", "1")]
     waits = rng.random() < 0.7
     if waits:
         g.vars.append(("wq", "waitqueue", None))
+    rcu = rng.random() < 0.4
+    pool = rng.random() < 0.4
+    if pool:
+        g.defs.append("pool pl: [Items -> 0..1]")
     singles = [a.name for a in g.actors if not a.family]
     used = False
     for a in g.actors:
@@ -42,7 +50,12 @@ def add_kernel_ops(seed: int, g, small: bool) -> None:
                 continue
             b = rng.choice(["fa", "fb", "fw"])
             pick = rng.random()
-            if waits and pick < 0.45:
+            extra = rng.random()
+            if rcu and extra < 0.25:
+                op = rng.choice(RCU_OPS if name not in a.loops else RCU_OPS[:2])
+            elif pool and extra < 0.5:
+                op = rng.choice(POOL_OPS)
+            elif waits and pick < 0.45:
                 if rng.random() < 0.2 and name not in a.loops:
                     body[:] = [("raw", f"wait_event(wq, {rng.choice(['f', 'cnt > 1', 'fa in word'])})")]
                     used = True
@@ -57,7 +70,7 @@ def add_kernel_ops(seed: int, g, small: bool) -> None:
             else:
                 op = rng.choice(COUNTER_OPS)
             op = op.format(b=b, v=rng.randint(0, 2), w=rng.randint(0, 2))
-            for local, t, init in (("kb", "bool", "false"), ("kc", "0..3", "0")):
+            for local, t, init in (("kb", "bool", "false"), ("kc", "0..3", "0"), ("po", "Items | {none}", "none")):
                 if local in op and all(n != local for n, _, _ in a.locals):
                     a.locals.append((local, t, init))
             body.append(("raw", op))

@@ -455,6 +455,9 @@ class StepGen:
             return ("raw", f"t = {int_expr(env)}")
         if v == "c":
             return ("raw", "c = any " + rng.choice(["Items", "Items \\ s", "s"]))
+        if v in ("kb", "kc", "po"):  # the locals of randkernel
+            return ("raw", {"kb": f"kb = {bool_expr(env)}", "kc": f"kc = {int_expr(env)}",
+                            "po": f"po = {it}" if it else "po = none"}[v])
         return ("raw", f"{v} = {rng.choice(['0', '1'])}")  # an added local z: 0..1
 
 

@@ -194,12 +194,15 @@ class StructD:
 
 @dataclass(frozen=True)
 class VarD:
+    """``var``, or ``pool`` (``pool`` set: the property an access to a freed object violates)."""
+
     name: str
     doc: str | None
     type: TypeExpr
     init: Expr | None
     span: Span | None = _span()
     name_span: Span | None = _span()
+    pool: str | None = None
 
 
 @dataclass(frozen=True)

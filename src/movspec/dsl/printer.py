@@ -192,6 +192,8 @@ def decl(d: A.Decl, ind: int = 0) -> list[str]:
         return lines + [f"{pad}}}"]
     if isinstance(d, A.VarD):
         init = f" = {expr(d.init)}" if d.init is not None else ""
+        if d.pool is not None:
+            return [f"{pad}pool {d.name}{_doc(d.doc)}: {type_(d.type)}{init} guards {d.pool}"]
         return [f"{pad}var {d.name}{_doc(d.doc)}: {type_(d.type)}{init}"]
     if isinstance(d, A.ModuleD):
         guards = f" guards {d.guards}" if d.guards else ""

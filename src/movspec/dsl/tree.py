@@ -84,6 +84,11 @@ class ToAst(ExprToAst):
     def var_decl(self, meta, name, doc, type_, init):
         return A.VarD(str(name), self.s(doc), type_, init, self.sp(meta), self.tsp(name))
 
+    @v_args(meta=True, inline=True)
+    def pool_decl(self, meta, name, doc, type_, init, guards):
+        return A.VarD(str(name), self.s(doc), type_, init, self.sp(meta), self.tsp(name),
+                      str(guards) if guards is not None else "NoUseAfterFree")
+
     @v_args(meta=True)
     def module_decl(self, meta, items):
         name, doc, guards, *ops = items

@@ -63,6 +63,7 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
                       r.vars[lv].name_span, "rename the variable", "duplicate")
         vars_.append(N.Var(lv, N.BoolType(), N.BoolLit(True), f"module {md.name} is loaded", md.span))
 
+    vars_ += r.pool_vars()  # which objects of each pool are allocated
     functions = resolve_functions(r, env, diags)
     check_recursion(functions, diags)
     actors = []
@@ -109,13 +110,14 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
             steps += stores
             locals_ += extra
         actors.append(N.Actor(ad.name, ad.family, tuple(locals_), tuple(steps), ad.fairness, ad.doc, ad.span))
-    if r.uses_tasks:  # a step sleeps or wakes: the state says which processes are asleep
-        sleeping = r.sleeping_var()
-        if sleeping.name in r.vars:
-            diags.err(f"variable `{sleeping.name}` has the name of the state of sleeping tasks",
-                      r.vars[sleeping.name].name_span, "rename it: the model uses wait queues", "reserved")
+    # a step sleeps or wakes, or uses RCU: the state that says which processes sleep, read
+    added = ([r.sleeping_var()] if r.uses_tasks else []) + (r.rcu_vars() if r.uses_rcu else [])
+    for extra in added:
+        if extra.name in r.vars:
+            diags.err(f"variable `{extra.name}` has the name of a state variable the model needs "
+                      f"({extra.doc})", r.vars[extra.name].name_span, "rename it", "reserved")
         else:
-            vars_.append(sleeping)
+            vars_.append(extra)
 
     # properties
     props: list[N.Property] = []

@@ -28,6 +28,8 @@ from ..diagnostics import did_you_mean
 from ..dsl import ast as A
 from . import nodes as N
 from .scope import Scope
+from .pools import POOL_OPS
+from .rcu import RCU_OPS
 from .waitqueues import WAIT_OPS
 from .walk import walk
 
@@ -39,11 +41,11 @@ BIT_OPS = {  # name -> (how the word changes, the result)
     "clear_bit_unlock_is_negative_byte": ("clear", "bit7"),
 }
 NONATOMIC_BIT_OPS = {"__set_bit": "set", "__clear_bit": "clear"}
-STEP_ENDING = frozenset(NONATOMIC_BIT_OPS) | {"schedule", "wait_event"}  # the last statement on a path
+STEP_ENDING = frozenset(NONATOMIC_BIT_OPS) | {"schedule", "wait_event", "synchronize_rcu"}  # the last statement on a path
 COUNTER_OPS = {"atomic_inc": 1, "atomic_dec": 1, "atomic_inc_not_zero": 1, "atomic_dec_and_test": 1,
                "xchg": 2, "cmpxchg": 3}
 RESULTS = {"atomic_inc_not_zero", "atomic_dec_and_test", "xchg", "cmpxchg"}
-KERNEL_OPS = frozenset(BIT_OPS) | frozenset(NONATOMIC_BIT_OPS) | frozenset(COUNTER_OPS) | frozenset(WAIT_OPS)
+KERNEL_OPS = frozenset(BIT_OPS) | frozenset(NONATOMIC_BIT_OPS) | frozenset(COUNTER_OPS) | frozenset(WAIT_OPS) | frozenset(RCU_OPS) | frozenset(POOL_OPS)
 NEGATIVE_BYTE_BIT = 7  # clear_bit_unlock_is_negative_byte tests bit 7, the sign of the low byte
 
 
@@ -56,7 +58,9 @@ class KernelOps:
     def kernel_op(self, name: str, args: tuple[A.Expr, ...], target: A.Expr | None, sc: Scope,
                   sp, steps: list[str]) -> list[N.Stmt]:
         """The statements of ``name(args)``, or of ``target = name(args)``."""
-        if name in WAIT_OPS:
+        if name in POOL_OPS:
+            return self.pool_op(name, args, target, sc, sp)
+        if name in WAIT_OPS or name in RCU_OPS:
             self._fail(f"`{name}` returns no value", sp, f"write it as a statement: `{name}(...)`", "no-result")
         want = 2 if name in BIT_OPS or name in NONATOMIC_BIT_OPS else COUNTER_OPS[name]
         if len(args) != want:

@@ -14,6 +14,8 @@ from ..span import Span
 from . import nodes as N
 from .scope import Scope, Label, Unresolved, placeholder, respan
 from .resolve_stmt import StmtResolver
+from .pools import allocated_var
+from .rcu import GRACE, READERS
 from .waitqueues import SLEEPING
 from .resolve_type import TypeResolver
 from .variants import ActorEnv, Diags, Env
@@ -106,8 +108,8 @@ class Resolver(StmtResolver, TypeResolver):
         if n in self.modules:
             self._fail(f"module `{n}` is not a value", sp, f"write `{n}.loaded` for whether it is loaded",
                        "not-a-value")
-        if n == SLEEPING and self.uses_tasks:  # the processes asleep, in a model with wait queues
-            return N.VarRef(n, sp)
+        if n == SLEEPING and self.uses_tasks or n in (READERS, GRACE) and self.uses_rcu:
+            return N.VarRef(n, sp)  # the state of sleeping tasks, of RCU readers
         if n in self.env.actors:
             a = self.env.actors[n]
             if a.decl.family is None:  # a single actor's name is its process id
@@ -176,6 +178,10 @@ class Resolver(StmtResolver, TypeResolver):
                            f"only family actors (`actor {sc.actor.decl.name}(self in S)`) have `self`", "self")
             return N.SelfRef(sp)
         if isinstance(e, A.FieldE):
+            if (isinstance(e.base, A.Name) and e.name == "allocated" and e.base.name in self.vars
+                    and self.vars[e.base.name].pool is not None and e.base.name not in sc.names):
+                self.used.add(e.base.name)
+                return N.VarRef(allocated_var(e.base.name), sp)
             if isinstance(e.base, A.Name) and e.base.name in self.modules and e.base.name not in sc.names:
                 if e.name != "loaded":
                     self._fail(f"module `{e.base.name}` has no `{e.name}`", sp,
@@ -327,6 +333,8 @@ class Resolver(StmtResolver, TypeResolver):
                     self._fail(f"named argument `{a.name}:` in a call of `{e.name}`", a.span,
                                "named arguments are only for struct values", "arguments")
             return self._apply_def(self.defs[e.name], tuple(a.value for a in e.args), sp, sc)
+        if e.name == "rcu_dereference" and len(e.args) == 1 and e.name not in self.defs:
+            return self._expr(e.args[0].value, sc)  # sequentially consistent: a plain read
         if e.name == "test_bit" and len(e.args) == 2:
             bit, word = (a.value for a in e.args)
             return N.Binary("in", self._expr(bit, sc), self._expr(word, sc), sp)

@@ -8,6 +8,8 @@ from ..diagnostics import Related, did_you_mean
 from ..dsl import ast as A
 from . import nodes as N
 from .kernel_ops import STEP_ENDING, KernelOps, StepContext, unknown_op_hint
+from .pools import Pools
+from .rcu import RCU_OPS, Rcu
 from .waitqueues import WAIT_OPS, WaitQueues
 from .lower import always_jumps
 from .walk import walk
@@ -15,7 +17,7 @@ from .scope import Scope, Label, Unresolved, lazy
 from .variants import ASSERTIONS, DEFAULT_GUARD
 
 
-class StmtResolver(KernelOps, WaitQueues):
+class StmtResolver(KernelOps, WaitQueues, Rcu, Pools):
     """Mixed into ``resolve.Resolver``, whose attributes it uses."""
 
     _step: StepContext | None = None
@@ -59,7 +61,9 @@ class StmtResolver(KernelOps, WaitQueues):
                            "non-atomic store", ctx.splits[0].span,
                            "the store is a step of its own and the function must return a value after "
                            "it: add a step that returns", "label")
-        return body, ctx.splits, ctx.locals
+        stores = [N.Step(t.name, self.guard_accesses(t.body), t.anchor, t.doc, t.origin, t.span)
+                  for t in ctx.splits]
+        return self.guard_accesses(body), stores, ctx.locals
 
     def step_body(self, s: A.StepD, sc: Scope, steps: list[str]) -> tuple[N.Stmt, ...]:
         """A step's statements; ``step s while c { body }`` is ``step s { if c { body  goto s } }``:
@@ -185,6 +189,8 @@ class StmtResolver(KernelOps, WaitQueues):
             if self.is_kernel_op(s.name):
                 if s.name in WAIT_OPS:
                     return self.wait_op(s.name, s.args, sc, sp, steps)
+                if s.name in RCU_OPS:
+                    return self.rcu_op(s.name, s.args, sc, sp)
                 return self.kernel_op(s.name, s.args, None, sc, sp, steps)
             return self._expand(s, sc, steps)
         raise AssertionError(f"unexpected statement {s!r}")

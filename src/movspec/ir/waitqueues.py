@@ -47,6 +47,23 @@ class WaitQueues:
                 ids.extend(self.consts[a.decl.family].atoms)
         return N.AtomType(tuple(dict.fromkeys(ids)))
 
+    def pid_set(self, sp=None) -> N.Expr:
+        """The set of every process id, as an expression: the families' constant sets (named,
+        so symmetry reduction stays possible) and the single actors' names."""
+        parts: list[N.Expr] = []
+        singles = []
+        for a in self.env.actors.values():
+            if a.decl.family is None:
+                singles.append(N.AtomLit(a.decl.name, "enum", sp))
+            elif a.decl.family in self.consts and self.consts[a.decl.family].atoms:
+                parts.append(N.ConstRef(a.decl.family, sp))
+        if singles or not parts:
+            parts.append(N.SetLit(tuple(singles), sp))
+        out = parts[0]
+        for x in parts[1:]:
+            out = N.Binary("union", out, x, sp)
+        return out
+
     def sleeping_var(self) -> N.Var:
         return N.Var(SLEEPING, N.SetType(self.pid_type()), N.SetLit(()),
                      "the processes asleep (task state other than TASK_RUNNING)", None)
