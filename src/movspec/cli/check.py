@@ -22,6 +22,7 @@ from ..api import restrict_properties, unknown_properties
 from ..diagnostics import did_you_mean
 from .common import (complete_properties, complete_variants, exit_status, load_or_exit, stderr_console,
                      usage_error)
+from .distributed import distributed_settings, print_join, tlc_distributed_options
 from .progress import CheckProgress
 from .run import Outcome, RunOptions, restore_sigterm, run_models, stop_on_sigterm
 from .sizes import cache_options, const_options, open_cache
@@ -131,7 +132,8 @@ def _print_comparison(console: Console, pairs) -> None:
 @click.option("--no-symmetry", is_flag=True,
               help="Do not reduce by the sets declared `symmetric` (both back ends).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="TLC worker threads.")
+              help="TLC worker threads (with --tlc-distributed: threads of each worker JVM).")
+@tlc_distributed_options
 @click.option("--tlc-jar", type=click.Path(dir_okay=False), metavar="JAR",
               help="tla2tools.jar to run TLC with (else $MOVSPEC_TLA2TOOLS or the user cache).")
 @tlc_memory_option
@@ -147,8 +149,8 @@ def _print_comparison(console: Console, pairs) -> None:
 @click.option("--full", is_flag=True, help="Show whole states in counterexamples.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 def check_cmd(paths, variants, properties, backend, consts, sizes, jobs, first, max_states, max_depth, timeout,
-              max_memory, no_symmetry, workers, tlc_jar, no_cache, cache_dir, json_path, junit_path, sarif_path,
-              itf_dir, traces, full, quiet) -> None:
+              max_memory, no_symmetry, workers, tlc_distributed, tlc_host, tlc_port, tlc_jar, no_cache, cache_dir,
+              json_path, junit_path, sarif_path, itf_dir, traces, full, quiet) -> None:
     """Model-check every variant of the model at PATHS (default: spec/).
 
     Prints the variant x property matrix, the counterexamples and what did not go as the
@@ -164,11 +166,14 @@ def check_cmd(paths, variants, properties, backend, consts, sizes, jobs, first, 
     loaded = load_or_exit(paths, err, consts=consts + (sizes[0] if sizes else ()))
     models = select_models(loaded.models, variants, properties)
     _preflight_outputs(json_path, junit_path, itf_dir, err, sarif_path)
+    dist = distributed_settings(tlc_distributed, tlc_host, tlc_port, threads=workers, backend=backend,
+                                max_states=max_states, max_depth=max_depth)
     chosen = _choose_backend(backend, tlc_jar, console)
+    print_join(console, dist, tlc_jar)
     opts = RunOptions(chosen, symmetry=not no_symmetry, max_states=max_states, max_depth=max_depth,
                       timeout=timeout, max_memory=max_memory * 2**20 if max_memory else None, first=first,
                       workers=workers, tlc_jar=tlc_jar, jobs=jobs or os.cpu_count() or 1, quiet=quiet,
-                      consts=tuple(str(o) for o in consts))
+                      consts=tuple(str(o) for o in consts), tlc_distributed=dist)
     cache = open_cache(no_cache, cache_dir)
     if sizes:
         from .sweep import run_sweep

@@ -36,6 +36,7 @@ class RunOptions:
     jobs: int = 1
     quiet: bool = False
     consts: tuple[str, ...] = ()  # the --const values, as written after parsing (for the key)
+    tlc_distributed: object | None = None  # tlc.distributed.Distributed: --tlc-distributed
 
     def builtin_options(self) -> dict:
         return dict(symmetry=self.symmetry, max_states=self.max_states, max_depth=self.max_depth,
@@ -49,6 +50,8 @@ class RunOptions:
             s.update(first=self.first, max_memory=self.max_memory)
         else:
             s.update(workers=self.workers, tlc=_tlc_identity(self.tlc_jar))
+            if self.tlc_distributed is not None:  # no step coverage in that mode
+                s.update(distributed=True)
         return s
 
 
@@ -78,9 +81,11 @@ def _tlc_identity(jar: str | None) -> str:
 # ---------------------------------------------------------------------- back ends
 
 
-def _run_tlc(model: Model, *, jar, workers, timeout, symmetry, max_states=None, max_depth=None) -> CheckResult:
+def _run_tlc(model: Model, *, jar, workers, timeout, symmetry, max_states=None, max_depth=None,
+             distributed=None) -> CheckResult:
     from .. import tlc
-    kw = dict(workers=workers, timeout=timeout, symmetry=symmetry, max_states=max_states, max_depth=max_depth)
+    kw = dict(workers=workers, timeout=timeout, symmetry=symmetry, max_states=max_states, max_depth=max_depth,
+              distributed=distributed)
     if jar:
         kw["jar"] = jar
     return tlc.check_model(model, **kw)
@@ -263,7 +268,8 @@ def run_models(models: dict[str, Model], opts: RunOptions, console: Console, pro
                 if t is None:
                     progress.start(f"{name} (TLC)", phase="running TLC")
                     t = _run_tlc(model, jar=opts.tlc_jar, workers=opts.workers, timeout=opts.timeout,
-                                 symmetry=opts.symmetry, max_states=opts.max_states, max_depth=opts.max_depth)
+                                 symmetry=opts.symmetry, max_states=opts.max_states, max_depth=opts.max_depth,
+                                 distributed=opts.tlc_distributed)
                     progress.stop(done_text(t))
                     store(t)
                 if opts.backend == "both":

@@ -26,7 +26,9 @@ What TLC 2.18 (tla2tools 2023-03-20) does in this mode, as observed here, and wh
 ignored) and not ``TLCGet``/``TLCSet``; when a worker finds a violation, the server prints
 neither which property failed nor the path to it (the parent of the violating state comes
 out as if it were initial). Its distinct-state count is exact; its depth is the level of the
-last state it wrote, and its states-generated count includes the workers' cache hits.
+last state it wrote, which can be below the breadth-first depth (14 against 15 on a model of
+192 states, varying from run to run); its states-generated count is counted its own way
+(662 against 488 on the same model).
 """
 
 from __future__ import annotations
