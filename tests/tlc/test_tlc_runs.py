@@ -215,3 +215,16 @@ def test_committed_gen_module_runs_under_plain_tlc(tmp_path):
     out = parse_output(res.output)
     assert out.finished and out.distinct and out.distinct > 0
     assert all(e.kind in ("invariant", "assert", "deadlock", "temporal") for e in out.errors), res.output[-2000:]
+
+
+def test_first_stops_at_the_first_violation_as_the_builtin_checker_does():
+    from movspec.explore import check
+    from movspec.load import load
+    (model,) = [m for v, m in load([str(ROOT / "tests" / "fixtures" / "cli" / "count.mspec")]).models.items()
+                if v == "racy"]
+    res = check_model(model, first=True)
+    b = check(model, first=True)
+    assert not res.complete and res.reason == b.reason == "stopped at the first violation (--first)"
+    assert verdicts(res) == verdicts(b) == {"TypeOK": "incomplete", "AllCounted": "violated",
+                                            "Deadlock": "incomplete"}
+    assert len(res.property("AllCounted").trace) == len(b.property("AllCounted").trace)

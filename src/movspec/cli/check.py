@@ -119,7 +119,7 @@ def _print_comparison(console: Console, pairs) -> None:
               help="Builtin: check up to N variants at once, one process each (default: one per "
                    "core). Output order is unchanged.")
 @click.option("--first", is_flag=True,
-              help="Stop each variant's search at its first violation (builtin; the properties "
+              help="Stop each variant's search at its first violation (both back ends; the properties "
                    "not decided by then are incomplete): a red-or-green answer for CI.")
 @click.option("--max-states", type=click.IntRange(min=1), metavar="N",
               help="Stop after N distinct states (the result is then incomplete; both back ends).")

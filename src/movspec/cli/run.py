@@ -49,7 +49,7 @@ class RunOptions:
         if backend == "builtin":
             s.update(first=self.first, max_memory=self.max_memory)
         else:
-            s.update(workers=self.workers, tlc=_tlc_identity(self.tlc_jar))
+            s.update(workers=self.workers, tlc=_tlc_identity(self.tlc_jar), first=self.first)
             if self.tlc_distributed is not None:  # no step coverage in that mode
                 s.update(distributed=True)
         return s
@@ -82,10 +82,10 @@ def _tlc_identity(jar: str | None) -> str:
 
 
 def _run_tlc(model: Model, *, jar, workers, timeout, symmetry, max_states=None, max_depth=None,
-             distributed=None) -> CheckResult:
+             distributed=None, first=False) -> CheckResult:
     from .. import tlc
     kw = dict(workers=workers, timeout=timeout, symmetry=symmetry, max_states=max_states, max_depth=max_depth,
-              distributed=distributed)
+              distributed=distributed, first=first)
     if jar:
         kw["jar"] = jar
     return tlc.check_model(model, **kw)
@@ -269,7 +269,7 @@ def run_models(models: dict[str, Model], opts: RunOptions, console: Console, pro
                     progress.start(f"{name} (TLC)", phase="running TLC")
                     t = _run_tlc(model, jar=opts.tlc_jar, workers=opts.workers, timeout=opts.timeout,
                                  symmetry=opts.symmetry, max_states=opts.max_states, max_depth=opts.max_depth,
-                                 distributed=opts.tlc_distributed)
+                                 distributed=opts.tlc_distributed, first=opts.first)
                     progress.stop(done_text(t))
                     store(t)
                 if opts.backend == "both":

@@ -75,6 +75,7 @@ class _Verdict:
     trace: Trace | None = None
 
 
+FIRST = "stopped at the first violation (--first)"  # as the builtin checker says it
 NOT_CHECKED = ("not checked by the TLC backend (inductive invariants are checked by the builtin "
                "checker: --backend builtin)")
 
@@ -90,10 +91,12 @@ def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = No
                 symmetry: bool = True, jar: str | os.PathLike | None = None,
                 backend: Backend | str | None = None, keep_dir: str | os.PathLike | None = None,
                 max_states: int | None = None, max_depth: int | None = None,
-                distributed: Distributed | None = None) -> CheckResult:
+                distributed: Distributed | None = None, first: bool = False) -> CheckResult:
     """Check ``model`` with TLC; see the module docstring for how verdicts are obtained.
     With ``distributed``, the safety runs go to TLC's distributed server and its workers
     (``tlc.distributed``; see ``TlcSession.tlc`` for what still runs in one process).
+    With ``first``, the check ends with the first run that finds a violation, as TLC does by
+    default (no re-runs, no liveness or refinement runs): the rest is INCOMPLETE.
     ``max_states``/``max_depth``/``timeout`` are the builtin checker's budgets, applied to
     TLC (``tlc.bounds``); a run they cut leaves what it did not decide INCOMPLETE. A
     KeyboardInterrupt (Ctrl-C, or SIGTERM turned into one by the CLI) stops Java, removes
@@ -119,6 +122,7 @@ def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = No
     except EmitError as exc:
         return failed(str(exc))
     run = _Checker(em, be, workers, timeout, sym_on, t0, budget, failed, distributed)
+    run.first = first
     if keep_dir is not None:
         Path(keep_dir).mkdir(parents=True, exist_ok=True)
         result = run.check(Path(keep_dir))
@@ -192,6 +196,7 @@ class _Checker:
                  t0: float, budget: bounds.Budget, failed, distributed: Distributed | None = None):
         self.em, self.be, self.workers, self.timeout = em, be, workers, timeout
         self.distributed = distributed
+        self.first = False
         self.sym_on, self.t0, self.budget, self.failed = sym_on, t0, budget, failed
         self.verdicts: dict[str, _Verdict] = {}
         self.constraints: dict[str, str] = {}
@@ -309,6 +314,8 @@ class _Checker:
             if stopped:
                 if not progress:
                     return self.failed("TLC keeps stopping at the same violation; see the generated module")
+                if self.first and any(v.verdict is Verdict.VIOLATED for v in verdicts.values()):
+                    return self.incomplete(FIRST)
                 continue
             if out.markers == {bounds.MAX_DEPTH} and out.finished and self._depth_was_enough(out, kinds):
                 out.markers.clear()  # every successor of the last level had been seen
