@@ -64,6 +64,7 @@ class Actor:
     locals: list  # (name, type, init or None)
     steps: list  # [name, [stmt]]
     loops: dict = field(default_factory=dict)  # step name -> condition of `step s while c`
+    guard: str | None = None  # `actor a when c`
 
 
 @dataclass
@@ -125,7 +126,8 @@ class Gen:
 
 
 def render_actor(a: Actor) -> list[str]:
-    head = f"{a.fairness}actor {a.name}" + ("(self in Procs)" if a.family else "") + " {"
+    head = (f"{a.fairness}actor {a.name}" + ("(self in Procs)" if a.family else "")
+            + (f" when {a.guard}" if a.guard else "") + " {")
     out = [head]
     for name, t, init in a.locals:
         out.append(f"    local {name}: {t}" + (f" = {init}" if init is not None else ""))
@@ -157,7 +159,8 @@ def render_stmt(s) -> str:
 def render_delta(d) -> str:
     k = d[0]
     if k == "replace":
-        return f"replace {d[1]}.{d[2]} {{ {render_block(d[3])} }}"
+        rename = f" as {d[4]}" if len(d) > 4 and d[4] else ""
+        return f"replace {d[1]}.{d[2]}{rename} {{ {render_block(d[3])} }}"
     if k == "insert":
         return f"insert {d[1]} {d[2]}.{d[3]} step {d[4]} {{ {render_block(d[5])} }}"
     if k == "remove":
@@ -532,6 +535,10 @@ def generate(seed: int, *, small: bool = False) -> Gen:
     _functions(seed, b, g, info, small)  # before the variants: a removed step is named nowhere
     _loops(seed, b, g, info)
     add_kernel_ops(seed, g, small)
+    grng = random.Random(f"guards{seed}")
+    for a in g.actors:  # `actor a when c`, over the global variables
+        if grng.random() < 0.12:
+            a.guard = grng.choice(["!f", "x != 1", "col == red", "|s| < 2"])
     g.variants = _variants(rng, b, g, info, name_atoms)
     return g
 
@@ -630,7 +637,12 @@ def _delta(rng, b, g, info, steps, name_atoms, vi):
               name_atoms=name_atoms)
     if k == "replace":
         st = rng.choice(cur)
-        return ("replace", a.name, st, StepGen(rng, b, env, cur).block(env, set(), 2, 0, True))
+        body = StepGen(rng, b, env, cur).block(env, set(), 2, 0, True)
+        rename = None
+        if random.Random(f"rename{g.seed}.{vi}").random() < 0.3:  # `as NEW`: the old name still works
+            b.nlocals += 1
+            rename = f"r{b.nlocals}"
+        return ("replace", a.name, st, body, rename)
     if k == "insert":
         where = rng.choice(["after", "before"])
         anchor = rng.choice(cur)

@@ -283,6 +283,7 @@ class ActorD:
     steps: tuple[StepD, ...]
     span: Span | None = _span()
     name_span: Span | None = _span()
+    guard: Expr | None = None  # `when COND`
 
 
 @dataclass(frozen=True)
@@ -396,6 +397,7 @@ class ReplaceStepD:
     span: Span | None = _span()
     name_span: Span | None = _span()  # of `actor.step`
     text: str = field(default="", compare=False, repr=False)
+    rename: str | None = None  # `replace a.s as NEW`
 
 
 @dataclass(frozen=True)

@@ -214,7 +214,8 @@ def decl(d: A.Decl, ind: int = 0) -> list[str]:
     if isinstance(d, A.ActorD):
         fair = {"weak": "fair ", "strong": "fair+ ", None: ""}[d.fairness]
         fam = f"(self in {d.family})" if d.family else ""
-        lines = [f"{pad}{fair}actor {d.name}{fam}{_doc(d.doc)} {{"]
+        when = f" when {expr(d.guard)}" if d.guard is not None else ""
+        lines = [f"{pad}{fair}actor {d.name}{fam}{when}{_doc(d.doc)} {{"]
         lines += [f"{pad}    {_local(l)}" for l in d.locals]
         for s in d.steps:
             lines += _step(s, ind + 1)
@@ -266,7 +267,8 @@ def decl(d: A.Decl, ind: int = 0) -> list[str]:
 def delta(x: A.DeltaNode, ind: int) -> list[str]:
     pad = "    " * ind
     if isinstance(x, A.ReplaceStepD):
-        return _block(f"replace {x.actor}.{x.step}{_anchor(x.anchor)}{_doc(x.doc)} ", x.body, ind)
+        rename = f" as {x.rename}" if x.rename else ""
+        return _block(f"replace {x.actor}.{x.step}{rename}{_anchor(x.anchor)}{_doc(x.doc)} ", x.body, ind)
     if isinstance(x, A.InsertStepD):
         return _step(x.step, ind, f"insert {x.where} {x.actor}.{x.ref} ")
     if isinstance(x, A.RemoveStepD):

@@ -137,12 +137,12 @@ class ToAst(ExprToAst):
 
     @v_args(meta=True)
     def actor_decl(self, meta, items):
-        fair, name, family, doc, *body = items
+        fair, name, family, guard, doc, *body = items
         locals_ = tuple(b for b in body if isinstance(b, A.LocalD))
         steps = tuple(b for b in body if isinstance(b, A.StepD))
         self._locals_first(body, "an actor's")
         return A.ActorD(str(name), fair, None if family is None else str(family), self.s(doc),
-                        locals_, steps, self.sp(meta), self.tsp(name))
+                        locals_, steps, self.sp(meta), self.tsp(name), guard)
 
     @v_args(meta=True)
     def func_decl(self, meta, items):
@@ -294,9 +294,10 @@ class ToAst(ExprToAst):
 
     @v_args(meta=True)
     def replace_delta(self, meta, items):
-        (actor, step, rs), *annots, body = items
+        (actor, step, rs), rename, *annots, body = items
         anchor, doc = self._annots(annots, f"replacement of `{actor}.{step}`")
-        return A.ReplaceStepD(actor, step, anchor, doc, body, self.sp(meta), rs, self.slice(meta))
+        return A.ReplaceStepD(actor, step, anchor, doc, body, self.sp(meta), rs, self.slice(meta),
+                              None if rename is None else str(rename))
 
     def where(self, items):
         return str(items[0])

@@ -109,6 +109,9 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
             steps.append(N.Step(s.name, body, s.anchor, s.doc, a.origin.get(s.name), s.span))
             steps += stores
             locals_ += extra
+        if ad.guard is not None:  # `when COND`: every step of the actor waits for it
+            guard = N.Await(r.expr(ad.guard, sc), ad.guard.span)
+            steps = [N.Step(t.name, (guard,) + t.body, t.anchor, t.doc, t.origin, t.span) for t in steps]
         actors.append(N.Actor(ad.name, ad.family, tuple(locals_), tuple(steps), ad.fairness, ad.doc, ad.span))
     # a step sleeps or wakes, or uses RCU: the state that says which processes sleep, read
     added = ([r.sleeping_var()] if r.uses_tasks else []) + (r.rcu_vars() if r.uses_rcu else [])

@@ -155,6 +155,12 @@ def build(files: list[A.File], consts: tuple[Override, ...] = ()) -> BuildResult
                 diags.err(f"`for` names variant `{vn}`, which does not exist", sp,
                           did_you_mean(vn, variants) or f"variants: {', '.join(variants)}", "unknown-variant")
 
+    for vname, v in variants.items():  # which variants add which steps
+        for d in v.deltas or ():
+            if isinstance(d, A.InsertStepD):
+                base.added_steps.setdefault((d.actor, d.step.name), []).append(vname)
+            elif isinstance(d, A.ReplaceStepD) and d.rename:
+                base.added_steps.setdefault((d.actor, d.rename), []).append(vname)
     envs: dict[str, Env] = {}
     models: dict[str, N.Model] = {}
     used: set[str] = set()

@@ -299,15 +299,30 @@ class Resolver(StmtResolver, TypeResolver):
                 proc = None
         names = [s.name for s in a.steps]
         steps = []
-        for s in e.steps:
+        for s in (a.step_name(x) for x in e.steps):
             if s == "done":
                 steps.append(N.DONE)
             elif s in names:
                 steps.append(s)
             else:
-                self._fail(f"actor `{a.decl.name}` has no step `{s}`", sp,
-                           did_you_mean(s, names + ["done"]) or f"steps: {', '.join(names)}", "unknown-step")
+                self._fail(f"actor `{a.decl.name}` has no step `{s}`" + self.added_by(a.decl.name, s), sp,
+                           self.added_hint(a.decl.name, s) or did_you_mean(s, names + ["done"]) or
+                           f"steps: {', '.join(names)}", "unknown-step")
         return N.At(a.decl.name, proc, tuple(steps), sp)
+
+    def added_by(self, actor: str, step: str) -> str:
+        """`` in variant `v` (step `s` is added by variant `w`)``, when another variant adds it."""
+        others = self.env.added_steps.get((actor, step))
+        if not others:
+            return ""
+        return f" in variant `{self.variant}` (step `{step}` is added by variant `{others[0]}`)"
+
+    def added_hint(self, actor: str, step: str) -> str | None:
+        others = self.env.added_steps.get((actor, step))
+        if not others:
+            return None
+        return (f"declare what names `{actor}.{step}` in `variant {others[0]} {{ ... }}` (it then holds for "
+                f"the variants extending it), or name a `def` here that `{others[0]}` overrides")
 
     def _apply(self, e: A.ApplyE, sc: Scope) -> N.Expr:
         sp = e.span

@@ -280,10 +280,14 @@ class StmtResolver(KernelOps, WaitQueues, Rcu, Pools):
             return N.DONE
         if sc.actor is None:
             self._fail("`goto` outside an actor", sp, "`goto` jumps to a step of the same actor", "goto")
+        target = sc.actor.step_name(target)
+        if sc.actor is None:
+            self._fail("`goto` outside an actor", sp, "`goto` jumps to a step of the same actor", "goto")
         if target not in steps:
-            self._fail(f"`goto {target}`: actor `{sc.actor.decl.name}` has no step `{target}`", sp,
-                       did_you_mean(target, steps + ["done"]) or f"steps: {', '.join(steps)}, done",
-                       "unknown-step")
+            self._fail(f"`goto {target}`: actor `{sc.actor.decl.name}` has no step `{target}`"
+                       + self.added_by(sc.actor.decl.name, target), sp,
+                       self.added_hint(sc.actor.decl.name, target) or did_you_mean(target, steps + ["done"])
+                       or f"steps: {', '.join(steps)}, done", "unknown-step")
         return target
 
     def _expand(self, s: A.MacroS, sc: Scope, steps: list[str]) -> list[N.Stmt]:

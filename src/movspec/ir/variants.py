@@ -72,6 +72,15 @@ class ActorEnv:
     steps: list[A.StepD]
     origin: dict[str, str | None]  # step name -> variant that introduced or replaced it
     is_func: bool = False  # a function's body: params and locals as its locals, no process
+    renamed: dict[str, str] = field(default_factory=dict)  # `replace a.s as t`: s -> t
+
+    def step_name(self, name: str) -> str:
+        """The step a name means now (a renamed step's old name means its new one)."""
+        seen = set()
+        while name in self.renamed and name not in seen:
+            seen.add(name)
+            name = self.renamed[name]
+        return name
 
 
 @dataclass
@@ -82,12 +91,14 @@ class Env:
     actors: dict[str, ActorEnv]
     props: dict[str, A.InvariantD | A.AssertionD | A.LeadsToD | A.RefinementD | A.InductiveD]
     allow_deadlock: bool
+    # (actor, step) -> the variants whose deltas add that step (for the error naming it elsewhere)
+    added_steps: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def copy(self) -> "Env":
         return Env(dict(self.decls),
-                   {k: ActorEnv(a.decl, list(a.locals), list(a.steps), dict(a.origin))
+                   {k: ActorEnv(a.decl, list(a.locals), list(a.steps), dict(a.origin), False, dict(a.renamed))
                     for k, a in self.actors.items()},
-                   dict(self.props), self.allow_deadlock)
+                   dict(self.props), self.allow_deadlock, self.added_steps)
 
     def of(self, kind: str) -> dict[str, object]:
         return {n: d for n, (k, d) in self.decls.items() if k == kind}
@@ -203,7 +214,7 @@ def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None
         else:
             actor.locals.append(node.local)
         return
-    ref = node.ref if isinstance(node, A.InsertStepD) else node.step
+    ref = actor.step_name(node.ref if isinstance(node, A.InsertStepD) else node.step)
     names = [s.name for s in actor.steps]
     if ref not in names:
         if isinstance(node, A.InsertStepD):
@@ -223,10 +234,19 @@ def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None
         actor.origin.pop(ref, None)
     elif isinstance(node, A.ReplaceStepD):
         old = actor.steps[i]
-        actor.steps[i] = A.StepD(old.name, node.anchor if node.anchor is not None else old.anchor,
+        name = old.name
+        if node.rename is not None and node.rename != old.name:
+            if node.rename in names:
+                diags.err(f"actor `{node.actor}` already has a step `{node.rename}`", node.span,
+                          "choose another name for the replaced step", "duplicate")
+                return
+            name = node.rename
+            actor.renamed[old.name] = name
+            actor.origin.pop(ref, None)
+        actor.steps[i] = A.StepD(name, node.anchor if node.anchor is not None else old.anchor,
                                  node.doc if node.doc is not None else old.doc, node.body, node.span,
                                  old.name_span)
-        actor.origin[ref] = variant
+        actor.origin[name] = variant
     else:
         new = node.step
         if new.name in names:
