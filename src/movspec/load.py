@@ -10,10 +10,11 @@ models may then be incomplete and must not be checked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
-from .diagnostics import Diagnostic, Severity, SourceMap, error
+from .diagnostics import Diagnostic, Severity, SourceMap, did_you_mean, error
 from .dsl import ast as A
 from .dsl.parser import decode, gc_paused, parse
 from .ir.build import Delta, build
@@ -96,6 +97,9 @@ def _expand(paths: Sequence[str | Path], diags: list[Diagnostic]) -> list[Path]:
     return out
 
 
+PRELUDE_PREFIX = "movspec:"  # the file name of a prelude in diagnostics: `movspec:linux/pagemap.mspec`
+
+
 def load_files(texts: Sequence[tuple[str, str | bytes]], consts: Sequence[Override] = ()) -> LoadResult:
     """Load a model from in-memory ``(filename, text or bytes)`` pairs. ``consts`` set
     constants in every variant (``--const``; see ``ir.overrides``)."""
@@ -116,6 +120,8 @@ def load_files(texts: Sequence[tuple[str, str | bytes]], consts: Sequence[Overri
         diags.extend(ds)
         if tree is not None:
             files.append(tree)
+    if not diags:
+        files = _with_preludes(files, res, diags)
     res.files = files
     if diags:
         # a file that did not parse would make every later finding misleading
@@ -140,8 +146,51 @@ def load_files(texts: Sequence[tuple[str, str | bytes]], consts: Sequence[Overri
         diags.append(error("expression nested too deeply", Span(files[0].path, 1, 1, 1, 2),
                            "split deep expressions into `def`s", "too-deep"))
         res.models = {}
-    res.diagnostics = _dedupe(diags)
+    # a prelude declares more than one model uses: its unused declarations are not the model's
+    res.diagnostics = _dedupe([d for d in diags if not (d.code == "unused" and d.span is not None
+                                                      and d.span.file.startswith(PRELUDE_PREFIX))])
     return res
+
+
+def preludes() -> list[str]:
+    """The preludes a model can import (``linux/pagemap``, ...)."""
+    root = resources.files("movspec").joinpath("prelude")
+    out = []
+    for d in root.iterdir():
+        if d.is_dir():
+            out += [f"{d.name}/{f.name[:-len('.mspec')]}" for f in d.iterdir() if f.name.endswith(".mspec")]
+    return sorted(out)
+
+
+def _with_preludes(files: list[A.File], res: LoadResult, diags: list[Diagnostic]) -> list[A.File]:
+    """``files`` without their ``import`` lines, and the preludes they import (each once, and
+    what those import), parsed like the model's own files."""
+    out: list[A.File] = []
+    done: set[str] = set()
+    queue = list(files)
+    while queue:
+        f = queue.pop(0)
+        for d in f.decls:
+            if not isinstance(d, A.ImportD) or d.path in done:
+                continue
+            done.add(d.path)
+            known = preludes()
+            if d.path not in known:
+                diags.append(error(f"unknown import `{d.path}`", d.span,
+                                   "; ".join(x for x in (did_you_mean(d.path, known),
+                                                         f"preludes: {', '.join(known)}") if x),
+                                   "unknown-import"))
+                continue
+            name = f"{PRELUDE_PREFIX}{d.path}.mspec"
+            group, stem = d.path.split("/", 1)
+            text = resources.files("movspec").joinpath("prelude", group, f"{stem}.mspec").read_text("utf-8")
+            res.sources.add(name, text)
+            tree, ds = parse(text, name)
+            diags.extend(ds)
+            if tree is not None:
+                queue.append(tree)
+        out.append(replace(f, decls=tuple(d for d in f.decls if not isinstance(d, A.ImportD))))
+    return out
 
 
 def load(paths: Sequence[str | Path], consts: Sequence[Override] = ()) -> LoadResult:

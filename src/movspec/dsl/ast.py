@@ -162,6 +162,14 @@ class ConstD:
 
 
 @dataclass(frozen=True)
+class ImportD:
+    """``import "linux/pagemap"``: a prelude shipped with movspec (``movspec/prelude/``)."""
+
+    path: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class EnumD:
     """``enum``, or ``flags`` (``bits`` set: each member's bit number)."""
 

@@ -175,6 +175,8 @@ def decl(d: A.Decl, ind: int = 0) -> list[str]:
     pad = "    " * ind
     if isinstance(d, A.ModelD):
         return [f"{pad}model {d.name}{_doc(d.title)}"]
+    if isinstance(d, A.ImportD):
+        return [f"{pad}import {quote(d.path)}"]
     if isinstance(d, A.ConstD):
         if d.atoms is not None:
             return [f"{pad}const {d.name}{_doc(d.doc)} = {{{', '.join(d.atoms)}}}" + (" symmetric" if d.symmetric else "")]

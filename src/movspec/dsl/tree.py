@@ -25,6 +25,10 @@ class ToAst(ExprToAst):
         return A.ModelD(str(name), self.s(title), self.sp(meta), self.tsp(name))
 
     @v_args(meta=True, inline=True)
+    def import_decl(self, meta, path):
+        return A.ImportD(self.s(path), self.sp(meta))
+
+    @v_args(meta=True, inline=True)
     def const_decl(self, meta, name, doc, value):
         kind, v, sym = value
         if kind == "set":
