@@ -183,10 +183,20 @@ class Stats:
     distinct: int = 0
     depth: int = 0
     seconds: float = 0.0
+    # the builtin search kept 64-bit fingerprints, not exact states: a bound on the probability
+    # that two distinct states were merged (which could hide a violation), and TLC's
+    # "calculated (optimistic)" estimate for comparison (``explore.visited``)
+    fingerprints: bool = False
+    collision_bound: float = 0.0
+    collision_optimistic: float = 0.0
 
     def to_json(self) -> dict:
-        return {"generated": self.generated, "distinct": self.distinct, "depth": self.depth,
-                "seconds": round(self.seconds, 3)}
+        out = {"generated": self.generated, "distinct": self.distinct, "depth": self.depth,
+               "seconds": round(self.seconds, 3)}
+        if self.fingerprints:
+            out["fingerprints"] = {"collision_bound": float(f"{self.collision_bound:.3g}"),
+                                   "optimistic": float(f"{self.collision_optimistic:.3g}")}
+        return out
 
 
 @dataclass(frozen=True)

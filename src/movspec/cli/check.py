@@ -52,6 +52,20 @@ def _tlc_configured(jar: str | None) -> bool:
 def _print(console: Console, results, models, traces: str, full: bool) -> None:
     from ..report.terminal import print_results
     print_results(console, results, models, traces=traces, full=full)
+    for r in results:
+        if r.stats.fingerprints:
+            console.print(Text(fingerprint_note(r), style="dim"))
+
+
+def fingerprint_note(r) -> str:
+    """The line a fingerprinted result is printed with (next to its verdicts)."""
+    s = r.stats
+    if s.collision_bound == 0.0:
+        return (f"{r.variant}: fingerprints: exact here (its states fit in 63 bits, and such a state "
+                f"is its own fingerprint)")
+    return (f"{r.variant}: fingerprints: the probability that two of the {s.distinct:,} states were "
+            f"merged (which could hide a violation) is at most {s.collision_bound:.2g}; TLC's optimistic "
+            f"estimate: {s.collision_optimistic:.2g}")
 
 
 def _write_outputs(results, models, json_path, junit_path, itf_dir, err: Console, sarif_path=None) -> None:
@@ -121,6 +135,10 @@ def _print_comparison(console: Console, pairs) -> None:
 @click.option("--first", is_flag=True,
               help="Stop each variant's search at its first violation (both back ends; the properties "
                    "not decided by then are incomplete): a red-or-green answer for CI.")
+@click.option("--fingerprints", is_flag=True,
+              help="Builtin: keep a 64-bit fingerprint per state instead of the state itself "
+                   "(less memory for wide states; a 'holds' is then only as sure as the "
+                   "printed bound on the probability that two states were merged).")
 @click.option("--max-states", type=click.IntRange(min=1), metavar="N",
               help="Stop after N distinct states (the result is then incomplete; both back ends).")
 @click.option("--max-depth", type=click.IntRange(min=1), metavar="N",
@@ -148,7 +166,8 @@ def _print_comparison(console: Console, pairs) -> None:
               show_default=True, help="Which counterexamples to print.")
 @click.option("--full", is_flag=True, help="Show whole states in counterexamples.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
-def check_cmd(paths, variants, properties, backend, consts, sizes, jobs, first, max_states, max_depth, timeout,
+def check_cmd(paths, variants, properties, backend, consts, sizes, jobs, first, fingerprints, max_states,
+              max_depth, timeout,
               max_memory, no_symmetry, workers, tlc_distributed, tlc_host, tlc_port, tlc_jar, no_cache, cache_dir,
               json_path, junit_path, sarif_path, itf_dir, traces, full, quiet) -> None:
     """Model-check every variant of the model at PATHS (default: spec/).
@@ -172,6 +191,7 @@ def check_cmd(paths, variants, properties, backend, consts, sizes, jobs, first, 
     print_join(console, dist, tlc_jar)
     opts = RunOptions(chosen, symmetry=not no_symmetry, max_states=max_states, max_depth=max_depth,
                       timeout=timeout, max_memory=max_memory * 2**20 if max_memory else None, first=first,
+                      fingerprints=fingerprints,
                       workers=workers, tlc_jar=tlc_jar, jobs=jobs or os.cpu_count() or 1, quiet=quiet,
                       consts=tuple(str(o) for o in consts), tlc_distributed=dist)
     cache = open_cache(no_cache, cache_dir)

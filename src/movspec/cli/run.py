@@ -31,6 +31,7 @@ class RunOptions:
     timeout: float | None = None
     max_memory: int | None = None  # bytes
     first: bool = False
+    fingerprints: bool = False  # builtin: 64-bit fingerprints instead of exact states
     workers: int = 1
     tlc_jar: str | None = None
     jobs: int = 1
@@ -40,14 +41,15 @@ class RunOptions:
 
     def builtin_options(self) -> dict:
         return dict(symmetry=self.symmetry, max_states=self.max_states, max_depth=self.max_depth,
-                    timeout=self.timeout, max_memory=self.max_memory, first=self.first)
+                    timeout=self.timeout, max_memory=self.max_memory, first=self.first,
+                    fingerprints=self.fingerprints)
 
     def settings(self, backend: str) -> dict:
         """What besides the model decides a result: the cache key's settings."""
         s = dict(symmetry=self.symmetry, max_states=self.max_states, max_depth=self.max_depth,
                  timeout=self.timeout, consts=list(self.consts))
         if backend == "builtin":
-            s.update(first=self.first, max_memory=self.max_memory)
+            s.update(first=self.first, max_memory=self.max_memory, fingerprints=self.fingerprints)
         else:
             s.update(workers=self.workers, tlc=_tlc_identity(self.tlc_jar), first=self.first)
             if self.tlc_distributed is not None:  # no step coverage in that mode

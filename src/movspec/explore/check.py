@@ -56,10 +56,12 @@ class _SharedGraph:
 def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = None,
           max_depth: int | None = None, timeout: float | None = None, max_memory: int | None = None,
           progress: Callable[[Progress], None] | None = None, first: bool = False,
-          phase: Callable[[str], None] | None = None) -> CheckResult:
+          phase: Callable[[str], None] | None = None, fingerprints: bool = False) -> CheckResult:
     """Check every property of ``model`` with the embedded checker. ``first``: stop at the
     first violation, for a red-or-green answer (the properties not decided by then are
-    INCOMPLETE). ``phase``, for a progress display, is called with what the check does next:
+    INCOMPLETE). ``fingerprints``: the search keeps 64-bit fingerprints instead of exact
+    states (``explore.visited``; the stats then carry the collision bound). ``phase``, for a
+    progress display, is called with what the check does next:
     ``"exploring"`` (the search; ``progress`` reports on it), then, when there are such
     properties, ``"liveness"``, ``"refinement"``, ``"inductive"`` or ``"refinement and
     inductive"``."""
@@ -72,7 +74,7 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
         return error_result(model, f"the builtin checker cannot check this model: {err}", symmetry=symmetry)
     search = Search(comp, Budget(max_states, max_depth, timeout, max_memory), progress,
                     check_deadlock=not model.allow_deadlock, symmetry=symmetry and comp.canon is not None,
-                    first=first)
+                    first=first, fingerprints=fingerprints)
     say("exploring")
     result = search.run()
     # a compilation without symmetry serves the graph as it is

@@ -24,15 +24,20 @@ the permutations of the symmetric constant sets: the distinct count is the numbe
 reachable orbits, as with TLC's ``SYMMETRY``. Counterexamples are rebuilt as concrete
 traces (forward replay that follows the orbits).
 
-The seen-set maps each state to its parent (the same ``int`` object that is the parent's
-key), which is all a trace needs: steps are recovered by replaying the successor function.
+The seen-set (``explore.visited``) numbers the distinct states in breadth-first order and
+keeps, in flat arrays, each one's key (its packed bits, or with ``fingerprints`` a 64-bit
+fingerprint) and its parent's number, which is all a trace needs: steps are recovered by
+replaying the successor function. The frontier is the range of numbers of one level. With
+fingerprints, the result's stats carry the bound on the probability that two states were
+merged (``Stats.collision_bound``): a HOLDS is then only as sure as that bound says, while
+a counterexample is always a real trace (replay checks it ends at the violating state).
 """
 
 from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from ..ir import nodes as ir
@@ -40,6 +45,7 @@ from ..result import (CheckResult, PropertyResult, Stats, Trace, TraceStep, Verd
                       diff_states)
 from .compile import Compiled
 from .layout import RUNTIME_ERRORS, Overflow, error_text
+from .visited import NO_PARENT, TableFull, make_visited, optimistic_estimate
 
 BACKEND = "builtin"
 LIVENESS_NOT_CHECKED = "liveness is not checked by this backend yet"
@@ -120,6 +126,9 @@ class Search:
     check_deadlock: bool = True
     symmetry: bool = False
     first: bool = False  # stop at the first violation found (the rest is then INCOMPLETE)
+    fingerprints: bool = False  # 64-bit fingerprints instead of exact states (``visited``)
+    fingerprint_seed: int = 0  # which fingerprint prime
+    fingerprint_modulus: int | None = None  # replaces the prime (tests force collisions)
 
     def run(self) -> CheckResult:
         comp = self.comp
@@ -136,15 +145,13 @@ class Search:
         deadline = t0 + budget.timeout if budget.timeout else None
         mem_limit = budget.max_memory if budget.max_memory is not None else default_memory_limit()
 
-        seen: dict = {}
-        frontier: list = []
+        visited = self._visited()
+        vadd = visited.add
         for s in comp.init_states:
-            c = canon(s, dec(s)) if canon else s
-            if c not in seen:
-                seen[c] = None
-                frontier.append(c)
+            vadd(canon(s, dec(s)) if canon else s, NO_PARENT)
         generated = len(comp.init_states)
-        depth = 1 if frontier else 0
+        lo, hi = 0, len(visited)  # the frontier: the states numbered lo .. hi - 1
+        depth = 1 if hi else 0
         found: dict[str, _Found] = {}
         live = list(range(len(inv_fns)))
         inv_all = comp.make_inv_all(live)
@@ -154,16 +161,19 @@ class Search:
         stop: str | None = None
         error: _Error | None = None
         checked_upto = 0  # states of the current frontier already expanded
-        nxt: list = []
         last_report = t0 - self.progress_interval  # the first level reports at once
         ticks = 0
 
         try:
-            while frontier:
-                nxt = []
+            while lo < hi:
+                # the states found at this level, as ints: most duplicates are among them
+                # (two orders of the same two steps), and a set answers at C speed
+                nset: set = set()
                 at_limit = max_depth is not None and depth >= max_depth
                 checked_upto = 0
-                for s in frontier:
+                snum = lo - 1
+                for s in visited.level(lo, hi):
+                    snum += 1
                     if first and found:
                         raise _Stop(FIRST)
                     W = dec(s)
@@ -203,20 +213,18 @@ class Search:
                     generated += len(out)
                     if at_limit:
                         for t in out:
-                            if (canon(t, dec(t)) if canon else t) not in seen:
+                            if (canon(t, dec(t)) if canon else t) not in visited:
                                 stop = stop or f"depth budget of {max_depth} reached"
                                 break
                     elif canon is not None:
                         for t in out:
                             t = canon(t, dec(t))
-                            if t not in seen:
-                                seen[t] = s
-                                nxt.append(t)
+                            if t not in nset and vadd(t, snum):
+                                nset.add(t)
                     else:
                         for t in out:
-                            if t not in seen:
-                                seen[t] = s
-                                nxt.append(t)
+                            if t not in nset and vadd(t, snum):
+                                nset.add(t)
                     out.clear()
                     ticks += 1
                     if ticks & 1023 == 0:
@@ -230,31 +238,36 @@ class Search:
                                             f"the limit of {mem_limit >> 20} MiB")
                         if self.progress is not None and now - last_report >= self.progress_interval:
                             last_report = now
-                            self.progress(Progress(len(seen), generated, depth, len(nxt), now - t0))
-                    if max_states is not None and len(seen) > max_states:
+                            self.progress(Progress(len(visited), generated, depth, len(visited) - hi,
+                                                   now - t0))
+                    if max_states is not None and len(visited) > max_states:
                         raise _Stop(f"state budget of {max_states} distinct states reached")
+                nset = set()
                 if at_limit:
-                    frontier = []
+                    lo = hi
                     break
-                frontier = nxt
-                if nxt:
+                lo, hi = hi, len(visited)
+                visited.drop_below(lo)
+                checked_upto = 0
+                if lo < hi:
                     depth += 1
                     if self.progress is not None:
                         now = time.perf_counter()
                         if now - last_report >= self.progress_interval:
                             last_report = now
-                            self.progress(Progress(len(seen), generated, depth, len(nxt), now - t0))
+                            self.progress(Progress(len(visited), generated, depth, hi - lo, now - t0))
                     if deadline is not None and time.perf_counter() >= deadline:
-                        checked_upto = 0
-                        nxt = []
                         raise _Stop(f"time budget of {budget.timeout:g}s reached")
+        except TableFull as err:
+            stop = str(err)
+            self._check_unexpanded(list(visited.level(lo + checked_upto, len(visited))), found, live)
         except _Stop as st:
             stop = st.reason
             # invariants are checked when a state is first found: check the states found
             # but not expanded (cheap next to the search itself); the state that failed has
             # been checked already
             if stop != FIRST:
-                rest = frontier[checked_upto:] + nxt
+                rest = list(visited.level(lo + checked_upto, len(visited)))
                 if error is not None:
                     rest = [t for t in rest if t != error.state]
                 self._check_unexpanded(rest, found, live)
@@ -262,11 +275,15 @@ class Search:
             stop = "interrupted"
 
         seconds = time.perf_counter() - t0
-        stats = Stats(generated=generated, distinct=len(seen), depth=depth, seconds=seconds)
+        stats = Stats(generated=generated, distinct=len(visited), depth=depth, seconds=seconds,
+                      fingerprints=visited.fingerprints)
+        if visited.fingerprints:
+            stats = replace(stats, collision_bound=visited.collision_bound(),
+                            collision_optimistic=optimistic_estimate(len(visited), generated))
         coverage = self._coverage(cov)
         error_trace = None
         if error is not None:
-            error_trace = self._trace(seen, error.state)
+            error_trace = self._trace(visited, error.state)
             if error.row is not None:
                 error_trace = Trace(error_trace.steps + (error.row,))
             if error.overflow and ir.TYPE_OK not in found:
@@ -290,7 +307,7 @@ class Search:
                 continue
             f = found.get(name)
             if f is not None:
-                trace = error_trace if f.kind == "error" else self._counterexample(seen, name, f)
+                trace = error_trace if f.kind == "error" else self._counterexample(visited, name, f)
                 results.append(PropertyResult(name, kind, Verdict.VIOLATED, self._message(name, f), trace))
             elif error is not None and not error.overflow:
                 # an evaluation error decides only what is still open; found violations stand
@@ -299,7 +316,7 @@ class Search:
                 results.append(PropertyResult(name, kind, Verdict.HOLDS))
             else:
                 results.append(PropertyResult(name, kind, Verdict.INCOMPLETE,
-                                              f"not violated in the {len(seen)} states explored ({stop})"))
+                                              f"not violated in the {len(visited)} states explored ({stop})"))
         return CheckResult(model.name, model.variant, BACKEND, tuple(results), stats, complete=complete,
                            reason=stop, symmetry=self.symmetry, coverage=coverage,
                            error=error.message if error is not None and not error.overflow else None)
@@ -367,41 +384,24 @@ class Search:
                     where.append(f"{p} at {a.steps[code].name}" if p != a.name else f"{a.name} at {a.steps[code].name}")
         return "deadlock: no step is enabled (" + ", ".join(where) + ")"
 
-    def _path(self, seen, s) -> list[int]:
-        path = [s]
-        while True:
-            p = seen[path[-1]]
-            if p is None:
-                break
-            path.append(p)
-        path.reverse()
-        return path
+    def _visited(self):
+        bits = self.comp.layout.bits
+        return make_visited(bits, fingerprints=self.fingerprints, seed=self.fingerprint_seed,
+                            modulus=self.fingerprint_modulus)
 
-    def _trace(self, seen, s, failing_prop: int | None = None) -> Trace:
+    def _trace(self, visited, s, failing_prop: int | None = None) -> Trace:
         """The concrete trace from an initial state to ``s`` (canonical), and with
         ``failing_prop`` one more row: the step that fails that property from ``s``."""
         comp = self.comp
-        dec = comp.dec
-        canon = comp.canon if self.symmetry else None
         layout = comp.layout
-        path = self._path(seen, s)
-
-        def key(t):
-            return canon(t, dec(t)) if canon else t
-
-        cur = next((i for i in comp.init_states if key(i) == path[0]), path[0])
-        W = dec(cur)
+        steps = self._replay(visited, s)
+        cur = steps[0][0]
+        W = comp.dec(cur)
         state = layout.state(W)
         rows = [TraceStep(None, None, None, None, None, state)]
         cov = [0] * len(comp.steps)
-        for target in path[1:]:
-            out: list = []
-            comp.succ_labeled(cur, W, out, [], cov)
-            nxt = next(((t, sid) for t, sid in out if key(t) == target), None)
-            if nxt is None:  # pragma: no cover - would be a bug in the successor function
-                raise RuntimeError("trace replay lost the path")
-            cur, sid = nxt
-            W = dec(cur)
+        for cur, sid in steps[1:]:
+            W = comp.dec(cur)
             new = layout.state(W)
             info = comp.steps[sid]
             rows.append(TraceStep(info.actor.name, info.proc, info.step.name, info.step.anchor,
@@ -421,10 +421,45 @@ class Search:
                                       info.step.span, None, (), msg))
         return Trace(tuple(rows))
 
-    def _counterexample(self, seen, name, f: _Found) -> Trace:
+    def _replay(self, visited, s) -> list[tuple[int, int | None]]:
+        """The concrete states (and the steps between them) of the path to ``s`` along the
+        parent links, found by replaying the successor function. Each state is matched
+        against the key stored for its number: exactly, or by fingerprint, where a
+        successor of the same fingerprint may lead astray; then the replay backtracks
+        (the path it recorded exists), and only a path that ends at ``s`` itself is taken."""
+        comp = self.comp
+        dec = comp.dec
+        canon = comp.canon if self.symmetry else None
+
+        def key(t):
+            return canon(t, dec(t)) if canon else t
+
+        path = visited.path(visited.number(s))
+        cov = [0] * len(comp.steps)
+        chosen: list = []
+        stack = [iter([(i, None) for i in comp.init_states if visited.matches(key(i), path[0])])]
+        while stack:
+            k = len(stack) - 1  # the position being chosen
+            del chosen[k:]
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                stack.pop()
+                continue
+            chosen.append(nxt)
+            if k + 1 == len(path):
+                if key(nxt[0]) == s:
+                    return chosen
+                continue
+            out: list = []
+            comp.succ_labeled(nxt[0], dec(nxt[0]), out, [], cov)
+            target = path[k + 1]
+            stack.append(iter([(t, sid) for t, sid in out if visited.matches(key(t), target)]))
+        raise RuntimeError("trace replay lost the path")  # pragma: no cover - a successor-function bug
+
+    def _counterexample(self, visited, name, f: _Found) -> Trace:
         if f.kind == "assert":
-            return self._trace(seen, f.state, f.prop_index)
-        return self._trace(seen, f.state)
+            return self._trace(visited, f.state, f.prop_index)
+        return self._trace(visited, f.state)
 
 
 @dataclass
