@@ -4,7 +4,7 @@ atomic and non-atomic bit operations, a counter with the atomic ones (``atomic_i
 (``prepare_to_wait``, ``schedule``, ``wake_up``, ``wake_up_process``, ``set_current_state``,
 ``finish_wait``, ``wait_event`` as a whole step), RCU (``rcu_read_lock``/``unlock``,
 ``synchronize_rcu``) and a pool of objects (``alloc``, ``free``, reads and writes of its
-objects, checked against use after free), appended as the last statement of some steps. Drawn from an RNG of its own, so the rest of each seed's model is as
+objects, checked against use after free) and the page lock of ``import "linux/pagemap"``, appended as the last statement of some steps. Drawn from an RNG of its own, so the rest of each seed's model is as
 before."""
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ def add_kernel_ops(seed: int, g, small: bool) -> None:
     pool = rng.random() < 0.4
     if pool:
         g.defs.append("pool pl: [Items -> 0..1]")
+    prelude = rng.random() < 0.2  # the page lock of `import "linux/pagemap"`
+    if prelude:
+        g.defs += ['import "linux/pagemap"', "const Pages = {pg1}"]
     singles = [a.name for a in g.actors if not a.family]
     used = False
     for a in g.actors:
@@ -51,7 +54,9 @@ def add_kernel_ops(seed: int, g, small: bool) -> None:
             b = rng.choice(["fa", "fb", "fw"])
             pick = rng.random()
             extra = rng.random()
-            if rcu and extra < 0.25:
+            if prelude and extra < 0.3 and name not in a.loops:
+                op = rng.choice(["call lock_page(pg1)", "call unlock_page(pg1)"])
+            elif rcu and extra < 0.25:
                 op = rng.choice(RCU_OPS if name not in a.loops else RCU_OPS[:2])
             elif pool and extra < 0.5:
                 op = rng.choice(POOL_OPS)
