@@ -7,7 +7,7 @@
 // migrate or put it back): the page is lost to the driver and to compaction, and PG_isolated
 // (aliasing PG_reclaim) leaks into the page's next life.
 leadsto EventualReturn "every page a compactor isolates is eventually migrated or put back":
-    forall p in Pages: isolated[p] ~> !isolated[p]
+    forall p in Pages: PageIsolated(p) ~> !PageIsolated(p)
 
 // Catches: a compactor sleeping in lock_page() for ever, either because the lock is never
 // released or because other CPUs keep taking it every time it is free.
