@@ -217,6 +217,66 @@ variant per_driver_locking_modref extends per_driver_locking "per-driver locking
 expect per_driver_locking_modref violates NoUseAfterUnload, MappingStability, NoCallbackOnReleased, LockedMutation
 expect per_driver_locking_modref holds ExclusiveIsolation, ListDisjointness, FreeHygiene, TypeOK, Deadlock
 
+// ================================================================== per-driver locking + RCU
+
+// The protection the review named for a lockless use of the mapping. The problem, in the
+// archived reply to Minchan Kim of 2016-04-04 (../shared/000_c02bcca3ec8a77f4.txt; see
+// per_driver_locking above for its attribution to Vlastimil Babka):
+//     "But what if the driver is a module that was
+//     already unloaded, and even though we did NULL-check each part from page
+//     to isolate_page, it points to a function that's already gone? That would
+//     need some extra handling to prevent that, hm..."
+// and the remedy, in his other reply of the same day as quoted above ("it would require at
+// least RCU-level protection of the page->mapping->a_op->isolate_page chain"; that message
+// was not in the material read for this variant, its wording is taken from the quotation).
+// Here the compactor reads page->mapping and calls a_ops->isolate_page inside one RCU
+// read-side section, and the module's exit waits for a grace period (synchronize_rcu())
+// after its last page is released and before its code is freed. Never posted as a patch.
+
+variant per_driver_locking_rcu extends per_driver_locking "per-driver locking made safe against unload by RCU: rcu_read_lock() around the lockless page->mapping->a_ops->isolate_page use, synchronize_rcu() in the module's exit before its code is freed" source "linux-mm, 2016-04-04: Vlastimil Babka's review of v3 (the unloaded-module problem, and 'RCU-level protection of the page->mapping->a_op->isolate_page chain'); a design point, not a posted patch" {
+    // rcu_read_lock(); mapping = page_mapping(page); PageMovable() && !PageIsolated()
+    replace compactor.recheck @ "mm/migrate.c:isolate_movable_page" {
+        rcu_read_lock()
+        if !PageMovable(p) || PageIsolated(p) {
+            goto rcu_out
+        }
+    }
+    // mapping->a_ops->isolate_page(); rcu_read_unlock() once it has returned
+    replace compactor.isolate @ "mm/balloon_compaction.c:balloon_page_isolate" {
+        call driver.isolate_page(p)
+        assert owned[p], "isolate_page() on a page the driver released" as NoCallbackOnReleased
+        rcu_read_unlock()
+        if !onlist[p] {
+            goto out_putpage
+        }
+        onlist[p] = false
+    }
+    insert after compactor.out_putpage step rcu_out @ "include/linux/rcupdate.h:rcu_read_unlock" {
+        rcu_read_unlock()
+        goto out_putpage
+    }
+    // the exit routine has released every page; synchronize_rcu(), then the code is freed
+    replace loader.unload @ "kernel/rcu/tree.c:synchronize_rcu" {
+        await owner at done
+        synchronize_rcu()
+    }
+    insert after loader.unload step free @ "kernel/module.c:free_module" {
+        unload driver
+    }
+}
+
+// NoUseAfterUnload holds: a compactor that called isolate_page through a mapping it read
+// entered its read-side section before that read; the driver cleared page->mapping of every
+// page before the exit routine returned, so a compactor entering its section after the grace
+// period began sees no page with the driver's ops, and one that entered before holds up the
+// grace period, and with it free_module(), until isolate_page has returned. The rest is as
+// without RCU, for the same counterexamples: RCU keeps the code and a_ops alive, not
+// page->mapping stable (MappingStability, NoCallbackOnReleased: the driver still releases
+// the page between the lockless check and the call, and its revalidation must cope), and the
+// VM's __SetPageIsolated() is still made without PG_lock (LockedMutation).
+expect per_driver_locking_rcu violates MappingStability, NoCallbackOnReleased, LockedMutation
+expect per_driver_locking_rcu holds all
+
 // ================================================================== put_page hook
 
 variant put_page_hook extends v4_8 "put_page hook: __put_page() calls the driver's page->put() for the last reference of a movable page, which clears movable; the driver releases a page with a plain put_page()" source "linux-mm, April 2016: suggested in the review of v3, rejected by Minchan Kim (hot-path cost, locking)" {
