@@ -14,9 +14,15 @@ from movspec.load import load, load_files
 from movspec.result import Verdict
 
 SPEC = Path(__file__).resolve().parents[2] / "spec"
-VARIANTS = ("v4_8", "v3", "per_driver_locking", "per_driver_locking_modref", "put_page_hook", "v6_0")
+VARIANTS = ("v4_8", "v3", "per_driver_locking", "per_driver_locking_modref", "per_driver_locking_rcu",
+            "put_page_hook", "v6_0", "v4_8_pageflags", "v4_10_pageflags", "v5_18_pageflags")
 PROPERTIES = ("TypeOK", "NoUseAfterUnload", "MappingStability", "ExclusiveIsolation", "LockedMutation",
               "FreeHygiene", "ListDisjointness", "NoCallbackOnReleased", "Deadlock")
+# what a variant adds to the base's properties: RCU's section assertions, the flags word's
+# lock-word invariant and the wake-up properties
+EXTRA = {"per_driver_locking_rcu": ("Assertions",),
+         **{v: ("LockWordConsistent", "LockWaiterWoken", "DriverWoken")
+            for v in ("v4_8_pageflags", "v4_10_pageflags", "v5_18_pageflags")}}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +44,7 @@ def test_spec_loads_without_diagnostics(loaded):
 
 def test_every_variant_checks_every_property(loaded):
     for v, m in loaded.models.items():
-        assert m.property_names == PROPERTIES, v
+        assert set(m.property_names) == set(PROPERTIES) | set(EXTRA.get(v, ())), v
 
 
 def test_every_property_has_an_expectation(loaded):
@@ -100,6 +106,31 @@ def test_per_driver_locking_unload_between_mapping_read_and_call(results):
     release = max(i for i, s in enumerate(steps) if s[0] == "owner" and s[2] == "rel_clear")
     assert recheck < release < unload
     assert len(steps) <= 15
+
+
+def test_rcu_keeps_the_module_until_the_reader_is_done(results):
+    res = results["per_driver_locking_rcu"]
+    assert res.verdict("NoUseAfterUnload") is Verdict.HOLDS
+    # RCU keeps the code, not page->mapping: the window of MappingStability is still open
+    assert res.verdict("MappingStability") is Verdict.VIOLATED
+
+
+def test_pg_waiters_lost_by_a_non_atomic_set_isolated(results):
+    prop = results["v4_10_pageflags"].property("DriverWoken")
+    assert prop.verdict is Verdict.VIOLATED
+    steps = _steps(prop.trace)
+    # the load of __SetPageIsolated, the driver's SetPageWaiters and sleep, then the store
+    load = steps.index(("compactor", "C1", "set_isolated"))
+    sleep = steps.index(("owner", "owner", "__lock_page.prepare"))
+    store = steps.index(("compactor", "C1", "set_isolated.__set_bit"))
+    assert load < sleep < store
+    state = prop.trace.steps[store + 1].state  # steps[i] is trace.steps[i + 1]
+    page = state["compactor.p"].get("C1")
+    after = state["flags"].get(page)
+    assert "PG_waiters" not in after and "PG_locked" in after
+    # the atomic SetPageIsolated() of 5.18 and v4.8 (no PG_waiters) wake the driver
+    for v in ("v4_8_pageflags", "v5_18_pageflags"):
+        assert results[v].verdict("DriverWoken") is Verdict.HOLDS, v
 
 
 def test_modref_is_still_too_late(results):
@@ -212,7 +243,7 @@ def test_movspec_check_spec_passes(tmp_path):
     out = tmp_path / "results.json"
     res = _run_check(SPEC, "--json", str(out))
     assert res.exit_code == 0, res.output
-    assert "54 verdicts: all as expected" in res.output
+    assert "100 verdicts: all as expected" in res.output
     doc = json.loads(out.read_text())
     matrix = {r["variant"]: {p["name"]: p["verdict"] for p in r["properties"]} for r in doc["results"]}
     assert tuple(matrix) == VARIANTS

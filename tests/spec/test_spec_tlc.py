@@ -29,7 +29,8 @@ def models():
 
 
 @pytest.mark.parametrize("variant", ["v4_8", "v3", "per_driver_locking", "per_driver_locking_modref",
-                                     "put_page_hook", "v6_0"])
+                                     "per_driver_locking_rcu", "put_page_hook", "v6_0", "v4_8_pageflags",
+                                     "v4_10_pageflags", "v5_18_pageflags"])
 def test_tlc_agrees_with_builtin(models, variant):
     model = models[variant]
     by_tlc = tlc_check(model, symmetry=True)
