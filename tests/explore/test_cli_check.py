@@ -85,7 +85,8 @@ def _fake_tlc(monkeypatch, *, tweak=None):
     from movspec.cli import run as runner
     from movspec.explore import check as builtin
 
-    def run(model, *, jar, workers, timeout, symmetry, max_states=None, max_depth=None):
+    def run(model, *, jar, workers, timeout, symmetry, max_states=None, max_depth=None, distributed=None,
+            first=False):
         r = dataclasses.replace(builtin(model, symmetry=symmetry, max_states=max_states, max_depth=max_depth),
                                 backend="tlc")
         return tweak(r) if tweak else r
