@@ -214,7 +214,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
             assert MS_Check("LockedMutation", 24, "owner", pglock[q] = "drv");
             pglock[MS_Key(pglock, q)] := "none";
             goto owner_idle;
-        owner_rel_lock:  \* spec/variants.mspec:245 owner.rel_lock @ mm/balloon_compaction.c:balloon_page_dequeue
+        owner_rel_lock:  \* spec/variants.mspec:305 owner.rel_lock @ mm/balloon_compaction.c:balloon_page_dequeue
             if (~owned[q]) {
                 goto owner_idle;
             } else {

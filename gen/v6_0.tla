@@ -50,7 +50,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
         __PageMovable(p_1) == mapping[p_1] # "null"
         \* spec/model.mspec:43 def PageIsolated(p)
         PageIsolated(p_1) == isolated[p_1]
-        \* spec/variants.mspec:286 def PageMovable(p)
+        \* spec/variants.mspec:346 def PageMovable(p)
         PageMovable(p_1) == mapping[p_1] = "ops"
         \* spec/model.mspec:108 def uses_mapping(c)
         uses_mapping(c) == pc[c] = "compactor_isolate"
@@ -90,7 +90,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
             if ((~(mapping[p] = "ops")) \/ isolated[p]) {
                 goto compactor_out_no_isolated;
             };
-        compactor_isolate:  \* spec/variants.mspec:305 compactor.isolate @ mm/migrate.c:isolate_movable_page
+        compactor_isolate:  \* spec/variants.mspec:365 compactor.isolate @ mm/migrate.c:isolate_movable_page
             assert MS_Check("NoUseAfterUnload", 1, self, driver_loaded);  \* driver.isolate_page(p)
             assert MS_Check("NoCallbackOnReleased", 2, self, owned[p]);
             onlist[MS_Key(onlist, p)] := FALSE;
@@ -115,7 +115,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
                 await pglock[p] = "none";
                 pglock[MS_Key(pglock, p)] := self;
             };
-        compactor_move:  \* spec/variants.mspec:309 compactor.move @ mm/migrate.c:move_to_new_folio
+        compactor_move:  \* spec/variants.mspec:369 compactor.move @ mm/migrate.c:move_to_new_folio
             if (~(mapping[p] = "ops")) {
                 assert MS_Check("LockedMutation", 6, self, pglock[p] = self);
                 isolated[MS_Key(isolated, p)] := FALSE;

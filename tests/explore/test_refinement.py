@@ -167,7 +167,9 @@ def test_refinement_matrix_of_the_protocol(protocol):
     verdicts = {v: check_refinements(m)["RefinesOwnership"] for v, m in protocol.items()}
     assert {v: r.verdict for v, r in verdicts.items()} == {
         "v4_8": Verdict.HOLDS, "v3": Verdict.VIOLATED, "per_driver_locking": Verdict.HOLDS,
-        "per_driver_locking_modref": Verdict.HOLDS, "put_page_hook": Verdict.VIOLATED, "v6_0": Verdict.HOLDS}
+        "per_driver_locking_modref": Verdict.HOLDS, "put_page_hook": Verdict.VIOLATED, "v6_0": Verdict.HOLDS,
+        "per_driver_locking_rcu": Verdict.HOLDS, "v4_8_pageflags": Verdict.HOLDS,
+        "v4_10_pageflags": Verdict.HOLDS, "v5_18_pageflags": Verdict.HOLDS}
     # v3: the double isolation, at the second compactor's isolate step (19 steps)
     v3 = verdicts["v3"]
     assert len(v3.trace) == 20 and v3.trace.steps[-1].proc == "C2" and v3.trace.steps[-1].step == "isolate"
