@@ -193,3 +193,20 @@ def test_atomic_operations_agree_with_tlc(op, plain):
     assert tlc.error is None, tlc.error
     ours = check(model, symmetry=True)
     assert (ours.stats.distinct, ours.stats.depth) == (tlc.stats.distinct, tlc.stats.depth)
+
+
+def test_two_nonatomic_operations_of_one_step_store_only_the_one_that_ran():
+    # each path's store step must go on to the next step, not fall into the other path's store
+    text = """
+var c: bool = true
+var v: set of F = {A, B}
+actor a { step s { if c { __clear_bit(A, v) } else { __clear_bit(B, v) } } step e { skip } }
+invariant OnlyA: (a at e) => v == {B}
+"""
+    res = check(_model(text), symmetry=False)
+    got = {p.name: p for p in res.properties}
+    assert got["OnlyA"].verdict is Verdict.HOLDS, got["OnlyA"].trace
+    model = _model(text)
+    stores = [s for s in model.actor("a").steps if s.name.startswith("s.")]
+    assert [s.name for s in stores] == ["s.__clear_bit", "s.__clear_bit2"]
+    assert stores[0].body[-1].target == "e"

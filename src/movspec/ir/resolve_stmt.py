@@ -48,21 +48,30 @@ class StmtResolver(KernelOps, WaitQueues, Rcu, Pools):
             ctx = self._step
         finally:
             self._step = outer
-        if ctx.splits and not always_jumps(body):
+        after: N.Stmt | None = None  # where the step goes when it falls off its end
+        if ctx.splits:
             i = steps.index(s.name) if s.name in steps else len(steps)
             if i + 1 < len(steps):
-                body = body + (N.Goto(steps[i + 1], s.span),)
+                after = N.Goto(steps[i + 1], s.span)
             elif not sc.actor.is_func:
-                body = body + (N.Goto(N.DONE, s.span),)
+                after = N.Goto(N.DONE, s.span)
             elif sc.actor.decl.result is None:
-                body = body + (N.Return(None, s.span),)
+                after = N.Return(None, s.span)
             else:
                 self.d.err(f"the last step `{s.name}` of function `{sc.actor.decl.name}` ends with a "
                            "non-atomic store", ctx.splits[0].span,
                            "the store is a step of its own and the function must return a value after "
                            "it: add a step that returns", "label")
-        stores = [N.Step(t.name, self.guard_accesses(t.body), t.anchor, t.doc, t.origin, t.span)
-                  for t in ctx.splits]
+        if after is not None and not always_jumps(body):
+            body = body + (after,)
+        stores = []
+        for k, t in enumerate(ctx.splits):
+            rest = t.body
+            # the steps added for one step lie one after another: each but the last jumps over
+            # the others to where the step goes next
+            if after is not None and k + 1 < len(ctx.splits) and not always_jumps(rest):
+                rest = rest + (after,)
+            stores.append(N.Step(t.name, self.guard_accesses(rest), t.anchor, t.doc, t.origin, t.span))
         return self.guard_accesses(body), stores, ctx.locals
 
     def step_body(self, s: A.StepD, sc: Scope, steps: list[str]) -> tuple[N.Stmt, ...]:
