@@ -159,7 +159,7 @@ def test_interrupting_parallel_checks_leaves_no_worker_and_says_incomplete(tmp_p
 
     root = FIXTURES.parents[1].parent
     out = tmp_path / "r.json"
-    proc = subprocess.Popen([sys.executable, "-m", "movspec", "check", str(root / "spec"), str(root / "proofs"),
+    proc = subprocess.Popen([sys.executable, "-m", "movspec", "check", str(root / "spec"),
                              "-q", "--backend", "builtin", "--jobs", "2", "--json", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     # wait until both workers run (the parent and two processes in the session), however
