@@ -20,6 +20,7 @@ from ..ir.overrides import Override
 from ..result import Verdict
 from .common import load_or_exit, usage_error
 from .progress import CheckProgress
+from .results import report, select_models, shown_results
 from .run import RunOptions, restore_sigterm, run_models, stop_on_sigterm
 
 
@@ -43,7 +44,6 @@ def smallest(violations: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
 
 def run_sweep(paths, first_loaded, combos: list[tuple[Override, ...]], consts: tuple[Override, ...], variants,
               properties, opts: RunOptions, cache, console: Console, err: Console, json_path) -> None:
-    from .check import report, select_models, shown_results
 
     failed = False
     runs = []  # (combo, models, shown results)
