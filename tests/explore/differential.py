@@ -9,6 +9,8 @@ failing ``Gen`` down (variants, deltas, actors, steps, statements, properties, l
 What is compared
 ----------------
 * verdict per property (holds / violated / error), leadsto included;
+* each ``leadsto`` counterexample of the builtin checker is a fair lasso, judged by the
+  reference alone (``tests/traces.lasso_problems``);
 * the length of each safety counterexample (both report a shortest one);
 * distinct states and depth: exactly without symmetry; with symmetry, the orbit count is at
   most the full count and equals the reference's count of orbits;
@@ -26,6 +28,7 @@ from movspec.ir import nodes as ir
 from movspec.load import load_text
 from movspec.result import CheckResult, Verdict
 
+from ..traces import lasso_problems
 from .randmodels import Gen
 
 REF_LIMIT = 2000  # states; the reference is slow by design
@@ -93,6 +96,9 @@ def ref_disagreements(model: ir.Model, symmetry: bool, ref=None) -> list[str]:
     for name, v in want.items():
         if got.get(name) is not v:
             out.append(f"{name}: builtin {got.get(name) and got[name].value}, reference {v.value}")
+    for prop in model.properties:
+        if isinstance(prop, ir.LeadsTo) and got.get(prop.name) is Verdict.VIOLATED:
+            out += lasso_problems(model, prop, res)
     lens = _lengths(res)
     for name, n in ref.violated.items():
         if name in lens and lens[name] != n:

@@ -114,3 +114,29 @@ def test_a_stuttering_lasso_is_told_as_such_and_a_cycle_as_a_cycle():
     spin = _models(SPINLOCK.replace("FAIRNESS", "fair"))["spinlock"]
     starve = check_liveness(spin, _leadsto(spin))["Progress"]
     assert "the steps repeat forever" in explain_text(starve, spin)
+
+
+def _result(model, prop_name, trace):
+    from movspec.result import CheckResult, PropertyResult, Stats
+    return CheckResult(model.name, model.variant, "builtin",
+                       (PropertyResult(prop_name, "leadsto", Verdict.VIOLATED, "", trace),), Stats())
+
+
+def test_lasso_judge_rejects_what_is_not_a_fair_lasso():
+    # the judge the differential suites apply to every leadsto counterexample can fail
+    from dataclasses import replace
+
+    from tests.traces import lasso_problems
+    weak = _models(SPINLOCK.replace("FAIRNESS", "fair"))["spinlock"]
+    prop = _leadsto(weak)[0]
+    good = check_liveness(weak, [prop])["Progress"].trace
+    assert lasso_problems(weak, prop, _result(weak, "Progress", good)) == []
+    # a loop that does not come back to where it says
+    cut = replace(good, steps=good.steps[:-1])
+    assert any("does not close" in p for p in lasso_problems(weak, prop, _result(weak, "Progress", cut)))
+    # no loop at all
+    assert lasso_problems(weak, prop, _result(weak, "Progress", replace(good, loop_start=None)))
+    # the unfair actor's stuttering lasso is not fair once the CPUs are fair
+    unfair = _models(SPINLOCK.replace("FAIRNESS", ""))["spinlock"]
+    stutter = check_liveness(unfair, _leadsto(unfair))["Progress"].trace
+    assert any("not fair to cpu" in p for p in lasso_problems(weak, prop, _result(weak, "Progress", stutter)))

@@ -18,6 +18,7 @@ from movspec.span import Span
 from movspec.tlc import check_model
 from tests.conftest import tlc_check
 from tests.emit import handmade
+from tests.traces import assert_trace_is_an_execution
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,40 +49,6 @@ def agrees_with_builtin(model, res) -> None:
     for p in b.properties:
         if p.verdict is not Verdict.INCOMPLETE:
             assert res.verdict(p.name) is p.verdict, p.name
-
-
-def _norm(v):
-    from movspec.result import Fn, Rec
-    if isinstance(v, Fn):
-        return ("fn", tuple(sorted(((repr(_norm(k)), _norm(x)) for k, x in v.pairs))))
-    if isinstance(v, Rec):
-        return ("rec", tuple((k, _norm(x)) for k, x in v.fields))
-    if isinstance(v, frozenset):
-        return ("set", tuple(sorted(repr(_norm(x)) for x in v)))
-    return v
-
-
-def _nstate(st):
-    return {k: _norm(v) for k, v in st.items()}
-
-
-def assert_trace_is_an_execution(model, prop) -> None:
-    """Replay a TLC counterexample through the reference interpreter of the IR: the first
-    row is an initial state, and each row follows from the previous one by the actor,
-    process and step it names (a failing last row by a step that fails that property)."""
-    from movspec.explore import reference
-    rows = prop.trace.steps
-    assert _nstate(rows[0].state) == _nstate(reference.initial_state(model))
-    prev = rows[0].state
-    for row in rows[1:]:
-        succ = list(reference.successors(model, prev))
-        if row.state is None:
-            assert any((a, p, s) == (row.actor, row.proc, row.step) and any(f[0] == prop.name for f in fails)
-                       for a, p, s, _new, fails in succ), (prop.name, row.step)
-            continue
-        assert any((a, p, s) == (row.actor, row.proc, row.step) and new is not None
-                   and _nstate(new) == _nstate(row.state) for a, p, s, new, _f in succ), (prop.name, row.step)
-        prev = row.state
 
 
 @pytest.mark.parametrize("variant", list(SPEC))

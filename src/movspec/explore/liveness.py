@@ -92,6 +92,8 @@ class _Graph:
         for i, row in enumerate(g.edges):
             self.enabled.append(frozenset(self.proc_of[sid] for j, sid in row if j != i))
         self._parents: list[int] | None = None
+        self._bfs_order: list[int] = []
+        self._work = 0  # steps looked at by the lasso search (``_LASSO_WORK``)
 
     # -------------------------------------------------------------- evaluation
     def _plain(self, i: int) -> dict:
@@ -127,61 +129,104 @@ class _Graph:
 
     # -------------------------------------------------------------- search
     def _violation(self, P: list[bool], Q: list[bool]):
-        n = self.n
+        """The shortest lasso found for ``P ~> Q`` (None when it holds): a path from an
+        initial state to a ``P /\\ ~Q`` state, on through ``~Q`` states to a state ``s`` of a
+        fair component, and a fair cycle through ``s``. The path to each ``s`` is the shortest
+        one (``_approach``); the cycles of the closest candidates are built and the shortest
+        lasso kept, so the length is minimal in the path and short, not always minimal, in the
+        cycle."""
         inN = [not q for q in Q]
         fair_nodes, witness = self._fair_components(inN)
         if not fair_nodes:
             return None
-        # states of ~Q from which a fair component is reachable inside ~Q
-        good = bytearray(n)
-        rev: list[list[int]] = [[] for _ in range(n)]
-        for i in range(n):
-            if inN[i]:
-                for j, _ in self.g.edges[i]:
-                    if inN[j]:
-                        rev[j].append(i)
-        dq = deque()
-        for i in fair_nodes:
-            good[i] = 1
-            dq.append(i)
-        while dq:
-            j = dq.popleft()
-            for i in rev[j]:
-                if not good[i]:
-                    good[i] = 1
-                    dq.append(i)
-        # the shallowest P /\ ~Q state that can go on forever in ~Q: states are in BFS order
-        start = next((i for i in range(n) if P[i] and good[i]), None)
-        if start is None:
+        dist, via = self._approach(P, inN)
+        cands = sorted((dist[s], s) for s in fair_nodes if dist[s] >= 0)
+        if not cands:
             return None
+        best = None
+        self._work = 0
+        for d, s in cands:
+            if best is not None and d >= best[0]:
+                break
+            if witness[s] is None:  # stutters here: no cycle to add
+                best = (d, s, [])
+                continue
+            if best is not None and self._work > _LASSO_WORK:
+                continue  # enough searched: only a stuttering end can still be shorter
+            limit = None if best is None else best[0] - d - 1  # a cycle must be shorter than that
+            if limit is not None and limit < 1:
+                continue
+            cycle = self._cycle(s, witness[s], limit)
+            if cycle is not None and (best is None or d + len(cycle) < best[0]):
+                best = (d + len(cycle), s, cycle)
+        _, s, cycle = best
+        # the path: BFS parents back from the P state where it enters ~Q, then ``via`` on to s
+        tail = []
+        i = s
+        while via[i] != -1:
+            tail.append(i)
+            i = via[i]
         parents = self._bfs_parents()
         prefix = []
-        i = start
         while i != -1:
             prefix.append(i)
             i = parents[i]
-        prefix.reverse()  # state indexes, initial first
-        # inside ~Q, the shortest path from start to a fair-component state
-        path = self._path(start, lambda j: j in fair_nodes, lambda j: inN[j])
-        entry = path[-1][0] if path else start
-        cycle = self._cycle(entry, witness[entry])
-        edges_prefix = self._edges_along(prefix) + path
-        return edges_prefix, (prefix[0], cycle)
+        prefix.reverse()
+        states = prefix + tail[::-1]
+        return self._edges_along(states), (states[0], cycle)
+
+    def _approach(self, P: list[bool], inN: list[bool]) -> tuple[list[int], list[int]]:
+        """For every ``~Q`` state ``s``: the length of the shortest path from an initial state
+        to a ``P /\\ ~Q`` state and from there through ``~Q`` states to ``s`` (-1: none), and
+        ``via[s]``, the state before ``s`` on it after the ``P`` state (-1 at that state).
+        Breadth-first with the ``P /\\ ~Q`` states as sources entering at their depth."""
+        depth = self._depths()
+        n = self.n
+        dist = [-1] * n
+        via = [-1] * n
+        buckets: dict[int, list[tuple[int, int]]] = {}
+        for i in range(n):
+            if P[i] and inN[i] and depth[i] >= 0:
+                buckets.setdefault(depth[i], []).append((i, -1))
+        d, top = 0, max(buckets, default=-1)
+        edges = self.g.edges
+        while d <= top:
+            for i, frm in buckets.pop(d, ()):
+                if dist[i] >= 0:
+                    continue
+                dist[i], via[i] = d, frm
+                for j, _ in edges[i]:
+                    if inN[j] and dist[j] < 0:
+                        buckets.setdefault(d + 1, []).append((j, i))
+                        top = max(top, d + 1)
+            d += 1
+        return dist, via
+
+    def _depths(self) -> list[int]:
+        """The length of the shortest path from an initial state to each state (-1: none)."""
+        parents = self._bfs_parents()
+        depth = [-1] * self.n
+        for i in self._bfs_order:
+            depth[i] = 0 if parents[i] == -1 else depth[parents[i]] + 1
+        return depth
 
     def _bfs_parents(self) -> list[int]:
         if self._parents is None:
             par = [-2] * self.n
+            order = []
             dq = deque()
             for i in self.g.init:
-                par[i] = -1
-                dq.append(i)
+                if par[i] == -2:
+                    par[i] = -1
+                    dq.append(i)
             while dq:
                 i = dq.popleft()
+                order.append(i)
                 for j, _ in self.g.edges[i]:
                     if par[j] == -2:
                         par[j] = i
                         dq.append(j)
-            self._parents = par
+            self._parents, self._bfs_order = par, order
         return self._parents
 
     def _edges_along(self, states: list[int]) -> list[tuple[int, int]]:
@@ -192,25 +237,44 @@ class _Graph:
             out.append((b, sid))
         return out
 
-    def _path(self, src: int, goal, allowed) -> list[tuple[int, int]]:
-        """Shortest path of ``(state, sid)`` steps from ``src`` to a goal state."""
-        if goal(src):
+    def _path(self, src: int, goal, allowed, *, edge_goal=None, proper: bool = False,
+              limit: int | None = None) -> list[tuple[int, int]] | None:
+        """Shortest path of ``(state, sid)`` steps from ``src`` through ``allowed`` states to a
+        state satisfying ``goal``, or ending with a step whose ``sid`` satisfies ``edge_goal``.
+        ``proper``: at least one step (a cycle back to ``src`` when the goal is ``src``); a
+        step that leaves the state as it was is never taken. With ``limit``: of at most that
+        many steps, else None."""
+        if not proper and goal(src):
             return []
-        par = {src: None}
+        if limit is not None and limit < 1:
+            return None
+        par: dict = {src: None}
+        level = {src: 0}
         dq = deque([src])
+
+        def unwind(j, last):
+            out = [last]
+            while par[j] is not None:
+                pi, psid = par[j]
+                out.append((j, psid))
+                j = pi
+            return out[::-1]
+
         while dq:
             i = dq.popleft()
-            for j, sid in self.g.edges[i]:
-                if j not in par and allowed(j):
+            row = self.g.edges[i]
+            self._work += len(row)
+            for j, sid in row:
+                if j == i or not allowed(j):
+                    continue
+                if goal(j) or (edge_goal is not None and edge_goal(sid)):
+                    return unwind(i, (j, sid))
+                if j not in par and (limit is None or level[i] + 1 < limit):
                     par[j] = (i, sid)
-                    if goal(j):
-                        out = []
-                        while par[j] is not None:
-                            pi, psid = par[j]
-                            out.append((j, psid))
-                            j = pi
-                        return out[::-1]
+                    level[j] = level[i] + 1
                     dq.append(j)
+        if limit is not None:
+            return None
         raise AssertionError("no path to a fair component")
 
     def _fair_components(self, allowed: list[bool]):
@@ -263,34 +327,53 @@ class _Graph:
                                   + [("state", w) for w in visits])
         return fair_nodes, witness
 
-    def _cycle(self, entry: int, wit) -> list[tuple[int, int]]:
-        """A cycle of ``(state, sid)`` steps from ``entry`` back to it that takes one step of
-        every process stepping in the component and passes every state in ``visits``; empty
-        for stuttering."""
+    def _cycle(self, entry: int, wit, limit: int | None = None) -> list[tuple[int, int]] | None:
+        """A fair cycle of ``(state, sid)`` steps from ``entry`` back to it inside its
+        component (empty for stuttering). Every fair process enabled somewhere in the
+        component is served: a weakly fair one is taken or disabled at a state of the cycle,
+        a strongly fair one taken (or disabled on the whole cycle). The shortest cycle through
+        ``entry`` when that one is fair; else, from ``entry``, a shortest leg to the nearest
+        step or state serving a process not yet served, until all are, and the shortest way
+        back."""
         if wit is None:
             return []
-        cset, targets = wit
+        cset = wit[0]
         inside = lambda j: j in cset  # noqa: E731
+        need = {p: kind for p, kind in self.fair if any(p in self.enabled[i] for i in cset)}
+        first = self._path(entry, lambda x: x == entry, inside, proper=True, limit=limit)
+        if first is None or not self._unserved(need, entry, first):
+            return first
         out: list[tuple[int, int]] = []
         cur = entry
-        seen, stepped = {entry}, set()
-        for t in targets:  # the first target is always an edge: the component has one
-            if t[0] == "edge":
-                _, i, j, sid = t
-                if self.proc_of[sid] in stepped:
-                    continue
-                leg = self._path(cur, lambda x, i=i: x == i, inside) + [(j, sid)]
-                cur = j
-            else:
-                if t[1] in seen:
-                    continue
-                leg = self._path(cur, lambda x, w=t[1]: x == w, inside)
-                cur = t[1]
+        while True:
+            left = self._unserved(need, entry, out)
+            if not left:
+                break
+            weak_off = [p for p in left if left[p] == "weak"]
+            leg = self._path(cur, lambda x: any(p not in self.enabled[x] for p in weak_off), inside,
+                             edge_goal=lambda sid: self.proc_of[sid] in left,
+                             limit=None if limit is None else limit - len(out) - 1)
+            if leg is None:
+                return None
             out += leg
-            seen.update(x for x, _ in leg)
-            stepped.update(self.proc_of[s] for _, s in leg)
-        out += self._path(cur, lambda x: x == entry, inside)
-        return out
+            cur = out[-1][0] if out else entry
+        back = self._path(cur, lambda x: x == entry, inside, proper=not out,
+                          limit=None if limit is None else limit - len(out))
+        return None if back is None else out + back
+
+    def _unserved(self, need: dict, entry: int, cycle: list[tuple[int, int]]) -> dict:
+        """The processes of ``need`` that ``cycle`` (from ``entry``) does not serve yet."""
+        states = [entry] + [j for j, _ in cycle]
+        taken = {self.proc_of[sid] for _, sid in cycle}
+        left = {}
+        for p, kind in need.items():
+            if p in taken:
+                continue
+            off = [p not in self.enabled[i] for i in states]
+            if (kind == "weak" and any(off)) or (kind != "weak" and cycle and all(off)):
+                continue
+            left[p] = kind
+        return left
 
     # -------------------------------------------------------------- traces
     def _trace(self, prefix: list[tuple[int, int]], cyc) -> Trace:
@@ -315,6 +398,11 @@ class _Graph:
         for j, sid in cycle:
             add(j, sid)
         return Trace(tuple(steps), loop_start=loop_at)
+
+
+# how many steps the search for a short lasso may look at (beyond the first lasso found)
+# before it keeps the shortest found so far: the search stays linear in the graph's size
+_LASSO_WORK = 2_000_000
 
 
 def _size(found) -> int:

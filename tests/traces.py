@@ -1,0 +1,114 @@
+"""Replaying a counterexample, from either back end, through the reference interpreter (the
+test oracle): the check that a trace is an execution of the model and, for a lasso, that it
+loops back to the state it says."""
+
+from __future__ import annotations
+
+import re
+
+from movspec.ir.lower import lower_functions
+from movspec.result import Fn, Rec
+
+_COPY = re.compile(r"#\d+$")  # the copy of a function's step per return site (ir/lower.py)
+
+
+def _norm(v):
+    if isinstance(v, Fn):
+        return ("fn", tuple(sorted(((repr(_norm(k)), _norm(x)) for k, x in v.pairs))))
+    if isinstance(v, Rec):
+        return ("rec", tuple((k, _norm(x)) for k, x in v.fields))
+    if isinstance(v, frozenset):
+        return ("set", tuple(sorted(repr(_norm(x)) for x in v)))
+    if isinstance(v, str):
+        return _COPY.sub("", v)
+    return v
+
+
+def _nstate(st, keys=None):
+    """``st`` normalised, on ``keys`` only when given (a TLC state names no function local)."""
+    return {k: _norm(v) for k, v in st.items() if keys is None or k in keys}
+
+
+def _step(name):
+    return None if name is None else _COPY.sub("", name)
+
+
+def assert_trace_is_an_execution(model, prop) -> None:
+    """The first row is an initial state, and each row follows from the previous one by the
+    actor, process and step it names (a failing last row by a step that fails that
+    property). Functions are replayed on the model with its functions inlined, as the
+    builtin checker explores it. A lasso's last state is the state it loops back to."""
+    from movspec.explore import reference
+    rows = prop.trace.steps
+    m = lower_functions(model) if model.functions else model
+    keys = set(rows[0].state)
+    assert _nstate(rows[0].state) == _nstate(reference.initial_state(m), keys)
+    # the states the replay may be in: a TLC row leaves the function locals out
+    prevs = [reference.initial_state(m)]
+    for n, row in enumerate(rows[1:], 1):
+        want = (row.actor, row.proc, _step(row.step))
+        succ = [x for prev in prevs for x in reference.successors(m, prev)]
+        if row.state is None:
+            assert any((a, p, _step(s)) == want and any(f[0] == prop.name for f in fails)
+                       for a, p, s, _new, fails in succ), (prop.name, n, row.step)
+            continue
+        prevs = [new for a, p, s, new, _f in succ
+                 if (a, p, _step(s)) == want and new is not None and _nstate(new, keys) == _nstate(row.state)]
+        assert prevs, (prop.name, n, row.actor, row.proc, row.step)
+    loop = prop.trace.loop_start
+    if loop is not None:
+        assert _nstate(rows[loop].state) == _nstate(rows[-1].state), (prop.name, "the lasso does not close")
+
+
+def lasso_problems(model, prop, result) -> list[str]:
+    """What is wrong with the counterexample ``result`` gives for the ``leadsto`` property
+    ``prop`` (empty: nothing), judged by the reference interpreter alone: it must be an
+    execution; for some binding of the bound variables, a state satisfying the left side
+    must be followed by right-side-false states to the end; the loop must be fair: each
+    process of a weakly fair actor takes a step in it or is disabled at one of its states,
+    each process of a strongly fair actor takes a step in it or is disabled at all of them
+    (a loop of no steps, stuttering, needs every fair process disabled there)."""
+    from itertools import product
+
+    from movspec.explore import reference
+    from movspec.explore.reference import Env, ev
+    got = result.property(prop.name)
+    trace = got.trace
+    if trace is None or trace.loop_start is None:
+        return [f"{prop.name}: the counterexample is not a lasso"]
+    try:
+        assert_trace_is_an_execution(model, got)
+    except AssertionError as err:
+        return [f"{prop.name}: not an execution of the model: {err}"]
+    m = lower_functions(model) if model.functions else model
+    states = [row.state for row in trace.steps]
+    env0 = Env(m, states[0])
+    doms = [[(var, x) for x in ev(dom, env0)] for var, dom in prop.bound]
+
+    def holds(e, st, binding):
+        env = Env(m, st)
+        for var, x in binding:
+            env = env.bind(var, x)
+        return bool(ev(e, env))
+
+    if not any(any(holds(prop.p, states[k], b) and not any(holds(prop.q, st, b) for st in states[k:])
+                   for k in range(len(states)))
+               for b in product(*doms)):
+        return [f"{prop.name}: no state satisfies the left side with the right side false from there on"]
+    loop = trace.loop_start
+    cycle_states = states[loop:]
+    taken = {(row.actor, row.proc) for row in trace.steps[loop + 1:]}
+    out = []
+    for a in m.actors:
+        if not a.fairness:
+            continue
+        for p in m.procs(a):
+            if (a.name, p) in taken:
+                continue
+            off = [not any((sa, sp) == (a.name, p) and new is not None and _nstate(new) != _nstate(st)
+                           for sa, sp, _step, new, _fails in reference.successors(m, st))
+                   for st in cycle_states]
+            strong = a.fairness != "weak" and len(cycle_states) > 1
+            if not (all(off) if strong else any(off)):
+                out.append(f"{prop.name}: the loop is not fair to {a.name}({p}) ({a.fairness} fairness)")
+    return out
