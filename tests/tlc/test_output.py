@@ -178,6 +178,39 @@ def test_temporal_trace_loops_on_its_last_state():
     assert tr.loop_start == len(tr.steps) - 1
 
 
+def test_lasso_loops_back_by_the_step_tlc_names():
+    # TLC -tool prints "1: Back to state: <cpu_release line 87, ...>": the lasso's last step is
+    # cpu_release, back to state 1; the trace ends with that step, as the builtin's lassos do
+    from movspec.load import load_text
+    from tests.traces import assert_trace_is_an_execution
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "examples" / "spinlock.mspec").read_text().replace("fair+ actor", "fair actor")
+    res = load_text(text, "spinlock.mspec")
+    assert res.ok
+    model = res.models["test_and_set"]
+    err = parse_output(fixture("lasso.out")).first("temporal")
+    assert (err.loop_to, err.loop_action) == (1, "cpu_release")
+    tr = TraceMapper(emit(model)).trace(err.trace, loop_to=err.loop_to, loop_action=err.loop_action,
+                                        stuttering=err.stuttering)
+    assert tr.loop_start == 0 and len(tr.steps) == len(err.trace) + 1
+    assert tr.steps[-1].step == "release" and tr.steps[-1].state == tr.steps[0].state
+    prop = next(p for p in model.properties if p.name == "Progress")
+    from movspec.result import PropertyResult, Verdict
+    assert_trace_is_an_execution(model, PropertyResult(prop.name, "leadsto", Verdict.VIOLATED, "", tr))
+
+
+@pytest.mark.parametrize("text, want", [
+    ("24: Back to state: <compactor_get line 558, col 24 to line 571, col 74 of module m>", (24, "compactor_get")),
+    ("Back to state 24: <compactor_get line 558, col 24 to line 571, col 74 of module m>", (24, "compactor_get")),
+    ("Back to state 3.", (3, None)),
+    ("something else", (None, None)),
+])
+def test_back_to_state_messages(text, want):
+    # the first as TLC 2.18 prints it with -tool, the second as it prints it without
+    from movspec.tlc.output import parse_back_to
+    assert parse_back_to(text) == want
+
+
 def test_sany_error_lines_map_into_the_translation():
     em = emit(handmade.model("leaky"))
     lm = LineMap(em, fixture("leaky_translated.tla"))

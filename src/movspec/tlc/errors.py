@@ -108,16 +108,19 @@ def runtime_error(em: Emitted, translated: list[str] | None, mapper: TraceMapper
         info = em.labels[name]
         span = info.span
         proc = None
+        step = mapper.qualified(info)
+        actor = em.model.actor(info.actor)
+        procs = list(em.model.procs(actor)) if actor is not None else mapper.proc_ids  # a function: any caller
         if trace is not None and trace.steps and trace.steps[-1].state is not None:
             pc = trace.steps[-1].state.get("pc")
-            actor = em.model.actor(info.actor)
-            at = [p for p in em.model.procs(actor) if _get(pc, p) == info.step]
+            at = [p for p in procs if _get(pc, p) == step]
             proc = at[0] if at else None
-        who = info.actor if proc is None or proc == info.actor else f"{info.actor}({proc})"
+        lane = info.actor if actor is not None else mapper.actor_of.get(proc, info.actor)
+        who = lane if proc is None or proc == lane else f"{lane}({proc})"
         where = f" ({span})" if span else ""
-        msg = f"{what} in step {who}.{info.step}{where}"
+        msg = f"{what} in step {who}.{step}{where}"
         if trace is not None:
-            trace = Trace(trace.steps + (TraceStep(info.actor, proc, info.step, info.anchor, span, None, (), msg),))
+            trace = Trace(trace.steps + (TraceStep(lane, proc, step, info.anchor, span, None, (), msg),))
         return RuntimeErrorInfo(msg, trace, span)
     if kind == "invariant":
         dsl = em.invariant_names[name]

@@ -88,6 +88,7 @@ class TlcError:
     info: object = None  # the second argument of a failed Assert, parsed
     trace: list[TlcState] = field(default_factory=list)
     loop_to: int | None = None  # lasso: the trace loops back to this state number
+    loop_action: str | None = None  # lasso: the action (label) of the step back to it
     stuttering: bool = False  # lasso: the last state stutters forever
     locations: list[tuple[int, int, str]] = field(default_factory=list)  # (line, col, module)
 
@@ -203,6 +204,17 @@ def parse_state(text: str) -> TlcState:
     return TlcState(num, action, values, tuple(texts))
 
 
+def parse_back_to(text: str) -> tuple[int | None, str | None]:
+    """A 2122 message: the number of the state a lasso loops back to and the action of the
+    step back. With ``-tool``, TLC prints ``24: Back to state: <compactor_get line 558, ...>``;
+    without it, ``Back to state 24: <compactor_get line 558, ...>``."""
+    m = (re.match(r"\s*(\d+):\s*Back to state\s*:?\s*(?:<([^\s>(]+))?", text)
+         or re.match(r"\s*Back to state:?\s*(\d+)\s*[.:]?\s*(?:<([^\s>(]+))?", text))
+    if not m:
+        return None, None
+    return int(m.group(1)), m.group(2)
+
+
 def parse_output(text: str | Iterator[str]) -> TlcOutput:
     out = TlcOutput()
     current: TlcError | None = None
@@ -239,8 +251,7 @@ def parse_output(text: str | Iterator[str]) -> TlcOutput:
             elif code == STUTTER:
                 current.stuttering = True
             else:
-                nums = _ints(msg.text.split(":", 1)[-1])
-                current.loop_to = nums[0] if nums else None
+                current.loop_to, current.loop_action = parse_back_to(msg.text)
         elif code == COVERAGE_ACTION:
             m = re.match(r"\s*<(\w+)[ (].*>:\s*(\d+):(\d+)\s*$", msg.text.strip())
             if m:

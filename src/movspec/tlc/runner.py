@@ -387,6 +387,7 @@ class _Checker:
             elif temporal is not None and cut is None:
                 verdicts[p.name] = _Verdict(Verdict.VIOLATED, f"{p.name} is violated",
                                             self.mapper.trace(temporal.trace, loop_to=temporal.loop_to,
+                                                              loop_action=temporal.loop_action,
                                                               stuttering=temporal.stuttering))
             elif cut is not None:
                 # a lasso in a cut graph may end where the cut is: not a counterexample

@@ -31,6 +31,7 @@ class TraceMapper:
                 self.locals[sy.local(a.name, l.name)] = (a, l)
         self.procs: list[tuple[str, ir.Actor]] = [(p, a) for a in m.actors for p in m.procs(a)]
         self.proc_ids = [p for p, _ in self.procs]
+        self.actor_of = {p: a.name for p, a in self.procs}
         # model values and record fields the emitter renamed (``WF_c1`` -> ``xWF_c1``), back
         self.mv_back = {sy.model_value(a): a for c in m.consts for a in (c.atoms or ())}
 
@@ -87,12 +88,29 @@ class TraceMapper:
         if label == ir.DONE:
             return ir.DONE
         info = self.em.labels.get(label)
-        return info.step if info else plain(label)
+        return self.qualified(info) if info else plain(label)
+
+    def qualified(self, info) -> str:
+        """The step a label names as the builtin checker names it: ``step`` of an actor,
+        ``function.step`` of a function (run by the process that called it)."""
+        return info.step if self.em.model.actor(info.actor) is not None else f"{info.actor}.{info.step}"
 
     # ----------------------------------------------------------------- traces
-    def trace(self, states: list[TlcState], *, loop_to: int | None = None, stuttering: bool = False,
-              failure: tuple | None = None) -> Trace:
-        """``failure`` is ``(site, proc)`` for a failed assertion after the last state."""
+    def trace(self, states: list[TlcState], *, loop_to: int | None = None, loop_action: str | None = None,
+              stuttering: bool = False, failure: tuple | None = None) -> Trace:
+        """``failure`` is ``(site, proc)`` for a failed assertion after the last state. A lasso
+        that loops back to state ``loop_to`` by ``loop_action`` ends with that step, back to a
+        copy of the state (``loop_start`` is its index), as the builtin checker's lassos do."""
+        loop_start = None
+        if loop_to is not None:
+            idx = [s.num for s in states]
+            if loop_to in idx:
+                loop_start = idx.index(loop_to)
+                if loop_action is not None:
+                    back = states[loop_start]
+                    states = [*states, TlcState(back.num, loop_action, back.values, back.text)]
+        elif stuttering and states:
+            loop_start = len(states) - 1
         rows: list[TraceStep] = []
         prev: State | None = None
         for i, s in enumerate(states):
@@ -102,7 +120,10 @@ class TraceMapper:
             else:
                 info = self.em.labels.get(s.action)
                 proc = self._mover(info, prev, st) if info else None
-                rows.append(TraceStep(info.actor if info else None, proc, info.step if info else s.action,
+                actor = info.actor if info else None
+                if info and self.em.model.actor(actor) is None:  # a function's step: the caller's lane
+                    actor = self.actor_of.get(proc, actor)
+                rows.append(TraceStep(actor, proc, self.qualified(info) if info else s.action,
                                       info.anchor if info else None, info.span if info else None,
                                       st, diff_states(prev, st)))
             prev = st
@@ -112,12 +133,6 @@ class TraceMapper:
             step = (self.em.model.actor(site.actor) or self.em.model.function(site.actor)).step(site.step)
             rows.append(TraceStep(site.actor, proc, site.step, step.anchor if step else None,
                                   site.span or (step.span if step else None), None, (), site.message))
-        loop_start = None
-        if loop_to is not None:
-            idx = [s.num for s in states]
-            loop_start = idx.index(loop_to) if loop_to in idx else None
-        elif stuttering and rows:
-            loop_start = len(rows) - 1
         return Trace(tuple(rows), loop_start)
 
     def _mover(self, info, prev: State | None, cur: State) -> str | None:
@@ -130,7 +145,7 @@ class TraceMapper:
             procs = list(m.procs(actor))
         if prev is None or "pc" not in prev:
             return procs[0] if len(procs) == 1 else None
-        at = [p for p in procs if _get(prev["pc"], p) == info.step]
+        at = [p for p in procs if _get(prev["pc"], p) == self.qualified(info)]
         if len(at) == 1:
             return at[0]
         if not at:
