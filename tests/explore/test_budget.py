@@ -72,3 +72,40 @@ def test_interrupt_gives_a_partial_result():
     res = s.run()
     assert calls and res.reason == "interrupted" and not res.complete
     assert all(p.verdict is not Verdict.HOLDS for p in res.properties)
+
+
+@pytest.mark.parametrize("phase", ["liveness", "proofs"])
+def test_an_interrupt_in_a_check_on_the_graph_stops_the_check(phase, monkeypatch):
+    # Ctrl-C during liveness leaves liveness and the proofs undecided, and the proofs do not
+    # run; during the proofs, the liveness verdicts stand
+    from pathlib import Path
+
+    import importlib
+
+    from movspec.load import load
+    check_module = importlib.import_module("movspec.explore.check")  # the module, not the function
+    root = Path(__file__).resolve().parents[2]
+    model = load([root / "spec", root / "proofs"]).models["v4_8"]
+    ran = []
+
+    def stop(*_a, **_k):
+        ran.append(phase)
+        raise KeyboardInterrupt
+
+    if phase == "liveness":
+        monkeypatch.setattr(check_module, "check_liveness", stop)
+        monkeypatch.setattr(check_module, "with_proofs", lambda *a, **k: ran.append("proofs"))
+    else:
+        monkeypatch.setattr(check_module, "with_proofs", stop)
+    res = check_module.check(model)
+    assert ran == [phase]
+    assert not res.complete and res.reason == "interrupted"
+    live = {p.name for p in model.properties if isinstance(p, ir.LeadsTo)}
+    proofs = {p.name for p in check_module.proof_properties(model)}
+    assert live and proofs
+    for p in res.properties:
+        if p.name in proofs or (phase == "liveness" and p.name in live):
+            assert p.verdict is Verdict.INCOMPLETE and p.message == "interrupted", p.name
+        elif p.name in live:
+            assert p.verdict is Verdict.HOLDS, p.name  # decided before the interrupt
+    assert any(p.verdict is Verdict.HOLDS for p in res.properties if p.name not in live | proofs)

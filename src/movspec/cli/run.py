@@ -142,6 +142,15 @@ def _check_reporting(model: Model, options: dict) -> CheckResult:
     return builtin_check(model, phase=say, **options)
 
 
+def _worker_signals() -> None:
+    """In a worker process: Ctrl-C is the parent's to handle (it stops the workers), and
+    SIGTERM ends the worker at once. Without this, a worker inherits the parent's SIGTERM
+    handler and a terminate() became a KeyboardInterrupt that a check could outlive."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _check_in_parallel(models: dict[str, Model], jobs: int, console: Console, quiet: bool,
                        options: dict, progress: CheckProgress, store) -> tuple[list[CheckResult], bool]:
     """The builtin checker on every variant, ``jobs`` processes at a time; results in the
@@ -159,7 +168,7 @@ def _check_in_parallel(models: dict[str, Model], jobs: int, console: Console, qu
     phases: dict[str, tuple[str, float]] = {}
     interrupted = False
     _PHASES = ctx.SimpleQueue()
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(models)), mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(models)), mp_context=ctx, initializer=_worker_signals)
     try:
         futures = {pool.submit(_check_reporting, model, options): name for name, model in models.items()}
         progress.note(f"checking {len(models)} variants, {min(jobs, len(models))} at a time (builtin)")

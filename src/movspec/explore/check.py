@@ -79,14 +79,25 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
     result = search.run()
     # a compilation without symmetry serves the graph as it is
     graph = _SharedGraph(model, comp if comp.canon is None else None, max_states)
-    if result.complete and not result.error and any(isinstance(p, ir.LeadsTo) for p in model.properties):
-        say("liveness")
-    result = _with_liveness(model, result, graph)
-    kinds = [k for k, t in (("refinement", ir.Refinement), ("inductive", ir.Inductive))
-             if any(isinstance(p, t) for p in proof_properties(model))]
-    if kinds and result.complete and not result.error:
-        say(" and ".join(kinds))
-    result = _with_proofs(model, result, graph, max_states, timeout)
+    live = {p.name for p in model.properties if isinstance(p, ir.LeadsTo)}
+    proofs = {p.name for p in proof_properties(model)}
+    undecided = live | proofs
+    try:
+        if result.complete and not result.error and live:
+            say("liveness")
+        result = _with_liveness(model, result, graph)
+        undecided = proofs
+        kinds = [k for k, t in (("refinement", ir.Refinement), ("inductive", ir.Inductive))
+                 if any(isinstance(p, t) for p in proof_properties(model))]
+        if kinds and result.complete and not result.error:
+            say(" and ".join(kinds))
+        result = _with_proofs(model, result, graph, max_states, timeout)
+    except KeyboardInterrupt:
+        # Ctrl-C in a check on the graph: what was decided stands, the rest is left
+        # undecided and no further check runs
+        result = replace(result, complete=False, reason="interrupted", properties=tuple(
+            replace(p, verdict=Verdict.INCOMPLETE, message="interrupted", trace=None) if p.name in undecided else p
+            for p in result.properties))
     # the flag says whether reduction was asked for and possible, as TLC's backend reports it;
     # compile time is part of what the user waits for
     off = symmetry_off_reason(model) if symmetry else None
@@ -122,10 +133,7 @@ def _with_liveness(model: ir.Model, result: CheckResult, graph: _SharedGraph) ->
         return result
     if not result.complete:
         return _undecided(result, {p.name for p in props})
-    try:
-        decided = check_liveness(model, props, graph.get())
-    except KeyboardInterrupt:
-        return result
+    decided = check_liveness(model, props, graph.get())
     merged = tuple(decided.get(p.name, p) if p.kind == "leadsto" else p for p in result.properties)
     complete = result.complete and all(p.verdict is not Verdict.INCOMPLETE for p in decided.values())
     return replace(result, properties=merged, complete=complete,
