@@ -256,6 +256,23 @@ def test_write_and_compare_gen_directory(tmp_path):
     assert not (tmp_path / "gone.tla").exists() and (tmp_path / "notes.tla").exists()
 
 
+def test_leadsto_under_symmetry_gets_a_configuration_without_symmetry():
+    from dataclasses import replace
+    # TLC may miss a liveness violation under SYMMETRY: gen/ gives the leadsto properties a
+    # .cfg of their own without it, and keeps SYMMETRY for the safety properties
+    files = render_files([handmade.model("leaky")])
+    assert sorted(files) == ["leaky.cfg", "leaky.tla", "leaky_liveness.cfg"]
+    safety, live = files["leaky.cfg"], files["leaky_liveness.cfg"]
+    assert "SYMMETRY Symmetry" in safety and "PROPERTIES" not in safety and "INVARIANTS\n    TypeOK" in safety
+    assert "\nSYMMETRY" not in live
+    assert "PROPERTIES\n    EventualUnlock\n" in live and "INVARIANTS" not in live
+    assert "leaky_liveness.cfg" in safety and "tlc2.TLC -config leaky_liveness.cfg leaky.tla" in live
+    # without symmetry, one configuration holds both
+    plain = render_files([replace(handmade.model("leaky"), consts=tuple(
+        replace(c, symmetric=False) for c in handmade.model("leaky").consts))])
+    assert sorted(plain) == ["leaky.cfg", "leaky.tla"] and "PROPERTIES" in plain["leaky.cfg"]
+
+
 def test_cli_gen_and_check(tmp_path):
     from movspec.cli import cli
     runner = CliRunner()

@@ -1,4 +1,7 @@
-"""The ``gen/`` directory: one ``<Variant>.tla`` and ``<Variant>.cfg`` per variant.
+"""The ``gen/`` directory: one ``<Variant>.tla`` and ``<Variant>.cfg`` per variant, and for a
+variant with both symmetry and ``leadsto`` properties a ``<Variant>_liveness.cfg`` with those
+properties and no SYMMETRY (TLC may miss a liveness violation under symmetry), the
+``<Variant>.cfg`` then having the safety properties with SYMMETRY.
 
 ``write_files`` writes what changed and removes files of variants that no longer exist (only
 files movspec generated, recognised by their header). ``compare_files`` reports the same
@@ -42,7 +45,17 @@ def render_files(models: Iterable[ir.Model], root: str | None = None) -> dict[st
         if tla in files:
             raise EmitError(f"two variants emit module {em.module}; rename one of them")
         files[tla] = em.tla
-        files[cfg] = em.cfg
+        if em.symmetry and em.properties:
+            # TLC may miss a liveness violation under SYMMETRY: the leadsto properties get a
+            # configuration of their own without it (as movspec runs them)
+            live = f"{em.module}_liveness.cfg"
+            files[cfg] = em.render_cfg(properties=(), note=(
+                f"The leadsto properties are in {live}: TLC may miss a liveness violation under SYMMETRY.",))
+            files[live] = em.render_cfg(invariants=(), checks=(), symmetry=False, check_deadlock=False, note=(
+                f"The leadsto properties of {em.module}, without SYMMETRY (under which TLC may miss a",
+                f"liveness violation). After pcal.trans: tlc2.TLC -config {live} {em.module}.tla"))
+        else:
+            files[cfg] = em.cfg
     return dict(sorted(files.items()))
 
 

@@ -194,14 +194,15 @@ class Emitted:
     def render_cfg(self, *, invariants: tuple[str, ...] | None = None,
                    properties: tuple[str, ...] | None = None,
                    checks: tuple[str, ...] | None = None, symmetry: bool = True,
-                   check_deadlock: bool | None = None) -> str:
-        """The .cfg; the defaults give every property of the model (the committed file)."""
+                   check_deadlock: bool | None = None, note: tuple[str, ...] = ()) -> str:
+        """The .cfg; the defaults give every property of the model. ``note``: comment lines
+        after the header."""
         consts = list(self.cfg_constants)
         if self.check_props:
             on = self.check_props if checks is None else checks
             consts.append((CHECKS_CONST, "{" + ", ".join(tla_string(c) for c in sorted(on)) + "}"))
         return _env.get_template("model.cfg.j2").render(
-            header=self.header,
+            header=[*self.header, *note],
             constants=consts,
             symmetry=self.symmetry if symmetry else None,
             check_deadlock=(not self.model.allow_deadlock) if check_deadlock is None else check_deadlock,
