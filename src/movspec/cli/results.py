@@ -103,9 +103,6 @@ def report(console: Console, out: Outcome, models: dict[str, Model], chosen: str
         console.print(Text(f"{label}expectations not met:", style="bold red"))
         for p in problems:
             console.print(Text(f"  {p}"))
-        if any("liveness is not checked" in p for p in problems):
-            console.print(Text("  hint: the builtin checker does not check leadsto properties yet; "
-                               "use --backend tlc for them", style="dim"))
     if chosen == "both":
         dis = [d for b, t in pairs for d in disagreements(b, t)]
         if dis:

@@ -48,7 +48,7 @@ from .layout import RUNTIME_ERRORS, Overflow, error_text
 from .visited import NO_PARENT, TableFull, make_visited, optimistic_estimate
 
 BACKEND = "builtin"
-LIVENESS_NOT_CHECKED = "liveness is not checked by this backend yet"
+LIVENESS_NOT_CHECKED = "not decided by the search: liveness is decided on the state graph after it"
 FIRST = "stopped at the first violation (--first)"
 
 
