@@ -458,8 +458,9 @@ def _coverage(em: Emitted, out: TlcOutput) -> tuple[tuple[str, int], ...]:
     """How often each step ran (TLC's states generated per action), every step present."""
     if not out.coverage:
         return ()
-    return tuple((f"{a.name}.{s.name}", out.coverage.get(em.label_of_step[(a.name, s.name)], (0, 0))[1])
-                 for a in em.model.actors for s in a.steps)
+    units = [(a.name, s.name) for a in em.model.actors for s in a.steps]
+    units += [(f.name, s.name) for f in em.model.functions for s in f.steps]
+    return tuple((f"{a}.{s}", out.coverage.get(em.label_of_step[(a, s)], (0, 0))[1]) for a, s in units)
 
 
 def _site(em: Emitted, info):
