@@ -239,13 +239,14 @@ variant v4_10_pageflags extends v4_8_pageflags "v4.10 to 5.17: PG_waiters (bit 7
     }
 }
 
-// DriverWoken (33 steps, ending in a cycle): the race commit 356ea3865687 fixed (see
-// v5_18_pageflags), found by the checker. C1 holds PG_lock on the page it has just isolated
-// and starts __SetPageIsolated() (the load of page->flags); the driver's release path fails
-// to get the lock, queues, sets PG_waiters atomically and sleeps; C1's store writes back the
-// word it loaded, without PG_waiters; its unlock_page() finds PG_waiters clear and wakes
-// nobody. The driver sleeps for good while the compactors go round isolating and putting
-// back the page (each unlock_page() sees no waiter): a lost wakeup, not a deadlock (some step
+// DriverWoken (a lasso of 25 steps, the last two a cycle): the race commit 356ea3865687 fixed
+// (see v5_18_pageflags), found by the checker. A compactor holds PG_lock on a page it has
+// isolated and starts __SetPageIsolated() or, after the move, __ClearPageIsolated() (the load
+// of page->flags; the shortest counterexample takes the second); the driver's release path
+// fails to get the lock, queues, sets PG_waiters atomically and sleeps; the compactor's store
+// writes back the word it loaded, without PG_waiters; its unlock_page() finds PG_waiters clear
+// and wakes nobody. The driver sleeps for good while the compactors go on scanning and
+// isolating (each unlock_page() sees no waiter): a lost wakeup, not a deadlock (some step
 // is always enabled), so Deadlock holds and the leadsto fails. The safety properties hold:
 // the lost bit is PG_waiters, not PG_locked (the holder's store keeps PG_locked, as it loaded
 // it). In v4.8 the same store was harmless (nothing else writes the word while the lock is
