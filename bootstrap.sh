@@ -34,12 +34,28 @@ fi
 # apt-get waits for the dpkg lock (an unattended upgrade, another install) instead of failing
 apt_opts=(-o DPkg::Lock::Timeout=300 -qq)
 
+# `apt-get update` does not wait for the package lists' lock (DPkg::Lock::Timeout covers the
+# dpkg lock only): while another apt holds it, try again every 5 s, for up to 5 minutes.
+# Usage: apt_update APT-GET-COMMAND...
+apt_update() {
+    local out
+    for _ in $(seq 60); do
+        if out=$("$@" "${apt_opts[@]}" update 2>&1); then return 0; fi
+        case "$out" in
+            *"Could not get lock"*) sleep "${APT_RETRY_SECONDS:-5}" ;;
+            *) echo "$out" >&2; return 1 ;;
+        esac
+    done
+    echo "$out" >&2
+    return 1
+}
+
 if ! command -v chromium >/dev/null 2>&1 && [ "${MOVSPEC_SKIP_APT:-0}" != 1 ]; then
     apt=""
     if [ "$(id -u)" = 0 ]; then apt="apt-get"; elif sudo -n true 2>/dev/null; then apt="sudo -n apt-get"; fi
     if [ -n "$apt" ]; then
         echo "bootstrap: installing chromium (Debian) for the HTML report test"
-        ($apt "${apt_opts[@]}" update && DEBIAN_FRONTEND=noninteractive $apt "${apt_opts[@]}" install -y chromium >/dev/null) \
+        (apt_update $apt && DEBIAN_FRONTEND=noninteractive $apt "${apt_opts[@]}" install -y chromium >/dev/null) \
             || echo "bootstrap: WARNING: could not install chromium (apt-get's message is above); the browser tests will be skipped" >&2
     else
         echo "bootstrap: not root: chromium not installed; the browser test will be skipped" >&2
@@ -52,7 +68,7 @@ fi
 if [ "${MOVSPEC_DOCKER:-0}" = 1 ] && ! command -v dockerd >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then
         echo "bootstrap: installing docker.io and debootstrap (Debian) for the docker-marked tests"
-        (apt-get "${apt_opts[@]}" update && DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y \
+        (apt_update apt-get && DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y \
             --no-install-recommends docker.io debootstrap iptables >/dev/null) \
             || echo "bootstrap: could not install docker.io; the docker-marked tests will be skipped" >&2
     else

@@ -72,7 +72,35 @@ def test_bootstrap_waits_for_the_dpkg_lock():
     boot = (ROOT / "bootstrap.sh").read_text(encoding="utf-8")
     assert re.search(r"apt_opts=\(-o DPkg::Lock::Timeout=\d+", boot)
     lines = [line for line in boot.splitlines() if not line.lstrip().startswith("#")
-             and re.search(r"(\$apt|apt-get) .*\b(update|install)\b", line)]
+             and re.search(r"(\$apt|apt-get) .*\binstall\b", line)]
     assert len(lines) == 2, lines  # chromium, and the opt-in docker.io
     for line in lines:
-        assert line.count('"${apt_opts[@]}"') == 2, line  # both the update and the install wait
+        # the update waits for the lists' lock (apt_update), the install for dpkg's
+        assert re.search(r"\(apt_update (\$apt|apt-get) && ", line), line
+        assert line.count('"${apt_opts[@]}"') == 1, line
+
+
+def test_bootstrap_update_retries_while_another_apt_holds_the_lists_lock(tmp_path):
+    # apt_update, run with a stand-in apt-get that reports the lock twice, then succeeds; and
+    # one that fails for another reason, which is not retried
+    import subprocess
+    boot = (ROOT / "bootstrap.sh").read_text(encoding="utf-8")
+    func = re.search(r"^apt_update\(\) \{.*?^\}$", boot, re.S | re.M).group(0)
+    opts = re.search(r"^apt_opts=.*$", boot, re.M).group(0)
+    fake = tmp_path / "fake-apt-get"
+    fake.write_text(f"""#!/bin/bash
+n=$(cat {tmp_path}/calls 2>/dev/null || echo 0); echo $((n + 1)) > {tmp_path}/calls
+case "$MODE" in
+  lock) [ "$n" -ge 2 ] && exit 0; echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 1 (apt-get)" >&2; exit 100 ;;
+  net) echo "E: Failed to fetch http://deb.debian.org/" >&2; exit 100 ;;
+esac
+""")
+    fake.chmod(0o755)
+    script = f"{opts}\n{func}\napt_update {fake}"
+    env = {"PATH": "/usr/bin:/bin", "APT_RETRY_SECONDS": "0"}
+    ok = subprocess.run(["bash", "-c", script], env={**env, "MODE": "lock"}, capture_output=True, text=True)
+    assert ok.returncode == 0 and (tmp_path / "calls").read_text().strip() == "3", ok.stderr
+    (tmp_path / "calls").unlink()
+    bad = subprocess.run(["bash", "-c", script], env={**env, "MODE": "net"}, capture_output=True, text=True)
+    assert bad.returncode == 1 and "Failed to fetch" in bad.stderr
+    assert (tmp_path / "calls").read_text().strip() == "1"
