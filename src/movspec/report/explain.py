@@ -16,10 +16,10 @@ in a terminal and usable verbatim in the generated docs. Every string from the m
 from __future__ import annotations
 
 from ..ir.nodes import DONE, Invariant, LeadsTo, Model
-from ..result import PropertyResult, Verdict, format_value
+from ..result import PropertyResult, Verdict
 from .evaluate import why_false
 from .mdtext import code, md, md_value
-from .trace_view import Row, TraceView, _pc, anchor_file, anchor_function, initial_pcs, view
+from .trace_view import Row, TraceView, _pc, anchor_file, anchor_function, initial_pcs, shown_value, view
 
 
 def _who(row: Row, v: TraceView) -> str:
@@ -45,7 +45,7 @@ def _changes(row: Row) -> str:
 
 
 def _value(v) -> str:
-    return md_value(format_value(v))
+    return md_value(shown_value(v))
 
 
 def _state_line(state: dict, keys) -> str:

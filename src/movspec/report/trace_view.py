@@ -43,8 +43,8 @@ class Change:
 
     def text(self) -> str:
         if self.old is None or self.old == DEFAULT_INIT:
-            return f"{self.path} = {format_value(self.new)}"
-        return f"{self.path}: {format_value(self.old)} → {format_value(self.new)}"
+            return f"{self.path} = {shown_value(self.new)}"
+        return f"{self.path}: {shown_value(self.old)} → {shown_value(self.new)}"
 
 
 @dataclass(frozen=True)
