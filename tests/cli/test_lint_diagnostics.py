@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from click.testing import CliRunner
 
 from movspec.cli import cli
@@ -56,6 +58,24 @@ def test_missing_closing_brace_points_at_the_unclosed_block() -> None:
         "    |     ^^^^\n"
         "hint: close the block with `}` before the `}` of line 9, which lines up with an outer block")
     assert err.splitlines()[-1] == "1 error"
+
+
+@pytest.mark.parametrize("name, opened, word, at", [
+    ("missing_brace_after_call", ("9:18", "    step release {"), "`step` starts a step", "11:5"),
+    ("missing_brace_in_variant", ("14:25", "    replace cpu.acquire {"), "`replace` starts a declaration", "17:5"),
+])
+def test_missing_brace_after_a_macro_call_points_at_the_unclosed_block(name, opened, word, at) -> None:
+    # after a call `m(...)` the parser reads the next declaration's keyword as a statement;
+    # the root cause is still the block left open, not the name after the keyword
+    code, err = lint(f"{name}.mspec")
+    assert code == 1
+    (only,) = blocks(err.rsplit("\n1 error", 1)[0])
+    lines = only.splitlines()
+    assert lines[0] == f"{name}.mspec:{opened[0]}: error: a `}}` is probably missing: this `{{` is never closed"
+    assert opened[1] in lines[1]
+    assert f"{name}.mspec:{at}: note: {word} here, inside that block" in only
+    assert lines[-1].startswith("hint: close the block with `}` before line")
+    assert "assignment" not in only  # not the hint for a statement that starts with a name
 
 
 def test_errors_in_a_macro_name_the_call_site_and_the_body() -> None:

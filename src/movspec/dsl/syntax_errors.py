@@ -211,9 +211,19 @@ def syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
                 if w.startswith("`") and w.strip("`").isidentifier()]
     close = did_you_mean(str(tok), keywords) if tok.type == "NAME" else None
     prev = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", before)
+    stmt_start = {"`=`", "`(`", "`+=`"} <= {_terminal_word(e) for e in exp}
+    if stmt_start and prev and prev.group(1) in _DECL_WORDS and (open_ := _unclosed(before[:prev.start(1)])) \
+            and open_[0] == "{":
+        # `step x {` read as a statement: the block before it was left open (a block whose
+        # last statement is a call `m(...)` reads on into the next declaration's keyword)
+        at = prev.start(1)
+        kw_line = before.count("\n", 0, at) + 1
+        kw_col = at - before.rfind("\n", 0, at)
+        kw_span = Span(path, kw_line, kw_col, kw_line, kw_col + len(prev.group(1)))
+        return _missing_brace(path, before[:at], prev.group(1), kw_line, kw_span, open_)
     if close:
         hint = close
-    elif {"`=`", "`(`", "`+=`"} <= {_terminal_word(e) for e in exp} and prev:
+    elif stmt_start and prev:
         # the state after a name that starts a statement
         kw = did_you_mean(prev.group(1), _STMT_WORDS)
         hint = (f"`{prev.group(1)}` is not a statement; {kw}" if kw else
@@ -225,13 +235,7 @@ def syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
     elif "RBRACE" in exp and (open_ := _unclosed(before)) and open_[0] == "{" \
             and str(tok) in _DECL_WORDS:
         # the root cause is the block left open, not the declaration the parser stopped at
-        line, col, closer = _unclosed_by_indent(before) or (open_[1], open_[2], None)
-        what = "a declaration" if str(tok) not in ("step", "local") else "a step"
-        where = (f"before the `}}` of line {closer}, which lines up with an outer block" if closer
-                 else f"before line {tok.line}")
-        return error("a `}` is probably missing: this `{` is never closed", Span(path, line, col, line, col + 1),
-                     f"close the block with `}}` {where}", "syntax",
-                     (Related(f"`{tok}` starts {what} here, inside that block", span),))
+        return _missing_brace(path, before, str(tok), tok.line, span, open_)
     elif {"NAME", "INT", "LPAR"} <= exp:
         hint = f"`{tok}` cannot start an expression: write a value (a name, a number, `{{...}}`, `(...)`) before it, or remove it"
     elif exp == {"NAME"}:
@@ -243,6 +247,17 @@ def syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
         else:
             hint = "see docs/language.md for the syntax of this construct"
     return error(f"unexpected {_token_word(tok)}: {_expected_phrase(exp)}", span, hint, "syntax")
+
+
+def _missing_brace(path: str, before: str, word: str, word_line: int, word_span: Span, open_) -> Diagnostic:
+    """The error for a block left open, found where declaration ``word`` starts inside it."""
+    line, col, closer = _unclosed_by_indent(before) or (open_[1], open_[2], None)
+    what = "a declaration" if word not in ("step", "local") else "a step"
+    where = (f"before the `}}` of line {closer}, which lines up with an outer block" if closer
+             else f"before line {word_line}")
+    return error("a `}` is probably missing: this `{` is never closed", Span(path, line, col, line, col + 1),
+                 f"close the block with `}}` {where}", "syntax",
+                 (Related(f"`{word}` starts {what} here, inside that block", word_span),))
 
 
 _STMT_WORDS = ["if", "any", "await", "either", "goto", "assert", "call", "unload", "skip"]
