@@ -14,7 +14,7 @@ from movspec.explore import check
 from movspec.explore.reference import explore
 from movspec.load import load, load_text
 from movspec.result import Verdict
-from tests.conftest import tlc_check
+from tests.conftest import assert_backends_agree
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "rcu_lookup.mspec"
@@ -161,11 +161,4 @@ def test_reference_interpreter_agrees_on_rcu_and_pools():
 @pytest.mark.parametrize("which", ["grace_period", "no_grace_period", "grace", "pool"])
 def test_rcu_and_pools_agree_with_tlc(which, symmetry):
     model = {"grace": lambda: _one(GRACE), "pool": lambda: _one(POOL)}.get(which, lambda: _models(EXAMPLE)[which])()
-    tlc = tlc_check(model, symmetry=symmetry)
-    assert tlc.error is None, tlc.error
-    ours = check(model, symmetry=symmetry)
-    assert (ours.stats.distinct, ours.stats.depth) == (tlc.stats.distinct, tlc.stats.depth)
-    assert {p.name: p.verdict for p in ours.properties} == {p.name: p.verdict for p in tlc.properties}
-    for p in ours.properties:
-        if p.verdict is Verdict.VIOLATED and p.kind != "leadsto":
-            assert len(p.trace) == len(next(q for q in tlc.properties if q.name == p.name).trace), p.name
+    assert_backends_agree(model, which, symmetry=symmetry)

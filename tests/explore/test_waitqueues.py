@@ -13,7 +13,7 @@ from movspec.explore import check
 from movspec.explore.reference import explore
 from movspec.load import load, load_text
 from movspec.result import Verdict
-from tests.conftest import tlc_check
+from tests.conftest import assert_backends_agree
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "waitqueue.mspec"
@@ -130,11 +130,4 @@ def test_a_variable_cannot_take_the_name_of_the_task_state():
 @pytest.mark.parametrize("variant", ["wait_event", "open_coded", "lost_wakeup", "lock"])
 def test_wait_queues_agree_with_tlc(variant, symmetry):
     model = _lock() if variant == "lock" else _example()[variant]
-    tlc = tlc_check(model, symmetry=symmetry)
-    assert tlc.error is None, tlc.error
-    ours = check(model, symmetry=symmetry)
-    assert (ours.stats.distinct, ours.stats.depth) == (tlc.stats.distinct, tlc.stats.depth)
-    assert {p.name: p.verdict for p in ours.properties} == {p.name: p.verdict for p in tlc.properties}
-    for p in ours.properties:
-        if p.verdict is Verdict.VIOLATED and p.kind != "leadsto":
-            assert len(p.trace) == len(next(q for q in tlc.properties if q.name == p.name).trace), p.name
+    assert_backends_agree(model, variant, symmetry=symmetry)
