@@ -15,10 +15,11 @@ restrict it to the ``~Q`` states, split that into strongly connected components,
 in which a fair cycle exists (every weakly fair process is taken in the component or disabled
 somewhere in it; every strongly fair process is taken, or the component is cut down to the
 states where it is disabled and searched again), plus the single states where every fair
-process is disabled (stuttering). The counterexample is a lasso: the shortest path from an
-initial state to a ``P /\\ ~Q`` state, a path inside ``~Q`` to a fair component, and a cycle
-in it through one step of every fair process taken there (``Trace.loop_start`` is the index
-of the state the cycle returns to; a cycle of no steps means the last state stutters).
+process is disabled (stuttering). The counterexample is a lasso: a shortest path from an
+initial state through a ``P /\\ ~Q`` state and on inside ``~Q`` to a state of a fair component,
+and a fair cycle through that state, chosen to make the whole short (``_violation``;
+``Trace.loop_start`` is the index of the state the cycle returns to; a cycle of no steps
+means the last state stutters).
 
 Known limits: the graph is explored without symmetry reduction (fairness is per process,
 which a permutation would move), and a graph cut short by ``max_states`` makes every
@@ -92,7 +93,7 @@ class _Graph:
         for i, row in enumerate(g.edges):
             self.enabled.append(frozenset(self.proc_of[sid] for j, sid in row if j != i))
         self._parents: list[int] | None = None
-        self._bfs_order: list[int] = []
+        self._depth: list[int] = []
         self._work = 0  # steps looked at by the lasso search (``_LASSO_WORK``)
 
     # -------------------------------------------------------------- evaluation
@@ -180,7 +181,8 @@ class _Graph:
         to a ``P /\\ ~Q`` state and from there through ``~Q`` states to ``s`` (-1: none), and
         ``via[s]``, the state before ``s`` on it after the ``P`` state (-1 at that state).
         Breadth-first with the ``P /\\ ~Q`` states as sources entering at their depth."""
-        depth = self._depths()
+        self._bfs_parents()
+        depth = self._depth
         n = self.n
         dist = [-1] * n
         via = [-1] * n
@@ -202,31 +204,23 @@ class _Graph:
             d += 1
         return dist, via
 
-    def _depths(self) -> list[int]:
-        """The length of the shortest path from an initial state to each state (-1: none)."""
-        parents = self._bfs_parents()
-        depth = [-1] * self.n
-        for i in self._bfs_order:
-            depth[i] = 0 if parents[i] == -1 else depth[parents[i]] + 1
-        return depth
-
     def _bfs_parents(self) -> list[int]:
         if self._parents is None:
+            # and the length of the shortest path from an initial state to each (-1: none)
             par = [-2] * self.n
-            order = []
+            depth = [-1] * self.n
             dq = deque()
             for i in self.g.init:
                 if par[i] == -2:
-                    par[i] = -1
+                    par[i], depth[i] = -1, 0
                     dq.append(i)
             while dq:
                 i = dq.popleft()
-                order.append(i)
                 for j, _ in self.g.edges[i]:
                     if par[j] == -2:
-                        par[j] = i
+                        par[j], depth[j] = i, depth[i] + 1
                         dq.append(j)
-            self._parents, self._bfs_order = par, order
+            self._parents, self._depth = par, depth
         return self._parents
 
     def _edges_along(self, states: list[int]) -> list[tuple[int, int]]:
@@ -279,7 +273,7 @@ class _Graph:
 
     def _fair_components(self, allowed: list[bool]):
         """States lying in a fair component of the subgraph on ``allowed`` states, each mapped
-        to its component's witness: (component set, edges to take) or None for stuttering."""
+        to its component's states, or None for stuttering."""
         fair_nodes: set[int] = set()
         witness: dict[int, object] = {}
         fair = self.fair
@@ -294,12 +288,9 @@ class _Graph:
             internal = [(i, j, sid) for i in comp for j, sid in self.g.edges[i] if j in cset and j != i]
             if not internal:
                 continue  # a single state with no proper cycle (stuttering handled above)
-            taken = {}
-            for i, j, sid in internal:
-                taken.setdefault(self.proc_of[sid], (i, j, sid))
+            taken = {self.proc_of[sid] for _i, _j, sid in internal}
             ok = True
             cut = None
-            visits = []  # states the cycle must pass: where a weakly fair process is disabled
             for p, kind in fair:
                 if p in taken:
                     continue
@@ -310,7 +301,6 @@ class _Graph:
                     if len(en) == len(comp):
                         ok = False
                         break
-                    visits.append(next(i for i in comp if p not in self.enabled[i]))
                 else:  # strong: only cycles avoiding the states where p is enabled are fair
                     cut = set(en)
                     break
@@ -323,11 +313,10 @@ class _Graph:
             for i in comp:
                 if i not in witness:
                     fair_nodes.add(i)
-                    witness[i] = (cset, [("edge",) + e for _, e in sorted(taken.items())]
-                                  + [("state", w) for w in visits])
+                    witness[i] = cset
         return fair_nodes, witness
 
-    def _cycle(self, entry: int, wit, limit: int | None = None) -> list[tuple[int, int]] | None:
+    def _cycle(self, entry: int, cset, limit: int | None = None) -> list[tuple[int, int]] | None:
         """A fair cycle of ``(state, sid)`` steps from ``entry`` back to it inside its
         component (empty for stuttering). Every fair process enabled somewhere in the
         component is served: a weakly fair one is taken or disabled at a state of the cycle,
@@ -335,9 +324,8 @@ class _Graph:
         ``entry`` when that one is fair; else, from ``entry``, a shortest leg to the nearest
         step or state serving a process not yet served, until all are, and the shortest way
         back."""
-        if wit is None:
+        if cset is None:
             return []
-        cset = wit[0]
         inside = lambda j: j in cset  # noqa: E731
         need = {p: kind for p, kind in self.fair if any(p in self.enabled[i] for i in cset)}
         first = self._path(entry, lambda x: x == entry, inside, proper=True, limit=limit)
