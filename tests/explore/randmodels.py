@@ -532,6 +532,7 @@ def generate(seed: int, *, small: bool = False) -> Gen:
             rng.random() < 0.3,
             macros=[MACROS[m][0] for m in sorted(b.macro_names)],
             defs=list(DEFS))
+    _cycles(seed, b, g, info)
     _functions(seed, b, g, info, small)  # before the variants: a removed step is named nowhere
     _loops(seed, b, g, info)
     add_kernel_ops(seed, g, small)
@@ -541,6 +542,22 @@ def generate(seed: int, *, small: bool = False) -> Gen:
             a.guard = grng.choice(["!f", "x != 1", "col == red", "|s| < 2"])
     g.variants = _variants(rng, b, g, info, name_atoms)
     return g
+
+
+def _cycles(seed: int, b: _Builder, g: Gen, info) -> None:
+    """Some actors made to run forever: the last step goes back to the first (more often for a
+    fair actor), and then often a `leadsto` of its own, so that one can fail on a fair cycle
+    and not only by stopping. From an RNG of its own."""
+    rng = random.Random(f"cycles{seed}")
+    fair_loop = False
+    for a in g.actors:
+        last = a.steps[-1][1]
+        if rng.random() < (0.8 if a.fairness else 0.2) and not _ends_in_goto(last):
+            last.append(("raw", f"goto {a.steps[0][0]}"))
+            fair_loop |= bool(a.fairness)
+    if fair_loop and rng.random() < 0.6:
+        env = Env(rng, b.var_names, info, None)
+        g.props.append(("leadsto L1", f"{bool_expr(env, 1)} ~> {bool_expr(env, 1)}"))
 
 
 def _loops(seed: int, b: _Builder, g: Gen, info) -> None:
