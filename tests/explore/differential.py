@@ -1,7 +1,7 @@
 """Differential testing: the builtin checker against the reference interpreter and TLC, on
 the random models of ``randmodels``, with a shrinker for the models they disagree on.
 
-``ref_disagreements(model, symmetry)`` and ``tlc_disagreements(model, ours, theirs)`` return
+``ref_disagreements(model, symmetry)`` and ``tlc_disagreements(ours, theirs, model)`` return
 the list of differences (empty when the two agree); ``shrink(gen, still_fails)`` cuts a
 failing ``Gen`` down (variants, deltas, actors, steps, statements, properties, locals) while
 ``still_fails`` holds; ``replay(path)`` is what a fixture's test runs.
@@ -146,9 +146,19 @@ def names_symmetric_atom(model: ir.Model) -> bool:
     return found
 
 
-def tlc_disagreements(ours: CheckResult, theirs: CheckResult) -> list[str]:
-    """How the builtin result differs from TLC's on the same model and symmetry setting."""
+def tlc_disagreements(ours: CheckResult, theirs: CheckResult, model: ir.Model | None = None) -> list[str]:
+    """How the builtin result differs from TLC's on the same model and symmetry setting. Given
+    the model, each ``leadsto`` counterexample of either is also judged as a fair lasso by the
+    reference (TLC's as movspec read it back: a wrong loop or a lost step shows here)."""
     out: list[str] = []
+    if model is not None:
+        for prop in model.properties:
+            if not isinstance(prop, ir.LeadsTo):
+                continue
+            for who, res in (("builtin", ours), ("tlc", theirs)):
+                got = res.property(prop.name)
+                if got is not None and got.verdict is Verdict.VIOLATED:
+                    out += [f"{who} lasso: {p}" for p in lasso_problems(model, prop, res)]
     a, b = _verdicts(ours), _verdicts(theirs)
     if ours.error is not None or theirs.error is not None:
         ea = {n for n, v in a.items() if v is Verdict.ERROR}

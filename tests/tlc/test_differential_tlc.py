@@ -1,6 +1,7 @@
 """The builtin checker against a real TLC on random small models (``tests/explore/randmodels``,
 seeded), with and without symmetry (both given the same setting): per property the same
-verdict (leadsto included), the same shortest-counterexample length, the same distinct-state
+verdict (leadsto included, each lasso of either judged fair by the reference), the same
+shortest-counterexample length, the same distinct-state
 count and depth, the same symmetry flag, and evaluation errors reported by both.
 
 TLC runs are many and short: they go through ``tlc.check_model`` a few at a time, with the
@@ -85,7 +86,7 @@ def test_builtin_agrees_with_tlc(monkeypatch, tmp_path):
         seed, vname, m, sym = job
         theirs = check_model(m, workers=1, symmetry=sym, timeout=300)
         ours = check(m, symmetry=sym)
-        return job, tlc_disagreements(ours, theirs)
+        return job, tlc_disagreements(ours, theirs, m)
 
     new: list[str] = []
     known: Counter = Counter()
@@ -124,7 +125,7 @@ def test_fixture_agrees_with_tlc(path, monkeypatch):
     for name, m in res.models.items():
         for sym in ([False, True] if any(c.symmetric for c in m.consts) else [False]):
             theirs = check_model(m, workers=1, symmetry=sym, timeout=300)
-            diffs += [f"{name} symmetry={sym}: {d}" for d in tlc_disagreements(check(m, symmetry=sym), theirs)]
+            diffs += [f"{name} symmetry={sym}: {d}" for d in tlc_disagreements(check(m, symmetry=sym), theirs, m)]
     assert not diffs, "\n".join(diffs)
 
 
