@@ -224,6 +224,16 @@ class CheckResult:
     # means the step was never enabled in the states reached: a sign of a vacuous model).
     # Empty when the back end does not measure it.
     coverage: tuple[tuple[str, int], ...] = ()
+    # What ran the back end, for TLC: its version and runner ("TLC 2.18, local Java, /x.jar");
+    # empty for the builtin checker.
+    runner: str = ""
+
+    @property
+    def checker(self) -> str:
+        """Which checker produced this: the builtin one, or TLC with its version and runner."""
+        if self.backend in ("builtin", ""):
+            return "the builtin checker"
+        return self.runner or self.backend
 
     def verdict(self, prop: str) -> Verdict | None:
         for p in self.properties:
@@ -247,6 +257,7 @@ class CheckResult:
             "stats": self.stats.to_json(),
             "properties": [p.to_json() for p in self.properties],
             "coverage": {k: n for k, n in self.coverage},
+            "runner": self.runner,
         }
 
 

@@ -99,6 +99,9 @@ def test_check_in_docker_equals_local_java(backend, docker_engine):
            (res.stats.generated, res.stats.distinct, res.stats.depth)
     assert loc.coverage == res.coverage
     assert [p.trace for p in loc.properties] == [p.trace for p in res.properties]
+    # each result names its runner: the image, or the jar
+    assert res.runner.startswith("TLC ") and ", Docker, image movspec-tlc:" in res.runner, res.runner
+    assert loc.runner.endswith(f", local Java, {docker_engine.jar}"), loc.runner
     backend.close()
     assert _ours(docker_engine.api(), os.getpid()) == []
 

@@ -212,18 +212,22 @@ def explain_command(variant, prop, paths, full, lanes, as_json, max_states, time
                Verdict.ERROR: f"the check failed: {p.message or result.error}"}[p.verdict]
     if as_json:
         _print_json({"variant": variant, "property": prop, "kind": p.kind, "backend": result.backend,
+                     "checker": result.checker,
                      "verdict": p.verdict.value, "message": p.message, "reason": why,
                      "explanation": list(explain_lines(p, model, variant)) if why is None else [],
                      "trace": p.trace.to_json() if p.trace is not None else None,
                      "stats": result.stats.to_json()})
         sys.exit(status)
+    checked = Text(f"checked by {result.checker}, {result.stats.distinct:,} distinct states", style="dim")
     if why is not None:
         console.print(f"`{prop}` {p.verdict.value} in `{variant}`: {why}.")
+        console.print(checked)
         sys.exit(status)
     console.print(Markdown("\n\n".join(explain_lines(p, model, variant))))
     if lanes and p.trace is not None:
         console.print()
         console.print(lanes_table(p.trace, model, full=full, title=f"{variant} · {prop} as lanes"))
+    console.print(checked)
 
 
 # --------------------------------------------------------------------------- diff
@@ -270,9 +274,11 @@ def diff_command(variant_a, variant_b, paths, run_check, lanes, as_json, max_sta
     doc["verdicts"] = [{"property": r.prop, "a": r.a.value if r.a else None, "b": r.b.value if r.b else None,
                         "same": r.same} for r in rows]
     doc["distinct"] = {"a": ra.stats.distinct, "b": rb.stats.distinct}
+    doc["checker"] = ra.checker
     doc["replays"] = []
     if not as_json:
         console.print(verdict_table(rows, ra, rb))
+        console.print(Text(f"checked by {ra.checker}", style="dim"))
     for p in ra.properties:
         if p.verdict is not Verdict.VIOLATED or p.trace is None:
             continue

@@ -302,6 +302,7 @@ def site_context(site: Site) -> dict[str, Any]:
                               "note": e.note or ""} for e in m.expectations],
             "checked": r is not None,
             "backend": r.backend if r else "",
+            "checker": r.checker if r else "",
             "stats": {"distinct": r.stats.distinct, "generated": r.stats.generated, "depth": r.stats.depth}
             if r else None,
             "complete": r.complete if r else True,

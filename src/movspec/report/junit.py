@@ -121,6 +121,8 @@ def junit_tree(results: list[CheckResult], models: dict[str, Model], *, timing: 
                             ("distinct", str(r.stats.distinct)), ("generated", str(r.stats.generated)),
                             ("depth", str(r.stats.depth)), ("symmetry", str(r.symmetry).lower())):
             ET.SubElement(props, "property", {"name": name, "value": value})
+        if r.runner:
+            ET.SubElement(props, "property", {"name": "runner", "value": r.runner})
         if r.reason:
             ET.SubElement(props, "property", {"name": "reason", "value": r.reason})
         if model is not None and model.description:

@@ -181,7 +181,8 @@ def to_sarif(results: list[CheckResult], models: dict[str, Model], root: str | o
         "results": out,
         "invocations": [{"executionSuccessful": not any(r.error for r in results)}],
         "properties": {"variants": [r.variant for r in results],
-                       "backends": sorted({r.backend for r in results})},
+                       "backends": sorted({r.backend for r in results}),
+                       "checkers": list(dict.fromkeys(r.checker for r in results))},
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 

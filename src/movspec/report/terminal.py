@@ -234,6 +234,11 @@ def legend(results: list[CheckResult], models: dict[str, Model]) -> Text | None:
     return Text("  " + "; ".join(parts), style="dim") if parts else None
 
 
+def checked_by(results: list[CheckResult]) -> Text | None:
+    names = list(dict.fromkeys(r.checker for r in results))
+    return Text("  checked by " + "; ".join(names), style="dim") if names else None
+
+
 def summary(results: list[CheckResult], models: dict[str, Model]) -> Text:
     judged = [j for r in results for j in judge(r, models.get(r.variant))]
     bad = [j for j in judged if not j.ok]
@@ -258,9 +263,9 @@ def print_results(console: Console, results: list[CheckResult], models: dict[str
     ``traces``: ``"all"`` (every violation), ``"unexpected"`` (only those that contradict an
     expectation or have none) or ``"none"``. ``full`` shows complete states in the lanes."""
     console.print(matrix(results, models, show_time=show_time))
-    key = legend(results, models)
-    if key is not None:
-        console.print(key)
+    for line in (legend(results, models), checked_by(results)):
+        if line is not None:
+            console.print(line)
     for r in results:
         if r.error:
             console.print(Text(f"{r.variant}: error: {r.error}", style="bold red"))

@@ -43,6 +43,10 @@ class RunResult:
 class Backend(ABC):
     name: str
 
+    def describe(self) -> str:
+        """The runner in a few words, for the results it produced (``CheckResult.runner``)."""
+        return self.name
+
     @abstractmethod
     def available(self) -> tuple[bool, str]:
         """(usable, a sentence saying what it uses or why it cannot run)."""
@@ -127,6 +131,9 @@ class LocalJava(Backend):
     @property
     def jar(self) -> Path | None:
         return find_jar(self._jar_arg)[0]
+
+    def describe(self) -> str:
+        return f"local Java, {self.jar}"
 
     def available(self) -> tuple[bool, str]:
         jar, jwhy = find_jar(self._jar_arg)

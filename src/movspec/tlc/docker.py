@@ -204,6 +204,9 @@ class DockerTLC(Backend):
             return False, f"no reachable Docker daemon at {where} ({first_line(cause)}); start Docker or use a local jar"
         return True, f"Docker daemon, image {self.spec().tag}"
 
+    def describe(self) -> str:
+        return f"Docker, image {self._image or self.spec().tag}"
+
     # ------------------------------------------------------------------ image
     def spec(self, jar: Path | None = None) -> ImageSpec:
         return ImageSpec(self.release, self.base, jar)

@@ -129,11 +129,12 @@ def check_model(model: ir.Model, *, workers: int = 1, timeout: float | None = No
     else:
         with tempfile.TemporaryDirectory(prefix="movspec-tlc-") as d:
             result = run.check(Path(d))
+    from dataclasses import replace
+    result = replace(result, runner=run.runner())
     try:
         result = _with_refinements(model, result, be, timeout, t0, keep_dir, budget)
     except KeyboardInterrupt:
         return _interrupted(model, result)
-    from dataclasses import replace
     return replace(_with_inductive(model, result, timeout), symmetry_note=off)
 
 
@@ -201,6 +202,11 @@ class _Checker:
         self.verdicts: dict[str, _Verdict] = {}
         self.constraints: dict[str, str] = {}
         self.stats = Stats()
+
+    def runner(self) -> str:
+        """TLC's version (from its output) and the runner, for ``CheckResult.runner``."""
+        version = getattr(getattr(self, "sess", None), "version", None)
+        return f"TLC {version}, {self.be.describe()}" if version else f"TLC, {self.be.describe()}"
 
     def check(self, workdir: Path) -> CheckResult:
         deadline = None if self.timeout is None else self.t0 + self.timeout

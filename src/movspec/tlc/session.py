@@ -81,6 +81,7 @@ class TlcSession:
         self.distributed_runs: list[int] = []  # the runs the distributed server decided
         self.deadline = deadline
         self.runs = 0
+        self.version: str | None = None  # TLC's, from its first message
         self.linemap: LineMap | None = None
         self.translated: list[str] | None = None
         self.tla_name = f"{em.module}.tla"
@@ -162,7 +163,7 @@ class TlcSession:
         (self.dir / f"run{n}.out").write_text(res.output)
         if not res.timed_out:
             _check_jvm(res)
-        out = parse_output(res.output)
+        out = self._parsed(res.output)
         # only "No error has been found" (2193) counts: after a violation the server prints
         # a trace header (2121) and its statistics, but no error message
         clean = out.success and out.complete and not out.errors and f"STARTMSG {_TRACE}:" not in res.output
@@ -189,7 +190,12 @@ class TlcSession:
         (self.dir / f"run{self.runs}.out").write_text(res.output)
         if not res.timed_out:
             _check_jvm(res)
-        return parse_output(res.output), res
+        return self._parsed(res.output), res
+
+    def _parsed(self, output: str) -> TlcOutput:
+        out = parse_output(output)
+        self.version = self.version or out.version
+        return out
 
     # ------------------------------------------------------------------ errors
     def failure(self, out: TlcOutput, err: TlcError, res: RunResult) -> TlcFailure:
