@@ -93,7 +93,7 @@ def _expand(paths: Sequence[str | Path], diags: list[Diagnostic]) -> list[Path]:
             out.append(path)
         else:
             diags.append(error(f"no such file or directory: `{path}`", None,
-                               "check the path; `movspec lint` reads `spec/` by default", "no-input"))
+                               "check the path", "no-input"))
     return out
 
 

@@ -96,6 +96,20 @@ def test_unknown_names_are_usage_errors_everywhere(args):
     assert "error" in r.stderr.lower() and "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("args", [
+    ("check",), ("lint",), ("docs",), ("gen",), ("simulate",), ("show", "v"), ("explain", "v", "P"),
+    ("diff", "a", "b"),
+])
+def test_a_missing_path_is_a_usage_error_everywhere(args, tmp_path):
+    r = movspec(*args, str(tmp_path / "nosuch"))
+    assert r.returncode == 2, (args, r.stdout, r.stderr)
+    assert f"error: no such file or directory: `{tmp_path / 'nosuch'}`" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and "Usage:" not in r.stderr
+    # without paths, spec/ is read: its absence says so
+    r = movspec(*args, cwd=tmp_path)
+    assert r.returncode == 2 and "without paths movspec reads `spec/`" in r.stderr, (args, r.stderr)
+
+
 @pytest.mark.parametrize("command", ["check", "lint", "show", "explain", "diff", "docs", "gen",
                                      "simulate", "doctor"])
 def test_every_help_documents_the_exit_status(command):

@@ -81,7 +81,7 @@ def _preflight_outputs(json_path, junit_path, itf_dir, err: Console, sarif_path=
     "every verdict meets the model's `expect` lines", "a verdict does not, the model has errors, a check "
     "could not run, or --backend both finds a disagreement").replace(
         "130 interrupted.", "130 interrupted, 143 terminated (SIGTERM)."))
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--variant", "-v", "variants", multiple=True, metavar="V", shell_complete=complete_variants,
               help="Check only this variant (repeatable). Default: every variant.")
 @click.option("--property", "-p", "properties", multiple=True, metavar="NAME", shell_complete=complete_properties,

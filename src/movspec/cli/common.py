@@ -49,6 +49,16 @@ def render_diagnostics(diags: Sequence[Diagnostic], sources: SourceMap | None, c
         console.print(Text(", ".join(parts)))
 
 
+def require_paths(paths: Sequence[str | Path] | None) -> None:
+    """A path that does not exist is a usage error (exit 2), the same for every command; with
+    no paths, ``spec/`` must exist."""
+    for p in (list(paths) if paths else [DEFAULT_SPEC]):
+        if not Path(p).exists():
+            usage_error(f"no such file or directory: `{p}`",
+                        "check the path" if paths else
+                        f"without paths movspec reads `{DEFAULT_SPEC}/`: pass the model's .mspec files or directory")
+
+
 def load_or_exit(paths: Sequence[str | Path] | None, console: Console | None = None,
                  consts: Sequence = (), note_consts: bool = True) -> LoadResult:
     """Load the model at ``paths`` (default ``spec/``); print every diagnostic to stderr and exit
@@ -56,6 +66,7 @@ def load_or_exit(paths: Sequence[str | Path] | None, console: Console | None = N
     (``--const``): a name no variant declares, or a value that does not fit its declaration,
     is a usage error (exit 2)."""
     err = console if console is not None and console.stderr else stderr_console()
+    require_paths(paths)
     result = load(list(paths) if paths else [DEFAULT_SPEC], consts)
     if result.unknown_consts:
         from ..diagnostics import did_you_mean
@@ -93,7 +104,7 @@ def _note_fixed_ints(consts, model, err: Console) -> None:
 USAGE = 2  # exit status of a usage error: unknown option, variant or property, unwritable output
 
 EXIT_STATUS = ("Exit status: 0 {ok}; 1 {fail}; 2 usage error (an unknown option, variant "
-               "or property, an output that cannot be written); 130 interrupted.")
+               "or property, a path that does not exist, an output that cannot be written); 130 interrupted.")
 
 
 def exit_status(ok: str, fail: str) -> str:

@@ -10,7 +10,8 @@ import click
 
 from ..ir.printer import model_str
 from ..load import load
-from .common import DEFAULT_SPEC, complete_variants, exit_status, load_or_exit, render_diagnostics, stderr_console, usage_error
+from .common import (DEFAULT_SPEC, complete_variants, exit_status, load_or_exit, render_diagnostics, require_paths,
+                     stderr_console, usage_error)
 
 
 @click.command("lint", epilog=exit_status("no errors", "errors (with --strict: or warnings)"))
@@ -25,6 +26,7 @@ def lint_cmd(paths: tuple[str, ...], as_json: bool, strict: bool, verbose: bool)
     Parses every .mspec file, resolves every variant and runs the semantic checks (names,
     types, label rules, variant deltas, expectations). Exits 1 if any error is found.
     """
+    require_paths(paths)
     result = load(list(paths) or [DEFAULT_SPEC])
     failed = not result.ok or (strict and bool(result.warnings))
     if as_json:
