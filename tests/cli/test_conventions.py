@@ -232,3 +232,17 @@ def test_legend_explains_a_bare_verdict():
 def test_python_dash_m_is_the_program():
     assert movspec("--version").stdout.startswith("movspec")
     assert ROOT.joinpath("src/movspec/__main__.py").exists()
+
+
+def test_legend_explains_a_missing_property(tmp_path):
+    model = tmp_path / "m.mspec"
+    model.write_text('model m "two variants"\nvar x: 0..1 = 0\nactor a { step s { x = 1 } }\n'
+                     'invariant Small: x <= 1\nvariant base\nvariant less extends base {\n'
+                     '    remove property Small\n}\n')
+    r = movspec("check", str(model), "-q", "-j", "1", columns=200)
+    assert r.returncode == 0, r.stdout + r.stderr
+    row = next(line for line in r.stdout.splitlines() if line.strip().startswith("less "))
+    assert "—" in row
+    assert "— the variant has no such property" in r.stdout
+    r = movspec("check", str(model), "-q", "-j", "1", "-v", "base", columns=200)
+    assert "no such property" not in r.stdout  # said only when a cell shows it

@@ -231,6 +231,9 @@ def legend(results: list[CheckResult], models: dict[str, Model]) -> Text | None:
     """What the marks of the matrix's cells mean, for the marks it shows."""
     seen = {j.outcome for r in results for j in judge(r, models.get(r.variant))}
     parts = [text for o, text in LEGEND.items() if o in seen]
+    cols = property_columns(results, models)
+    if any(p not in {q.name for q in r.properties} for r in results for p in cols):
+        parts.append("— the variant has no such property")
     return Text("  " + "; ".join(parts), style="dim") if parts else None
 
 
