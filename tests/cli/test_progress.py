@@ -145,3 +145,32 @@ def test_docs_says_what_it_does(tmp_path):
     assert lines[-3:-1] == ["progress: rendering the Markdown site", "progress: rendering the HTML report"]
     n = re.fullmatch(rf"progress: writing (\d+) files to {re.escape(str(tmp_path / 'site'))}", lines[-1]).group(1)
     assert r.stdout.startswith(f"wrote {n} files")
+
+
+def _live_line(width: int) -> str:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=width, color_system=None)
+    with CheckProgress(console) as pr:
+        pr.start("v4_10_pageflags (builtin)")
+        pr.phase("exploring")
+        pr.update(Progress(distinct=123456, generated=400000, depth=37, queue=12345, seconds=3.0))
+        pr._progress.refresh()
+    frames = [s.split("\n")[0].rstrip() for s in out.getvalue().split("\r\x1b[2K")]
+    return [s for s in frames if "exploring" in s][-1]
+
+
+def test_the_live_line_keeps_label_and_phase_whole_at_any_width():
+    for width in (80, 120, 200):
+        line = _live_line(width)
+        assert len(line) <= width, (width, line)
+        assert "v4_10_pageflags (builtin) exploring" in line and "…" not in line, (width, line)
+        assert re.search(r"123(,456|k) (distinct )?states", line), (width, line)
+    assert "123,456 distinct states  41,152 states/s  depth 37  queue 12,345" in _live_line(200)
+
+
+def test_simulate_reports_its_runs_when_piped():
+    r = movspec("simulate", PROPS, "--runs", "400", env={"MOVSPEC_PROGRESS_SECONDS": "0.05"})
+    assert r.returncode in (0, 1), r.stderr
+    lines = [line for line in r.stderr.splitlines() if line.startswith("progress: ")]
+    assert "progress: atomic (simulate): simulating" in lines
+    assert any(re.search(r"split \(simulate\): done, [\d,]+ distinct states", line) for line in lines), lines

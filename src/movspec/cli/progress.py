@@ -40,6 +40,22 @@ def format_progress(p) -> str:
     return f"{p.distinct:,} distinct states, {p.rate:,.0f} states/s, depth {p.depth}, queue {p.queue:,}"
 
 
+def _short(n: float) -> str:
+    return f"{n:,.0f}" if n < 10_000 else f"{n / 1000:,.0f}k"
+
+
+def progress_forms(p) -> list[str]:
+    """The live line's detail, longest first: the first that fits the terminal is shown."""
+    return [format_progress(p).replace(", ", "  "),
+            f"{p.distinct:,} states  {p.rate:,.0f}/s  depth {p.depth}  queue {p.queue:,}",
+            f"{p.distinct:,} states  {_short(p.rate)}/s  depth {p.depth}",
+            f"{_short(p.distinct)} states  d{p.depth}",
+            f"{_short(p.distinct)}"]
+
+
+NARROW = 120  # columns below which the live line's bar is a short pulse
+
+
 class CheckProgress:
     """Progress of the checks of one command (see the module docstring). ``console``: where
     the live line goes on a terminal; ``lines``: where the non-interactive lines go (default
@@ -70,11 +86,14 @@ class CheckProgress:
     def __enter__(self):
         if self.live:
             from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                      TextColumn("[cyan]{task.fields[phase]}"),
-                                      BarColumn(bar_width=None, pulse_style="cyan"),
-                                      TextColumn("{task.fields[info]}"), TimeElapsedColumn(),
-                                      console=self.console, transient=True)
+            from rich.table import Column
+            narrow = self.console.width < NARROW
+            keep = Column(no_wrap=True)
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}", table_column=keep),
+                                      TextColumn("[cyan]{task.fields[phase]}", table_column=Column(no_wrap=True)),
+                                      BarColumn(bar_width=4 if narrow else None, pulse_style="cyan"),
+                                      TextColumn("{task.fields[info]}", table_column=Column(no_wrap=True)),
+                                      TimeElapsedColumn(), console=self.console, transient=True)
             self._progress.__enter__()
         elif self.lines is not None:
             self._thread = threading.Thread(target=self._beat, name="movspec-progress", daemon=True)
@@ -116,7 +135,23 @@ class CheckProgress:
         with self._lock:
             self._detail = format_progress(p)
             if self._progress is not None and self._task is not None:
-                self._progress.update(self._task, info=self._detail.replace(", ", "  "))
+                self._progress.update(self._task, info=self._fit(progress_forms(p)))
+
+    def info(self, forms: list[str]) -> None:
+        """What the running check reports in words, longest form first (a simulation's runs):
+        the periodic lines give the first, the live line the longest that fits."""
+        with self._lock:
+            self._detail = forms[0]
+            if self._progress is not None and self._task is not None:
+                self._progress.update(self._task, info=self._fit(forms))
+
+    def _fit(self, forms: list[str]) -> str:
+        """The longest of ``forms`` that fits beside the label, the phase, the bar and the
+        clock on one line of the terminal (else nothing: the phase matters more)."""
+        bar = 4 if self.console.width < NARROW else 10
+        used = 2 + len(self._label or "") + 1 + len(self._phase) + 1 + bar + 1 + 1 + 7
+        room = self.console.width - used
+        return next((f for f in forms if len(f) <= room), "")
 
     def stop(self, summary: str | None = None) -> None:
         with self._lock:
@@ -172,7 +207,7 @@ class CheckProgress:
             if self.lines is None or self._label is None or self.clock() - self._last < self.interval:
                 return
             now = self.clock()
-            detail = f", {self._detail}" if self._detail and self._phase == "exploring" else ""
+            detail = f", {self._detail}" if self._detail and self._phase in ("exploring", "simulating") else ""
             self._emit(f"{self._label}: {self._phase}{detail}; {now - self._tphase:.0f} s in this phase, "
                        f"{now - self._t0:.0f} s in all")
 

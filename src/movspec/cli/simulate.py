@@ -19,6 +19,7 @@ from rich.text import Text
 from ..expect import HOLDS, expected_verdict
 from ..result import CheckResult, Verdict
 from .common import complete_variants, exit_status, load_or_exit, stderr_console
+from .progress import CheckProgress
 
 
 def _failures(result: CheckResult, model) -> list[str]:
@@ -72,8 +73,19 @@ def simulate_cmd(paths, variants, runs, depth, seed, timeout, no_minimize, json_
         models = {v: models[v] for v in variants}
     console.print(Text(f"simulation: {runs:,} runs of at most {depth} steps per variant, seed {seed}",
                        style="dim"))
-    results = [simulate(m, runs=runs, depth=depth, seed=seed, timeout=timeout, minimize=not no_minimize)
-               for m in models.values()]
+    results = []
+    with CheckProgress(Console(stderr=True, highlight=False)) as pr:
+        for m in models.values():
+            pr.start(f"{m.variant} (simulate)", "simulating")
+
+            def said(p, pr=pr):
+                pr.info([f"{p.runs:,} of {runs:,} runs, {p.steps:,} steps, {p.distinct:,} distinct states",
+                         f"{p.runs:,}/{runs:,} runs  {p.distinct:,} states", f"{p.runs:,}/{runs:,}"])
+
+            r = simulate(m, runs=runs, depth=depth, seed=seed, timeout=timeout, minimize=not no_minimize,
+                         progress=said)
+            pr.stop(f"done, {r.stats.distinct:,} distinct states")
+            results.append(r)
     print_results(console, results, models, traces=traces, full=full)
     if json_path:
         from ..outfile import OutputError
