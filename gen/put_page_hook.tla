@@ -13,7 +13,8 @@
 \*   func          -> a procedure; call -> call; return -> return
 \*   macro         -> expanded in place in each step that uses it
 \*   def           -> an operator, used by name (in the define block, or after the
-\*                    translation when it reads process locals)
+\*                    translation when it reads process locals); inlined in a step
+\*                    after the step assigns a variable it reads (PlusCal primes that read)
 \*   invariant     -> an operator listed under INVARIANTS in the .cfg; TypeOK from the types
 \*   leadsto       -> a ~> property listed under PROPERTIES in the .cfg
 \*   assert, guards -> MS_Check(prop, site, proc, cond) at the check; prop in MS_Checks is on
@@ -63,8 +64,8 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
     variables p = defaultInitValue;
     {
         compactor_scan:  \* spec/compactor.mspec:16 compactor.scan @ mm/compaction.c:isolate_migratepages_block
-            if (\E x \in Pages: (mapping[x] # "null") /\ (~isolated[x])) {
-                with (p_any \in {x \in Pages: (mapping[x] # "null") /\ (~isolated[x])}) {
+            if (\E x \in Pages: __PageMovable(x) /\ (~PageIsolated(x))) {
+                with (p_any \in {x \in Pages: __PageMovable(x) /\ (~PageIsolated(x))}) {
                     p := p_any;
                 };
             } else {
@@ -77,7 +78,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
                 ref[MS_Key(ref, p)] := ref[p] + 1;
             };
         compactor_movable:  \* spec/compactor.mspec:31 compactor.movable @ mm/migrate.c:isolate_movable_page
-            if (~(mapping[p] # "null")) {
+            if (~__PageMovable(p)) {
                 goto compactor_out_putpage;
             };
         compactor_trylock:  \* spec/compactor.mspec:37 compactor.trylock @ mm/migrate.c:isolate_movable_page
@@ -87,7 +88,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
                 pglock[MS_Key(pglock, p)] := self;
             };
         compactor_recheck:  \* spec/compactor.mspec:42 compactor.recheck @ mm/migrate.c:isolate_movable_page
-            if ((~(mapping[p] = "ops")) \/ isolated[p]) {
+            if ((~PageMovable(p)) \/ PageIsolated(p)) {
                 goto compactor_out_no_isolated;
             };
         compactor_isolate:  \* spec/compactor.mspec:49 compactor.isolate @ mm/migrate.c:isolate_movable_page
@@ -103,14 +104,14 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
         compactor_out_no_isolated:  \* spec/compactor.mspec:61 compactor.out_no_isolated @ mm/migrate.c:isolate_movable_page
             assert MS_Check("LockedMutation", 5, self, pglock[p] = self);
             pglock[MS_Key(pglock, p)] := "none";
-            if ((ref[p] = 1) /\ (mapping[p] = "ops")) {
+            if ((ref[p] = 1) /\ PageMovable(p)) {
                 assert MS_Check("NoUseAfterUnload", 6, self, driver_loaded);  \* driver.page_put(p)
                 mapping[MS_Key(mapping, p)] := "typeonly";
             };
             ref[MS_Key(ref, p)] := ref[p] - 1;
             goto compactor_scan;
         compactor_out_putpage:  \* spec/compactor.mspec:67 compactor.out_putpage @ mm/migrate.c:isolate_movable_page
-            if ((ref[p] = 1) /\ (mapping[p] = "ops")) {
+            if ((ref[p] = 1) /\ PageMovable(p)) {
                 assert MS_Check("NoUseAfterUnload", 7, self, driver_loaded);  \* driver.page_put(p)
                 mapping[MS_Key(mapping, p)] := "typeonly";
             };
@@ -124,7 +125,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
                 pglock[MS_Key(pglock, p)] := self;
             };
         compactor_move:  \* spec/compactor.mspec:85 compactor.move @ mm/migrate.c:move_to_new_page
-            if (~(mapping[p] = "ops")) {
+            if (~PageMovable(p)) {
                 assert MS_Check("LockedMutation", 8, self, pglock[p] = self);
                 isolated[MS_Key(isolated, p)] := FALSE;
                 goto compactor_unlock_put;
@@ -133,7 +134,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
                     assert MS_Check("NoUseAfterUnload", 9, self, driver_loaded);  \* driver.migratepage(p)
                     assert MS_Check("NoCallbackOnReleased", 10, self, owned[p]);
                     owned[MS_Key(owned, p)] := FALSE;
-                    if ((ref[p] = 1) /\ (mapping[p] = "ops")) {
+                    if ((ref[p] = 1) /\ PageMovable(p)) {
                         assert MS_Check("NoUseAfterUnload", 11, self, driver_loaded);  \* driver.page_put(p)
                         mapping[MS_Key(mapping, p)] := "typeonly";
                     };
@@ -153,7 +154,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
         compactor_putback:  \* spec/compactor.mspec:107 compactor.putback @ mm/migrate.c:putback_movable_pages
             await pglock[p] = "none";
             pglock[MS_Key(pglock, p)] := self;
-            if (mapping[p] = "ops") {
+            if (PageMovable(p)) {
                 assert MS_Check("NoUseAfterUnload", 16, self, driver_loaded);  \* driver.putback_page(p)
                 assert MS_Check("NoCallbackOnReleased", 17, self, owned[p]);
                 onlist[MS_Key(onlist, p)] := TRUE;
@@ -164,7 +165,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
         compactor_freed:  \* spec/compactor.mspec:117 compactor.freed @ mm/migrate.c:unmap_and_move
             await pglock[p] = "none";
             pglock[MS_Key(pglock, p)] := self;
-            if (~(mapping[p] = "ops")) {
+            if (~PageMovable(p)) {
                 assert MS_Check("LockedMutation", 19, self, pglock[p] = self);
                 isolated[MS_Key(isolated, p)] := FALSE;
             };
@@ -172,7 +173,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
         compactor_unlock_put:  \* spec/compactor.mspec:127 compactor.unlock_put @ mm/migrate.c:unmap_and_move
             assert MS_Check("LockedMutation", 20, self, pglock[p] = self);
             pglock[MS_Key(pglock, p)] := "none";
-            if ((ref[p] = 1) /\ (mapping[p] = "ops")) {
+            if ((ref[p] = 1) /\ PageMovable(p)) {
                 assert MS_Check("NoUseAfterUnload", 21, self, driver_loaded);  \* driver.page_put(p)
                 mapping[MS_Key(mapping, p)] := "typeonly";
             };
@@ -218,13 +219,13 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
             if (~owned[q]) {
                 goto owner_idle;
             } else {
-                if (~isolated[q]) {
+                if (~PageIsolated(q)) {
                     onlist[MS_Key(onlist, q)] := FALSE;
                 };
                 owned[MS_Key(owned, q)] := FALSE;
             };
         owner_rel_put:  \* spec/driver.mspec:121 owner.rel_put @ include/linux/mm.h:put_page
-            if ((ref[q] = 1) /\ (mapping[q] = "ops")) {
+            if ((ref[q] = 1) /\ PageMovable(q)) {
                 assert MS_Check("NoUseAfterUnload", 25, "owner", driver_loaded);  \* driver.page_put(q)
                 mapping[MS_Key(mapping, q)] := "typeonly";
             };

@@ -12,7 +12,8 @@
 \*   func          -> a procedure; call -> call; return -> return
 \*   macro         -> expanded in place in each step that uses it
 \*   def           -> an operator, used by name (in the define block, or after the
-\*                    translation when it reads process locals)
+\*                    translation when it reads process locals); inlined in a step
+\*                    after the step assigns a variable it reads (PlusCal primes that read)
 \*   invariant     -> an operator listed under INVARIANTS in the .cfg; TypeOK from the types
 \*   leadsto       -> a ~> property listed under PROPERTIES in the .cfg
 \*   assert, guards -> MS_Check(prop, site, proc, cond) at the check; prop in MS_Checks is on
@@ -62,8 +63,8 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
     variables p = defaultInitValue;
     {
         compactor_scan:  \* spec/compactor.mspec:16 compactor.scan @ mm/compaction.c:isolate_migratepages_block
-            if (\E x \in Pages: (mapping[x] # "null") /\ (~isolated[x])) {
-                with (p_any \in {x \in Pages: (mapping[x] # "null") /\ (~isolated[x])}) {
+            if (\E x \in Pages: __PageMovable(x) /\ (~PageIsolated(x))) {
+                with (p_any \in {x \in Pages: __PageMovable(x) /\ (~PageIsolated(x))}) {
                     p := p_any;
                 };
             } else {
@@ -76,7 +77,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
                 ref[MS_Key(ref, p)] := ref[p] + 1;
             };
         compactor_movable:  \* spec/compactor.mspec:31 compactor.movable @ mm/migrate.c:isolate_movable_page
-            if (~(mapping[p] # "null")) {
+            if (~__PageMovable(p)) {
                 goto compactor_out_putpage;
             };
         compactor_trylock:  \* spec/compactor.mspec:37 compactor.trylock @ mm/migrate.c:isolate_movable_page
@@ -86,7 +87,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
                 pglock[MS_Key(pglock, p)] := self;
             };
         compactor_recheck:  \* spec/compactor.mspec:42 compactor.recheck @ mm/migrate.c:isolate_movable_page
-            if ((~(mapping[p] = "ops")) \/ isolated[p]) {
+            if ((~PageMovable(p)) \/ PageIsolated(p)) {
                 goto compactor_out_no_isolated;
             };
         compactor_isolate:  \* spec/compactor.mspec:49 compactor.isolate @ mm/migrate.c:isolate_movable_page
@@ -115,7 +116,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
                 pglock[MS_Key(pglock, p)] := self;
             };
         compactor_move:  \* spec/compactor.mspec:85 compactor.move @ mm/migrate.c:move_to_new_page
-            if (~(mapping[p] = "ops")) {
+            if (~PageMovable(p)) {
                 assert MS_Check("LockedMutation", 6, self, pglock[p] = self);
                 isolated[MS_Key(isolated, p)] := FALSE;
                 goto compactor_unlock_put;
@@ -142,7 +143,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
         compactor_putback:  \* spec/compactor.mspec:107 compactor.putback @ mm/migrate.c:putback_movable_pages
             await pglock[p] = "none";
             pglock[MS_Key(pglock, p)] := self;
-            if (mapping[p] = "ops") {
+            if (PageMovable(p)) {
                 assert MS_Check("NoUseAfterUnload", 14, self, driver_loaded);  \* driver.putback_page(p)
                 assert MS_Check("NoCallbackOnReleased", 15, self, owned[p]);
                 onlist[MS_Key(onlist, p)] := TRUE;
@@ -153,7 +154,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
         compactor_freed:  \* spec/compactor.mspec:117 compactor.freed @ mm/migrate.c:unmap_and_move
             await pglock[p] = "none";
             pglock[MS_Key(pglock, p)] := self;
-            if (~(mapping[p] = "ops")) {
+            if (~PageMovable(p)) {
                 assert MS_Check("LockedMutation", 17, self, pglock[p] = self);
                 isolated[MS_Key(isolated, p)] := FALSE;
             };
@@ -210,7 +211,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
             } else {
                 assert MS_Check("LockedMutation", 23, "owner", pglock[q] = "drv");
                 mapping[MS_Key(mapping, q)] := "typeonly";
-                if (~isolated[q]) {
+                if (~PageIsolated(q)) {
                     onlist[MS_Key(onlist, q)] := FALSE;
                 };
                 owned[MS_Key(owned, q)] := FALSE;

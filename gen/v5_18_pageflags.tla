@@ -13,7 +13,8 @@
 \*   func          -> a procedure; call -> call; return -> return
 \*   macro         -> expanded in place in each step that uses it
 \*   def           -> an operator, used by name (in the define block, or after the
-\*                    translation when it reads process locals)
+\*                    translation when it reads process locals); inlined in a step
+\*                    after the step assigns a variable it reads (PlusCal primes that read)
 \*   invariant     -> an operator listed under INVARIANTS in the .cfg; TypeOK from the types
 \*   leadsto       -> a ~> property listed under PROPERTIES in the .cfg
 \*   assert, guards -> MS_Check(prop, site, proc, cond) at the check; prop in MS_Checks is on
@@ -101,8 +102,8 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
     variables compactor_p = defaultInitValue;
     {
         compactor_scan:  \* spec/compactor.mspec:16 compactor.scan @ mm/compaction.c:isolate_migratepages_block
-            if (\E x \in Pages: (mapping[x] # "null") /\ (~("PG_isolated" \in flags[x]))) {
-                with (p_any \in {x \in Pages: (mapping[x] # "null") /\ (~("PG_isolated" \in flags[x]))}) {
+            if (\E x \in Pages: __PageMovable(x) /\ (~PageIsolated(x))) {
+                with (p_any \in {x \in Pages: __PageMovable(x) /\ (~PageIsolated(x))}) {
                     compactor_p := p_any;
                 };
             } else {
@@ -115,7 +116,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
                 ref[MS_Key(ref, compactor_p)] := ref[compactor_p] + 1;
             };
         compactor_movable:  \* spec/compactor.mspec:31 compactor.movable @ mm/migrate.c:isolate_movable_page
-            if (~(mapping[compactor_p] # "null")) {
+            if (~__PageMovable(compactor_p)) {
                 goto compactor_out_putpage;
             };
         compactor_trylock:  \* spec/compactor.mspec:37 compactor.trylock @ mm/migrate.c:isolate_movable_page
@@ -126,7 +127,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
                 pglock[MS_Key(pglock, compactor_p)] := self;
             };
         compactor_recheck:  \* spec/compactor.mspec:42 compactor.recheck @ mm/migrate.c:isolate_movable_page
-            if ((~(mapping[compactor_p] = "ops")) \/ ("PG_isolated" \in flags[compactor_p])) {
+            if ((~PageMovable(compactor_p)) \/ PageIsolated(compactor_p)) {
                 goto compactor_out_no_isolated;
             };
         compactor_isolate:  \* spec/variants_pageflags.mspec:124 compactor.isolate @ mm/migrate.c:isolate_movable_page
@@ -187,7 +188,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
                 };
             };
         compactor_move:  \* spec/variants_pageflags.mspec:141 compactor.move @ mm/migrate.c:move_to_new_page
-            if (~(mapping[compactor_p] = "ops")) {
+            if (~PageMovable(compactor_p)) {
                 isolators[MS_Key(isolators, compactor_p)] := isolators[compactor_p] \ {self};
             } else {
                 either {
@@ -233,7 +234,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
                 pglock[MS_Key(pglock, compactor_p)] := self;
             };
         compactor_putback_page:  \* spec/variants_pageflags.mspec:161 compactor.putback_page @ mm/migrate.c:putback_movable_page
-            if (mapping[compactor_p] = "ops") {
+            if (PageMovable(compactor_p)) {
                 assert MS_Check("NoUseAfterUnload", 13, self, driver_loaded);  \* driver.putback_page(compactor_p)
                 assert MS_Check("NoCallbackOnReleased", 14, self, owned[compactor_p]);
                 onlist[MS_Key(onlist, compactor_p)] := TRUE;
@@ -252,7 +253,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
             };
         compactor_freed_clear:  \* spec/variants_pageflags.mspec:172 compactor.freed_clear @ mm/migrate.c:unmap_and_move
             isolators[MS_Key(isolators, compactor_p)] := isolators[compactor_p] \ {self};
-            if (~(mapping[compactor_p] = "ops")) {
+            if (~PageMovable(compactor_p)) {
                 assert MS_Check("LockedMutation", 16, self, pglock[compactor_p] = self);
                 flags[MS_Key(flags, compactor_p)] := flags[compactor_p] \ {"PG_isolated"};
             };
@@ -354,7 +355,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
             } else {
                 assert MS_Check("LockedMutation", 22, "owner", pglock[q] = "drv");
                 mapping[MS_Key(mapping, q)] := "typeonly";
-                if (~("PG_isolated" \in flags[q])) {
+                if (~PageIsolated(q)) {
                     onlist[MS_Key(onlist, q)] := FALSE;
                 };
                 owned[MS_Key(owned, q)] := FALSE;

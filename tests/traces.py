@@ -33,31 +33,44 @@ def _step(name):
     return None if name is None else _COPY.sub("", name)
 
 
-def assert_trace_is_an_execution(model, prop) -> None:
+def assert_trace_is_an_execution(model, prop) -> list:
     """The first row is an initial state, and each row follows from the previous one by the
     actor, process and step it names (a failing last row by a step that fails that
     property). Functions are replayed on the model with its functions inlined, as the
-    builtin checker explores it. A lasso's last state is the state it loops back to."""
+    builtin checker explores it. A lasso's last state is the state it loops back to.
+    Returns the reference's whole states along the trace (a TLC row leaves the function
+    locals out: of the replays that match, one whose loop closes on whole states)."""
     from movspec.explore import reference
     rows = prop.trace.steps
     m = lower_functions(model) if model.functions else model
     keys = set(rows[0].state)
     assert _nstate(rows[0].state) == _nstate(reference.initial_state(m), keys)
-    # the states the replay may be in: a TLC row leaves the function locals out
-    prevs = [reference.initial_state(m)]
+    # the replays that match so far, each the whole states from the first row
+    paths = [(reference.initial_state(m),)]
+    loop = prop.trace.loop_start
     for n, row in enumerate(rows[1:], 1):
         want = (row.actor, row.proc, _step(row.step))
-        succ = [x for prev in prevs for x in reference.successors(m, prev)]
         if row.state is None:
             assert any((a, p, _step(s)) == want and any(f[0] == prop.name for f in fails)
-                       for a, p, s, _new, fails in succ), (prop.name, n, row.step)
+                       for path in paths for a, p, s, _new, fails in reference.successors(m, path[-1])), \
+                (prop.name, n, row.step)
             continue
-        prevs = [new for a, p, s, new, _f in succ
-                 if (a, p, _step(s)) == want and new is not None and _nstate(new, keys) == _nstate(row.state)]
-        assert prevs, (prop.name, n, row.actor, row.proc, row.step)
-    loop = prop.trace.loop_start
+        # one path per distinct last state: which replay reached it matters only for the loop
+        # check below, and only through the state at the loop's start
+        nxt: dict = {}
+        for path in paths:
+            for a, p, s, new, _f in reference.successors(m, path[-1]):
+                if (a, p, _step(s)) == want and new is not None and _nstate(new, keys) == _nstate(row.state):
+                    start = path[loop] if loop is not None and loop < len(path) else None
+                    nxt.setdefault(repr(sorted(_nstate(new).items())) + repr(start and sorted(_nstate(start).items())),
+                                   path + (new,))
+        paths = list(nxt.values())
+        assert paths, (prop.name, n, row.actor, row.proc, row.step)
     if loop is not None:
         assert _nstate(rows[loop].state) == _nstate(rows[-1].state), (prop.name, "the lasso does not close")
+        closed = [path for path in paths if _nstate(path[loop]) == _nstate(path[-1])]
+        paths = closed or paths
+    return list(paths[0])
 
 
 def lasso_problems(model, prop, result) -> list[str]:
@@ -77,11 +90,10 @@ def lasso_problems(model, prop, result) -> list[str]:
     if trace is None or trace.loop_start is None:
         return [f"{prop.name}: the counterexample is not a lasso"]
     try:
-        assert_trace_is_an_execution(model, got)
+        states = assert_trace_is_an_execution(model, got)
     except AssertionError as err:
         return [f"{prop.name}: not an execution of the model: {err}"]
     m = lower_functions(model) if model.functions else model
-    states = [row.state for row in trace.steps]
     env0 = Env(m, states[0])
     doms = [[(var, x) for x in ev(dom, env0)] for var, dom in prop.bound]
 

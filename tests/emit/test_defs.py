@@ -46,12 +46,37 @@ def test_each_def_is_an_operator_used_by_name() -> None:
     assert "AnyBusy == \\E c \\in Cpus: Busy(c)" in define
     assert "m.mspec:8 def AnyBusy\n" in define  # where it is in the model
     assert define.index("Busy(c) ==") < define.index("AnyBusy ==")
-    # used by name in the invariants; steps keep the inlined text, since PlusCal cannot prime
-    # a variable read after its assignment in the same step inside an operator's body
-    assert 'await ~(mode[self] = "busy");' in tla
-    assert "Busy(self)" not in tla
+    # used by name in the invariants, and in a step that has assigned nothing it reads
+    assert "await ~Busy(self);" in tla
     assert 'AtMostTwo == \\A c \\in Cpus: Busy(c) => (mode[c] # "idle")' in tla
     assert "Some == AnyBusy \\/ (~AnyBusy)" in tla
+
+
+AFTER = """
+model m
+var x: 0..2 = 0
+var y: 0..2 = 0
+def Small = x < 2
+def Low = y < 2
+actor a {
+    step s { x = 1  await Small  await Low  if Low { y = 1 } else { skip }  await Low }
+    step t { await Small  x = 0 }
+}
+invariant I: Small || !Small
+"""
+
+
+def test_a_step_inlines_a_def_read_after_it_assigns_what_the_def_reads() -> None:
+    # PlusCal primes `x` in `await x < 2` after `x := 1` in the same label, and cannot prime
+    # it inside an operator's body: there the inlined text is written
+    tla = _module(AFTER)
+    assert syntax_errors(tla) == []
+    step_s = tla[tla.index("a_s:"):tla.index("a_t:")]
+    assert "await x < 2;" in step_s and "Small" not in step_s
+    assert step_s.count("Low") == 2 and "await y < 2;" in step_s  # assigned on one path: inlined after
+    assert "if (Low) {" in step_s
+    step_t = tla[tla.index("a_t:"):]
+    assert "await Small;" in step_t
 
 
 def test_a_def_reading_locals_follows_the_translation_and_is_used_there_by_name() -> None:

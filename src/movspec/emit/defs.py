@@ -8,10 +8,12 @@ parameters is compared with what the checkers evaluate, node for node. Where it 
 bound variable renamed to avoid capture, a name that means a local inside an actor), the
 inlined expression is written, as it always was.
 
-Steps keep the inlined text: PlusCal lets a read after an assignment in the same step see the
-new value by priming the variable (``s := s \\cup {c}; await c \\in s`` reads ``s'``), and it
-cannot prime a variable inside an operator's body, so ``await has(c)`` would read the old
-``s``. Properties, and operators built on others, use the names.
+In steps, PlusCal lets a read after an assignment in the same step see the new value by
+priming the variable (``s := s \\cup {c}; await c \\in s`` reads ``s'``), and it cannot prime a
+variable inside an operator's body, so ``await has(c)`` would read the old ``s``. A step
+therefore uses the name only where the step has assigned none of the variables the operator
+reads (``Scope.assigned``: every assignment before, on any path, counts), and writes the
+inlined text after one. Properties, and operators built on others, always use the names.
 
 Where the operator is defined decides where it can be used: one that reads no process local
 goes in the PlusCal ``define`` block and can be used anywhere; one that reads a local
@@ -23,6 +25,8 @@ different in every process: it is not an operator, and stays inlined (a comment 
 
 from __future__ import annotations
 
+import re
+
 from ..ir import nodes as ir
 from ..ir.walk import substitute, walk
 from .expr import Scope
@@ -33,7 +37,9 @@ from .pluscal import comment_text
 class DefTable:
     """The operators of one model and the applications written by name."""
 
-    def __init__(self, model: ir.Model, namer) -> None:
+    def __init__(self, model: ir.Model, namer, exprs=None) -> None:
+        self.x = exprs  # the ExprRenderer: what each operator's body reads, from its text
+        self._reads: dict[str, frozenset[str]] = {}
         self.ops: dict[str, ir.DefOp] = {d.name: d for d in model.defs if d.body is not None}
         self.skipped: list[ir.DefOp] = [d for d in model.defs if d.body is None]
         self.uses: dict[int, ir.DefUse] = {}
@@ -54,13 +60,23 @@ class DefTable:
                      if any(isinstance(n, ir.LocalRef) for n in walk(op.body))}
         self.after = False  # rendering after the translation: late operators may be used
 
-    def call(self, e, render) -> str | None:
+    def call(self, e, render, scope: Scope) -> str | None:
         """``Name(args)`` for ``e`` if it is an application written by name here, else None."""
         u = self.uses.get(id(e))
         if u is None or u.expr is not e or (u.name in self.late and not self.after):
             return None
+        if scope.in_step is not None and (u.name in self.late or self.reads(u.name) & scope.assigned):
+            return None
         name = self.name[u.name]
         return f"{name}({', '.join(render(a) for a in u.args)})" if u.args else name
+
+    def reads(self, d: str) -> frozenset[str]:
+        """The names in the operator's TLA+ body (its variables among them)."""
+        if d not in self._reads:
+            op = self.ops[d]
+            text = self.x.expr(op.body, Scope(bound=dict(zip(op.placeholders, self.params[d]))))
+            self._reads[d] = frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        return self._reads[d]
 
     def order(self) -> list[str]:
         """Operators in an order where each follows those its body uses by name."""

@@ -30,15 +30,22 @@ def tla_string(s: str) -> str:
 @dataclass
 class Scope:
     """What an expression may see: ``in_step`` names the actor whose step is being rendered
-    (None in properties); ``bound`` maps DSL bound names to their TLA+ names."""
+    (None in properties); ``bound`` maps DSL bound names to their TLA+ names; ``assigned``,
+    the variables (TLA+ names) the step assigned before the expression: PlusCal primes their
+    reads, so a ``def`` that reads one is written inlined (see ``defs``)."""
 
     in_step: str | None = None
     bound: dict[str, str] = field(default_factory=dict)
+    assigned: frozenset[str] = frozenset()
 
     def bind(self, dsl: str, tla: str) -> "Scope":
         b = dict(self.bound)
         b[dsl] = tla
-        return Scope(self.in_step, b)
+        return Scope(self.in_step, b, self.assigned)
+
+    def after(self, names) -> "Scope":
+        """This scope once the step has also assigned ``names``."""
+        return Scope(self.in_step, self.bound, self.assigned | frozenset(names))
 
 
 # A key written through ``f[k] := v`` is checked first: TLA+'s EXCEPT leaves ``f`` unchanged
@@ -145,8 +152,8 @@ class ExprRenderer:
         return " \\cup ".join(parts) if len(parts) == 1 else "(" + " \\cup ".join(parts) + ")"
 
     def _sub(self, e: ir.Expr, scope: Scope) -> str:
-        if self.defs is not None and scope.in_step is None:  # `Name(args)` needs no parentheses
-            named = self.defs.call(e, lambda a: self._r(a, scope))
+        if self.defs is not None:  # `Name(args)` needs no parentheses
+            named = self.defs.call(e, lambda a: self._r(a, scope), scope)
             if named is not None:
                 return named
         s = self._r(e, scope)
@@ -165,10 +172,8 @@ class ExprRenderer:
     # -------------------------------------------------------------- dispatch
     def _r(self, e: ir.Expr, scope: Scope) -> str:
         n = self.n
-        # not in steps: PlusCal makes a read after an assignment in the same step read the new
-        # value by priming the variable, which it cannot do inside an operator's body
-        if self.defs is not None and scope.in_step is None:
-            named = self.defs.call(e, lambda a: self._r(a, scope))
+        if self.defs is not None:
+            named = self.defs.call(e, lambda a: self._r(a, scope), scope)
             if named is not None:
                 return named
         if isinstance(e, ir.IntLit):

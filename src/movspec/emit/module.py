@@ -51,7 +51,8 @@ CORRESPONDENCE = (
     "  func          -> a procedure; call -> call; return -> return",
     "  macro         -> expanded in place in each step that uses it",
     "  def           -> an operator, used by name (in the define block, or after the",
-    "                   translation when it reads process locals)",
+    "                   translation when it reads process locals); inlined in a step",
+    "                   after the step assigns a variable it reads (PlusCal primes that read)",
     "  invariant     -> an operator listed under INVARIANTS in the .cfg; TypeOK from the types",
     "  leadsto       -> a ~> property listed under PROPERTIES in the .cfg",
     "  assert, guards -> MS_Check(prop, site, proc, cond) at the check; prop in MS_Checks is on",
@@ -237,7 +238,7 @@ def emit(model: ir.Model, *, root: str | None = None) -> Emitted:
     sy = Symbols(model)
     x = ExprRenderer(sy)
     module = sy.namer.claim("module", model.variant)
-    optable = x.defs = DefTable(model, sy.namer)
+    optable = x.defs = DefTable(model, sy.namer, x)
 
     sources = sorted({display_path(s.file, root) for s in _spans(model)})
     header = [f"Model {model.name}" + (f": {comment_text(model.title)}" if model.title else "")]

@@ -186,6 +186,20 @@ class StepPrinter:
                 out += self.assign(g, depth, scope)
             else:
                 out += self.stmt(g, depth, scope)
+            scope = scope.after(self.assigned_roots(g if isinstance(g, list) else [g], scope))
+        return out
+
+    def assigned_roots(self, stmts, scope: Scope) -> set[str]:
+        """The variables (TLA+ names) that ``stmts`` assign on any path."""
+        out = set()
+        for s in stmts:
+            for a in walk(s):
+                if isinstance(a, ir.Assign):
+                    root = a.target
+                    while isinstance(root, (ir.Field, ir.Index)):
+                        root = root.base
+                    if isinstance(root, ir.VarRef):  # a def reads no locals of its own process
+                        out.add(self.x.expr(root, scope))
         return out
 
     def assign(self, group: list[ir.Assign], depth: int, scope: Scope) -> list[Line]:
