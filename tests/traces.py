@@ -37,7 +37,9 @@ def assert_trace_is_an_execution(model, prop) -> None:
     """The first row is an initial state, and each row follows from the previous one by the
     actor, process and step it names (a failing last row by a step that fails that
     property). Functions are replayed on the model with its functions inlined, as the
-    builtin checker explores it. A lasso's last state is the state it loops back to."""
+    builtin checker explores it. A lasso's last state is the state it loops back to.
+    Returns the states of the replay, whole (with the function locals a TLC row leaves out;
+    the first that fits where more than one does)."""
     from movspec.explore import reference
     rows = prop.trace.steps
     m = lower_functions(model) if model.functions else model
@@ -45,6 +47,7 @@ def assert_trace_is_an_execution(model, prop) -> None:
     assert _nstate(rows[0].state) == _nstate(reference.initial_state(m), keys)
     # the states the replay may be in: a TLC row leaves the function locals out
     prevs = [reference.initial_state(m)]
+    replayed = [prevs[0]]
     for n, row in enumerate(rows[1:], 1):
         want = (row.actor, row.proc, _step(row.step))
         succ = [x for prev in prevs for x in reference.successors(m, prev)]
@@ -55,19 +58,22 @@ def assert_trace_is_an_execution(model, prop) -> None:
         prevs = [new for a, p, s, new, _f in succ
                  if (a, p, _step(s)) == want and new is not None and _nstate(new, keys) == _nstate(row.state)]
         assert prevs, (prop.name, n, row.actor, row.proc, row.step)
+        replayed.append(prevs[0])
     loop = prop.trace.loop_start
     if loop is not None:
         assert _nstate(rows[loop].state) == _nstate(rows[-1].state), (prop.name, "the lasso does not close")
+    return replayed
 
 
 def lasso_problems(model, prop, result) -> list[str]:
     """What is wrong with the counterexample ``result`` gives for the ``leadsto`` property
     ``prop`` (empty: nothing), judged by the reference interpreter alone: it must be an
     execution; for some binding of the bound variables, a state satisfying the left side
-    must be followed by right-side-false states to the end; the loop must be fair: each
-    process of a weakly fair actor takes a step in it or is disabled at one of its states,
-    each process of a strongly fair actor takes a step in it or is disabled at all of them
-    (a loop of no steps, stuttering, needs every fair process disabled there)."""
+    must be followed by right-side-false states to the end; the loop must be fair to each
+    fairness unit (a process of a fair actor and the kind of its steps, ``unfair`` steps in
+    none): a weakly fair unit takes a step in it or is disabled at one of its states, a
+    strongly fair one takes a step in it or is disabled at all of them (a loop of no steps,
+    stuttering, needs every fair unit disabled there)."""
     from itertools import product
 
     from movspec.explore import reference
@@ -77,7 +83,7 @@ def lasso_problems(model, prop, result) -> list[str]:
     if trace is None or trace.loop_start is None:
         return [f"{prop.name}: the counterexample is not a lasso"]
     try:
-        assert_trace_is_an_execution(model, got)
+        whole = assert_trace_is_an_execution(model, got)
     except AssertionError as err:
         return [f"{prop.name}: not an execution of the model: {err}"]
     m = lower_functions(model) if model.functions else model
@@ -96,19 +102,25 @@ def lasso_problems(model, prop, result) -> list[str]:
                for b in product(*doms)):
         return [f"{prop.name}: no state satisfies the left side with the right side false from there on"]
     loop = trace.loop_start
-    cycle_states = states[loop:]
-    taken = {(row.actor, row.proc) for row in trace.steps[loop + 1:]}
+    cycle_states = whole[loop:]
+    steps = {(a.name, _step(s.name)): (a, s) for a in m.actors for s in a.steps}
+
+    def unit(actor, proc, step):
+        """The fairness unit of a step (``ir.Actor.fair_unit``): generated and function steps
+        carry their step's mark, copies of a function's step (``#k``) the same one."""
+        a, s = steps[(actor, _step(step))]
+        return a.fair_unit(s, proc)
+
+    taken = {unit(row.actor, row.proc, row.step) for row in trace.steps[loop + 1:]}
     out = []
-    for a in m.actors:
-        if not a.fairness:
+    for u, kind in m.fair_units():
+        if u in taken:
             continue
-        for p in m.procs(a):
-            if (a.name, p) in taken:
-                continue
-            off = [not any((sa, sp) == (a.name, p) and new is not None and _nstate(new) != _nstate(st)
-                           for sa, sp, _step, new, _fails in reference.successors(m, st))
-                   for st in cycle_states]
-            strong = a.fairness != "weak" and len(cycle_states) > 1
-            if not (all(off) if strong else any(off)):
-                out.append(f"{prop.name}: the loop is not fair to {a.name}({p}) ({a.fairness} fairness)")
+        off = [not any(unit(sa, sp, sn) == u and new is not None and _nstate(new) != _nstate(st)
+                       for sa, sp, sn, new, _fails in reference.successors(m, st))
+               for st in cycle_states]
+        strong = kind != "weak" and len(cycle_states) > 1
+        if not (all(off) if strong else any(off)):
+            out.append(f"{prop.name}: the loop is not fair to {u[0]}({u[1]}) ({kind} fairness of its "
+                       f"{'steps' if kind == m.actor(u[0]).fairness else 'fair+ steps'})")
     return out
