@@ -77,10 +77,11 @@ def lasso_problems(model, prop, result) -> list[str]:
     """What is wrong with the counterexample ``result`` gives for the ``leadsto`` property
     ``prop`` (empty: nothing), judged by the reference interpreter alone: it must be an
     execution; for some binding of the bound variables, a state satisfying the left side
-    must be followed by right-side-false states to the end; the loop must be fair: each
-    process of a weakly fair actor takes a step in it or is disabled at one of its states,
-    each process of a strongly fair actor takes a step in it or is disabled at all of them
-    (a loop of no steps, stuttering, needs every fair process disabled there)."""
+    must be followed by right-side-false states to the end; the loop must be fair to each
+    fairness unit (a process of a fair actor and the kind of its steps, ``unfair`` steps in
+    none): a weakly fair unit takes a step in it or is disabled at one of its states, a
+    strongly fair one takes a step in it or is disabled at all of them (a loop of no steps,
+    stuttering, needs every fair unit disabled there)."""
     from itertools import product
 
     from movspec.explore import reference
@@ -109,18 +110,24 @@ def lasso_problems(model, prop, result) -> list[str]:
         return [f"{prop.name}: no state satisfies the left side with the right side false from there on"]
     loop = trace.loop_start
     cycle_states = states[loop:]
-    taken = {(row.actor, row.proc) for row in trace.steps[loop + 1:]}
+    steps = {(a.name, _step(s.name)): (a, s) for a in m.actors for s in a.steps}
+
+    def unit(actor, proc, step):
+        """The fairness unit of a step (``ir.Actor.fair_unit``): generated and function steps
+        carry their step's mark, copies of a function's step (``#k``) the same one."""
+        a, s = steps[(actor, _step(step))]
+        return a.fair_unit(s, proc)
+
+    taken = {unit(row.actor, row.proc, row.step) for row in trace.steps[loop + 1:]}
     out = []
-    for a in m.actors:
-        if not a.fairness:
+    for u, kind in m.fair_units():
+        if u in taken:
             continue
-        for p in m.procs(a):
-            if (a.name, p) in taken:
-                continue
-            off = [not any((sa, sp) == (a.name, p) and new is not None and _nstate(new) != _nstate(st)
-                           for sa, sp, _step, new, _fails in reference.successors(m, st))
-                   for st in cycle_states]
-            strong = a.fairness != "weak" and len(cycle_states) > 1
-            if not (all(off) if strong else any(off)):
-                out.append(f"{prop.name}: the loop is not fair to {a.name}({p}) ({a.fairness} fairness)")
+        off = [not any(unit(sa, sp, sn) == u and new is not None and _nstate(new) != _nstate(st)
+                       for sa, sp, sn, new, _fails in reference.successors(m, st))
+               for st in cycle_states]
+        strong = kind != "weak" and len(cycle_states) > 1
+        if not (all(off) if strong else any(off)):
+            out.append(f"{prop.name}: the loop is not fair to {u[0]}({u[1]}) ({kind} fairness of its "
+                       f"{'steps' if kind == m.actor(u[0]).fairness else 'fair+ steps'})")
     return out

@@ -85,7 +85,8 @@ types = st.recursive(
     max_leaves=4,
 )
 docs = st.none() | TEXT
-steps = st.builds(A.StepD, NAMES, st.none() | TEXT, docs, bodies)
+steps = st.builds(A.StepD, NAMES, st.none() | TEXT, docs, bodies,
+                  fairness=st.sampled_from([None, "unfair", "strong"]))
 locals_ = st.builds(A.LocalD, NAMES, types, st.none() | small_exprs)
 decls = st.one_of(
     st.builds(A.ModelD, NAMES, docs),

@@ -31,7 +31,7 @@ def dump(node, indent: int = 0) -> str:
     where = f" @{span.line}:{span.col}-{span.end_line}:{span.end_col}" if span else ""
     lines = [f"{type(node).__name__}{where}"]
     for f in dataclasses.fields(node):
-        if f.name in ("span", "name_span", "extends_span", "prop_spans", "text"):
+        if f.name in ("span", "name_span", "extends_span", "fairness_span", "prop_spans", "text"):
             continue
         value = getattr(node, f.name)
         if value is None or value == () or dataclasses.is_dataclass(value) or isinstance(value, (list, tuple)):

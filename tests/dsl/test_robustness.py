@@ -51,7 +51,7 @@ def test_byte_order_mark_is_ignored() -> None:
 
 def test_unterminated_constructs() -> None:
     assert messages(load_text("model m\nactor a {\n step s { skip }\n")) == \
-        ["unexpected end of file: expected one of `;`, `local`, `step`, `}`"]
+        ["unexpected end of file: expected one of `;`, `fair`, `local`, `step`, `unfair`, `}`"]
     assert messages(load_text('model m "title\n')) == ["unterminated string"]
     assert messages(load_text("model m /* comment\n")) == ["unterminated comment"]
     assert messages(load_text("model m\ninvariant I: (a && (b\n")) == \

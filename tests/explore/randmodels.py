@@ -15,7 +15,8 @@ and without ``as P``, invariants naming other processes' locals and ``at``, ``le
 weakly and strongly fair actors, deadlock (allowed or not), functions (``func`` with a parameter, a local, a result or none,
 one calling another, called from actors with and without a result), ``step s while c``
 loops, flags words and counters with the kernel's atomic and non-atomic operations
-(``randkernel``), and variants using every delta
+(``randkernel``), steps of fair actors and functions marked ``unfair`` or ``fair+``, and
+variants using every delta
 kind (replace, insert before/after, remove a step, constant overrides, added and removed
 properties, ``allow deadlock``, added variables and locals, ``def`` and macro overrides).
 
@@ -64,6 +65,7 @@ class Actor:
     locals: list  # (name, type, init or None)
     steps: list  # [name, [stmt]]
     loops: dict = field(default_factory=dict)  # step name -> condition of `step s while c`
+    marks: dict = field(default_factory=dict)  # step name -> "unfair " | "fair+ " (its fairness)
     guard: str | None = None  # `actor a when c`
 
 
@@ -133,7 +135,7 @@ def render_actor(a: Actor) -> list[str]:
         out.append(f"    local {name}: {t}" + (f" = {init}" if init is not None else ""))
     for name, body in a.steps:
         loop = f" while {a.loops[name]}" if name in a.loops else ""
-        out.append(f"    step {name}{loop} {{ {render_block(body)} }}")
+        out.append(f"    {a.marks.get(name, '')}step {name}{loop} {{ {render_block(body)} }}")
     out.append("}")
     return out
 
@@ -162,7 +164,8 @@ def render_delta(d) -> str:
         rename = f" as {d[4]}" if len(d) > 4 and d[4] else ""
         return f"replace {d[1]}.{d[2]}{rename} {{ {render_block(d[3])} }}"
     if k == "insert":
-        return f"insert {d[1]} {d[2]}.{d[3]} step {d[4]} {{ {render_block(d[5])} }}"
+        mark = d[6] if len(d) > 6 else ""
+        return f"insert {d[1]} {d[2]}.{d[3]} {mark}step {d[4]} {{ {render_block(d[5])} }}"
     if k == "remove":
         return f"remove {d[1]}.{d[2]}"
     if k == "remove_prop":
@@ -536,12 +539,42 @@ def generate(seed: int, *, small: bool = False) -> Gen:
     _functions(seed, b, g, info, small)  # before the variants: a removed step is named nowhere
     _loops(seed, b, g, info)
     add_kernel_ops(seed, g, small)
+    _step_fairness(seed, g)
     grng = random.Random(f"guards{seed}")
     for a in g.actors:  # `actor a when c`, over the global variables
         if grng.random() < 0.12:
             a.guard = grng.choice(["!f", "x != 1", "col == red", "|s| < 2"])
     g.variants = _variants(rng, b, g, info, name_atoms)
+    _inserted_fairness(seed, g)
     return g
+
+
+def _step_fairness(seed: int, g: Gen) -> None:
+    """Some steps of fair actors marked `unfair` (out of the actor's fairness) or, in a weakly
+    fair actor, `fair+`; some steps of functions marked either way (a function's marks count in
+    each fair caller). From an RNG of its own, so the rest of each seed's model is as before."""
+    rng = random.Random(f"stepfair{seed}")
+    for a in g.actors:
+        if not a.fairness:
+            continue
+        for name, _ in a.steps:
+            if rng.random() < 0.3:
+                a.marks[name] = "unfair " if a.fairness == "fair+ " else rng.choice(["unfair ", "fair+ "])
+    for i, line in enumerate(g.funcs):
+        if line.startswith("    step ") and rng.random() < 0.25:
+            g.funcs[i] = "    " + rng.choice(["unfair ", "fair+ "]) + line[4:]
+
+
+def _inserted_fairness(seed: int, g: Gen) -> None:
+    """Some steps that variants insert into fair actors marked as ``_step_fairness`` marks
+    (an RNG of their own)."""
+    rng = random.Random(f"insertfair{seed}")
+    fair = {a.name: a.fairness for a in g.actors}
+    for v in g.variants:
+        for k, d in enumerate(v.deltas):
+            if d[0] == "insert" and fair[d[2]] and rng.random() < 0.3:
+                mark = "unfair " if fair[d[2]] == "fair+ " else rng.choice(["unfair ", "fair+ "])
+                v.deltas[k] = d + (mark,)
 
 
 def _cycles(seed: int, b: _Builder, g: Gen, info) -> None:

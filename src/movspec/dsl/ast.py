@@ -261,6 +261,8 @@ class StepD:
     body: tuple[Stmt, ...]
     span: Span | None = _span()
     name_span: Span | None = _span()
+    fairness: str | None = None  # None (the actor's) | "unfair" | "strong"
+    fairness_span: Span | None = _span()  # of `unfair` / `fair+`
 
 
 @dataclass(frozen=True)

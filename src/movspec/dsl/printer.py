@@ -165,6 +165,7 @@ def _local(l: A.LocalD, prefix: str = "") -> str:
 
 
 def _step(s: A.StepD, ind: int, head: str = "") -> list[str]:
+    head += {"unfair": "unfair ", "strong": "fair+ "}.get(s.fairness or "", "")
     if len(s.body) == 1 and isinstance(s.body[0], A.WhileS):
         w = s.body[0]
         return _block(f"{head}step {s.name} while {expr(w.cond)}{_anchor(s.anchor)}{_doc(s.doc)} ", w.body, ind)

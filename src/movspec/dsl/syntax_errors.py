@@ -252,7 +252,7 @@ def syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
 def _missing_brace(path: str, before: str, word: str, word_line: int, word_span: Span, open_) -> Diagnostic:
     """The error for a block left open, found where declaration ``word`` starts inside it."""
     line, col, closer = _unclosed_by_indent(before) or (open_[1], open_[2], None)
-    what = "a declaration" if word not in ("step", "local") else "a step"
+    what = "a declaration" if word not in ("step", "local", "unfair") else "a step"
     where = (f"before the `}}` of line {closer}, which lines up with an outer block" if closer
              else f"before line {word_line}")
     return error("a `}` is probably missing: this `{` is never closed", Span(path, line, col, line, col + 1),
@@ -261,7 +261,7 @@ def _missing_brace(path: str, before: str, word: str, word_line: int, word_span:
 
 
 _STMT_WORDS = ["if", "any", "await", "either", "goto", "assert", "call", "unload", "skip"]
-_DECL_WORDS = {"step", "local", "actor", "fair", "var", "const", "enum", "struct", "module", "def",
+_DECL_WORDS = {"step", "local", "actor", "fair", "unfair", "var", "const", "enum", "struct", "module", "def",
                "macro", "invariant", "assertion", "leadsto", "allow", "variant", "expect", "model",
                "replace", "insert", "remove"}
 

@@ -184,12 +184,17 @@ class ToAst(ExprToAst):
         return A.LocalD(str(name), type_, init, self.sp(meta), self.tsp(name))
 
     @v_args(meta=True)
+    def step_fairness(self, meta, items):
+        return ("unfair" if str(items[0]) == "unfair" else "strong", self.sp(meta))
+
+    @v_args(meta=True)
     def step_decl(self, meta, items):
-        name, loop, *annots, body = items
+        fair, name, loop, *annots, body = items
         anchor, doc = self._annots(annots, f"step `{name}`")
         if loop is not None:
             body = (A.WhileS(loop, body, self.sp(meta)),)
-        return A.StepD(str(name), anchor, doc, body, self.sp(meta), self.tsp(name))
+        kind, fsp = fair if fair is not None else (None, None)
+        return A.StepD(str(name), anchor, doc, body, self.sp(meta), self.tsp(name), kind, fsp)
 
     @v_args(meta=True, inline=True)
     def invariant_decl(self, meta, name, doc, expr):
@@ -308,9 +313,10 @@ class ToAst(ExprToAst):
 
     @v_args(meta=True)
     def insert_delta(self, meta, items):
-        where, (actor, ref, rs), name, *annots, body = items
+        where, (actor, ref, rs), fair, name, *annots, body = items
         anchor, doc = self._annots(annots, f"step `{name}`")
-        step = A.StepD(str(name), anchor, doc, body, self.sp(meta), self.tsp(name))
+        kind, fsp = fair if fair is not None else (None, None)
+        step = A.StepD(str(name), anchor, doc, body, self.sp(meta), self.tsp(name), kind, fsp)
         return A.InsertStepD(where, actor, ref, step, self.sp(meta), rs, self.slice(meta))
 
     @v_args(meta=True, inline=True)

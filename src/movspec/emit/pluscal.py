@@ -16,6 +16,9 @@ TRUE when the property is switched off in the .cfg, so a checker can keep explor
 known violation (the condition is still evaluated, so an evaluation error in it stops TLC
 as it stops the builtin checker), and otherwise fails through TLC's ``Assert`` with the
 site number, which movspec maps back to the DSL statement.
+
+A step's fairness mark is its label's modifier (``l:-``, ``l:+``); the steps it generates carry
+it too, and the result step of ``x = call f(..)`` has the calling step's.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from ..span import Span
 from .expr import ExprRenderer, Scope, tla_string
 
 INDENT = "    "
+# a step's fairness mark on its label: `unfair step` -> `l:-`, `fair+ step` -> `l:+`, which the
+# translation turns into WF/SF of the process's steps minus the `l:-` ones, and SF of each `l:+`
+_MARK = {None: "", "unfair": "-", "strong": "+"}
 
 
 def comment_text(s: str) -> str:
@@ -136,11 +142,13 @@ class StepPrinter:
         self.step: ir.Step | None = None
         # result steps of `x = call f(..)`: (calling step, function, target) -> (label, after)
         self.results: dict[tuple, tuple[str, str, ir.CallFunc]] = {}
+        self.result_fair: dict[tuple, str | None] = {}  # their fairness: the calling step's
 
     def step_lines(self, step: ir.Step, depth: int, comment: str) -> list[Line]:
         self.step = step
         label = self.n.label(self.actor.name, step.name)
-        lines: list[Line] = [(f"{INDENT * depth}{label}:  \\* {comment_text(comment)}", step.span)]
+        lines: list[Line] = [(f"{INDENT * depth}{label}:{_MARK[step.fairness]}  \\* {comment_text(comment)}",
+                              step.span)]
         body = step.body
         if isinstance(self.actor, ir.Function) and step is self.actor.steps[-1] and not always_jumps(body):
             body = body + (ir.Return(None, None),)  # falling off a function's end returns
@@ -169,7 +177,8 @@ class StepPrinter:
             kept = ir.LocalRef(func, ir.RESULT, ir.SelfRef())
             f = self.n.model.function(func)
             what = comment_text(f"{self.actor.name}.{step}: the result of {func}")
-            out.append((f"{INDENT * depth}{label}:  \\* {what}", call.span))
+            mark = _MARK[self.result_fair.get((step, func, target))]
+            out.append((f"{INDENT * depth}{label}:{mark}  \\* {what}", call.span))
             pad = INDENT * (depth + 1)
             out.append((f"{pad}{self.x.target(target, scope)} := {self.x.expr(kept, scope)};", call.span))
             out.append((f"{pad}{self.x.target(kept, scope)} := {self.x.expr(result_rest(f), scope)};", None))
@@ -252,6 +261,7 @@ class StepPrinter:
                 if key not in self.results:
                     label = self.n.result_label(self.actor.name, self.step.name, s.func, s.target)
                     self.results[key] = (label, self.after(), s)
+                    self.result_fair[key] = self.step.fairness
                 out.append((f"{pad}goto {self.results[key][0]};", None))
             return out
         if isinstance(s, ir.Return):

@@ -5,9 +5,12 @@ Contract
 ``check_liveness(model, props, graph=None) -> dict[name, PropertyResult]`` decides
 ``forall b in S: P ~> Q`` for every binding of the bound variables, with the meaning TLC gives
 the emitted module: the behaviours are those of ``Init /\\ [][Next]_vars`` plus, per process
-of a ``fair`` actor, ``WF_vars(step of that process)`` (``fair+``: ``SF_vars``). A process of
+of a ``fair`` actor, ``WF_vars(step of that process)`` (``fair+``: ``SF_vars``) over its steps
+but the ``unfair`` ones, and ``SF_vars`` of each ``fair+`` step. The labels of one process
+are enabled at disjoint values of its ``pc``, so this is fairness per unit ``(actor, process,
+kind)`` (``ir.Actor.fair_unit``): where the text below says process, read unit. A process of
 an actor without fairness may stop at any time, and any behaviour may stutter forever once no
-fair process is enabled (this is how a finished or deadlocked run ends).
+fair unit is enabled (this is how a finished or deadlocked run ends).
 
 ``P ~> Q`` is violated when some reachable state satisfies ``P /\\ ~Q`` and a fair behaviour
 goes on from it through ``~Q`` states only. The search is the classic one on the graph:
@@ -80,18 +83,16 @@ class _Graph:
         self.g = g
         comp = g.comp
         self.n = len(g.states)
-        # which process each step id belongs to, and the fair processes
-        self.proc_of = [(info.actor.name, info.proc) for info in comp.steps]
-        self.fair: list[tuple[tuple[str, str], str]] = []
-        for a in model.actors:
-            if a.fairness:
-                for p in model.procs(a):
-                    self.fair.append(((a.name, p), a.fairness))
-        # the processes enabled in each state: those with a step that changes the state
+        # the fairness unit each step id belongs to (``ir.Actor.fair_unit``: the process and
+        # the kind of its steps, None for a step under no fairness), and the fair units
+        self.unit_of = [info.actor.fair_unit(info.step, info.proc) for info in comp.steps]
+        self.fair: list[tuple[tuple, str]] = list(dict.fromkeys(
+            (u, u[2]) for u in self.unit_of if u is not None))
+        # the units enabled in each state: those with a step that changes the state
         # (a step that leaves every variable as it was is a stutter, as in <<A>>_vars)
         self.enabled: list[frozenset] = []
         for i, row in enumerate(g.edges):
-            self.enabled.append(frozenset(self.proc_of[sid] for j, sid in row if j != i))
+            self.enabled.append(frozenset(u for j, sid in row if j != i and (u := self.unit_of[sid]) is not None))
         self._parents: list[int] | None = None
         self._depth: list[int] = []
         self._work = 0  # steps looked at by the lasso search (``_LASSO_WORK``)
@@ -288,7 +289,7 @@ class _Graph:
             internal = [(i, j, sid) for i in comp for j, sid in self.g.edges[i] if j in cset and j != i]
             if not internal:
                 continue  # a single state with no proper cycle (stuttering handled above)
-            taken = {self.proc_of[sid] for _i, _j, sid in internal}
+            taken = {self.unit_of[sid] for _i, _j, sid in internal}
             ok = True
             cut = None
             for p, kind in fair:
@@ -339,7 +340,7 @@ class _Graph:
                 break
             weak_off = [p for p in left if left[p] == "weak"]
             leg = self._path(cur, lambda x: any(p not in self.enabled[x] for p in weak_off), inside,
-                             edge_goal=lambda sid: self.proc_of[sid] in left,
+                             edge_goal=lambda sid: self.unit_of[sid] in left,
                              limit=None if limit is None else limit - len(out) - 1)
             if leg is None:
                 return None
@@ -352,7 +353,7 @@ class _Graph:
     def _unserved(self, need: dict, entry: int, cycle: list[tuple[int, int]]) -> dict:
         """The processes of ``need`` that ``cycle`` (from ``entry``) does not serve yet."""
         states = [entry] + [j for j, _ in cycle]
-        taken = {self.proc_of[sid] for _, sid in cycle}
+        taken = {self.unit_of[sid] for _, sid in cycle}
         left = {}
         for p, kind in need.items():
             if p in taken:

@@ -401,7 +401,8 @@ def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000)
         return RefResult(0, 0, violated, False, f"initial state: {err}")
     seen = {key(init): 0}
     states = [init]  # by index, in discovery order (the graph for liveness)
-    edges: list = []  # edges[i]: [(j, (actor, proc))]
+    edges: list = []  # edges[i]: [(j, the fairness unit of the step: (actor, proc, kind) or None)]
+    step_of = {(a.name, s.name): (a, s) for a in model.actors for s in a.steps}
     level = [0]
     depth = 1
     while level:
@@ -417,7 +418,7 @@ def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000)
                     if inv.name not in violated and not ev(inv.expr, Env(model, st)):
                         violated[inv.name] = depth
                 any_step = False
-                for a, p, _s, new, fails in successors(model, st, failed):
+                for a, p, sname, new, fails in successors(model, st, failed):
                     for prop, _msg in fails:
                         violated.setdefault(prop, depth + 1)
                     if new is None:
@@ -431,7 +432,8 @@ def explore(model: ir.Model, *, symmetry: bool = False, max_states: int = 20000)
                         nxt.append(j)
                         if len(seen) > max_states:
                             return RefResult(len(seen), depth, violated, False)
-                    row.append((j, (a, p)))
+                    actor, step = step_of[(a, sname)]
+                    row.append((j, actor.fair_unit(step, p)))
             except _EVAL_ERRORS as err:
                 # a check that failed before the error (in this state's steps) is a violation
                 # found, as TLC reports it (it stops at the first failure)
@@ -474,12 +476,13 @@ def _check_found(model: ir.Model, invariants: list, found: list, violated: dict)
 
 
 def _leadsto_violated(model: ir.Model, prop: ir.LeadsTo, states: list, edges: list) -> bool:
-    """``P ~> Q`` under the actors' fairness (``WF``/``SF`` per process of a fair actor), by
-    the textbook definition on the state graph: violated when a reachable ``P && !Q`` state
-    reaches, through ``~Q`` states, a set of ``~Q`` states that a fair behaviour can stay in
-    forever. Any state may stutter; a step that leaves the state unchanged is a stutter."""
-    fair = [((a.name, p), a.fairness) for a in model.actors if a.fairness for p in model.procs(a)]
-    enabled = [frozenset(pr for j, pr in row if j != i) for i, row in enumerate(edges)]
+    """``P ~> Q`` under the actors' fairness (``WF``/``SF`` per fairness unit: a process of a
+    fair actor and the kind of its steps, ``ir.Actor.fair_unit``), by the textbook definition
+    on the state graph: violated when a reachable ``P && !Q`` state reaches, through ``~Q``
+    states, a set of ``~Q`` states that a fair behaviour can stay in forever. Any state may
+    stutter; a step that leaves the state unchanged is a stutter."""
+    fair = model.fair_units()
+    enabled = [frozenset(pr for j, pr in row if j != i and pr is not None) for i, row in enumerate(edges)]
     env0 = Env(model, states[0])
     doms = [[(var, x) for x in sorted(ev(dom, env0), key=_key)] for var, dom in prop.bound]
     for binding in product(*doms):

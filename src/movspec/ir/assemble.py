@@ -4,6 +4,7 @@ abstract specifications and refinement mappings, expectations."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 
 from ..diagnostics import did_you_mean
 from ..dsl import ast as A
@@ -106,12 +107,13 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
                 diags.err(f"`{s.name}` cannot name a step", s.name_span,
                           "`done` is where a finished process is; choose another name", "reserved")
             body, stores, extra = r.resolve_step(s, sc, step_names)
-            steps.append(N.Step(s.name, body, s.anchor, s.doc, a.origin.get(s.name), s.span))
-            steps += stores
+            _check_step_fairness(ad, s, diags)
+            steps.append(N.Step(s.name, body, s.anchor, s.doc, a.origin.get(s.name), s.span, s.fairness))
+            steps += [replace(t, fairness=s.fairness) for t in stores]  # a generated step is its step's
             locals_ += extra
         if ad.guard is not None:  # `when COND`: every step of the actor waits for it
             guard = N.Await(r.expr(ad.guard, sc), ad.guard.span)
-            steps = [N.Step(t.name, (guard,) + t.body, t.anchor, t.doc, t.origin, t.span) for t in steps]
+            steps = [replace(t, body=(guard,) + t.body) for t in steps]
         actors.append(N.Actor(ad.name, ad.family, tuple(locals_), tuple(steps), ad.fairness, ad.doc, ad.span))
     # a step sleeps or wakes, or uses RCU: the state that says which processes sleep, read
     added = ([r.sleeping_var()] if r.uses_tasks else []) + (r.rcu_vars() if r.uses_rcu else [])
@@ -375,3 +377,21 @@ def _local_ok(ref: N.LocalRef, l: N.Local) -> N.Expr:
     if l.init is None:
         return N.Binary("||", ok, N.Binary("==", ref, N.AtomLit(N.DEFAULT_INIT, "default")))
     return ok
+
+
+def _check_step_fairness(ad: A.ActorD, s: A.StepD, diags: Diags) -> None:
+    """A step's fairness mark needs a fair actor (PlusCal reads ``l:-``/``l:+`` in a fair
+    process only), and ``fair+`` one that is not strongly fair already."""
+    if s.fairness is None:
+        return
+    word = "unfair" if s.fairness == "unfair" else "fair+"
+    where = s.fairness_span or s.name_span or s.span
+    if ad.fairness is None:
+        what = ("is never assumed to run" if s.fairness == "unfair" else
+                "has no fairness for a step to strengthen")
+        diags.err(f"step `{s.name}` is marked `{word}`, but actor `{ad.name}` is not fair: the actor {what}",
+                  where, f"write `fair actor {ad.name}` (or `fair+ actor`) to make its other steps fair, "
+                  f"or drop `{word}`", "fairness")
+    elif s.fairness == "strong" and ad.fairness == "strong":
+        diags.err(f"step `{s.name}` is marked `fair+`, but actor `{ad.name}` is `fair+` already: "
+                  "each of its steps is strongly fair", where, "drop `fair+` from the step", "fairness")

@@ -5,6 +5,8 @@ parameters and locals (``type_ok_parts``), in every process that may call them."
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..dsl import ast as A
 from . import nodes as N
 from .scope import Scope, Unresolved
@@ -59,8 +61,8 @@ def resolve_functions(r, env: Env, diags: Diags) -> list[N.Function]:
                 check = (r._loaded_check(module, fd.name.split(".", 1)[1], (), s.span),)
                 body = check + body
                 stores = [N.Step(t.name, check + t.body, t.anchor, t.doc, None, t.span) for t in stores]
-            steps.append(N.Step(s.name, body, s.anchor, s.doc, None, s.span))
-            steps += stores
+            steps.append(N.Step(s.name, body, s.anchor, s.doc, None, s.span, s.fairness))
+            steps += [replace(t, fairness=s.fairness) for t in stores]  # a generated step is its step's
             locals_ += extra
         result = None
         if fd.result is not None:

@@ -12,6 +12,8 @@ information without a stack:
   where it returns: exactly what the translation's ``pc`` and stack of return labels hold;
 * a parameter or local ``l`` of ``f`` is the local ``f.l`` of every actor that may call ``f``,
   the kept result is the local ``f()`` (``nodes.RESULT``);
+* each copy of a function's step keeps that step's fairness mark; a result step has the mark
+  of the calling step (``nodes.Step``);
 * a call assigns the arguments to the parameters and the locals their initial values, then
   jumps to the copy's first step; ``return`` (or falling off the last step) stores the result,
   puts every parameter and local back to its between-calls value (PlusCal restores them from
@@ -84,6 +86,7 @@ class _ActorLowering:
         self.copies: dict[tuple, str] = {}  # (function, return step) -> its copy's first step
         self.result_steps: dict[tuple, str] = {}  # (calling step, function, target) -> result step
         self.used_funcs: list[str] = []
+        self.fair: str | None = None  # the fairness mark of the step being lowered
 
     def fresh(self, base: str) -> str:
         name, k = base, 1
@@ -150,7 +153,7 @@ class _ActorLowering:
                 self.extra.append(N.Step(back, (
                     N.Assign(self.rename(s.target, owner), "=", res, s.span),
                     N.Assign(res, "=", rest_value(result_local(f)), s.span),
-                    N.Goto(after, s.span)), origin=None, span=s.span))
+                    N.Goto(after, s.span)), origin=None, span=s.span, fairness=self.fair))
         # one copy per function and return step: PlusCal's frames hold no more than that
         first = self.copies.get((f.name, back))
         if first is None:
@@ -178,12 +181,15 @@ class _ActorLowering:
             return out
 
         made = []
+        outer = self.fair
         for i, s in enumerate(f.steps):
             nxt = copies[f.steps[i + 1].name] if i + 1 < len(f.steps) else None
+            self.fair = s.fairness
             body = self.body(s.body, f.name, copies[s.name], nxt or back, copies, lambda r: ret(r, r.span))
             if not always_jumps(body):
                 body = body + (tuple(ret(None, s.span)) if nxt is None else (N.Goto(nxt, s.span),))
-            made.append(N.Step(copies[s.name], body, s.anchor or f.anchor, s.doc, None, s.span))
+            made.append(N.Step(copies[s.name], body, s.anchor or f.anchor, s.doc, None, s.span, s.fairness))
+        self.fair = outer
         self.extra += made
         return copies[f.steps[0].name]
 
@@ -192,6 +198,7 @@ class _ActorLowering:
         steps = []
         for i, s in enumerate(a.steps):
             after = a.steps[i + 1].name if i + 1 < len(a.steps) else N.DONE
+            self.fair = s.fairness
             body = self.body(s.body, None, s.name, after, None, None)
             steps.append(replace(s, body=body))
         if not self.extra:

@@ -257,7 +257,10 @@ class Local:
 class Step:
     """One atomic action (a PlusCal label). ``anchor`` names the kernel function it stands for
     (``"mm/migrate.c:isolate_movable_page"``). ``origin`` is the variant that introduced or
-    last replaced it (None for the base model)."""
+    last replaced it (None for the base model). ``fairness`` is None (the actor's), ``"unfair"``
+    (``unfair step``, PlusCal's ``l:-``) or ``"strong"`` (``fair+ step``, ``l:+``); the steps a
+    step generates (``<step>.schedule``, ``<step>.__set_bit``, the result step ``<step>.<f>``)
+    carry its mark, a function's steps their own (``Actor.step_fairness``)."""
 
     name: str
     body: tuple[Stmt, ...]
@@ -265,6 +268,7 @@ class Step:
     doc: str | None = None
     origin: str | None = None
     span: Span | None = _span()
+    fairness: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +290,24 @@ class Actor:
             if s.name == name:
                 return s
         return None
+
+    def step_fairness(self, step: Step) -> str | None:
+        """The fairness ``step`` runs under in each process of the actor: None, ``"weak"`` or
+        ``"strong"``. The emitted module's fairness conjuncts per process are
+        ``WF_vars``/``SF_vars`` of the process's steps minus the ``unfair`` ones, plus
+        ``SF_vars`` of each ``fair+`` step (PlusCal's translation of ``l:-``/``l:+``). The
+        labels of one process are enabled at disjoint values of its ``pc``, so that conjunction
+        is the same as fairness of each label on its own, and as fairness of each group of
+        labels of one kind: the checkers take the group (process, kind) as the fair unit."""
+        if self.fairness is None or step.fairness == "unfair":
+            return None
+        return "strong" if step.fairness == "strong" else self.fairness
+
+    def fair_unit(self, step: Step, proc) -> tuple | None:
+        """The fairness unit ``step`` run by process ``proc`` belongs to: ``(actor, proc,
+        kind)``, or None when the step is not fair."""
+        kind = self.step_fairness(step)
+        return None if kind is None else (self.name, proc, kind)
 
     def local(self, name: str) -> Local | None:
         for l in self.locals:
@@ -517,6 +539,15 @@ class Model:
         if actor.proc_set is None:
             return (actor.name,)
         return self.const(actor.proc_set).atoms
+
+    def fair_units(self) -> list[tuple[tuple, str]]:
+        """Every fairness unit ``(actor, proc, kind)`` with its kind (``Actor.step_fairness``),
+        in actor and process order."""
+        out = []
+        for a in self.actors:
+            kinds = list(dict.fromkeys(k for s in a.steps if (k := a.step_fairness(s)) is not None))
+            out += [((a.name, p, k), k) for p in self.procs(a) for k in kinds]
+        return out
 
     def named_types(self) -> list[Type]:
         """The enum and struct types the state uses (declared names, not constant sets), in

@@ -257,7 +257,8 @@ def model_str(model: N.Model) -> str:
         for s in a.steps:
             anchor = f" @ {quote(s.anchor)}" if s.anchor else ""
             origin = f"    // from variant {s.origin}" if s.origin else ""
-            lines = ap.block(f"step {s.name}{anchor}{_doc(s.doc)} ", s.body, 1)
+            mark = {"unfair": "unfair ", "strong": "fair+ "}.get(s.fairness or "", "")
+            lines = ap.block(f"{mark}step {s.name}{anchor}{_doc(s.doc)} ", s.body, 1)
             lines[0] += origin
             out.extend(lines)
         out.append("}")

@@ -245,7 +245,7 @@ def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None
             actor.origin.pop(ref, None)
         actor.steps[i] = A.StepD(name, node.anchor if node.anchor is not None else old.anchor,
                                  node.doc if node.doc is not None else old.doc, node.body, node.span,
-                                 old.name_span)
+                                 old.name_span, old.fairness, old.fairness_span)
         actor.origin[name] = variant
     else:
         new = node.step

@@ -133,8 +133,8 @@ def explain_parts(prop: PropertyResult, model: Model | None, variant: str | None
             if v.loop_start is None:
                 end.append(f"{code(prop.name)} never gets its promised outcome.")
             elif v.loop_start == last.index:  # a lasso with no steps in its cycle
-                end.append(f"After step {last.index} nothing happens any more (no fair process can "
-                           f"take a step), so {code(prop.name)} never gets its promised outcome.")
+                end.append(f"After step {last.index} nothing happens any more (no process has a fair "
+                           f"step it can take), so {code(prop.name)} never gets its promised outcome.")
             else:
                 end.append(f"From step {v.loop_start} on the steps repeat forever, so {code(prop.name)} never "
                            "gets its promised outcome.")
