@@ -128,6 +128,12 @@ def test_main_help_documents_exit_status_and_completion():
 # ---------------------------------------------------------------------- --timeout
 
 
+@pytest.mark.parametrize("command", ["gen", "docs"])
+def test_one_name_for_the_output_directory(command):
+    text = movspec(command, "--help", columns=200).stdout
+    assert "-o, --out DIRECTORY" in text, command
+
+
 @pytest.mark.parametrize("command", ["check", "explain", "diff", "docs", "simulate"])
 def test_one_name_for_the_time_budget(command):
     text = movspec(command, "--help", columns=200).stdout

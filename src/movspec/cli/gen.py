@@ -16,7 +16,7 @@ from .sizes import const_options
 @click.command("gen", epilog=exit_status("the files were written (with --check: are up to date)",
                                          "the model has errors (with --check: gen/ is stale)"))
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--out", "out", default="gen", show_default=True, type=click.Path(file_okay=False),
+@click.option("--out", "-o", "out", default="gen", show_default=True, type=click.Path(file_okay=False),
               help="Directory of the generated <Variant>.tla and <Variant>.cfg files.")
 @click.option("--check", "check", is_flag=True,
               help="Write nothing; exit 1 when the directory is not what the specs produce.")
