@@ -169,25 +169,36 @@ def test_reference_interpreter_agrees(text):
     assert ref.complete and (ref.distinct, ref.depth) == (ours.stats.distinct, ours.stats.depth)
 
 
+# objects and readers both symmetric: the writer allocates the object it publishes
+SYM = (DEFER.replace("{O1, O2}", "{O1, O2} symmetric").replace("{R1, R2}", "{R1, R2} symmetric")
+       .replace("pool obj: [Ids -> 0..1]", "pool obj: [Ids -> 0..1]\nactor init {\n    step spare while obj.allocated != {} "
+                "{ any o in obj.allocated { free(obj, o) } }\n}")
+       .replace("var cur: Ids | {none} = O1", "var cur: Ids | {none} = none")
+       .replace("step publish { old = cur  rcu_assign_pointer(cur, none) }",
+                "step publish { await init at done  old = alloc(obj)  rcu_assign_pointer(cur, old) }\n"
+                "    step unpublish { rcu_assign_pointer(cur, none) }")
+       .replace("leadsto Freed: writer at done ~> O1 notin obj.allocated",
+                "leadsto Freed: writer at done ~> writer.old notin obj.allocated"))
+
+
 def test_symmetry_reduces_the_objects_and_readers():
-    text = DEFER.replace("{O1, O2}", "{O1, O2} symmetric").replace("{R1, R2}", "{R1, R2} symmetric")
-    text = text.replace("var cur: Ids | {none} = O1", "var cur: Ids | {none} = none")
-    text = text.replace("step publish { old = cur  rcu_assign_pointer(cur, none) }",
-                        "step publish { old = alloc(obj)  rcu_assign_pointer(cur, old) }\n"
-                        "    step unpublish { rcu_assign_pointer(cur, none) }")
-    text = text.replace("leadsto Freed: writer at done ~> O1 notin obj.allocated",
-                        "leadsto Freed: writer at done ~> writer.old notin obj.allocated")
-    model = _one(text)
+    model = _one(SYM)
     full, reduced = check(model, symmetry=False), check(model, symmetry=True)
+    assert reduced.symmetry and reduced.symmetry_note is None
     assert reduced.stats.distinct < full.stats.distinct
+    # the writer got an object, queued its free, and the callback freed it
+    assert any(s == ("rcu_callbacks", "invoke") for s in _steps({p.name: p for p in check(_one(
+        SYM.replace("leadsto Freed", "invariant NeverFreed: writer at done => writer.old in obj.allocated\n"
+                    "leadsto Freed"))).properties}["NeverFreed"]))
     assert {p.name: p.verdict for p in full.properties} == {p.name: p.verdict for p in reduced.properties}
 
 
 @pytest.mark.tlc
 @pytest.mark.parametrize("symmetry", [False, True], ids=["nosym", "sym"])
-@pytest.mark.parametrize("which", ["defer", "late", "barrier", "double"])
+@pytest.mark.parametrize("which", ["defer", "late", "barrier", "double", "stuck", "sym"])
 def test_deferred_frees_agree_with_tlc(which, symmetry):
-    text = {"defer": DEFER, "late": LATE, "barrier": BARRIER,
+    text = {"defer": DEFER, "late": LATE, "barrier": BARRIER, "sym": SYM,
+            "stuck": DEFER.replace("fair actor reader", "actor reader"),
             "double": DEFER.replace("step release { kfree_rcu(obj, old) }",
                                     "step release { kfree_rcu(obj, old) }\n    step again { free(obj, old) }")}[which]
     if symmetry:
