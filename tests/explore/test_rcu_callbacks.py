@@ -145,6 +145,9 @@ def test_rcu_barrier_waits_for_the_callbacks_queued_before_it():
     ("model m\nconst Ids = {O1}\npool p: [Ids -> 0..1]\nactor a { local b: bool = false\n"
      "step s { b = kfree_rcu(p, O1) } }\n", "`kfree_rcu` returns no value"),
     ("model m\nactor a { step s { rcu_barrier()  skip } }\n", "statement after `rcu_barrier`"),
+    ("model m\npool p: 0..3\nactor a { step s { kfree_rcu(p, 0) } }\n", "must be a function from ids to objects"),
+    ("model m\nconst Ids = {O1}\npool p: [Ids -> 0..1]\nactor a { step s { rcu_read_unlock()  kfree_rcu(p, O1) } }\n",
+     "`p_rcu_wait` is assigned twice"),
     ("model m\nconst Ids = {O1}\npool p: [Ids -> 0..1]\nactor rcu_callbacks { step s { kfree_rcu(p, O1) } }\n",
      "name of the process that runs the RCU callbacks"),
     ("model m\nconst Ids = {O1}\npool p: [Ids -> 0..1]\nvar p_rcu_pending: bool = false\n"
@@ -155,6 +158,15 @@ def test_misuse_is_a_located_diagnostic(text, words):
     errs = [d for d in res.diagnostics if d.severity.value == "error"]
     assert any(words in d.message and d.span is not None and d.hint for d in errs), \
         [(d.message, d.span) for d in errs]
+
+
+def test_no_callbacks_process_without_a_kfree_rcu_that_runs():
+    text = DEFER.replace("step release { kfree_rcu(obj, old) }", "step release { skip }")
+    text = text.replace("fair actor writer", "macro later() { kfree_rcu(obj, O1) }\nfair actor writer")
+    model = _one(text)
+    assert "rcu_callbacks" not in [a.name for a in model.actors]
+    plain = _one(DEFER.replace("step release { kfree_rcu(obj, old) }", "step release { skip }"))
+    assert check(model).stats.distinct == check(plain).stats.distinct
 
 
 BARRIER = DEFER.replace("step release { kfree_rcu(obj, old) }",

@@ -31,7 +31,7 @@ from dataclasses import fields
 
 from ..dsl import ast as A
 from . import nodes as N
-from .scope import Scope
+from .scope import Scope, Unresolved
 
 DEFERRED_OPS = {"kfree_rcu": 2, "call_rcu": 2, "rcu_barrier": 0}
 CALLBACKS = "rcu_callbacks"  # the implicit process that runs the callbacks
@@ -70,16 +70,19 @@ class RcuCallbacks:
 
     _deferred: dict[str, A.MacroS] | None = None
     uses_barrier: bool = False
+    queued: set[str]  # the pools of the kfree_rcu calls resolved (not only written in a macro)
 
     def _scan(self) -> None:
         """The pools some step defers a free of (each with its first such call), read from the
         declarations before any step is resolved: ``rcu_read_unlock()`` updates their waiters
         wherever it comes."""
         self._deferred = {}
+        self.queued = set()
         names = frozenset(n for n in DEFERRED_OPS if n not in self.macros and n not in self.defs)
         roots = [a.steps for a in self.env.actors.values()] + [list(self.macros.values()),
                                                                 list(self.funcs.values())]
-        pools = self.pools()
+        # a pool that is not a function from ids to objects is reported by ``pool_vars``
+        pools = {n for n, vd in self.pools().items() if isinstance(self.type(vd.type), N.FuncType)}
         for s in _calls(roots, names):
             if s.name == "rcu_barrier":
                 self.uses_barrier = True
@@ -91,7 +94,7 @@ class RcuCallbacks:
             self._scan()
         return self._deferred
 
-    def _pool_ids(self, pool: str, sp=None) -> N.Expr:
+    def _pool_ids(self, pool: str) -> N.Expr:
         vd = self.pools()[pool]
         return self._domain_set(vd.type, self.type(vd.type))
 
@@ -121,7 +124,7 @@ class RcuCallbacks:
         for pool in self.deferred_pools():
             w = N.VarRef(wait_var(pool), sp)
             k = self.fresh("o")
-            out.append(N.Assign(w, "=", N.FuncLit(k, self._pool_ids(pool, sp), N.Binary(
+            out.append(N.Assign(w, "=", N.FuncLit(k, self._pool_ids(pool), N.Binary(
                 "minus", N.Index(w, N.BoundRef(k, sp), sp), alone, sp), sp), sp))
         return out
 
@@ -139,8 +142,11 @@ class RcuCallbacks:
         if not (isinstance(pool, A.Name) and pool.name in self.pools()):
             self._fail(f"`{name}` needs a pool", pool.span,
                        f"declare it: `pool NAME: [Ids -> Type]`, and write `{name}(NAME, o)`", "pool")
+        if pool.name not in self.deferred_pools():
+            raise Unresolved()  # not a function from ids to objects: ``pool_vars`` said so
         prop = self.pools()[pool.name].pool
         self.used.add(pool.name)
+        self.queued.add(pool.name)
         o = self.expr(args[1], sc)
         live = N.VarRef(f"{pool.name}_allocated", sp)
         pending = N.VarRef(pending_var(pool.name), sp)
@@ -163,8 +169,9 @@ class RcuCallbacks:
         return out + self._split("rcu_barrier", (N.Await(done, sp),), sc, sp)
 
     def callbacks_actor(self) -> N.Actor | None:
-        """The implicit process that frees queued objects once their grace period has ended."""
-        deferred = self.deferred_pools()
+        """The implicit process that frees queued objects once their grace period has ended
+        (none when no ``kfree_rcu`` is resolved: then nothing is ever queued)."""
+        deferred = {p: c for p, c in self.deferred_pools().items() if p in self.queued}
         if not deferred:
             return None
         sp = next(iter(deferred.values())).span
