@@ -25,7 +25,7 @@ RCU_OPS = ["rcu_read_lock()", "rcu_read_unlock()", "synchronize_rcu()"]
 POOL_OPS = ["po = alloc(pl)", "if po != none {{ free(pl, po) }}", "any v9 in pl.allocated {{ free(pl, v9) }}",
             "if po != none {{ kc = pl[po] }}", "if po != none && pl[po] == 0 {{ pl[po] = 1 }}", "po = none"]
 DEFERRED_OPS = ["if po != none {{ kfree_rcu(pl, po) }}", "any v8 in pl.allocated {{ kfree_rcu(pl, v8) }}",
-                "if po != none {{ call_rcu(pl, po)  po = none }}"]
+                "if po != none {{ call_rcu(pl, po) }}", "kfree_rcu(pl, po)"]
 STEP_ENDING = ("goto", "call ", "retry(", "wait_event", "schedule()", "synchronize_rcu", "__set_bit", "__clear_bit")
 COUNTER_OPS = ["if cnt < 3 {{ atomic_inc(cnt) }}", "if cnt > 0 {{ atomic_dec(cnt) }}",
                "kb = atomic_inc_not_zero(cnt)", "if cnt > 0 {{ kb = atomic_dec_and_test(cnt) }}",

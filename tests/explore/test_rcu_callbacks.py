@@ -205,11 +205,29 @@ def test_symmetry_reduces_the_objects_and_readers():
     assert {p.name: p.verdict for p in full.properties} == {p.name: p.verdict for p in reduced.properties}
 
 
+NONE = """model n
+const Ids = {O1}
+pool obj: [Ids -> 0..1]
+var w: Ids | {none} = none
+actor a { step s { kfree_rcu(obj, w) } }
+actor b { step s { w = O1 } }
+"""
+
+
+def test_kfree_rcu_of_no_object_is_a_violation_that_queues_nothing():
+    res = check(_one(NONE))
+    got = {p.name: p for p in res.properties}
+    assert res.error is None and got["TypeOK"].verdict is Verdict.HOLDS
+    p = got["NoUseAfterFree"]
+    assert p.verdict is Verdict.VIOLATED and "already free" in p.trace.steps[-1].failure
+    assert _steps(p) == [("a", "s")]
+
+
 @pytest.mark.tlc
 @pytest.mark.parametrize("symmetry", [False, True], ids=["nosym", "sym"])
-@pytest.mark.parametrize("which", ["defer", "late", "barrier", "double", "stuck", "sym"])
+@pytest.mark.parametrize("which", ["defer", "late", "barrier", "double", "stuck", "sym", "none"])
 def test_deferred_frees_agree_with_tlc(which, symmetry):
-    text = {"defer": DEFER, "late": LATE, "barrier": BARRIER, "sym": SYM,
+    text = {"defer": DEFER, "late": LATE, "barrier": BARRIER, "sym": SYM, "none": NONE,
             "stuck": DEFER.replace("fair actor reader", "actor reader"),
             "double": DEFER.replace("step release { kfree_rcu(obj, old) }",
                                     "step release { kfree_rcu(obj, old) }\n    step again { free(obj, old) }")}[which]

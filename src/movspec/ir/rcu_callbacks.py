@@ -17,7 +17,7 @@ queued and every other process is ``Done``, so a model that ends does not end in
 
 ``kfree_rcu`` of an object that is free, or already queued, violates the pool's property at
 the call (it writes the object's ``rcu_head``; a second queueing is what the kernel's
-``CONFIG_DEBUG_OBJECTS_RCU_HEAD`` reports); an object freed by ``free`` while queued is freed
+``CONFIG_DEBUG_OBJECTS_RCU_HEAD`` reports) and queues nothing; an object freed by ``free`` while queued is freed
 twice when its callback runs, which violates it there.
 
 ``rcu_barrier()`` ends the step; the next, ``<step>.rcu_barrier``, waits until every object
@@ -150,12 +150,15 @@ class RcuCallbacks:
         o = self.expr(args[1], sc)
         live = N.VarRef(f"{pool.name}_allocated", sp)
         pending = N.VarRef(pending_var(pool.name), sp)
-        return [N.Assert(N.Binary("in", o, live, sp), f"{name} of an object of pool `{pool.name}` that is "
-                         "already free", prop, sp),
-                N.Assert(N.Binary("notin", o, pending, sp), f"{name} of an object of pool `{pool.name}` that is "
-                         "already waiting for a grace period (it would be freed twice)", prop, sp),
-                N.Assign(pending, "=", N.Binary("union", pending, N.SetLit((o,), sp), sp), sp),
-                N.Assign(N.Index(N.VarRef(wait_var(pool.name), sp), o, sp), "=", N.VarRef("rcu_readers", sp), sp)]
+        alive, fresh = N.Binary("in", o, live, sp), N.Binary("notin", o, pending, sp)
+        # a violation queues nothing (`none`, say, is no object: queueing it would leave the type)
+        return [N.Assert(alive, f"{name} of an object of pool `{pool.name}` that is already free", prop, sp),
+                N.Assert(fresh, f"{name} of an object of pool `{pool.name}` that is already waiting for a "
+                         "grace period (it would be freed twice)", prop, sp),
+                N.If(N.Binary("&&", alive, fresh, sp), (
+                    N.Assign(pending, "=", N.Binary("union", pending, N.SetLit((o,), sp), sp), sp),
+                    N.Assign(N.Index(N.VarRef(wait_var(pool.name), sp), o, sp), "=", N.VarRef("rcu_readers", sp),
+                             sp)), (), sp)]
 
     def _barrier(self, sc: Scope, sp) -> list[N.Stmt]:
         me = N.SelfRef(sp)
@@ -176,7 +179,7 @@ class RcuCallbacks:
             return None
         sp = next(iter(deferred.values())).span
         branches = []
-        for pool, call in deferred.items():
+        for pool in deferred:
             prop = self.pools()[pool].pool
             v = self.fresh("obj")
             o = N.BoundRef(v, sp)
