@@ -232,5 +232,5 @@ def test_deferred_frees_agree_with_tlc(which, symmetry):
             "double": DEFER.replace("step release { kfree_rcu(obj, old) }",
                                     "step release { kfree_rcu(obj, old) }\n    step again { free(obj, old) }")}[which]
     if symmetry:
-        text = text.replace("{R1, R2}", "{R1, R2} symmetric")
+        text = text.replace("{R1, R2}\n", "{R1, R2} symmetric\n")
     assert_backends_agree(_one(text), which, symmetry=symmetry)
