@@ -5,7 +5,8 @@ atomic and non-atomic bit operations, a counter with the atomic ones (``atomic_i
 ``finish_wait``, ``wait_event`` as a whole step), RCU (``rcu_read_lock``/``unlock``,
 ``synchronize_rcu``) and a pool of objects (``alloc``, ``free``, reads and writes of its
 objects, checked against use after free) and the page lock of ``import "linux/pagemap"``, appended as the last statement of some steps. Drawn from an RNG of its own, so the rest of each seed's model is as
-before."""
+before. With a pool, some steps then defer frees (``kfree_rcu``, ``call_rcu``, first in the step)
+or wait for them (``rcu_barrier``, last), from one more RNG of their own."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ WAIT_ENDING = ["schedule()"]
 RCU_OPS = ["rcu_read_lock()", "rcu_read_unlock()", "synchronize_rcu()"]
 POOL_OPS = ["po = alloc(pl)", "if po != none {{ free(pl, po) }}", "any v9 in pl.allocated {{ free(pl, v9) }}",
             "if po != none {{ kc = pl[po] }}", "if po != none && pl[po] == 0 {{ pl[po] = 1 }}", "po = none"]
+DEFERRED_OPS = ["if po != none {{ kfree_rcu(pl, po) }}", "any v8 in pl.allocated {{ kfree_rcu(pl, v8) }}",
+                "if po != none {{ call_rcu(pl, po) }}", "kfree_rcu(pl, po)"]
+STEP_ENDING = ("goto", "call ", "retry(", "wait_event", "schedule()", "synchronize_rcu", "__set_bit", "__clear_bit")
 COUNTER_OPS = ["if cnt < 3 {{ atomic_inc(cnt) }}", "if cnt > 0 {{ atomic_dec(cnt) }}",
                "kb = atomic_inc_not_zero(cnt)", "if cnt > 0 {{ kb = atomic_dec_and_test(cnt) }}",
                "kc = cmpxchg(cnt, {v}, {w})", "kc = xchg(cnt, {v})", "atomic_inc(cnt)"]
@@ -80,7 +84,32 @@ def add_kernel_ops(seed: int, g, small: bool) -> None:
                     a.locals.append((local, t, init))
             body.append(("raw", op))
             used = True
+    if pool:
+        _deferred_frees(seed, g)
     if used:
         g.props.append((f"invariant K{rng.randint(0, 9)}",
                         rng.choice(["fa in word || cnt > 0", "test_bit(fw, word) => cnt != 2",
                                     "word != {fa, fb}", "cnt <= 2"])))
+
+
+def _deferred_frees(seed: int, g) -> None:
+    """``kfree_rcu``/``call_rcu`` of the pool's objects first in some steps (the implicit
+    ``rcu_callbacks`` process then frees them after their grace period), ``rcu_barrier()`` last
+    in some others (not after an operation that ends the step, nor in a ``while`` step)."""
+    rng = random.Random(f"kfree_rcu{seed}")
+    if rng.random() < 0.4:
+        return
+    for a in g.actors:
+        for name, body in a.steps:
+            text = repr(body)
+            if "wait_event" in text:
+                continue
+            r = rng.random()
+            # not with rcu_read_unlock(): both assign the waiters, and a step assigns a variable once
+            if r < 0.25 and "rcu_read_unlock" not in text:
+                body.insert(0, ("raw", rng.choice(DEFERRED_OPS).format()))
+                if all(n != "po" for n, _, _ in a.locals):
+                    a.locals.append(("po", "Items | {none}", "none"))
+            elif r >= 0.25 and name not in a.loops and not any(w in text for w in STEP_ENDING) \
+                    and rng.random() < 0.3:
+                body.append(("raw", "rcu_barrier()"))

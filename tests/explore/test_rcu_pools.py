@@ -70,7 +70,8 @@ def _verdicts(model, symmetry=False):
 
 def test_a_free_without_a_grace_period_is_a_use_after_free():
     models = _models(EXAMPLE)
-    assert all(p.verdict is Verdict.HOLDS for p in _verdicts(models["grace_period"], True).values())
+    for safe in ("grace_period", "deferred_free"):
+        assert all(p.verdict is Verdict.HOLDS for p in _verdicts(models[safe], True).values()), safe
     got = _verdicts(models["no_grace_period"])
     p = got["NoUseAfterFree"]
     assert p.verdict is Verdict.VIOLATED and got["CurrentLive"].verdict is Verdict.HOLDS
@@ -158,7 +159,7 @@ def test_reference_interpreter_agrees_on_rcu_and_pools():
 
 @pytest.mark.tlc
 @pytest.mark.parametrize("symmetry", [False, True], ids=["nosym", "sym"])
-@pytest.mark.parametrize("which", ["grace_period", "no_grace_period", "grace", "pool"])
+@pytest.mark.parametrize("which", ["grace_period", "no_grace_period", "deferred_free", "grace", "pool"])
 def test_rcu_and_pools_agree_with_tlc(which, symmetry):
     model = {"grace": lambda: _one(GRACE), "pool": lambda: _one(POOL)}.get(which, lambda: _models(EXAMPLE)[which])()
     assert_backends_agree(model, which, symmetry=symmetry)

@@ -115,8 +115,17 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
             guard = N.Await(r.expr(ad.guard, sc), ad.guard.span)
             steps = [replace(t, body=(guard,) + t.body) for t in steps]
         actors.append(N.Actor(ad.name, ad.family, tuple(locals_), tuple(steps), ad.fairness, ad.doc, ad.span))
-    # a step sleeps or wakes, or uses RCU: the state that says which processes sleep, read
+    callbacks = r.callbacks_actor()  # a step defers a free: the process that runs RCU callbacks
+    if callbacks is not None:
+        if callbacks.name in env.actors:
+            diags.err(f"actor `{callbacks.name}` has the name of the process that runs the RCU callbacks "
+                      "of kfree_rcu", env.actors[callbacks.name].decl.name_span, "rename the actor", "reserved")
+        else:
+            actors.append(callbacks)
+    # a step sleeps or wakes, or uses RCU: the state that says which processes sleep, read,
+    # wait for a deferred free
     added = ([r.sleeping_var()] if r.uses_tasks else []) + (r.rcu_vars() if r.uses_rcu else [])
+    added += r.deferred_vars()
     for extra in added:
         if extra.name in r.vars:
             diags.err(f"variable `{extra.name}` has the name of a state variable the model needs "

@@ -41,7 +41,8 @@ BIT_OPS = {  # name -> (how the word changes, the result)
     "clear_bit_unlock_is_negative_byte": ("clear", "bit7"),
 }
 NONATOMIC_BIT_OPS = {"__set_bit": "set", "__clear_bit": "clear"}
-STEP_ENDING = frozenset(NONATOMIC_BIT_OPS) | {"schedule", "wait_event", "synchronize_rcu"}  # the last statement on a path
+STEP_ENDING = frozenset(NONATOMIC_BIT_OPS) | {"schedule", "wait_event", "synchronize_rcu",
+                                                     "rcu_barrier"}  # the last statement on a path
 COUNTER_OPS = {"atomic_inc": 1, "atomic_dec": 1, "atomic_inc_not_zero": 1, "atomic_dec_and_test": 1,
                "xchg": 2, "cmpxchg": 3}
 RESULTS = {"atomic_inc_not_zero", "atomic_dec_and_test", "xchg", "cmpxchg"}

@@ -12,6 +12,8 @@ the readers it still waits for (those that were inside a section when it started
     x = rcu_dereference(p)  ``x = p``; rcu_assign_pointer(p, v) is ``p = v``: the model is
                             sequentially consistent, so they name the kernel's accessors only
 
+``kfree_rcu(pool, o)``, ``call_rcu(pool, o)`` and ``rcu_barrier()`` are ``rcu_callbacks``.
+
 Sections do not nest: ``rcu_read_lock()`` inside a section, or ``rcu_read_unlock()`` outside
 one, fails the ``Assertions`` property with its place.
 """
@@ -20,16 +22,19 @@ from __future__ import annotations
 
 from ..dsl import ast as A
 from . import nodes as N
+from .rcu_callbacks import DEFERRED_OPS, RcuCallbacks
 from .scope import Scope
 from .variants import ASSERTIONS
 
 READERS = "rcu_readers"
 GRACE = "rcu_gp"
-RCU_OPS = {"rcu_read_lock": 0, "rcu_read_unlock": 0, "synchronize_rcu": 0, "rcu_assign_pointer": 2}
+RCU_OPS = {"rcu_read_lock": 0, "rcu_read_unlock": 0, "synchronize_rcu": 0, "rcu_assign_pointer": 2,
+           **DEFERRED_OPS}
 
 
-class Rcu:
-    """Mixed into ``resolve.Resolver``, after ``waitqueues.WaitQueues`` (``pid_type``)."""
+class Rcu(RcuCallbacks):
+    """Mixed into ``resolve.Resolver``, after ``waitqueues.WaitQueues`` (``pid_type``); the
+    deferred frees (``kfree_rcu``, ``rcu_barrier``) are ``rcu_callbacks.RcuCallbacks``."""
 
     uses_rcu: bool = False
 
@@ -41,6 +46,8 @@ class Rcu:
                       "for each process in synchronize_rcu(), the readers it still waits for", None)]
 
     def rcu_op(self, name: str, args: tuple[A.Expr, ...], sc: Scope, sp) -> list[N.Stmt]:
+        if name in DEFERRED_OPS:
+            return self.deferred_op(name, args, sc, sp)
         want = RCU_OPS[name]
         if len(args) != want:
             shape = "(pointer, value)" if want == 2 else "()"
@@ -66,7 +73,7 @@ class Rcu:
                              ASSERTIONS, sp),
                     N.Assign(readers, "=", N.Binary("minus", readers, alone, sp), sp),
                     N.Assign(grace, "=", N.FuncLit(q, self.pid_set(sp), N.Binary(
-                        "minus", N.Index(grace, N.BoundRef(q, sp), sp), alone, sp), sp), sp)]
+                        "minus", N.Index(grace, N.BoundRef(q, sp), sp), alone, sp), sp), sp)] + self.unlock_waits(sp)
         # synchronize_rcu: the readers now inside a section, then wait for each to leave
         wait = self._split(name, (N.Await(N.Binary("==", N.Index(grace, me, sp), N.SetLit((), sp), sp), sp),),
                            sc, sp)
