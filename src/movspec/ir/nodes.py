@@ -63,10 +63,10 @@ from typing import Union
 
 from ..span import Span
 from .nodes_expr import (  # noqa: F401 (re-exported: one namespace for all nodes)
-    BoolType, IntType, AtomType, RecordType, FuncType, SetType, Type, FieldDecl, IntLit,
+    BoolType, IntType, AtomType, RecordType, FuncType, SetType, ListType, Type, FieldDecl, IntLit,
     BoolLit, AtomLit, VarRef, LocalRef, ConstRef, BoundRef, SelfRef, Field, Index, Unary,
     Binary, SetLit, RangeLit, Card, Quant, SetFilter, IfExpr, RecordLit, FuncLit, At, InType,
-    Expr, flat_values,
+    Expr, flat_values, SeqLit, ListOp, LIST_OPS,
 )
 
 DONE = "Done"  # the pc value of a finished process (PlusCal's "Done")
@@ -535,7 +535,7 @@ class Model:
             elif isinstance(t, FuncType):
                 walk(t.domain)
                 walk(t.range)
-            elif isinstance(t, SetType):
+            elif isinstance(t, (SetType, ListType)):
                 walk(t.elem)
 
         for v in self.vars:
