@@ -189,10 +189,6 @@ class ExprTypes:
                 self.err(f"`{STMT_OF[e.op]}` of {desc(e.elem)}, which is {typed(xt)}, on {desc(e.list)}, "
                          f"a list of {shown(el)}", e.elem.span,
                          f"put an element of {shown(el)} on it", "type")
-        elif isinstance(xt, N.AtomType) and isinstance(el, N.AtomType) and isinstance(e.elem, N.AtomLit) \
-                and e.op != "has" and e.elem.name not in el.atoms:
-            self.err(f"`{e.elem.name}` is not an element of {desc(e.list)} (a list of {shown(el)})", e.elem.span,
-                     did_you_mean(e.elem.name, el.atoms) or f"its elements: {', '.join(el.atoms)}", "range")
         return BOOL if e.op == "has" else N.ListType(el)
 
     def expr(self, e: N.Expr, env: dict):
