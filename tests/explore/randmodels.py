@@ -15,7 +15,7 @@ and without ``as P``, invariants naming other processes' locals and ``at``, ``le
 weakly and strongly fair actors, deadlock (allowed or not), functions (``func`` with a parameter, a local, a result or none,
 one calling another, called from actors with and without a result), ``step s while c``
 loops, flags words and counters with the kernel's atomic and non-atomic operations
-(``randkernel``), and variants using every delta
+(``randkernel``), kernel lists (``randkernel.add_lists``), and variants using every delta
 kind (replace, insert before/after, remove a step, constant overrides, added and removed
 properties, ``allow deadlock``, added variables and locals, ``def`` and macro overrides).
 
@@ -29,7 +29,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from .randkernel import add_kernel_ops
+from .randkernel import add_kernel_ops, add_lists
 
 ITEMS = ("i1", "i2")
 
@@ -536,6 +536,7 @@ def generate(seed: int, *, small: bool = False) -> Gen:
     _functions(seed, b, g, info, small)  # before the variants: a removed step is named nowhere
     _loops(seed, b, g, info)
     add_kernel_ops(seed, g, small)
+    add_lists(seed, g)
     grng = random.Random(f"guards{seed}")
     for a in g.actors:  # `actor a when c`, over the global variables
         if grng.random() < 0.12:
