@@ -536,12 +536,12 @@ def generate(seed: int, *, small: bool = False) -> Gen:
     _functions(seed, b, g, info, small)  # before the variants: a removed step is named nowhere
     _loops(seed, b, g, info)
     add_kernel_ops(seed, g, small)
-    add_lists(seed, g)
     grng = random.Random(f"guards{seed}")
     for a in g.actors:  # `actor a when c`, over the global variables
         if grng.random() < 0.12:
             a.guard = grng.choice(["!f", "x != 1", "col == red", "|s| < 2"])
     g.variants = _variants(rng, b, g, info, name_atoms)
+    add_lists(seed, g)  # after the variants, which draw from the main RNG over the properties
     return g
 
 
