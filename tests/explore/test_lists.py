@@ -14,6 +14,7 @@ from movspec.emit import emit
 from movspec.explore import check
 from movspec.explore.reference import explore
 from movspec.load import load, load_text
+from movspec.report import itf
 from movspec.result import Seq, Verdict, format_value, value_to_json
 from movspec.tlc.values import convert, parse_value
 from tests.conftest import assert_backends_agree
@@ -223,6 +224,7 @@ def test_symmetry_permutes_the_elements_of_lists():
 def test_values_print_and_read_back():
     assert format_value(Seq(("P2", "P1"))) == "[P2, P1]" and format_value(Seq()) == "[]"
     assert value_to_json(Seq(("P2", "P1"))) == ["P2", "P1"]
+    assert itf.decode(itf.encode(Seq(("P2", "P1")))) == Seq(("P2", "P1"))  # ITF: a sequence is an array
     model = _one(SHARED)
     t = model.var("mine").type
     raw = parse_value('(C1 :> <<P2, P1>> @@ C2 :> <<>>)')
