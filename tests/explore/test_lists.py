@@ -103,7 +103,18 @@ inductive Short: |pages| <= 2
 inductive One: |pages| <= 1
 """
 
-MODELS = {"shared": SHARED, "order": ORDER, "field": FIELD, "proofs": PROOFS}
+# a universe too large for the layout's tables (seven pages and defaultInitValue)
+BIG = """model big
+const Pages = {P1, P2, P3, P4, P5, P6, P7} symmetric
+const Cpus = {C1, C2}
+var pages: list of Pages
+actor a(self in Cpus) {
+    step s1 { any q in Pages { if q notin pages { list_add_tail(q, pages) } } }
+    step s2 { await !list_empty(pages)  list_del(list_first_entry(pages), pages) }
+}
+"""
+
+MODELS = {"shared": SHARED, "order": ORDER, "field": FIELD, "proofs": PROOFS, "big": BIG}
 
 
 def _one(text):
@@ -274,7 +285,7 @@ def test_the_module_extends_sequences_only_for_lists():
 
 @pytest.mark.tlc
 @pytest.mark.parametrize("symmetry", [False, True], ids=["nosym", "sym"])
-@pytest.mark.parametrize("which", ["shared", "order", "field", "proofs", "locked", "dequeue_unlocked"])
+@pytest.mark.parametrize("which", ["shared", "order", "field", "proofs", "big", "locked", "dequeue_unlocked"])
 def test_lists_agree_with_tlc(which, symmetry):
     model = _one(MODELS[which]) if which in MODELS else _example()[which]
     assert_backends_agree(model, which, symmetry=symmetry)

@@ -365,12 +365,7 @@ class Layout:
             universe = tuple(all_values(self.atoms, t.elem))
             if ir.DEFAULT_INIT not in t.elem.atoms:  # as for sets of atoms, below
                 universe += (self.atoms.code(ir.DEFAULT_INIT),)
-            upos = {u: i for i, u in enumerate(universe)}
-            digit = listcodes.digit_bits(len(universe))
-            dec = enc = None
-            if listcodes.count_lists(len(universe)) <= listcodes.LIST_TABLE_MAX:
-                enc = _SetCodes({v: listcodes.encode(upos, digit, v) for v in listcodes.all_lists(universe)})
-                dec = {c: v for v, c in enc.items()}
+            upos, digit, enc, dec = listcodes.tables(universe, _SetCodes)
             leaf = self._leaf("list", root, path, t, max(1, len(universe) * digit), universe=universe,
                               upos=upos, dec=dec, enc=enc, digit=digit)
             if enc is not None:

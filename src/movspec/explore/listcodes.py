@@ -49,6 +49,17 @@ def encode(upos: dict, digit: int, value) -> int | None:
     return code
 
 
+def tables(universe: tuple, codes: type = dict) -> tuple:
+    """``(upos, digit, enc, dec)`` of a list leaf over ``universe``: element -> position, the
+    digit width, and for small universes list -> code (a ``codes`` dict) and code -> list."""
+    upos = {u: i for i, u in enumerate(universe)}
+    digit = digit_bits(len(universe))
+    if count_lists(len(universe)) > LIST_TABLE_MAX:
+        return upos, digit, None, None
+    enc = codes({v: encode(upos, digit, v) for v in all_lists(universe)})
+    return upos, digit, enc, {c: v for v, c in enc.items()}
+
+
 def decode(universe: tuple, digit: int, code: int) -> tuple:
     out = []
     mask = (1 << digit) - 1
