@@ -42,7 +42,7 @@ counterexample is the first found in breadth-first order, hence a shortest one. 
 states include the initial states; depth counts the initial state as 1 (TLC's convention).
 
 A violation, once found, stays found. An evaluation error (division by zero, a function
-applied outside its domain, a choice from an empty set) in a reachable state stops the search
+applied outside its domain, the head of an empty list) in a reachable state stops the search
 there: the properties already violated keep their counterexamples, every property still open
 is ERROR, with the error's trace (the path to the state, and the step that failed from it).
 
