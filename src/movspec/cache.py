@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .result import CheckResult, Fn, PropertyResult, Rec, Stats, Trace, TraceStep, Verdict
+from .result import CheckResult, Fn, PropertyResult, Rec, Seq, Stats, Trace, TraceStep, Verdict
 from .span import Span
 
 FORMAT = 1
@@ -105,7 +105,7 @@ def variant_key(model, backend: str, settings: dict) -> str | None:
 
 # ---------------------------------------------------------------------- the stored result
 
-_CLASSES = {c.__name__: c for c in (CheckResult, PropertyResult, Stats, Trace, TraceStep, Span, Rec, Fn)}
+_CLASSES = {c.__name__: c for c in (CheckResult, PropertyResult, Stats, Trace, TraceStep, Span, Rec, Fn, Seq)}
 
 
 def _enc(x: Any) -> Any:

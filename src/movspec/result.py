@@ -8,7 +8,7 @@ depth, where depth counts the initial state as 1).
 State values in traces use one plain representation whichever checker produced them:
 ``int``, ``bool``, ``str`` (atoms: model values, enum members, pc step names, ``"Done"``,
 ``"defaultInitValue"``), ``Rec`` (records), ``Fn`` (functions, also per-process locals and
-``pc``) and ``frozenset`` (sets). A state is a dict from state-variable key to value; keys
+``pc``), ``frozenset`` (sets) and ``Seq`` (lists). A state is a dict from state-variable key to value; keys
 are global variable names, ``"<actor>.<local>"`` for actor locals (an ``Fn`` over process
 ids) and ``"pc"`` (an ``Fn`` from process id to step name or ``"Done"``).
 """
@@ -58,12 +58,20 @@ class Fn:
         raise KeyError(key)
 
 
-Value = Union[int, bool, str, Rec, Fn, frozenset]
+@dataclass(frozen=True, slots=True)
+class Seq:
+    """A list value (``list of T``): its elements, head first."""
+
+    items: tuple["Value", ...] = ()
+
+
+Value = Union[int, bool, str, Rec, Fn, frozenset, Seq]
 State = dict[str, Value]
 
 
 def format_value(v: Value) -> str:
-    """A compact DSL-flavoured rendering: ``{P1, P2}``, ``[P1 |-> 1]``, ``{ref: 1}``."""
+    """A compact DSL-flavoured rendering: ``{P1, P2}``, ``[P1 |-> 1]``, ``{ref: 1}``, a list
+    ``[P2, P1]`` (head first)."""
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (int, str)):
@@ -74,12 +82,14 @@ def format_value(v: Value) -> str:
         return "[" + ", ".join(f"{format_value(k)} |-> {format_value(x)}" for k, x in v.pairs) + "]"
     if isinstance(v, frozenset):
         return "{" + ", ".join(sorted(format_value(x) for x in v)) + "}"
+    if isinstance(v, Seq):
+        return "[" + ", ".join(format_value(x) for x in v.items) + "]"
     return repr(v)
 
 
 def value_to_json(v: Value) -> Any:
     """JSON form, the ITF conventions for maps and sets: ``{"#map": [[k, v], ...]}``,
-    ``{"#set": [...]}``; records as plain objects."""
+    ``{"#set": [...]}``; records as plain objects, lists as arrays."""
     if isinstance(v, (bool, int, str)):
         return v
     if isinstance(v, Rec):
@@ -88,6 +98,8 @@ def value_to_json(v: Value) -> Any:
         return {"#map": [[value_to_json(k), value_to_json(x)] for k, x in v.pairs]}
     if isinstance(v, frozenset):
         return {"#set": sorted((value_to_json(x) for x in v), key=lambda j: json.dumps(j, sort_keys=True))}
+    if isinstance(v, Seq):
+        return [value_to_json(x) for x in v.items]
     raise TypeError(f"not a state value: {v!r}")
 
 

@@ -11,6 +11,7 @@ or wait for them (``rcu_barrier``, last), from one more RNG of their own."""
 from __future__ import annotations
 
 import random
+import re
 
 FLAGS_DECL = "flags Fl { fa, fb = 3, fw = 7 }"
 BIT_OPS = ["set_bit({b}, word)", "clear_bit({b}, word)", "change_bit({b}, word)",
@@ -113,3 +114,60 @@ def _deferred_frees(seed: int, g) -> None:
             elif r >= 0.25 and name not in a.loops and not any(w in text for w in STEP_ENDING) \
                     and rng.random() < 0.3:
                 body.append(("raw", "rcu_barrier()"))
+
+
+def _assigns(text: str, var: str) -> bool:
+    """Does statement text ``text`` assign variable ``var`` (the label rules allow one)?"""
+    return re.search(rf"(?<![\w.\[]){var}\s*(\+|-)?=(?!=)", text) is not None
+
+
+LIST_CHANGES = ["list_add", "list_add_tail", "list_del", "list_move_tail"]
+LIST_PROPS = ["|lst| <= 1", "forall k in Items: k in lst => k notin s", "list_empty(lst) || list_first_entry(lst) != w",
+              "lst != [] => |lst| > 0", "exists k in Items: k notin lst"]
+
+
+def add_lists(seed: int, g) -> None:
+    """Kernel lists: ``lst: list of Items`` (and sometimes ``ml: [Procs -> list of Items]``,
+    changed by the family's own process), changed with list_add/list_add_tail/list_del/
+    list_move_tail (list corruption fails Assertions), read with list_empty, list_first_entry,
+    membership and length, as the last statement of some steps. From an RNG of its own."""
+    rng = random.Random(f"lists{seed}")
+    if rng.random() < 0.55:
+        return
+    g.vars.append(("lst", "list of Items", "[]" if rng.random() < 0.5 else None))
+    per_proc = rng.random() < 0.4
+    if per_proc:
+        g.vars.append(("ml", "[Procs -> list of Items]", None))
+    used = False
+    for a in g.actors:
+        has_c = any(n == "c" for n, _, _ in a.locals)
+        for name, body in a.steps:
+            text = repr(body)
+            if any(w in text for w in ("goto", "call ", "retry(", "lst", "__set_bit", "__clear_bit", "schedule()",
+                                       "wait_event", "synchronize_rcu", "rcu_barrier")) or rng.random() < 0.45:
+                continue  # the step must not end before the list operation
+            target = "ml[self]" if per_proc and a.family and rng.random() < 0.5 else "lst"
+            change = rng.choice(LIST_CHANGES)
+            pick = rng.random()
+            if pick < 0.35:
+                op = f"any v7 in Items {{ {change}(v7, {target}) }}"
+            elif pick < 0.5 and has_c:
+                op = f"{change}(c, {target})"
+            elif pick < 0.6:
+                op = f"{change}({rng.choice(['i1', 'i2'])}, {target})"  # names an element
+            elif pick < 0.75:
+                guard = "notin" if change in ("list_add", "list_add_tail") else "in"
+                op = f"any v7 in Items {{ if v7 {guard} {target} {{ {change}(v7, {target}) }} }}"
+            elif pick < 0.9:
+                op = f"if !list_empty({target}) {{ w = list_first_entry({target}) }}"
+            elif pick < 0.95:
+                op = f"x = |{target}|"
+            else:  # an evaluation error when i1 is not on the list and the list is empty
+                op = f"f = {rng.choice(['i1', 'i2'])} in {target} || list_first_entry({target}) == i1"
+            if any(_assigns(text, v) and _assigns(op, v) for v in ("w", "x", "f")) or \
+                    "flip(" in text and _assigns(op, "f"):
+                continue
+            body.append(("raw", op))
+            used = True
+    if used:
+        g.props.append((f"invariant Q{rng.randint(0, 9)}", rng.choice(LIST_PROPS)))

@@ -79,8 +79,8 @@ def test_no_position_of_cut_or_scrambled_text_fails(seed):
     victim = rng.choice(files)
     good = victim.read_text()
     cut = rng.randrange(len(good))
-    if seed % 3 == 0:
-        broken = good[:cut]
+    if seed % 3 == 0:  # cut short, with a block left open (a cut in a comment may parse)
+        broken = good[:cut] + "\n{"
     elif seed % 3 == 1:
         broken = good[:cut] + "".join(rng.choice("{}()[]\"/*@.:=| \n") for _ in range(40)) + good[cut:]
     else:

@@ -94,7 +94,7 @@ def test_itf_lasso_and_sets():
     ({"vars": ["x"], "states": [{"y": 1}]}, "states[0]"),
     ({"vars": ["x"], "states": [{"x": 1.5}]}, "states[0].x"),
     ({"vars": ["x"], "states": [{"x": {"#bigint": "1x"}}]}, "states[0].x"),
-    ({"vars": ["x"], "states": [{"x": [1, 2]}]}, "states[0].x"),
+    ({"vars": ["x"], "states": [{"x": [1, 2.5]}]}, "states[0].x[2]"),  # a sequence (a list) of a non-value
     ({"vars": ["x"], "states": [{"x": {"#map": [[1]]}}]}, "states[0].x#map[0]"),
     ({"vars": ["x"], "states": [{"x": 1}], "loop": 3}, "loop"),
     ({"vars": ["x"], "states": [{"#meta": {"index": 4}, "x": 1}]}, "states[0].#meta.index"),

@@ -193,7 +193,7 @@ def _records(t: N.Type):
             yield from _records(f.type)
     elif isinstance(t, N.FuncType):
         yield from _records(t.range)
-    elif isinstance(t, N.SetType):
+    elif isinstance(t, (N.SetType, N.ListType)):
         yield from _records(t.elem)
 
 

@@ -36,6 +36,8 @@ def of_ir(t: N.Type):
     """The checker type of an IR type: itself, with functions (and sets of them) as ``TFunc``."""
     if isinstance(t, N.SetType):
         return N.SetType(of_ir(t.elem))
+    if isinstance(t, N.ListType):
+        return N.ListType(of_ir(t.elem))
     if isinstance(t, N.FuncType):
         return TFunc(of_ir(t.domain), of_ir(t.range), type_values(t.domain))
     if isinstance(t, (N.BoolType, N.IntType, N.AtomType, N.RecordType)):
@@ -47,6 +49,8 @@ def shown(t) -> str:
     """A checker type in a message (atoms in sorted order; ``{}`` is a ``set`` of unknown elements)."""
     if isinstance(t, N.SetType):
         return f"set of {shown(t.elem)}" if t.elem is not None else "set"
+    if isinstance(t, N.ListType):
+        return f"list of {shown(t.elem)}" if t.elem is not None else "list"
     if isinstance(t, N.AtomType) and t.name is None:
         return "{" + ", ".join(sorted(t.atoms)) + "}"
     if isinstance(t, N.IntType) and t.lo is None:
@@ -70,12 +74,12 @@ def _values_str(vals: frozenset) -> str:
 
 
 def kind(t) -> str:
-    return {N.BoolType: "bool", N.IntType: "int", N.AtomType: "atom", N.SetType: "set", TFunc: "func",
+    return {N.BoolType: "bool", N.IntType: "int", N.AtomType: "atom", N.SetType: "set", N.ListType: "list", TFunc: "func",
             N.RecordType: "rec"}[type(t)]
 
 
 def kind_word(t) -> str:
-    return {N.BoolType: "a bool", N.IntType: "an integer", N.AtomType: "an atom", N.SetType: "a set",
+    return {N.BoolType: "a bool", N.IntType: "an integer", N.AtomType: "an atom", N.SetType: "a set", N.ListType: "a list",
             TFunc: "a function", N.RecordType: f"a `{t}` struct"}[type(t)]
 
 
@@ -83,7 +87,7 @@ def typed(t) -> str:
     """``an integer (0..4)``, ``a bool``, ``an atom (Mode)``: the kind, and the type when it says more."""
     word = kind_word(t)
     text = shown(t)
-    if isinstance(t, (N.BoolType, N.RecordType)) or text in ("an integer", "set"):
+    if isinstance(t, (N.BoolType, N.RecordType)) or text in ("an integer", "set", "list"):
         return word
     return f"{word} ({text})"
 
@@ -96,7 +100,7 @@ def comparable(a, b) -> bool:
         return False
     if isinstance(a, N.AtomType):
         return not set(a.atoms).isdisjoint(b.atoms)
-    if isinstance(a, N.SetType):
+    if isinstance(a, (N.SetType, N.ListType)):
         return comparable(a.elem, b.elem)
     if isinstance(a, TFunc):
         return comparable(a.dom, b.dom) and comparable(a.rng, b.rng)
@@ -150,9 +154,42 @@ class ExprTypes:
             return None
         if not isinstance(t, N.SetType):
             self.err(f"{what} is {typed(t)}, not a set", e.span,
+                     "a list is not a set: test membership with `x in list`, emptiness with `list_empty(list)`"
+                     if isinstance(t, N.ListType) else
                      "sets are constant sets, enums, `{a, b}`, `lo..hi` or set-typed variables", "type")
             return None
         return t.elem
+
+    def list_(self, e: N.Expr, env: dict, what: str):
+        """The element type of list ``e`` (None when unknown), with a finding if it is no list."""
+        t = self.expr(e, env)
+        if t is None:
+            return None
+        if not isinstance(t, N.ListType):
+            self.err(f"{what} is {typed(t)}, not a list", e.span,
+                     "declare it with a list type, e.g. `var pages: list of Pages`", "type")
+            return None
+        return t.elem
+
+    def list_op(self, e: N.ListOp, env: dict):
+        from ..ir.lists import STMT_OF
+        el = self.list_(e.list, env, f"the list of `{STMT_OF.get(e.op, 'list')}`")
+        if e.op == "len":
+            return INT
+        if e.op == "first":
+            return el
+        xt = self.expr(e.elem, env)
+        if e.span is None:  # a part of a list statement reported at another part
+            pass
+        elif el is not None and not comparable(xt, el):
+            if e.op == "has":
+                self.err(f"{desc(e.elem)} is {typed(xt)}, never on {desc(e.list)} (a list of {shown(el)})", e.span,
+                         "the element and the list must hold one type of value", "compare")
+            elif e.op != "has":
+                self.err(f"`{STMT_OF[e.op]}` of {desc(e.elem)}, which is {typed(xt)}, on {desc(e.list)}, "
+                         f"a list of {shown(el)}", e.elem.span,
+                         f"put an element of {shown(el)} on it", "type")
+        return BOOL if e.op == "has" else N.ListType(el)
 
     def expr(self, e: N.Expr, env: dict):
         if isinstance(e, N.IntLit):
@@ -277,6 +314,10 @@ class ExprTypes:
         if isinstance(e, N.InType):
             self.expr(e.expr, env)
             return BOOL
+        if isinstance(e, N.SeqLit):
+            return N.ListType(None)
+        if isinstance(e, N.ListOp):
+            return self.list_op(e, env)
         return None
 
     def binary(self, e: N.Binary, env: dict):

@@ -12,8 +12,8 @@ from typing import Union
 
 from ..span import Span
 from .ast_expr import (  # noqa: F401 (re-exported: one namespace for all nodes)
-    BoolT, NamedT, RangeT, AtomsT, UnionT, FuncT, SetT, TypeExpr, Name, IntE, BoolE, SelfE,
-    SetE, FilterE, FuncE, CardE, RangeE, FieldE, IndexE, Arg, ApplyE, UnaryE, BinaryE, QuantE,
+    BoolT, NamedT, RangeT, AtomsT, UnionT, FuncT, SetT, ListT, TypeExpr, Name, IntE, BoolE, SelfE,
+    SetE, EmptyListE, FilterE, FuncE, CardE, RangeE, FieldE, IndexE, Arg, ApplyE, UnaryE, BinaryE, QuantE,
     IfE, AtE, Expr,
 )
 

@@ -58,7 +58,15 @@ class SetT:
     span: Span | None = _span()
 
 
-TypeExpr = Union[BoolT, NamedT, RangeT, AtomsT, UnionT, FuncT, SetT]
+@dataclass(frozen=True)
+class ListT:
+    """``list of T``: a kernel list of objects."""
+
+    elem: "TypeExpr"
+    span: Span | None = _span()
+
+
+TypeExpr = Union[BoolT, NamedT, RangeT, AtomsT, UnionT, FuncT, SetT, ListT]
 
 # --------------------------------------------------------------------------- expressions
 
@@ -89,6 +97,13 @@ class SelfE:
 @dataclass(frozen=True)
 class SetE:
     elems: tuple["Expr", ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
+class EmptyListE:
+    """``[]``: the empty list."""
+
     span: Span | None = _span()
 
 
@@ -197,5 +212,5 @@ class AtE:
     span: Span | None = _span()
 
 
-Expr = Union[Name, IntE, BoolE, SelfE, SetE, FilterE, FuncE, CardE, RangeE, FieldE, IndexE,
+Expr = Union[Name, IntE, BoolE, SelfE, SetE, EmptyListE, FilterE, FuncE, CardE, RangeE, FieldE, IndexE,
              ApplyE, UnaryE, BinaryE, QuantE, IfE, AtE]

@@ -30,6 +30,8 @@ def _expr(e: A.Expr) -> tuple[str, int]:
         return "self", P_POSTFIX
     if isinstance(e, A.SetE):
         return "{" + ", ".join(expr(x) for x in e.elems) + "}", P_POSTFIX
+    if isinstance(e, A.EmptyListE):
+        return "[]", P_POSTFIX
     if isinstance(e, A.FilterE):
         return f"{{{e.var} in {expr(e.domain, P_UNION)} where {expr(e.cond)}}}", P_POSTFIX
     if isinstance(e, A.FuncE):
@@ -85,6 +87,8 @@ def type_(t: A.TypeExpr) -> str:
         return f"[{type_(t.domain)} -> {type_(t.range)}]"
     if isinstance(t, A.SetT):
         return f"set of {type_(t.elem)}"
+    if isinstance(t, A.ListT):
+        return f"list of {type_(t.elem)}"
     raise TypeError(f"not a type: {t!r}")
 
 

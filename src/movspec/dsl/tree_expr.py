@@ -72,6 +72,10 @@ class ExprToAst(Transformer):
         return A.SetT(elem, self.sp(meta))
 
     @v_args(meta=True, inline=True)
+    def list_type(self, meta, elem):
+        return A.ListT(elem, self.sp(meta))
+
+    @v_args(meta=True, inline=True)
     def func_type(self, meta, d, r):
         return A.FuncT(d, r, self.sp(meta))
 
@@ -303,6 +307,10 @@ class ExprToAst(Transformer):
     @v_args(meta=True, inline=True)
     def named_arg(self, meta, name, value):
         return A.Arg(str(name), value, self.sp(meta))
+
+    @v_args(meta=True)
+    def empty_list(self, meta, items):
+        return A.EmptyListE(self.sp(meta))
 
     @v_args(meta=True)
     def set_lit(self, meta, items):

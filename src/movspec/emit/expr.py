@@ -20,7 +20,7 @@ class EmitError(Exception):
 
 _ATOMIC = (ir.IntLit, ir.BoolLit, ir.AtomLit, ir.VarRef, ir.LocalRef, ir.ConstRef, ir.BoundRef,
            ir.SelfRef, ir.Field, ir.Index, ir.SetLit, ir.Card, ir.RecordLit, ir.FuncLit,
-           ir.SetFilter)
+           ir.SetFilter, ir.SeqLit, ir.ListOp)
 
 
 def tla_string(s: str) -> str:
@@ -59,6 +59,19 @@ KEY_CHECK_LINES = [
     f"{KEY_CHECK}(f, k) == IF k \\in DOMAIN f THEN k ELSE f[k]",
 ]
 
+# Kernel lists (``list of T``) are sequences of distinct elements, head first; an operation
+# that would repeat an element (or delete a missing one) leaves the list as it is, as in both
+# checkers (``ir.ListOp``).
+LIST_LINES = [
+    "\\* kernel lists (list of T): sequences of distinct elements, head first",
+    "MS_OnList(l, x) == \\E i \\in DOMAIN l: l[i] = x",
+    "MS_ListAdd(l, x) == IF MS_OnList(l, x) THEN l ELSE <<x>> \\o l",
+    "MS_ListAddTail(l, x) == IF MS_OnList(l, x) THEN l ELSE Append(l, x)",
+    "MS_ListDel(l, x) == LET MS_Keep(y) == y # x IN SelectSeq(l, MS_Keep)",
+    "MS_List(S) == {l \\in Seq(S): \\A i, j \\in DOMAIN l: i # j => l[i] # l[j]}",
+]
+_LIST_OPS = {"has": "MS_OnList", "add": "MS_ListAdd", "add_tail": "MS_ListAddTail", "del": "MS_ListDel"}
+
 # Keys the static checks already place in the domain: literals, constants and ``self``.
 _STATIC_KEYS = (ir.IntLit, ir.BoolLit, ir.AtomLit, ir.ConstRef, ir.SelfRef)
 
@@ -69,6 +82,7 @@ class ExprRenderer:
     def __init__(self, names) -> None:
         self.n = names
         self.key_checked = False  # whether a target used KEY_CHECK
+        self.lists_used = False  # whether an expression or type used LIST_LINES
         self.defs = None  # a defs.DefTable: applications of a def written by name
 
     # -------------------------------------------------------------- entry points
@@ -114,6 +128,9 @@ class ExprRenderer:
             return f"[{self.type_set(t.domain)} -> {self.type_set(t.range)}]"
         if isinstance(t, ir.SetType):
             return f"SUBSET {self._wrap_type(t.elem)}"
+        if isinstance(t, ir.ListType):
+            self.lists_used = True
+            return f"MS_List({self.type_set(t.elem)})"
         raise TypeError(f"unknown type {t!r}")
 
     def record_set(self, t: ir.RecordType) -> str:
@@ -137,7 +154,7 @@ class ExprRenderer:
     # -------------------------------------------------------------- helpers
     def _wrap_type(self, t: ir.Type) -> str:
         s = self.type_set(t)
-        return s if isinstance(t, (ir.BoolType, ir.AtomType, ir.RecordType, ir.FuncType)) else f"({s})"
+        return s if isinstance(t, (ir.BoolType, ir.AtomType, ir.RecordType, ir.FuncType, ir.ListType)) else f"({s})"
 
     def _atom_union(self, atoms: tuple[str, ...]) -> str:
         """``Cpus \\cup {"drv", "none"}``: whole constant sets by name, the rest listed."""
@@ -258,4 +275,14 @@ class ExprRenderer:
             return f"pc[{proc}] \\in {{{', '.join(labels)}}}"
         if isinstance(e, ir.InType):
             return f"{self._sub(e.expr, scope)} \\in {self._wrap_type(e.type)}"
+        if isinstance(e, ir.SeqLit):
+            return "<<" + ", ".join(self._r(x, scope) for x in e.elems) + ">>"
+        if isinstance(e, ir.ListOp):
+            lst = self._r(e.list, scope)
+            if e.op == "len":
+                return f"Len({lst})"
+            if e.op == "first":
+                return f"Head({lst})"
+            self.lists_used = True
+            return f"{_LIST_OPS[e.op]}({lst}, {self._r(e.elem, scope)})"
         raise TypeError(f"unknown expression {e!r}")

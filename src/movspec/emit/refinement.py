@@ -24,9 +24,9 @@ write next to it, and the TLA+ property name of each refinement.
 from __future__ import annotations
 
 from ..ir import nodes as ir
-from .expr import ExprRenderer, Scope
+from .expr import LIST_LINES, ExprRenderer, Scope
 from .expr import EmitError
-from .module import Emitted, Symbols
+from .module import Emitted, Symbols, types_in
 from .pluscal import comment_text
 
 
@@ -107,12 +107,23 @@ def abstract_module(model: ir.Model, spec: ir.AbstractSpec) -> tuple[str, str]:
         lines.append(f"    \\/ {n}")
     lines.append("")
     lines.append("Spec == Init /\\ [][Next]_vars")
+    if _uses_lists(spec):  # kernel lists: sequences, and the helpers the renderer writes
+        lines[2] = "EXTENDS Integers, FiniteSets, Sequences"
+        at = next(i for i, l in enumerate(lines) if l.startswith(("VARIABLES", "vars ==")))
+        lines[at:at] = LIST_LINES + [""]
     width = 76
     title = f" MODULE {name} "
     left = max(4, (width - len(title)) // 2)
     right = max(4, width - len(title) - left)
     text = "-" * left + title + "-" * right + "\n" + "\n".join(lines) + "\n" + "=" * width + "\n"
     return name, text
+
+
+def _uses_lists(spec: ir.AbstractSpec) -> bool:
+    from ..ir.walk import walk
+    nodes = [n for part in (tuple(v.init for v in spec.vars), spec.actions) for n in walk(part)]
+    return (any(isinstance(t, ir.ListType) for v in spec.vars for t in types_in(v.type))
+            or any(isinstance(n, (ir.ListOp, ir.SeqLit)) for n in nodes))
 
 
 class _Body:

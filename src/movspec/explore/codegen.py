@@ -145,7 +145,24 @@ def _make_checker(atoms: AtomTable, t):
     if isinstance(t, ir.SetType):
         sub = _make_checker(atoms, t.elem)
         return lambda v: isinstance(v, frozenset) and all(sub(x) for x in v)
+    if isinstance(t, ir.ListType):
+        sub = _make_checker(atoms, t.elem)
+        return lambda v: isinstance(v, tuple) and len(set(v)) == len(v) and all(sub(x) for x in v)
     raise CompileError(f"cannot check membership in type {t}")
+
+
+def _lfirst(lst):
+    if not lst:
+        raise EvalError("list_first_entry of an empty list")
+    return lst[0]
+
+
+LIST_HELPERS = dict(  # ``ir.ListOp``: an element already on (not on) the list leaves it as it is
+    _lfirst=_lfirst,
+    _ladd=lambda lst, x: lst if x in lst else (x,) + lst,
+    _ltail=lambda lst, x: lst if x in lst else lst + (x,),
+    _ldel=lambda lst, x: tuple(y for y in lst if y != x),
+)
 
 
 def runtime(layout: Layout) -> dict:
@@ -217,5 +234,5 @@ def runtime(layout: Layout) -> dict:
         return elems
 
     return dict(_rd=_rd, _wr=_wr, _st=_st, _ovf=_ovf, _encset=_encset, _dom=_dom,
-                _fulldom=_fulldom, _mod=ops.mod,
+                _fulldom=_fulldom, _mod=ops.mod, **LIST_HELPERS,
                 EvalError=EvalError, OFF=tuple(l.offset for l in leaves))

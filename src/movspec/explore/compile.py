@@ -217,7 +217,7 @@ class Compiler(ExprCompiler, StmtCompiler, SymmetryCompiler):
             code = f"(s >> {leaf.offset}) & {mask}" if leaf.offset else f"s & {mask}"
             if leaf.kind == "int":
                 items.append(f"({code}) + {leaf.bias}" if leaf.bias >= 0 else f"({code}) - {-leaf.bias}")
-            elif leaf.kind == "set":
+            elif leaf.kind in ("set", "list"):
                 items.append(f"{self.const(leaf.dec)}[{code}]" if leaf.dec is not None
                              else f"{self.const(layout)}.decode_set({self.const(leaf)}, {code})")
             else:

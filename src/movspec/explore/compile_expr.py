@@ -272,3 +272,32 @@ class ExprCompiler(PathCompiler):
 
     def _x_InType(self, e, ctx):
         return self.intype(e.expr, e.type, ctx)
+
+    def _x_SeqLit(self, e, ctx):
+        xs = [self.expr(x, ctx) for x in e.elems]
+        et = ir.AtomType(())
+        for x in xs:
+            et = join(et, x.type)
+        t = ir.ListType(et)
+        if all(x.static for x in xs):
+            v = tuple(x.val for x in xs)
+            return X(self.const(v), t, v)
+        return X("(" + "".join(x.src + ", " for x in xs) + ")", t)
+
+    def _x_ListOp(self, e, ctx):
+        lst = self.expr(e.list, ctx)
+        if not isinstance(lst.type, ir.ListType):
+            raise CompileError(f"a list operation on a value of type {lst.type}")
+        if e.op == "len":
+            if lst.static:
+                return X(str(len(lst.val)), ir.IntType(0, 0), len(lst.val))
+            return X(f"len({lst.src})", ir.IntType(0, 0), safe=lst.pure)
+        if e.op == "first":
+            return X(f"_lfirst({lst.src})", lst.type.elem)
+        x = self.expr(e.elem, ctx)
+        if e.op == "has":
+            if lst.static and x.static:
+                return X(repr(x.val in lst.val), ir.BoolType(), x.val in lst.val)
+            return X(f"({x.src} in {lst.src})", ir.BoolType(), safe=lst.pure and x.pure)
+        fn = {"add": "_ladd", "add_tail": "_ltail", "del": "_ldel"}[e.op]
+        return X(f"{fn}({lst.src}, {x.src})", ir.ListType(join(lst.type.elem, x.type)))

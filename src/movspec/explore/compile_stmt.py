@@ -217,7 +217,7 @@ class StmtCompiler:
         """Add the change of leaf ``i`` (at bit offset ``off``) to value ``v`` to the packed
         successor's delta ``st.d``, before ``W[i]`` itself is updated."""
         W = st.W
-        if leaf.kind == "set":
+        if leaf.kind in ("set", "list"):
             if leaf.enc is not None:
                 enc = self.const(leaf.enc)
                 self._emit(lines, ind, f"{st.d} += ({enc}[{v}] - {enc}[{W}[{i}]]) << {off}")

@@ -66,6 +66,8 @@ class SymmetryCompiler:
             return tuple(out)
         if isinstance(t, ir.SetType):
             return frozenset(self._perm_value(x, t.elem, m) for x in v)
+        if isinstance(t, ir.ListType):
+            return tuple(self._perm_value(x, t.elem, m) for x in v)
         return v
 
     def _canon_source(self, perms: list[dict]) -> str:
@@ -115,6 +117,12 @@ class SymmetryCompiler:
                 code = f"({w} - {leaf.bias})" if leaf.bias >= 0 else f"({w} + {-leaf.bias})"
             elif leaf.kind == "atom":
                 code = f"{ptab}[{w}]"
+            elif leaf.kind == "list":
+                # each element renamed in place: the order of a list is not the order of codes
+                moved = any(m.get(u, u) != u for u in leaf.universe)
+                value = f"tuple({ptab}[x] for x in {w})" if moved else w
+                code = (f"{self.const(leaf.enc)}[{value}]" if leaf.enc is not None
+                        else f"_encset({leaf.index}, {value})")
             elif leaf.kind == "set":
                 images = [self._perm_value(u, leaf.type.elem, m) for u in leaf.universe]
                 moved = [leaf.upos[x] for x in images]
@@ -187,6 +195,9 @@ class SymmetryCompiler:
                             if leaf.enc is not None and not any(u in group_of for u in leaf.universe
                                                                 if isinstance(u, int)):
                                 own.append((template(leaf, c), f"{self.const(leaf.enc)}[{w}]"))
+                        elif leaf.kind == "list":
+                            # the elements' own names would change under renaming: masked
+                            own.append((template(leaf, c), f"tuple({mask_table(g, c)}[x] for x in {w})"))
                         else:
                             own.append((template(leaf, c), w))
                     elif not keys:
@@ -194,6 +205,9 @@ class SymmetryCompiler:
                             named.append(f"({w} == {c})")
                         elif leaf.kind == "set" and c in leaf.universe:
                             named.append(f"({c} in {w})")
+                        elif leaf.kind == "list" and c in leaf.universe:
+                            # where on the list c is (-1: not on it); renaming keeps positions
+                            named.append(f"({w}.index({c}) if {c} in {w} else -1)")
                     elif len(keys) == 1 and leaf.kind == "atom":
                         # a row of another element that names c (page[p].lock == c): counted
                         # over all the rows of that shape, which no renaming changes

@@ -48,6 +48,7 @@ import time
 from dataclasses import replace
 from itertools import combinations
 
+from .listcodes import all_lists
 from ..ir import nodes as ir
 from ..ir.printer import expr_str
 from ..ir.walk import literal, substitute
@@ -252,10 +253,12 @@ class _Induction:
             return list(range(t.lo, t.hi + 1)) + ([default_sentinel(t)] if no_init else [])
         if leaf.kind == "atom":
             return [atoms.code(a) for a in t.atoms] + ([atoms.code(ir.DEFAULT_INIT)] if no_init else [])
-        if leaf.kind == "set":
+        if leaf.kind in ("set", "list"):
             elems = [u for u in leaf.universe if not (isinstance(t.elem, ir.AtomType)
                                                       and u == atoms.code(ir.DEFAULT_INIT)
                                                       and ir.DEFAULT_INIT not in t.elem.atoms)]
+            if leaf.kind == "list":  # every order of every subset: the lists of distinct elements
+                return all_lists(elems)
             return [frozenset(c) for n in range(len(elems) + 1) for c in combinations(elems, n)]
         raise CompileError(f"cannot enumerate leaf {lay.leaf_name(leaf)}")
 

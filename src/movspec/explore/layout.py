@@ -15,6 +15,7 @@ Internal values (what compiled code computes with):
 * record: a tuple of field values in declaration order;
 * function: a tuple of values in ascending order of the internal domain keys;
 * set: a ``frozenset`` of internal values;
+* list: a ``tuple`` of distinct internal values, head first (packed as in ``listcodes``);
 * ``pc``: the index of the step in its actor, ``len(steps)`` for ``"Done"``.
 
 Codes are assigned so that the atoms of each constant set and of each named atom type keep
@@ -33,7 +34,8 @@ from itertools import product
 
 from ..ir import nodes as ir
 from ..ops import OpError
-from ..result import Fn, Rec
+from ..result import Fn, Rec, Seq
+from . import listcodes
 
 SET_TABLE_MAX = 10  # universes up to this size get precomputed encode/decode tables
 SET_UNIVERSE_MAX = 62
@@ -181,6 +183,11 @@ def all_values(atoms: AtomTable, t) -> list:
     if isinstance(t, ir.FuncType):
         keys = domain_keys(atoms, t.domain)
         return [tuple(v) for v in product(*(all_values(atoms, t.range) for _ in keys))]
+    if isinstance(t, ir.ListType):
+        elems = all_values(atoms, t.elem)
+        if listcodes.count_lists(len(elems)) > 1 << 16:
+            raise CompileError(f"type {t} is too large to enumerate")
+        return listcodes.all_lists(elems)
     if isinstance(t, ir.SetType):
         elems = all_values(atoms, t.elem)
         if len(elems) > 16:
@@ -266,17 +273,18 @@ class Leaf:
     index: int
     offset: int
     width: int
-    kind: str  # "bool" | "int" | "atom" | "set" | "pc"
+    kind: str  # "bool" | "int" | "atom" | "set" | "list" | "pc"
     root: str  # state key: variable name, "<actor>.<local>", or "pc"
     path: tuple  # (("f", field) | ("k", internal key, key type), ...) below the root
     type: object  # the scalar/set type (pc: None)
     bias: int = 0  # int leaves: value = code + bias
     lo: int = 0  # int leaves: encodable range
     hi: int = 0
-    universe: tuple = ()  # set leaves: element values, ascending
+    universe: tuple = ()  # set and list leaves: element values, ascending
     upos: dict = field(default_factory=dict)
-    dec: tuple | None = None  # set leaves: mask -> frozenset (small universes)
-    enc: dict | None = None  # set leaves: frozenset -> mask (small universes)
+    dec: tuple | dict | None = None  # set (list) leaves: mask -> frozenset (code -> tuple), small universes
+    enc: dict | None = None  # set (list) leaves: frozenset -> mask (tuple -> code), small universes
+    digit: int = 0  # list leaves: bits per position
     actor: str | None = None  # pc leaves
 
 
@@ -353,6 +361,15 @@ class Layout:
             self._leaf("int", root, path, t, _bits(hi - lo + 1), bias=lo, lo=lo, hi=hi)
         elif isinstance(t, ir.AtomType):
             self._leaf("atom", root, path, t, self.atom_bits)
+        elif isinstance(t, ir.ListType):
+            universe = tuple(all_values(self.atoms, t.elem))
+            if ir.DEFAULT_INIT not in t.elem.atoms:  # as for sets of atoms, below
+                universe += (self.atoms.code(ir.DEFAULT_INIT),)
+            upos, digit, enc, dec = listcodes.tables(universe, _SetCodes)
+            leaf = self._leaf("list", root, path, t, max(1, len(universe) * digit), universe=universe,
+                              upos=upos, dec=dec, enc=enc, digit=digit)
+            if enc is not None:
+                enc.layout, enc.leaf = self, leaf
         elif isinstance(t, ir.SetType):
             universe = tuple(all_values(self.atoms, t.elem))
             if isinstance(t.elem, ir.AtomType) and ir.DEFAULT_INIT not in t.elem.atoms:
@@ -378,10 +395,16 @@ class Layout:
     # -------------------------------------------------------------- encode/decode (slow path)
 
     def encode_set(self, leaf: Leaf, value) -> int:
+        """The code of a set leaf's value, or of a list leaf's."""
         if leaf.enc is not None:
             m = leaf.enc.get(value)
             if m is not None:
                 return m
+        if leaf.kind == "list":
+            m = listcodes.encode(leaf.upos, leaf.digit, value)
+            if m is None:
+                raise self.set_overflow(leaf, value)
+            return m
         m = 0
         for e in value:
             i = leaf.upos.get(e)
@@ -393,14 +416,19 @@ class Layout:
     def set_overflow(self, leaf: Leaf, value) -> "Overflow":
         """A set value with an element outside the set's type: ``TypeOK`` is violated, and
         the state cannot be stored (as an integer beyond its headroom)."""
-        bad = next(e for e in value if e not in leaf.upos)
+        bad = next((e for e in value if e not in leaf.upos), None)
+        if bad is None:  # a list with an element twice: not made by any list operation
+            return Overflow(f"{self.leaf_name(leaf)} gets an element twice", self.leaf_name(leaf),
+                            self.plain(tuple(value), leaf.type), leaf.type)
         shown = self.plain(bad, leaf.type.elem)
         return Overflow(f"{self.leaf_name(leaf)} gets the element {shown}, outside its type {leaf.type}",
                         self.leaf_name(leaf), shown, leaf.type)
 
-    def decode_set(self, leaf: Leaf, mask: int) -> frozenset:
+    def decode_set(self, leaf: Leaf, mask: int):
         if leaf.dec is not None:
             return leaf.dec[mask]
+        if leaf.kind == "list":
+            return listcodes.decode(leaf.universe, leaf.digit, mask)
         return frozenset(u for i, u in enumerate(leaf.universe) if mask >> i & 1)
 
     def leaf_code(self, leaf: Leaf, v) -> int:
@@ -410,14 +438,14 @@ class Layout:
                 raise Overflow(overflow_message(self.leaf_name(leaf), v, leaf.type),
                                self.leaf_name(leaf), v, leaf.type)
             return v - leaf.bias
-        if leaf.kind == "set":
+        if leaf.kind in ("set", "list"):
             return self.encode_set(leaf, v)
         return int(v)
 
     def leaf_value(self, leaf: Leaf, code: int):
         if leaf.kind == "int":
             return code + leaf.bias
-        if leaf.kind == "set":
+        if leaf.kind in ("set", "list"):
             return self.decode_set(leaf, code)
         return code
 
@@ -462,6 +490,8 @@ class Layout:
                              self.plain(x, t.range)) for k, x in zip(keys, v)))
         if isinstance(t, ir.SetType):
             return frozenset(self.plain(x, t.elem) for x in v)
+        if isinstance(t, ir.ListType):
+            return Seq(tuple(self.plain(x, t.elem) for x in v))
         raise CompileError(f"unsupported type {t!r}")
 
     def internal(self, v, t):
@@ -480,6 +510,8 @@ class Layout:
             return tuple(self.internal(by_key[k], t.range) for k in domain_keys(self.atoms, t.domain))
         if isinstance(t, ir.SetType):
             return frozenset(self.internal(x, t.elem) for x in v)
+        if isinstance(t, ir.ListType):
+            return tuple(self.internal(x, t.elem) for x in v.items)
         raise CompileError(f"unsupported type {t!r}")
 
     def store(self, W, base: int, t, v) -> None:

@@ -2,7 +2,7 @@
 
 It exists to test the compiled checker (``compile`` + ``search``) against an independent,
 obviously-correct reading of the same semantics (``ir.nodes``): states are dicts of the plain
-values of ``result.py`` (ints, bools, atom names, ``Rec``, ``Fn``, ``frozenset``), every
+values of ``result.py`` (ints, bools, atom names, ``Rec``, ``Fn``, ``frozenset``, ``Seq``), every
 expression is evaluated by walking the IR, and symmetry is handled by using a state's whole
 orbit as its key. It is slow by design and meant for models of a few thousand states.
 """
@@ -15,7 +15,7 @@ from itertools import permutations, product
 from .. import ops
 from ..ir import nodes as ir
 from ..ir.lower import lower_functions
-from ..result import Fn, Rec
+from ..result import Fn, Rec, Seq
 
 
 class RefError(Exception):
@@ -39,6 +39,8 @@ def _key(v):
         return (4, tuple((_key(k), _key(x)) for k, x in v.pairs))
     if isinstance(v, frozenset):
         return (5, tuple(sorted(_key(x) for x in v)))
+    if isinstance(v, Seq):
+        return (6, tuple(_key(x) for x in v.items))
     raise RefError(f"not a value: {v!r}")
 
 
@@ -166,7 +168,31 @@ def ev(e, env: Env):
         return fn_get(env.state["pc"], pid) in e.steps
     if isinstance(e, ir.InType):
         return in_type(ev(e.expr, env), e.type)
+    if isinstance(e, ir.SeqLit):
+        return Seq(tuple(ev(x, env) for x in e.elems))
+    if isinstance(e, ir.ListOp):
+        return _list_op(e, env)
     raise RefError(f"unknown expression {type(e).__name__}")
+
+
+def _list_op(e: ir.ListOp, env: Env):
+    """``ir.ListOp`` on plain values, by its definition (``ir.nodes_expr``)."""
+    items = ev(e.list, env).items
+    if e.op == "len":
+        return len(items)
+    if e.op == "first":
+        if not items:
+            raise RefError("list_first_entry of an empty list")
+        return items[0]
+    x = ev(e.elem, env)
+    on = any(y == x for y in items)
+    if e.op == "has":
+        return on
+    if e.op == "del":
+        return Seq(tuple(y for y in items if y != x))
+    if on:
+        return Seq(items)
+    return Seq((x,) + items if e.op == "add" else items + (x,))
 
 
 def in_type(v, t) -> bool:
@@ -186,6 +212,9 @@ def in_type(v, t) -> bool:
                 and all(in_type(x, t.range) for _, x in v.pairs))
     if isinstance(t, ir.SetType):
         return isinstance(v, frozenset) and all(in_type(x, t.elem) for x in v)
+    if isinstance(t, ir.ListType):
+        return (isinstance(v, Seq) and len(set(v.items)) == len(v.items)
+                and all(in_type(x, t.elem) for x in v.items))
     raise RefError(f"unknown type {t}")
 
 
@@ -337,6 +366,8 @@ def _perm_value(v, m: dict):
         return mkfn((_perm_value(k, m), _perm_value(x, m)) for k, x in v.pairs)
     if isinstance(v, frozenset):
         return frozenset(_perm_value(x, m) for x in v)
+    if isinstance(v, Seq):
+        return Seq(tuple(_perm_value(x, m) for x in v.items))
     return v
 
 

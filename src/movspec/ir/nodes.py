@@ -42,7 +42,7 @@ counterexample is the first found in breadth-first order, hence a shortest one. 
 states include the initial states; depth counts the initial state as 1 (TLC's convention).
 
 A violation, once found, stays found. An evaluation error (division by zero, a function
-applied outside its domain, a choice from an empty set) in a reachable state stops the search
+applied outside its domain, the head of an empty list) in a reachable state stops the search
 there: the properties already violated keep their counterexamples, every property still open
 is ERROR, with the error's trace (the path to the state, and the step that failed from it).
 
@@ -63,10 +63,10 @@ from typing import Union
 
 from ..span import Span
 from .nodes_expr import (  # noqa: F401 (re-exported: one namespace for all nodes)
-    BoolType, IntType, AtomType, RecordType, FuncType, SetType, Type, FieldDecl, IntLit,
+    BoolType, IntType, AtomType, RecordType, FuncType, SetType, ListType, Type, FieldDecl, IntLit,
     BoolLit, AtomLit, VarRef, LocalRef, ConstRef, BoundRef, SelfRef, Field, Index, Unary,
     Binary, SetLit, RangeLit, Card, Quant, SetFilter, IfExpr, RecordLit, FuncLit, At, InType,
-    Expr, flat_values,
+    Expr, flat_values, SeqLit, ListOp, LIST_OPS,
 )
 
 DONE = "Done"  # the pc value of a finished process (PlusCal's "Done")
@@ -566,7 +566,7 @@ class Model:
             elif isinstance(t, FuncType):
                 walk(t.domain)
                 walk(t.range)
-            elif isinstance(t, SetType):
+            elif isinstance(t, (SetType, ListType)):
                 walk(t.elem)
 
         for v in self.vars:

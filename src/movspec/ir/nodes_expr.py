@@ -97,7 +97,18 @@ class SetType:
         return f"set of {self.elem}"
 
 
-Type = Union[BoolType, IntType, AtomType, RecordType, FuncType, SetType]
+@dataclass(frozen=True, slots=True)
+class ListType:
+    """A kernel list (``struct list_head``) of objects: a sequence of distinct elements of a
+    finite atom type, head first, so at most as long as the type has values: ``list of Pages``."""
+
+    elem: "Type"
+
+    def __str__(self) -> str:
+        return f"list of {self.elem}"
+
+
+Type = Union[BoolType, IntType, AtomType, RecordType, FuncType, SetType, ListType]
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +228,32 @@ class SetLit:
 
 
 @dataclass(frozen=True, slots=True)
+class SeqLit:
+    """A list value, its elements head first: ``[]`` in the DSL (the builder writes no other)."""
+
+    elems: tuple["Expr", ...] = ()
+    span: Span | None = _span()
+
+
+LIST_OPS = ("len", "first", "has", "add", "add_tail", "del")
+
+
+@dataclass(frozen=True, slots=True)
+class ListOp:
+    """An operation on the value of list ``list`` (a ``ListType``), with an element ``elem``
+    for the last four: ``len`` its length (``|l|``); ``first`` its head (an evaluation error
+    on an empty list, as a function applied outside its domain); ``has`` whether ``elem`` is
+    on it (``x in l``); ``add``/``add_tail`` the list with ``elem`` at its head/tail, the list
+    itself when ``elem`` is on it already; ``del`` the list without ``elem`` (itself when
+    ``elem`` is not on it). The statements ``list_add`` ... check those cases first."""
+
+    op: str
+    list: "Expr"
+    elem: "Expr | None" = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class RangeLit:
     """The set ``lo..hi``."""
 
@@ -304,5 +341,5 @@ class InType:
 Expr = Union[
     IntLit, BoolLit, AtomLit, VarRef, LocalRef, ConstRef, BoundRef, SelfRef, Field, Index,
     Unary, Binary, SetLit, RangeLit, Card, Quant, SetFilter, IfExpr, RecordLit, FuncLit, At,
-    InType,
+    InType, SeqLit, ListOp,
 ]

@@ -104,6 +104,18 @@ class Printer:
             return (f"{e.actor}[{self.expr(e.proc)}] at {st}", P_CMP)
         if isinstance(e, N.InType):
             return (f"{self.expr(e.expr, P_UNION)} in {type_str(e.type, self.model)}", P_CMP)
+        if isinstance(e, N.SeqLit):
+            return ("[" + ", ".join(self.expr(x) for x in e.elems) + "]", P_POSTFIX)
+        if isinstance(e, N.ListOp):
+            if e.op == "len":
+                return (f"|{self.expr(e.list, P_DIFF)}|", P_POSTFIX)
+            if e.op == "has":
+                return (f"{self.expr(e.elem, P_UNION)} in {self.expr(e.list, P_UNION)}", P_CMP)
+            if e.op == "first":
+                return (f"list_first_entry({self.expr(e.list)})", P_POSTFIX)
+            # a list's new value: written as the statement that computes it
+            name = {"add": "list_add", "add_tail": "list_add_tail", "del": "list_del"}[e.op]
+            return (f"{name}({self.expr(e.elem)}, {self.expr(e.list)})", P_POSTFIX)
         raise TypeError(f"not an expression: {e!r}")
 
     # statements -----------------------------------------------------------------------
@@ -193,6 +205,8 @@ def type_str(t: N.Type, model: N.Model | None = None) -> str:
         return f"[{type_str(t.domain, model)} -> {type_str(t.range, model)}]"
     if isinstance(t, N.SetType):
         return f"set of {type_str(t.elem, model)}"
+    if isinstance(t, N.ListType):
+        return f"list of {type_str(t.elem, model)}"
     return str(t)
 
 

@@ -14,6 +14,7 @@ from ..span import Span
 from . import nodes as N
 from .scope import Scope, Label, Unresolved, placeholder, respan
 from .resolve_stmt import StmtResolver
+from .lists import LIST_EXPRS
 from .pools import allocated_var
 from .rcu import GRACE, READERS
 from .waitqueues import SLEEPING
@@ -217,13 +218,20 @@ class Resolver(StmtResolver, TypeResolver):
                                "write `leadsto NAME: forall x in S: p ~> q`", "leadsto")
                 self._fail("`~>` must be the top operator of a leadsto property", sp,
                            "write `leadsto NAME: forall x in S: p ~> q`", "leadsto")
-            return N.Binary(BY_DSL[e.op].name, self._expr(e.left, sc), self._expr(e.right, sc), sp)
+            left, right = self._expr(e.left, sc), self._expr(e.right, sc)
+            on_list = self.list_binary(e.op, left, right, sc, sp)
+            if on_list is not None:
+                return on_list
+            return N.Binary(BY_DSL[e.op].name, left, right, sp)
+        if isinstance(e, A.EmptyListE):
+            return N.SeqLit((), sp)
         if isinstance(e, A.SetE):
             return N.SetLit(tuple(self._expr(x, sc) for x in e.elems), sp)
         if isinstance(e, A.RangeE):
             return N.RangeLit(self._expr(e.lo, sc), self._expr(e.hi, sc), sp)
         if isinstance(e, A.CardE):
-            return N.Card(self._expr(e.set, sc), sp)
+            inner = self._expr(e.set, sc)
+            return self.list_card(inner, sc, sp) or N.Card(inner, sp)
         if isinstance(e, A.IfE):
             return N.IfExpr(self._expr(e.cond, sc), self._expr(e.then, sc), self._expr(e.orelse, sc), sp)
         if isinstance(e, A.QuantE):
@@ -350,6 +358,8 @@ class Resolver(StmtResolver, TypeResolver):
             return self._apply_def(self.defs[e.name], tuple(a.value for a in e.args), sp, sc)
         if e.name == "rcu_dereference" and len(e.args) == 1 and e.name not in self.defs:
             return self._expr(e.args[0].value, sc)  # sequentially consistent: a plain read
+        if e.name in LIST_EXPRS:
+            return self.list_expr(e.name, tuple(a.value for a in e.args), sc, sp)
         if e.name == "test_bit" and len(e.args) == 2:
             bit, word = (a.value for a in e.args)
             return N.Binary("in", self._expr(bit, sc), self._expr(word, sc), sp)

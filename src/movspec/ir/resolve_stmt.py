@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..diagnostics import Related, did_you_mean
 from ..dsl import ast as A
 from . import nodes as N
+from .lists import Lists
 from .kernel_ops import STEP_ENDING, KernelOps, StepContext, unknown_op_hint
 from .pools import Pools
 from .rcu import RCU_OPS, Rcu
@@ -17,7 +18,7 @@ from .scope import Scope, Label, Unresolved, lazy
 from .variants import ASSERTIONS, DEFAULT_GUARD
 
 
-class StmtResolver(KernelOps, WaitQueues, Rcu, Pools):
+class StmtResolver(KernelOps, WaitQueues, Rcu, Pools, Lists):
     """Mixed into ``resolve.Resolver``, whose attributes it uses."""
 
     _step: StepContext | None = None

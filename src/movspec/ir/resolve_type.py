@@ -75,7 +75,19 @@ class TypeResolver:
         if isinstance(t, A.AtomsT):
             return N.AtomType(tuple(dict.fromkeys(t.names)))
         if isinstance(t, A.SetT):
-            return N.SetType(self.type(t.elem, _seen))
+            elem = self.type(t.elem, _seen)
+            if isinstance(elem, N.ListType):
+                self.d.err(f"a set cannot hold lists (`{elem}`)", t.elem.span,
+                           "an object is on a list: keep one list per owner, e.g. `[Cpus -> list of Pages]`",
+                           "type")
+            return N.SetType(elem)
+        if isinstance(t, A.ListT):
+            elem = self.type(t.elem, _seen)
+            if not isinstance(elem, N.AtomType):
+                self.d.err(f"a list holds objects named by a constant set or an enum, not `{elem}`",
+                           t.elem.span, "write e.g. `list of Pages` with `const Pages = {P1, P2}`", "type")
+                return N.ListType(N.AtomType(()))
+            return N.ListType(elem)
         if isinstance(t, A.FuncT):
             dom = self.type(t.domain, _seen)
             if not isinstance(dom, (N.AtomType, N.IntType, N.BoolType)):
@@ -113,7 +125,7 @@ class TypeResolver:
         if n in self.consts:
             hint = f"`{n}` is an integer constant; write a range such as `0..{n}`"
         self.d.err(f"unknown type `{n}`", t.span,
-                   hint or "types are bool, lo..hi, enums, structs, constant sets, [D -> R], set of T",
+                   hint or "types are bool, lo..hi, enums, structs, constant sets, [D -> R], set of T, list of T",
                    "undefined-name")
         return N.BoolType()
 
@@ -155,6 +167,8 @@ class TypeResolver:
             return N.IntLit(t.lo)
         if isinstance(t, N.SetType):
             return N.SetLit(())
+        if isinstance(t, N.ListType):
+            return N.SeqLit(())
         if isinstance(t, N.RecordType):
             return N.RecordLit(t, tuple((f.name, f.default) for f in t.fields))
         if isinstance(t, N.FuncType) and has_default(t.range):
@@ -180,7 +194,7 @@ def _inline_atoms(t: A.TypeExpr):
     elif isinstance(t, A.UnionT):
         for p in t.parts:
             yield from _inline_atoms(p)
-    elif isinstance(t, A.SetT):
+    elif isinstance(t, (A.SetT, A.ListT)):
         yield from _inline_atoms(t.elem)
     elif isinstance(t, A.FuncT):
         yield from _inline_atoms(t.domain)

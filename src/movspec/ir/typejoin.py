@@ -9,13 +9,13 @@ One rule for every stage that infers a type (the type checker, the compiled chec
   have it;
 - integer ranges widen to cover both; an ``IntType`` without bounds (``lo is None``: an integer
   of unknown range, as the type checker gives arithmetic) stays without bounds;
-- sets join their elements;
+- sets join their elements, and so do lists;
 - anything else is ``a``: mixing kinds is the type checker's finding, not the join's.
 """
 
 from __future__ import annotations
 
-from .nodes import AtomType, IntType, SetType
+from .nodes import AtomType, IntType, ListType, SetType
 
 
 def join(a, b):
@@ -31,6 +31,8 @@ def join(a, b):
         return a
     if isinstance(a, SetType) and isinstance(b, SetType):
         return SetType(join(a.elem, b.elem))
+    if isinstance(a, ListType) and isinstance(b, ListType):
+        return ListType(join(a.elem, b.elem))
     if isinstance(a, AtomType) and isinstance(b, AtomType):
         if a == b:
             return a

@@ -12,7 +12,7 @@ from typing import Iterator
 
 from . import nodes as ir
 
-_TYPES = (ir.BoolType, ir.IntType, ir.AtomType, ir.RecordType, ir.FuncType, ir.SetType)
+_TYPES = (ir.BoolType, ir.IntType, ir.AtomType, ir.RecordType, ir.FuncType, ir.SetType, ir.ListType)
 # nodes that bind a name over part of themselves: (binder field, fields in its scope)
 _BINDERS = {ir.Quant: ("var", ("body",)), ir.SetFilter: ("var", ("cond",)),
             ir.FuncLit: ("var", ("body",)), ir.With: ("var", ("body",))}

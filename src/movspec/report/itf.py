@@ -7,7 +7,8 @@ Encoding (``to_itf``):
   variable plus ``"#meta": {"index": i, ...}``;
 * integers are ``{"#bigint": "n"}``; booleans and atoms (model values, enum members, step
   names) are JSON booleans and strings; records are objects; functions (arrays, actor locals,
-  ``pc``) are ``{"#map": [[k, v], ...]}``; sets are ``{"#set": [...]}``;
+  ``pc``) are ``{"#map": [[k, v], ...]}``; sets are ``{"#set": [...]}``; lists are arrays
+  (ADR-015's sequences), head first;
 * the action that led to each state is named twice: in the state's ``#meta`` (``actor``,
   ``proc``, ``step``, ``anchor``) and as the variable ``mbt::actionTaken``
   (``"init"``, then ``"compactor.get"``), the convention Quint's model-based testing uses;
@@ -25,7 +26,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..result import Fn, PropertyResult, Rec, State, Trace, TraceStep, Value
+from ..result import Fn, PropertyResult, Rec, Seq, State, Trace, TraceStep, Value
 
 ACTION_VAR = "mbt::actionTaken"
 FORMAT_DESCRIPTION = "https://apalache-mc.org/docs/adr/015adr-trace.html"
@@ -53,6 +54,8 @@ def encode(v: Value) -> Any:
     if isinstance(v, frozenset):
         items = [encode(x) for x in v]
         return {"#set": sorted(items, key=lambda j: json.dumps(j, sort_keys=True))}
+    if isinstance(v, Seq):
+        return [encode(x) for x in v.items]
     raise TypeError(f"not a state value: {v!r}")
 
 
@@ -113,8 +116,8 @@ def decode(j: Any, path: str = "") -> Value:
         return j
     if isinstance(j, float):
         raise ITFError(path, "numbers must be integers")
-    if isinstance(j, list):
-        raise ITFError(path, "a bare JSON array is not an ITF value (use #tup, #set or #map)")
+    if isinstance(j, list):  # a sequence: a list value, head first
+        return Seq(tuple(decode(x, f"{path}[{i + 1}]") for i, x in enumerate(j)))
     if not isinstance(j, dict):
         raise ITFError(path, f"not an ITF value: {j!r}")
     if "#bigint" in j:

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..ir.nodes import DEFAULT_INIT, DONE, Model
-from ..result import Fn, Rec, State, Trace, TraceStep, Value, diff_values, format_value
+from ..result import Fn, Rec, Seq, State, Trace, TraceStep, Value, diff_values, format_value
 
 
 @dataclass(frozen=True)
@@ -286,6 +286,8 @@ def _unset(v: Value) -> Value:
         return Fn(tuple((k, _unset(x)) for k, x in v.pairs))
     if isinstance(v, frozenset):
         return frozenset(_unset(x) for x in v)
+    if isinstance(v, Seq):
+        return Seq(tuple(_unset(x) for x in v.items))
     return v
 
 

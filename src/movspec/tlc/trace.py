@@ -78,7 +78,7 @@ class TraceMapper:
             return Raw("fn", tuple((self.dsl_names(k, t.domain), self.dsl_names(v, t.range)) for k, v in raw.items))
         if isinstance(t, ir.FuncType) and raw.kind == "seq":
             return Raw("seq", tuple(self.dsl_names(v, t.range) for v in raw.items))
-        if isinstance(t, ir.SetType):
+        if isinstance(t, (ir.SetType, ir.ListType)):
             return Raw(raw.kind, tuple(self.dsl_names(v, t.elem) for v in raw.items))
         if t is None and raw.kind == "fn":
             return Raw("fn", tuple((self.dsl_names(k, None), self.dsl_names(v, None)) for k, v in raw.items))

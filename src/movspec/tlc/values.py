@@ -7,7 +7,7 @@ tuples ``<<...>>`` (also functions over ``1..n``), ``Raw("set", items)``.
 
 ``convert`` turns a raw value into ``result.Value`` given its IR type: records become ``Rec``
 in declaration order, functions ``Fn`` in domain order (a tuple is a function over ``1..n``),
-sets ``frozenset``.
+sets ``frozenset``, lists (``list of T``, written ``<<...>>``) ``Seq``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from ..ir import nodes as ir
-from ..result import Fn, Rec
+from ..result import Fn, Rec, Seq
 
 
 class ValueSyntaxError(ValueError):
@@ -164,6 +164,8 @@ def convert(raw, t: ir.Type | None):
         return Fn(tuple((k, convert(keyed[k], t.range)) for k in keys))
     if isinstance(t, ir.SetType) and isinstance(raw, Raw):
         return frozenset(convert(x, t.elem) for x in raw.items)
+    if isinstance(t, ir.ListType) and isinstance(raw, Raw):  # <<p1, p2>>, head first
+        return Seq(tuple(convert(x, t.elem) for x in raw.items))
     return plain(raw)
 
 
