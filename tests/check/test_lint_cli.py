@@ -59,7 +59,7 @@ def test_json_output() -> None:
 def test_default_path_is_spec(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     r = run("lint")
-    assert r.exit_code == 1 and "no such file or directory: `spec`" in r.stderr
+    assert r.exit_code == 2 and "no such file or directory: `spec`" in r.stderr  # a usage error
     (tmp_path / "spec").mkdir()
     shutil.copy(EXAMPLE, tmp_path / "spec" / "model.mspec")
     assert run("lint").exit_code == 0
