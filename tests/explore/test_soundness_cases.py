@@ -92,3 +92,14 @@ def test_cli_overflow_ends_and_reports_typeok_with_its_trace():
     text = " ".join(r.output.split())
     assert "overflow · TypeOK: violated (no expectation), 3 steps" in text
     assert "overflow: search incomplete: n = 14 is outside its type 0..2" in text
+
+
+def test_an_assert_failed_before_a_value_outside_its_type_stays_found():
+    # the step fails its assert, then stores `none` into a `set of Ids`: the search ends at the
+    # value (TypeOK), and the assertion failed before it is reported too, as TLC reports it
+    r = check(_model("assert_then_out_of_type"))
+    assert _verdicts(r) == {"TypeOK": Verdict.VIOLATED, "Assertions": Verdict.VIOLATED,
+                            "Deadlock": Verdict.INCOMPLETE}
+    a = r.property("Assertions")
+    assert [s.step for s in a.trace.steps] == [None, "st"] and a.trace.steps[-1].state is None
+    assert r.error is None and not r.complete

@@ -158,3 +158,13 @@ def test_runtime_errors_are_refereed_too(tmp_path):
     assert t.verdict("Ratio") is Verdict.ERROR and "in the initial state" in t.property("Ratio").message
     r = _movspec("check", str(FIX / "wrongdom.mspec"), "--backend", "both", "-q")
     assert r.returncode == 1, r.stdout
+
+
+def test_an_assert_failed_before_a_value_outside_its_type_is_found_by_both():
+    from movspec.explore import check
+    res = load([str(ROOT / "tests" / "fixtures" / "explore" / "soundness" / "assert_then_out_of_type.mspec")])
+    (m,) = res.models.values()
+    ours, theirs = check(m), check_model(m)
+    for name in ("TypeOK", "Assertions"):
+        assert ours.verdict(name) is theirs.verdict(name) is Verdict.VIOLATED, name
+    assert len(ours.property("Assertions").trace) == len(theirs.property("Assertions").trace)

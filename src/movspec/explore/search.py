@@ -189,16 +189,14 @@ class Search:
                         raise _Stop("evaluation error")
                     try:
                         succ(s, W, out, viol, cov)
-                    except Overflow as err:
-                        error = self._step_error(s, W, err)
-                        raise _Stop(error.message)
-                    except RUNTIME_ERRORS as err:
-                        # a check that failed in this state's steps before the error stays found
+                    except RUNTIME_ERRORS as err:  # Overflow among them
+                        # a check that failed in this state's steps before the error (or the
+                        # value beyond the type) stays found
                         for pi, sid, msg in viol:
                             found.setdefault(props[pi], _Found("assert", s, msg, pi))
                         viol.clear()
                         error = self._step_error(s, W, err)
-                        raise _Stop("evaluation error")
+                        raise _Stop(error.message if isinstance(err, Overflow) else "evaluation error")
                     if viol:
                         for pi, sid, msg in viol:
                             name = props[pi]
