@@ -19,6 +19,8 @@ from movspec.result import Seq, Verdict, format_value, value_to_json
 from movspec.tlc.values import convert, parse_value
 from tests.conftest import assert_backends_agree
 
+from .conftest import complete_verdicts as _verdicts, load_one as _one
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "balloon_list.mspec"
 
@@ -117,23 +119,10 @@ actor a(self in Cpus) {
 MODELS = {"shared": SHARED, "order": ORDER, "field": FIELD, "proofs": PROOFS, "big": BIG}
 
 
-def _one(text):
-    res = load_text(text, "m.mspec")
-    errors = [d.render(res.sources) for d in res.diagnostics if d.severity.value == "error"]
-    assert not errors, errors
-    return next(iter(res.models.values()))
-
-
 def _example():
     res = load([str(EXAMPLE)])
     assert res.ok, [d.render(res.sources) for d in res.diagnostics]
     return res.models
-
-
-def _verdicts(model, symmetry=False):
-    res = check(model, symmetry=symmetry)
-    assert res.complete and res.error is None
-    return {p.name: p for p in res.properties}
 
 
 def _final(model, prop):

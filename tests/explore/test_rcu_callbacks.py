@@ -17,6 +17,8 @@ from movspec.load import load_text
 from movspec.result import Verdict
 from tests.conftest import assert_backends_agree
 
+from .conftest import complete_verdicts as _verdicts, load_one as _one
+
 # a reader loads the pointer inside its section and reads the object; the writer unpublishes
 # it and queues its free without waiting
 DEFER = """model d
@@ -43,19 +45,6 @@ leadsto Freed: writer at done ~> O1 notin obj.allocated
 # the reader keeps using its pointer after it left the section
 LATE = DEFER.replace("    step unlock { rcu_read_unlock() }\n",
                      "    step unlock { rcu_read_unlock() }\n    step late { if p != none { v = obj[p] } }\n")
-
-
-def _one(text):
-    res = load_text(text, "m.mspec")
-    errors = [d.render(res.sources) for d in res.diagnostics if d.severity.value == "error"]
-    assert not errors, errors
-    return next(iter(res.models.values()))
-
-
-def _verdicts(model, symmetry=False):
-    res = check(model, symmetry=symmetry)
-    assert res.complete and res.error is None
-    return {p.name: p for p in res.properties}
 
 
 def _steps(p):

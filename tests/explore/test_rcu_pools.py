@@ -16,6 +16,8 @@ from movspec.load import load, load_text
 from movspec.result import Verdict
 from tests.conftest import assert_backends_agree
 
+from .conftest import complete_verdicts as _verdicts, load_one as _one
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "rcu_lookup.mspec"
 
@@ -53,19 +55,6 @@ def _models(path):
     res = load([str(path)])
     assert res.ok, [d.render(res.sources) for d in res.diagnostics]
     return res.models
-
-
-def _one(text):
-    res = load_text(text, "m.mspec")
-    errors = [d.render(res.sources) for d in res.diagnostics if d.severity.value == "error"]
-    assert not errors, errors
-    return next(iter(res.models.values()))
-
-
-def _verdicts(model, symmetry=False):
-    res = check(model, symmetry=symmetry)
-    assert res.complete and res.error is None
-    return {p.name: p for p in res.properties}
 
 
 def test_a_free_without_a_grace_period_is_a_use_after_free():

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from ..diagnostics import Diagnostic, did_you_mean
 from ..ir import nodes as N
+from ..ir.walk import types_in
 from .types_expr import ExprTypes, TFunc, comparable, desc, kind, kind_word, of_ir, shown, typed
 
 
@@ -187,14 +188,7 @@ def check_abstract(model: N.Model, spec: N.AbstractSpec) -> list[Diagnostic]:
 
 
 def _records(t: N.Type):
-    if isinstance(t, N.RecordType):
-        yield t
-        for f in t.fields:
-            yield from _records(f.type)
-    elif isinstance(t, N.FuncType):
-        yield from _records(t.range)
-    elif isinstance(t, (N.SetType, N.ListType)):
-        yield from _records(t.elem)
+    return (x for x in types_in(t) if isinstance(x, N.RecordType))
 
 
 def check_types(model: N.Model) -> list[Diagnostic]:

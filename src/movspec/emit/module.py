@@ -25,7 +25,7 @@ from functools import cached_property
 
 
 from ..ir import nodes as ir
-from ..ir.walk import walk
+from ..ir.walk import types_in, walk
 from ..ir.symmetry import symmetry_off_reason
 from ..templating import environment
 from ..span import Span
@@ -452,18 +452,6 @@ def _has_lists(model: ir.Model) -> bool:
     """Does a variable or local hold a list (``Len``, ``Head``, ``<<>>`` need Sequences)?"""
     types = [v.type for v in model.vars] + [l.type for a in model.actors + model.functions for l in a.locals]
     return any(isinstance(n, ir.ListType) for t in types for n in types_in(t))
-
-
-def types_in(t):
-    """``t`` and the types it is made of."""
-    yield t
-    if isinstance(t, ir.RecordType):
-        for f in t.fields:
-            yield from types_in(f.type)
-    elif isinstance(t, ir.FuncType):
-        yield from types_in(t.range)
-    elif isinstance(t, (ir.SetType, ir.ListType)):
-        yield from types_in(t.elem)
 
 
 def _result_labels(labels: dict[str, LabelInfo], printer: StepPrinter, owner: str) -> None:

@@ -24,9 +24,10 @@ write next to it, and the TLA+ property name of each refinement.
 from __future__ import annotations
 
 from ..ir import nodes as ir
+from ..ir.walk import types_in
 from .expr import LIST_LINES, ExprRenderer, Scope
 from .expr import EmitError
-from .module import Emitted, Symbols, types_in
+from .module import Emitted, Symbols
 from .pluscal import comment_text
 
 

@@ -146,15 +146,20 @@ class ExprCompiler(PathCompiler):
         return ir.BoolType()
 
     def _x_SetLit(self, e, ctx):
+        return self._collection(e, ctx, ir.SetType, frozenset, "frozenset((", "))")
+
+    def _collection(self, e, ctx, make_type, make, open_: str, close: str):
+        """A set or list literal: its element type is the join of its elements' (that of an
+        empty one has no values, the bottom of the join); a constant when they all are."""
         xs = [self.expr(x, ctx) for x in e.elems]
-        et = ir.AtomType(())  # the element type of {}: no values, the bottom of the join
+        et = ir.AtomType(())
         for x in xs:
             et = join(et, x.type)
-        t = ir.SetType(et)
+        t = make_type(et)
         if all(x.static for x in xs):
-            v = frozenset(x.val for x in xs)
+            v = make(x.val for x in xs)
             return X(self.const(v), t, v)
-        return X("frozenset((" + "".join(x.src + ", " for x in xs) + "))", t)
+        return X(open_ + "".join(x.src + ", " for x in xs) + close, t)
 
     def _x_RangeLit(self, e, ctx):
         lo, hi = self.expr(e.lo, ctx), self.expr(e.hi, ctx)
@@ -274,15 +279,7 @@ class ExprCompiler(PathCompiler):
         return self.intype(e.expr, e.type, ctx)
 
     def _x_SeqLit(self, e, ctx):
-        xs = [self.expr(x, ctx) for x in e.elems]
-        et = ir.AtomType(())
-        for x in xs:
-            et = join(et, x.type)
-        t = ir.ListType(et)
-        if all(x.static for x in xs):
-            v = tuple(x.val for x in xs)
-            return X(self.const(v), t, v)
-        return X("(" + "".join(x.src + ", " for x in xs) + ")", t)
+        return self._collection(e, ctx, ir.ListType, tuple, "(", ")")
 
     def _x_ListOp(self, e, ctx):
         lst = self.expr(e.list, ctx)

@@ -94,6 +94,19 @@ def literal(model: ir.Model, v):
     return None
 
 
+def types_in(t) -> Iterator:
+    """``t`` and the types its values are made of: record fields, a function's range, the
+    elements of a set or a list."""
+    yield t
+    if isinstance(t, ir.RecordType):
+        for f in t.fields:
+            yield from types_in(f.type)
+    elif isinstance(t, ir.FuncType):
+        yield from types_in(t.range)
+    elif isinstance(t, (ir.SetType, ir.ListType)):
+        yield from types_in(t.elem)
+
+
 def state_key(actor: str, local: str) -> str:
     """The key of an actor local in a plain state (``result.State``): ``"<actor>.<local>"``."""
     return f"{actor}.{local}"

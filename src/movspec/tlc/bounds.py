@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from ..emit.module import Emitted
 from ..ir import nodes as ir
+from ..ir.walk import types_in
 
 HEADROOM_EXTRA = 8  # as explore.layout: the range's size plus this on each side
 
@@ -55,15 +56,7 @@ def headroom(t: ir.IntType) -> tuple[int, int]:
 
 
 def _has_int(t: ir.Type) -> bool:
-    if isinstance(t, ir.IntType):
-        return True
-    if isinstance(t, ir.RecordType):
-        return any(_has_int(f.type) for f in t.fields)
-    if isinstance(t, ir.FuncType):
-        return _has_int(t.range)
-    if isinstance(t, ir.SetType):
-        return _has_int(t.elem)
-    return False
+    return any(isinstance(x, ir.IntType) for x in types_in(t))
 
 
 class _Render:
