@@ -79,8 +79,8 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
                     first=first, fingerprints=fingerprints)
     say("exploring")
     result = search.run()
-    # a compilation without symmetry serves the graph as it is
-    graph = _SharedGraph(model, comp if comp.canon is None else None, max_states)
+    # the graph reuses the compilation: symmetry adds only ``canon``, which it does not call
+    graph = _SharedGraph(model, comp, max_states)
     live = {p.name for p in model.properties if isinstance(p, ir.LeadsTo)}
     proofs = {p.name for p in proof_properties(model)}
     undecided = live | proofs

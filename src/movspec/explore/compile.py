@@ -73,6 +73,20 @@ class Compiled:
         exec(compile(src, f"<movspec {name}>", "exec"), self.namespace)
         return self.namespace[name]
 
+    def sides(self, pairs: "list[tuple[ir.Expr, ir.Expr]]") -> "Callable[[list], int]":
+        """One compiled function for the two sides of several ``leadsto`` bindings: ``W`` ->
+        a bit mask with, for pair ``k``, bit ``2k`` set when ``q`` holds and bit ``2k+1`` when
+        ``p`` holds and ``q`` does not (``p`` is evaluated only where ``q`` is false)."""
+        name = self.compiler.fresh("sides")
+        lines = [f"def {name}(W):", "    m = 0"]
+        for k, (p, q) in enumerate(pairs):
+            ps = self.compiler.expr(p, Ctx(W="W")).src
+            qs = self.compiler.expr(q, Ctx(W="W")).src
+            lines += [f"    if {qs}:", f"        m |= {1 << 2 * k}", f"    elif {ps}:", f"        m |= {1 << 2 * k + 1}"]
+        lines.append("    return m")
+        exec(compile("\n".join(lines) + "\n", f"<movspec {name}>", "exec"), self.namespace)
+        return self.namespace[name]
+
     def failing_step(self, s, W) -> tuple[StepInfo, BaseException] | None:
         """The first step enabled in state ``s`` (decoded: ``W``) whose evaluation raises, with
         the exception; only the steps at their process's pc run. None when no step fails."""

@@ -45,7 +45,7 @@ def check_liveness(model: ir.Model, props: list[ir.LeadsTo], graph: StateGraph |
     """Decide ``props`` on ``graph``, the reachable graph of ``model`` without symmetry
     (``explore.graph``; explored here, up to ``max_states``, when not given). Both sides of
     every binding are compiled with the model, so evaluating them is as fast as the successor
-    function."""
+    function; every state is decoded once for all the properties."""
     if not props:
         return {}
     g = graph if graph is not None else explore_graph(model, max_states=max_states)
@@ -54,12 +54,14 @@ def check_liveness(model: ir.Model, props: list[ir.LeadsTo], graph: StateGraph |
         return {p.name: PropertyResult(p.name, "leadsto", Verdict.INCOMPLETE, why) for p in props}
     lv = _Graph(model, g)
     out = {}
+    labels = lv.label(props)
     for prop in props:
-        try:
-            out[prop.name] = lv.check(prop)
-        except RUNTIME_ERRORS as err:
+        lab = labels[prop.name]
+        if isinstance(lab, BaseException):
             out[prop.name] = PropertyResult(prop.name, "leadsto", Verdict.ERROR,
-                                            f"cannot evaluate {prop.name}: {error_text(err)}")
+                                            f"cannot evaluate {prop.name}: {error_text(lab)}")
+            continue
+        out[prop.name] = lv.check(prop, *lab)
     return out
 
 
@@ -84,41 +86,66 @@ class _Graph:
         comp = g.comp
         self.n = len(g.states)
         # the fairness unit each step id belongs to (``ir.Actor.fair_unit``: the process and
-        # the kind of its steps, None for a step under no fairness), and the fair units
-        self.unit_of = [info.actor.fair_unit(info.step, info.proc) for info in comp.steps]
-        self.fair: list[tuple[tuple, str]] = list(dict.fromkeys(
-            (u, u[2]) for u in self.unit_of if u is not None))
-        # the units enabled in each state: those with a step that changes the state
-        # (a step that leaves every variable as it was is a stutter, as in <<A>>_vars)
-        self.enabled: list[frozenset] = []
+        # the kind of its steps, None for a step under no fairness), as one bit per unit
+        units = [info.actor.fair_unit(info.step, info.proc) for info in comp.steps]
+        order = list(dict.fromkeys(u for u in units if u is not None))
+        self.bit_of = [0 if u is None else 1 << order.index(u) for u in units]
+        self.fair: list[tuple[int, str]] = [(1 << k, u[2]) for k, u in enumerate(order)]
+        self.weak_mask = sum(b for b, kind in self.fair if kind == "weak")
+        # the units enabled in each state, as a mask: those with a step that changes the
+        # state (a step that leaves every variable as it was is a stutter, as in <<A>>_vars)
+        bit_of = self.bit_of
+        self.enabled: list[int] = []
         for i, row in enumerate(g.edges):
-            self.enabled.append(frozenset(u for j, sid in row if j != i and (u := self.unit_of[sid]) is not None))
+            m = 0
+            for j, sid in row:
+                if j != i:
+                    m |= bit_of[sid]
+            self.enabled.append(m)
         self._parents: list[int] | None = None
         self._depth: list[int] = []
         self._work = 0  # steps looked at by the lasso search (``_LASSO_WORK``)
+        # scratch arrays of the component search (``_sccs``), all back to -1 / 0 between calls
+        self._idx = [-1] * self.n
+        self._low = [-1] * self.n
+        self._mark = [0] * self.n
+        self._stamp = 0
 
     # -------------------------------------------------------------- evaluation
     def _plain(self, i: int) -> dict:
         comp = self.g.comp
         return comp.layout.state(comp.dec(self.g.states[i]))
 
-    def check(self, prop: ir.LeadsTo) -> PropertyResult:
-        bindings = _bindings(self.g, prop)
+    def label(self, props: list[ir.LeadsTo]) -> dict:
+        """Per property: its bindings and, per state, the mask of ``Compiled.sides`` over them;
+        or the exception its evaluation raised."""
         comp = self.g.comp
-        fns = [(comp.predicate(_bind(self.model, prop.p, b)), comp.predicate(_bind(self.model, prop.q, b)))
-               for b in bindings]
-        pvals = [[False] * self.n for _ in bindings]
-        qvals = [[False] * self.n for _ in bindings]
-        dec, states = comp.dec, self.g.states
-        for i in range(self.n):
-            W = dec(states[i])
-            for k, (pf, qf) in enumerate(fns):
-                q = qvals[k][i] = qf(W)
-                if not q:
-                    pvals[k][i] = pf(W)
+        fns, out = [], {}
+        for prop in props:
+            bindings = _bindings(self.g, prop)
+            pairs = [(_bind(self.model, prop.p, b), _bind(self.model, prop.q, b)) for b in bindings]
+            fns.append((prop.name, comp.sides(pairs), []))
+            out[prop.name] = (bindings, fns[-1][2])
+        dec = comp.dec
+        live = fns
+        for s in self.g.states:
+            W = dec(s)
+            failed = None
+            for entry in live:
+                try:
+                    entry[2].append(entry[1](W))
+                except RUNTIME_ERRORS as err:
+                    out[entry[0]] = err
+                    failed = (failed or []) + [entry]
+            if failed:
+                live = [e for e in live if e not in failed]
+        return out
+
+    def check(self, prop: ir.LeadsTo, bindings: list[dict], masks: list[int]) -> PropertyResult:
         best = None
         for k, b in enumerate(bindings):
-            found = self._violation(pvals[k], qvals[k])
+            qbit, pbit = 1 << 2 * k, 1 << 2 * k + 1
+            found = self._violation([m & pbit != 0 for m in masks], [m & qbit != 0 for m in masks])
             if found is not None and (best is None or _size(found) < _size(best[1])):
                 best = (b, found)
         if best is None:
@@ -138,11 +165,14 @@ class _Graph:
         lasso kept, so the length is minimal in the path and short, not always minimal, in the
         cycle."""
         inN = [not q for q in Q]
-        fair_nodes, witness = self._fair_components(inN)
-        if not fair_nodes:
-            return None
         dist, via = self._approach(P, inN)
-        cands = sorted((dist[s], s) for s in fair_nodes if dist[s] >= 0)
+        # only the ~Q states reachable from a P /\ ~Q state through ~Q matter; a component of
+        # ~Q that holds one of them lies among them whole
+        reach = [i for i in range(self.n) if dist[i] >= 0]
+        if not reach:
+            return None
+        fair_nodes, witness = self._fair_components(reach)
+        cands = sorted((dist[s], s) for s in fair_nodes)
         if not cands:
             return None
         best = None
@@ -187,21 +217,32 @@ class _Graph:
         n = self.n
         dist = [-1] * n
         via = [-1] * n
-        buckets: dict[int, list[tuple[int, int]]] = {}
+        # the sources by depth (in state order within one), each level's sources ahead of
+        # the states the level before leads to
+        sources: dict[int, list[tuple[int, int]]] = {}
         for i in range(n):
             if P[i] and inN[i] and depth[i] >= 0:
-                buckets.setdefault(depth[i], []).append((i, -1))
-        d, top = 0, max(buckets, default=-1)
+                sources.setdefault(depth[i], []).append((i, -1))
+        levels = sorted(sources)
         edges = self.g.edges
-        while d <= top:
-            for i, frm in buckets.pop(d, ()):
+        frontier: list[tuple[int, int]] = []
+        k, d = 0, 0
+        while frontier or k < len(levels):
+            if not frontier:
+                d = levels[k]
+            if k < len(levels) and levels[k] == d:
+                frontier = sources[d] + frontier
+                k += 1
+            nxt: list[tuple[int, int]] = []
+            for i, frm in frontier:
                 if dist[i] >= 0:
                     continue
-                dist[i], via[i] = d, frm
+                dist[i] = d
+                via[i] = frm
                 for j, _ in edges[i]:
                     if inN[j] and dist[j] < 0:
-                        buckets.setdefault(d + 1, []).append((j, i))
-                        top = max(top, d + 1)
+                        nxt.append((j, i))
+            frontier = nxt
             d += 1
         return dist, via
 
@@ -272,50 +313,95 @@ class _Graph:
             return None
         raise AssertionError("no path to a fair component")
 
-    def _fair_components(self, allowed: list[bool]):
-        """States lying in a fair component of the subgraph on ``allowed`` states, each mapped
-        to its component's states, or None for stuttering."""
+    def _fair_components(self, nodes: list[int]):
+        """States lying in a fair component of the subgraph on ``nodes`` (closed under the
+        steps that stay in the subgraph being searched), each mapped to its component's
+        states, or None for stuttering."""
         fair_nodes: set[int] = set()
         witness: dict[int, object] = {}
-        fair = self.fair
-        for i in range(self.n):
-            if allowed[i] and not any(p in self.enabled[i] for p, _ in fair):
+        enabled, edges, bit_of = self.enabled, self.g.edges, self.bit_of
+        for i in nodes:
+            if not enabled[i]:
                 fair_nodes.add(i)
-                witness[i] = None  # stutter here forever
-        work = [c for c in _sccs([i for i in range(self.n) if allowed[i]], self.g.edges)]
+                witness[i] = None  # stutter here forever: no fair unit enabled
+        work = self._sccs(nodes)
         while work:
             comp = work.pop()
-            cset = set(comp)
-            internal = [(i, j, sid) for i in comp for j, sid in self.g.edges[i] if j in cset and j != i]
-            if not internal:
+            if len(comp) == 1:
                 continue  # a single state with no proper cycle (stuttering handled above)
-            taken = {self.unit_of[sid] for _i, _j, sid in internal}
-            ok = True
-            cut = None
-            for p, kind in fair:
-                if p in taken:
-                    continue
-                en = [i for i in comp if p in self.enabled[i]]
-                if not en:
-                    continue
-                if kind == "weak":
-                    if len(en) == len(comp):
-                        ok = False
-                        break
-                else:  # strong: only cycles avoiding the states where p is enabled are fair
-                    cut = set(en)
-                    break
-            if not ok:
+            cset = set(comp)
+            taken, some, every = 0, 0, -1
+            for i in comp:
+                for j, sid in edges[i]:
+                    if j != i and j in cset:
+                        taken |= bit_of[sid]
+                e = enabled[i]
+                some |= e
+                every &= e
+            # a weakly fair unit enabled in every state and never taken: no fair cycle here
+            if every & self.weak_mask & ~taken:
                 continue
-            if cut is not None:
-                rest = [i for i in comp if i not in cut]
-                work.extend(_sccs(rest, self.g.edges))
+            strong = some & ~taken & ~self.weak_mask
+            if strong:
+                # only cycles avoiding the states where a strongly fair unit that is never
+                # taken is enabled are fair: cut them away and search the rest again
+                p = strong & -strong
+                work.extend(self._sccs([i for i in comp if not enabled[i] & p]))
                 continue
             for i in comp:
                 if i not in witness:
                     fair_nodes.add(i)
                     witness[i] = cset
         return fair_nodes, witness
+
+    def _sccs(self, nodes: list[int]) -> list[list[int]]:
+        """Tarjan's strongly connected components of the subgraph on ``nodes`` (iterative, on
+        the scratch arrays, which it leaves as it found them)."""
+        self._stamp += 1
+        stamp, mark, idx, low, edges = self._stamp, self._mark, self._idx, self._low, self.g.edges
+        for i in nodes:
+            mark[i] = stamp
+        done = self.n  # the index of a state whose component is complete: never lowers a link
+        out: list[list[int]] = []
+        stack: list[int] = []
+        counter = 0
+        for root in nodes:
+            if idx[root] != -1:
+                continue
+            idx[root] = low[root] = counter
+            counter += 1
+            stack.append(root)
+            work = [(root, iter(edges[root]), 0)]
+            while work:
+                v, it, sp = work[-1]
+                for w, _ in it:
+                    if mark[w] != stamp:
+                        continue
+                    x = idx[w]
+                    if x == -1:
+                        idx[w] = low[w] = counter
+                        counter += 1
+                        work.append((w, iter(edges[w]), len(stack)))
+                        stack.append(w)
+                        break
+                    if x < low[v]:
+                        low[v] = x
+                else:
+                    work.pop()
+                    lv = low[v]
+                    if work:
+                        u = work[-1][0]
+                        if lv < low[u]:
+                            low[u] = lv
+                    if lv == idx[v]:
+                        comp = stack[sp:]
+                        del stack[sp:]
+                        for w in comp:
+                            idx[w] = done
+                        out.append(comp)
+        for i in nodes:
+            idx[i] = low[i] = -1
+        return out
 
     def _cycle(self, entry: int, cset, limit: int | None = None) -> list[tuple[int, int]] | None:
         """A fair cycle of ``(state, sid)`` steps from ``entry`` back to it inside its
@@ -328,7 +414,10 @@ class _Graph:
         if cset is None:
             return []
         inside = lambda j: j in cset  # noqa: E731
-        need = {p: kind for p, kind in self.fair if any(p in self.enabled[i] for i in cset)}
+        some = 0
+        for i in cset:
+            some |= self.enabled[i]
+        need = {p: kind for p, kind in self.fair if some & p}
         first = self._path(entry, lambda x: x == entry, inside, proper=True, limit=limit)
         if first is None or not self._unserved(need, entry, first):
             return first
@@ -339,8 +428,8 @@ class _Graph:
             if not left:
                 break
             weak_off = [p for p in left if left[p] == "weak"]
-            leg = self._path(cur, lambda x: any(p not in self.enabled[x] for p in weak_off), inside,
-                             edge_goal=lambda sid: self.unit_of[sid] in left,
+            leg = self._path(cur, lambda x: any(not self.enabled[x] & p for p in weak_off), inside,
+                             edge_goal=lambda sid: self.bit_of[sid] in left,
                              limit=None if limit is None else limit - len(out) - 1)
             if leg is None:
                 return None
@@ -353,12 +442,14 @@ class _Graph:
     def _unserved(self, need: dict, entry: int, cycle: list[tuple[int, int]]) -> dict:
         """The processes of ``need`` that ``cycle`` (from ``entry``) does not serve yet."""
         states = [entry] + [j for j, _ in cycle]
-        taken = {self.unit_of[sid] for _, sid in cycle}
+        taken = 0
+        for _, sid in cycle:
+            taken |= self.bit_of[sid]
         left = {}
         for p, kind in need.items():
-            if p in taken:
+            if taken & p:
                 continue
-            off = [p not in self.enabled[i] for i in states]
+            off = [not self.enabled[i] & p for i in states]
             if (kind == "weak" and any(off)) or (kind != "weak" and cycle and all(off)):
                 continue
             left[p] = kind
@@ -397,53 +488,3 @@ _LASSO_WORK = 2_000_000
 def _size(found) -> int:
     prefix, (_, cycle) = found
     return len(prefix) + len(cycle)
-
-
-def _sccs(nodes: list[int], edges: list) -> list[list[int]]:
-    """Tarjan's strongly connected components of the subgraph on ``nodes`` (iterative)."""
-    allowed = set(nodes)
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
-    on: set[int] = set()
-    stack: list[int] = []
-    out: list[list[int]] = []
-    counter = 0
-    for root in nodes:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on.add(root)
-        while work:
-            v, k = work[-1]
-            row = edges[v]
-            if k < len(row):
-                work[-1] = (v, k + 1)
-                w = row[k][0]
-                if w not in allowed:
-                    continue
-                if w not in index:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on.add(w)
-                    work.append((w, 0))
-                elif w in on:
-                    low[v] = min(low[v], index[w])
-            else:
-                work.pop()
-                if work:
-                    u = work[-1][0]
-                    low[u] = min(low[u], low[v])
-                if low[v] == index[v]:
-                    comp = []
-                    while True:
-                        w = stack.pop()
-                        on.discard(w)
-                        comp.append(w)
-                        if w == v:
-                            break
-                    out.append(comp)
-    return out

@@ -232,7 +232,8 @@ class _Checker:
         self.names = [v for v, _ in prop.mapping]
         self.abstract = Abstract(model, prop.abstract)
         self._fns = [g.comp.plain_function(e) for _, e in prop.mapping]
-        self._mapped: dict[int, object] = {}
+        self._internal = [g.comp.function(e) for _, e in prop.mapping]
+        self._by_values: dict[tuple, object] = {}  # the mapping's internal values -> mapped state
         self._by_leaves: dict[tuple, object] = {}
         # the mapping reads few parts of the state: evaluate it once per distinct projection
         keys = set()
@@ -240,6 +241,11 @@ class _Checker:
             keys |= state_keys(e)
         self._leaves = [l.index for l in g.comp.layout.leaves
                         if l.root in keys or (l.root == "pc" and f"pc:{l.actor}" in keys)]
+        # those leaves' bits of a packed state: states equal there map alike
+        self._proj = 0
+        for l in g.comp.layout.leaves:
+            if l.index in self._leaves:
+                self._proj |= ((1 << l.width) - 1) << l.offset
 
     def plain(self, i: int) -> dict:
         comp = self.g.comp
@@ -248,19 +254,26 @@ class _Checker:
     def mapped(self, i: int):
         """The abstract state concrete state ``i`` maps to: a packed abstract state, or
         ``("outside", values)`` when the values are not a state of the abstract's types."""
-        m = self._mapped.get(i)
+        s = self.g.states[i]
+        proj = s & self._proj
+        m = self._by_leaves.get(proj)
         if m is None:
-            W = self.g.comp.dec(self.g.states[i])
-            proj = tuple(W[k] for k in self._leaves)
-            m = self._by_leaves.get(proj)
+            W = self.g.comp.dec(s)
+            # many projections map to one abstract state: converted once, by internal value
+            key = tuple(f(W) for f in self._internal)
+            try:
+                m = self._by_values.get(key)
+            except TypeError:  # an unhashable internal value: no sharing
+                key = None
             if m is None:
                 values = tuple(f(W) for f in self._fns)
                 try:
                     m = self.abstract.state(dict(zip(self.names, values)))
                 except (KeyError, *RUNTIME_ERRORS):
                     m = ("outside", values)
-                self._by_leaves[proj] = m
-            self._mapped[i] = m
+                if key is not None:
+                    self._by_values[key] = m
+            self._by_leaves[proj] = m
         return m
 
     def successors(self, a) -> dict:
@@ -280,15 +293,22 @@ class _Checker:
             if a != init:
                 msg = init_message(p, self.as_state(init), self.as_state(a))
                 return PropertyResult(p.name, KIND, Verdict.VIOLATED, msg, self._trace([i], None))
+        # every state's mapped state once, by the bits the mapping reads
+        by_leaves, proj = self._by_leaves, self._proj
+        mapped = []
+        for i, s in enumerate(g.states):
+            m = by_leaves.get(s & proj)
+            mapped.append(self.mapped(i) if m is None else m)
         for i, row in enumerate(g.edges):
-            a = None
+            a = mapped[i]
+            nexts = None
             for j, sid in row:
-                if j == i:
+                b = mapped[j]
+                if b == a:
                     continue
-                if a is None:
-                    a = self.mapped(i)
-                b = self.mapped(j)
-                if a == b or b in self.successors(a):
+                if nexts is None:
+                    nexts = self.successors(a)
+                if b in nexts:
                     continue
                 return self._violation(i, j, sid, a, b)
         if not g.complete:

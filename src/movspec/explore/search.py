@@ -169,6 +169,7 @@ class Search:
                 # the states found at this level, as ints: most duplicates are among them
                 # (two orders of the same two steps), and a set answers at C speed
                 nset: set = set()
+                rset: set = set()  # the raw successors met at this level (symmetry)
                 at_limit = max_depth is not None and depth >= max_depth
                 checked_upto = 0
                 snum = lo - 1
@@ -215,7 +216,15 @@ class Search:
                                 stop = stop or f"depth budget of {max_depth} reached"
                                 break
                     elif canon is not None:
+                        # canonicalising costs more than a look-up: a successor met before
+                        # at this level, or one that is itself a known (so canonical) state,
+                        # is skipped uncanonicalised
                         for t in out:
+                            if t in rset:
+                                continue
+                            rset.add(t)
+                            if t in nset or t in visited:
+                                continue
                             t = canon(t, dec(t))
                             if t not in nset and vadd(t, snum):
                                 nset.add(t)
@@ -241,6 +250,7 @@ class Search:
                     if max_states is not None and len(visited) > max_states:
                         raise _Stop(f"state budget of {max_states} distinct states reached")
                 nset = set()
+                rset = set()
                 if at_limit:
                     lo = hi
                     break
