@@ -157,7 +157,7 @@ def test_for_block_is_not_inherited():
 
 @pytest.fixture(scope="module")
 def protocol():
-    res = load([str(ROOT / "spec"), str(ROOT / "proofs")])
+    res = load([str(ROOT / "spec"), str(ROOT / "spec" / "pageflags"), str(ROOT / "proofs")])
     assert res.ok, [d.message for d in res.errors]
     return res.models
 

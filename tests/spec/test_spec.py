@@ -14,6 +14,7 @@ from movspec.load import load, load_files
 from movspec.result import Verdict
 
 SPEC = Path(__file__).resolve().parents[2] / "spec"
+PAGEFLAGS = SPEC / "pageflags"  # the page-flags variants: spec/'s larger job
 VARIANTS = ("v4_8", "v3", "per_driver_locking", "per_driver_locking_modref", "per_driver_locking_rcu",
             "put_page_hook", "v6_0", "v4_8_pageflags", "v4_10_pageflags", "v5_18_pageflags")
 PROPERTIES = ("TypeOK", "NoUseAfterUnload", "MappingStability", "ExclusiveIsolation", "LockedMutation",
@@ -27,7 +28,7 @@ EXTRA = {"per_driver_locking_rcu": ("Assertions",),
 
 @pytest.fixture(scope="module")
 def loaded():
-    r = load([SPEC])
+    r = load([SPEC, PAGEFLAGS])
     assert r.ok, "\n".join(str(d) for d in r.diagnostics)
     return r
 
@@ -232,12 +233,12 @@ def test_each_property_can_fail(prop):
 # --------------------------------------------------------------------------- movspec check
 
 
-def _run_check(path, *args):
+def _run_check(path, *args, more=()):
     from click.testing import CliRunner
 
     from movspec.cli import cli
 
-    return CliRunner().invoke(cli, ["check", str(path), "--backend", "builtin", "--quiet", *args])
+    return CliRunner().invoke(cli, ["check", str(path), *map(str, more), "--backend", "builtin", "--quiet", *args])
 
 
 @pytest.mark.slow
@@ -245,7 +246,7 @@ def test_movspec_check_spec_passes(tmp_path):
     import json
 
     out = tmp_path / "results.json"
-    res = _run_check(SPEC, "--json", str(out))
+    res = _run_check(SPEC, "--json", str(out), more=[PAGEFLAGS])
     assert res.exit_code == 0, res.output
     assert "100 verdicts: all as expected" in res.output
     doc = json.loads(out.read_text())

@@ -24,7 +24,7 @@ def models():
     ok, why = tlc.available()
     if not ok:
         pytest.skip(f"no TLC backend: {why}")
-    r = load([SPEC])
+    r = load([SPEC, SPEC / "pageflags"])
     assert r.ok, "\n".join(str(d) for d in r.diagnostics)
     return r.models
 
