@@ -65,21 +65,77 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
     progress display, is called with what the check does next:
     ``"exploring"`` (the search; ``progress`` reports on it), then, when there are such
     properties, ``"liveness"``, ``"refinement"``, ``"inductive"`` or ``"refinement and
-    inductive"``."""
-    say = phase or (lambda _: None)
+    inductive"``.
+
+    The two halves, ``check_safety`` then ``check_on_graph``, may run apart (in two worker
+    processes: ``movspec check --jobs``); the result is the same."""
     t0 = time.perf_counter()
-    source = model
-    model = lower_functions(model)  # functions inlined: the states of PlusCal's procedures
+    lowered = lower_functions(model)  # functions inlined: the states of PlusCal's procedures
     try:
-        comp = compile_model(model, symmetry=symmetry)
+        comp = compile_model(lowered, symmetry=symmetry)
     except (CompileError, EvalError) as err:
-        return error_result(model, f"the builtin checker cannot check this model: {err}", symmetry=symmetry)
+        return error_result(lowered, f"the builtin checker cannot check this model: {err}", symmetry=symmetry)
+    result = _safety(lowered, comp, symmetry=symmetry, max_states=max_states, max_depth=max_depth,
+                     timeout=timeout, max_memory=max_memory, progress=progress, first=first, phase=phase,
+                     fingerprints=fingerprints)
+    result = _on_graph(lowered, comp, result, max_states=max_states, timeout=timeout, phase=phase)
+    return _finish(model, lowered, result, symmetry, time.perf_counter() - t0)
+
+
+def check_safety(model: ir.Model, *, symmetry: bool = True, max_states: int | None = None,
+                 max_depth: int | None = None, timeout: float | None = None, max_memory: int | None = None,
+                 progress: Callable[[Progress], None] | None = None, first: bool = False,
+                 phase: Callable[[str], None] | None = None, fingerprints: bool = False) -> CheckResult:
+    """The first half of ``check``: the search, every property but those decided on the
+    graph (``needs_graph``) decided; hand the result to ``check_on_graph`` (same options)."""
+    t0 = time.perf_counter()
+    lowered = lower_functions(model)
+    try:
+        comp = compile_model(lowered, symmetry=symmetry)
+    except (CompileError, EvalError) as err:
+        return error_result(lowered, f"the builtin checker cannot check this model: {err}", symmetry=symmetry)
+    result = _safety(lowered, comp, symmetry=symmetry, max_states=max_states, max_depth=max_depth,
+                     timeout=timeout, max_memory=max_memory, progress=progress, first=first, phase=phase,
+                     fingerprints=fingerprints)
+    return replace(result, stats=replace(result.stats, seconds=time.perf_counter() - t0))
+
+
+def needs_graph(model: ir.Model, safety: CheckResult) -> bool:
+    """Whether ``check_on_graph`` has work to do after ``safety`` (``check_safety``'s result):
+    ``leadsto``, refinement or inductive properties, and a complete search without error.
+    Otherwise it only finishes the result, at no cost."""
+    has = any(isinstance(p, ir.LeadsTo) for p in model.properties) or bool(proof_properties(model))
+    return has and safety.complete and not safety.error
+
+
+def check_on_graph(model: ir.Model, safety: CheckResult, *, symmetry: bool = True,
+                   max_states: int | None = None, timeout: float | None = None,
+                   phase: Callable[[str], None] | None = None, **_search_options) -> CheckResult:
+    """The second half of ``check``: ``safety`` (``check_safety``'s result, same options)
+    with the liveness, refinement and inductive properties decided on the reachable graph
+    (compiled again here, without symmetry). The seconds are both halves'."""
+    if safety.reason == "error":
+        return safety  # the model could not be compiled (``error_result``)
+    t0 = time.perf_counter()
+    lowered = lower_functions(model)
+    result = _on_graph(lowered, None, safety, max_states=max_states, timeout=timeout, phase=phase)
+    return _finish(model, lowered, result, symmetry, safety.stats.seconds + time.perf_counter() - t0)
+
+
+def _safety(model: ir.Model, comp: Compiled, *, symmetry, max_states, max_depth, timeout, max_memory,
+            progress, first, phase, fingerprints) -> CheckResult:
     search = Search(comp, Budget(max_states, max_depth, timeout, max_memory), progress,
                     check_deadlock=not model.allow_deadlock, symmetry=symmetry and comp.canon is not None,
                     first=first, fingerprints=fingerprints)
-    say("exploring")
-    result = search.run()
-    # the graph reuses the compilation: symmetry adds only ``canon``, which it does not call
+    (phase or (lambda _: None))("exploring")
+    return search.run()
+
+
+def _on_graph(model: ir.Model, comp: Compiled | None, result: CheckResult, *, max_states, timeout,
+              phase) -> CheckResult:
+    say = phase or (lambda _: None)
+    # the graph reuses the search's compilation when there is one (symmetry adds only
+    # ``canon``, which it does not call); it is explored only if a property needs it
     graph = _SharedGraph(model, comp, max_states)
     live = {p.name for p in model.properties if isinstance(p, ir.LeadsTo)}
     proofs = {p.name for p in proof_properties(model)}
@@ -100,6 +156,11 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
         result = replace(result, complete=False, reason="interrupted", properties=tuple(
             replace(p, verdict=Verdict.INCOMPLETE, message="interrupted", trace=None) if p.name in undecided else p
             for p in result.properties))
+    return result
+
+
+def _finish(source: ir.Model, model: ir.Model, result: CheckResult, symmetry: bool,
+            seconds: float) -> CheckResult:
     # the flag says whether reduction was asked for and possible, as TLC's backend reports it;
     # compile time is part of what the user waits for
     off = symmetry_off_reason(model) if symmetry else None
@@ -107,7 +168,7 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
     if source.functions:
         result = replace(result, coverage=source_coverage(source, result.coverage))
     return replace(result, symmetry=sym_on, symmetry_note=off,
-                   stats=replace(result.stats, seconds=time.perf_counter() - t0))
+                   stats=replace(result.stats, seconds=seconds))
 
 
 def source_coverage(source: ir.Model, coverage) -> tuple[tuple[str, int], ...]:
