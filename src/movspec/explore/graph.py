@@ -43,22 +43,29 @@ def explore_graph(model: ir.Model, *, max_states: int | None = None,
     init = list(range(len(states)))
     edges: list = []
     cov = [0] * len(comp.steps)
-    i = 0
     complete = True
-    while i < len(states):
+    succ, dec = comp.succ_labeled, comp.dec
+    look, add_state, add_row = index.get, states.append, edges.append
+    n = len(states)
+    i = 0
+    out: list = []
+    no_viol: list = []
+    while i < n:
         s = states[i]
-        out: list = []
-        comp.succ_labeled(s, comp.dec(s), out, [], cov)
+        succ(s, dec(s), out, no_viol, cov)
+        no_viol.clear()
         row = []
         for t, sid in out:
-            j = index.get(t)
+            j = look(t)
             if j is None:
-                if max_states is not None and len(states) >= max_states:
+                if max_states is not None and n >= max_states:
                     complete = False
                     continue
-                j = index[t] = len(states)
-                states.append(t)
+                j = index[t] = n
+                n += 1
+                add_state(t)
             row.append((j, sid))
-        edges.append(row)
+        out.clear()
+        add_row(row)
         i += 1
     return StateGraph(comp, states, index, edges, init, complete)

@@ -39,6 +39,7 @@ from ..ir.walk import literal, substitute
 from ..result import PropertyResult, Trace, TraceStep, Verdict, diff_states
 from .graph import StateGraph, explore_graph
 from .layout import RUNTIME_ERRORS, error_text
+from .reads import read_mask
 
 def check_liveness(model: ir.Model, props: list[ir.LeadsTo], graph: StateGraph | None = None, *,
                    max_states: int | None = None) -> dict[str, PropertyResult]:
@@ -118,25 +119,37 @@ class _Graph:
 
     def label(self, props: list[ir.LeadsTo]) -> dict:
         """Per property: its bindings and, per state, the mask of ``Compiled.sides`` over them;
-        or the exception its evaluation raised."""
+        or the exception its evaluation raised. A property is evaluated once per distinct
+        value of the state bits its sides read (``reads.read_mask``)."""
         comp = self.g.comp
         fns, out = [], {}
         for prop in props:
             bindings = _bindings(self.g, prop)
             pairs = [(_bind(self.model, prop.p, b), _bind(self.model, prop.q, b)) for b in bindings]
-            fns.append((prop.name, comp.sides(pairs), []))
+            mask = read_mask(comp.layout, [e for pair in pairs for e in pair])
+            fns.append([prop.name, comp.sides(pairs), [], mask, {}])
             out[prop.name] = (bindings, fns[-1][2])
         dec = comp.dec
         live = fns
         for s in self.g.states:
-            W = dec(s)
+            W = None
             failed = None
             for entry in live:
-                try:
-                    entry[2].append(entry[1](W))
-                except RUNTIME_ERRORS as err:
-                    out[entry[0]] = err
-                    failed = (failed or []) + [entry]
+                mask = entry[3]
+                key = None if mask is None else s & mask
+                m = None if key is None else entry[4].get(key)
+                if m is None:
+                    if W is None:
+                        W = dec(s)
+                    try:
+                        m = entry[1](W)
+                    except RUNTIME_ERRORS as err:
+                        out[entry[0]] = err
+                        failed = (failed or []) + [entry]
+                        continue
+                    if key is not None:
+                        entry[4][key] = m
+                entry[2].append(m)
             if failed:
                 live = [e for e in live if e not in failed]
         return out

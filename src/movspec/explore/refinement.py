@@ -38,6 +38,7 @@ from ..ir.walk import literal, substitute
 from ..result import PropertyResult, Trace, TraceStep, Verdict, diff_states, format_value
 from .codegen import Ctx
 from .compile import Compiled, Expressions, compile_model
+from .reads import read_mask
 from .layout import RUNTIME_ERRORS, CompileError, all_values
 from .graph import StateGraph, explore_graph
 
@@ -174,30 +175,6 @@ def abstract_successors(model: ir.Model, spec: ir.AbstractSpec, state: dict) -> 
     return {tuple(ab.plain(t).values()): lab for t, lab in ab.successors(ab.state(state)).items()}
 
 
-def state_keys(e) -> set[str]:
-    """The state keys (``result.State``) an expression reads: variable names,
-    ``"<actor>.<local>"``, and ``"pc:<actor>"`` for the program counters of an actor."""
-    out: set[str] = set()
-
-    def walk(x):
-        if isinstance(x, ir.VarRef):
-            out.add(x.name)
-        elif isinstance(x, ir.LocalRef):
-            out.add(f"{x.actor}.{x.name}")
-        elif isinstance(x, ir.At):
-            out.add(f"pc:{x.actor}")
-        if isinstance(x, tuple):
-            for y in x:
-                walk(y)
-        elif hasattr(x, "__dataclass_fields__") and not isinstance(x, ir.RecordType):
-            for f in x.__dataclass_fields__:
-                if f != "span":
-                    walk(getattr(x, f))
-
-    walk(e)
-    return out
-
-
 def mapped_state(model: ir.Model, prop: ir.Refinement, state: dict) -> dict:
     """The abstract state a concrete (plain) state maps to."""
     ex = Expressions(model)
@@ -235,17 +212,10 @@ class _Checker:
         self._internal = [g.comp.function(e) for _, e in prop.mapping]
         self._by_values: dict[tuple, object] = {}  # the mapping's internal values -> mapped state
         self._by_leaves: dict[tuple, object] = {}
-        # the mapping reads few parts of the state: evaluate it once per distinct projection
-        keys = set()
-        for _, e in prop.mapping:
-            keys |= state_keys(e)
-        self._leaves = [l.index for l in g.comp.layout.leaves
-                        if l.root in keys or (l.root == "pc" and f"pc:{l.actor}" in keys)]
-        # those leaves' bits of a packed state: states equal there map alike
-        self._proj = 0
-        for l in g.comp.layout.leaves:
-            if l.index in self._leaves:
-                self._proj |= ((1 << l.width) - 1) << l.offset
+        # the mapping reads few parts of the state: evaluate it once per distinct value of
+        # those bits (all of them when that is not known)
+        mask = read_mask(g.comp.layout, [e for _, e in prop.mapping])
+        self._proj = -1 if mask is None else mask
 
     def plain(self, i: int) -> dict:
         comp = self.g.comp
