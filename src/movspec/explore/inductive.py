@@ -268,7 +268,7 @@ class _Induction:
         In every state satisfying the conjunct the leaf's value is then ``e``'s (``==`` is
         Python's equality in the compiled code, ``<=>`` compares truth values), so once the
         leaves ``e`` reads are assigned the leaf needs no enumeration. Leaf index ->
-        (source giving the value, the leaves that source reads)."""
+        (source giving the value, the leaves that source reads, ``id`` of the conjunct)."""
         out: dict[int, tuple] = {}
         for c in self.parts:
             if not (isinstance(c, ir.Binary) and c.op in ("==", "<=>")):
@@ -286,7 +286,7 @@ class _Induction:
                     continue
                 x = self.comp.compiler.expr(other, Ctx(W="W"))
                 src = x.src if not x.static else self.comp.compiler.lit(x.val)
-                out[i] = (f"bool({src})" if c.op == "<=>" else src, dd.of(other))
+                out[i] = (f"bool({src})" if c.op == "<=>" else src, dd.of(other), id(c))
                 break
         return out
 
@@ -331,9 +331,13 @@ class _Induction:
         tag = comp.compiler.fresh("enum")
         pos = {leaf: k for k, leaf in enumerate(order)}
         checks: list[list[str]] = [[] for _ in order]
+        # a conjunct that defines a computed leaf holds by construction there: not checked
+        defining = {self.defs[i][2] for i in computed}
         for c, d in zip(self.parts, self.deps):
-            if d:
+            if d and id(c) not in defining:
                 x = comp.compiler.expr(c, Ctx(W="W"))
+                if x.static and bool(x.val):
+                    continue  # always true
                 checks[max(pos[i] for i in d)].append(x.src if not x.static else repr(bool(x.val)))
         fns: list[list[str]] = []
         lines: list[str] = []
