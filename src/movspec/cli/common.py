@@ -65,17 +65,13 @@ def load_or_exit(paths: Sequence[str | Path] | None, console: Console | None = N
     with status 1 if any is an error. Warnings are printed and loading goes on. ``consts``
     (``--const``): a name no variant declares, or a value that does not fit its declaration,
     is a usage error (exit 2)."""
+    from .. import api
+
     err = console if console is not None and console.stderr else stderr_console()
     require_paths(paths)
-    result = load(list(paths) if paths else [DEFAULT_SPEC], consts)
-    if result.unknown_consts:
-        from ..diagnostics import did_you_mean
-        name = result.unknown_consts[0]
-        known = sorted(result.const_names)
-        usage_error(f"the model has no constant `{name}` to set",
-                    did_you_mean(name, known) or f"its constants: {', '.join(known) or 'none'}")
-    if result.override_errors:
-        exc = result.override_errors[0]
+    try:
+        result = api.load(list(paths) if paths else [DEFAULT_SPEC], consts)
+    except api.ConstError as exc:
         usage_error(str(exc), exc.hint)
     if consts and note_consts and result.models:
         _note_fixed_ints(consts, next(iter(result.models.values())), err)

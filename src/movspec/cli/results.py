@@ -7,8 +7,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from ..api import restrict_properties, unknown_properties
-from ..diagnostics import did_you_mean
+from ..api import UnknownName, select
 from ..expect import disagreements, mismatches
 from ..ir.nodes import Model
 from ..result import CheckResult
@@ -17,24 +16,12 @@ from .run import Outcome
 
 
 def select_models(models: dict[str, Model], variants, properties) -> dict[str, Model]:
-    """The variants and properties asked for (usage error, exit 2, for a name not there)."""
-    models = dict(models)
-    if variants:
-        unknown = [v for v in variants if v not in models]
-        if unknown:
-            usage_error(f"no variant {', '.join(unknown)} (the model has: {', '.join(sorted(models))})",
-                        did_you_mean(unknown[0], models))
-        models = {v: models[v] for v in variants}
-    if not models:
-        usage_error("the model has no variant to check")
-    if properties:
-        unknown = unknown_properties(models, properties)
-        if unknown:
-            known = sorted({n for m in models.values() for n in m.property_names})
-            usage_error(f"no property {', '.join(unknown)} in the variants checked (they have: {', '.join(known)})",
-                        did_you_mean(unknown[0], known))
-        models = {v: restrict_properties(m, properties) for v, m in models.items()}
-    return models
+    """The variants and properties asked for (``api.select``; usage error, exit 2, for a name
+    not there)."""
+    try:
+        return select(models, variants, properties)
+    except UnknownName as exc:
+        usage_error(exc.message, exc.hint)
 
 
 def print_results_matrix(console: Console, results, models, traces: str, full: bool) -> None:
