@@ -17,6 +17,7 @@ from rich.text import Text
 
 from .. import api
 from .common import complete_properties, complete_variants, exit_status, load_or_exit, stderr_console
+from .jsonmode import JsonCommand
 from .distributed import distributed_settings, print_join, tlc_distributed_options
 from .progress import CheckProgress
 from .results import report, select_models, shown_results
@@ -73,7 +74,7 @@ def _preflight_outputs(json_path, junit_path, itf_dir, err: Console, sarif_path=
 # ---------------------------------------------------------------------- the command
 
 
-@click.command("check", epilog=exit_status(
+@click.command("check", cls=JsonCommand, epilog=exit_status(
     "every verdict meets the model's `expect` lines", "a verdict does not, the model has errors, a check "
     "could not run, or --backend both finds a disagreement").replace(
         "130 interrupted.", "130 interrupted, 143 terminated (SIGTERM)."))

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..diagnostics import Diagnostic, Severity, SourceMap
 from ..load import LoadResult, load
+from .jsonmode import fail, fail_json, json_mode
 
 DEFAULT_SPEC = "spec"
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.NOTE: "bold cyan"}
@@ -62,7 +63,8 @@ def require_paths(paths: Sequence[str | Path] | None) -> None:
 def load_or_exit(paths: Sequence[str | Path] | None, console: Console | None = None,
                  consts: Sequence = (), note_consts: bool = True) -> LoadResult:
     """Load the model at ``paths`` (default ``spec/``); print every diagnostic to stderr and exit
-    with status 1 if any is an error. Warnings are printed and loading goes on. ``consts``
+    with status 1 if any is an error (in JSON mode: the error document, with every
+    diagnostic, on stdout). Warnings are printed and loading goes on. ``consts``
     (``--const``): a name no variant declares, or a value that does not fit its declaration,
     is a usage error (exit 2)."""
     from .. import api
@@ -75,6 +77,8 @@ def load_or_exit(paths: Sequence[str | Path] | None, console: Console | None = N
         usage_error(str(exc), exc.hint)
     if consts and note_consts and result.models:
         _note_fixed_ints(consts, next(iter(result.models.values())), err)
+    if not result.ok and json_mode():
+        fail_json(1, result.diagnostics)
     if result.diagnostics:
         render_diagnostics(result.diagnostics, result.sources, err)
     if not result.ok:
@@ -109,12 +113,9 @@ def exit_status(ok: str, fail: str) -> str:
 
 
 def usage_error(message: str, hint: str | None = None) -> None:
-    """Print ``error: message`` (and ``hint: ...``) to stderr and exit with status 2."""
-    err = stderr_console()
-    err.print(Text(f"error: {message}", style="bold red"))
-    if hint:
-        err.print(Text(f"hint: {hint}"))
-    sys.exit(USAGE)
+    """Print ``error: message`` (and ``hint: ...``) to stderr and exit with status 2 (in JSON
+    mode: the error document on stdout; ``jsonmode``)."""
+    fail(message, hint, USAGE)
 
 
 def timeout_option(help: str = "Stop each variant's check after this many seconds (its verdicts "

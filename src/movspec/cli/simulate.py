@@ -18,6 +18,7 @@ from rich.text import Text
 
 from ..expect import HOLDS, expected_verdict
 from ..result import CheckResult, Verdict
+from .jsonmode import JsonCommand
 from .common import complete_variants, exit_status, load_or_exit, stderr_console
 from .progress import CheckProgress
 
@@ -34,7 +35,7 @@ def _failures(result: CheckResult, model) -> list[str]:
     return out
 
 
-@click.command("simulate", epilog=exit_status(
+@click.command("simulate", cls=JsonCommand, epilog=exit_status(
     "no property expected to hold was violated", "one was, a run met an evaluation error, or the model has errors"))
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-v", "--variant", "variants", multiple=True, metavar="V", shell_complete=complete_variants,
