@@ -263,8 +263,8 @@ def backend_of(backend: str) -> str:
 
 def tlc_status(jar: str | None = None) -> tuple[bool, str]:
     """Whether TLC can run here, and which runner or why not."""
-    from . import tlc
-    return tlc.available(jar) if jar else tlc.available()
+    from .tlc import available
+    return available(jar) if jar else available()
 
 
 def tlc_configured(jar: str | None = None) -> bool:
