@@ -93,16 +93,13 @@ def tlc_group() -> None:
     """Manage the TLC model checker (tla2tools.jar)."""
 
 
-@tlc_group.command("install", cls=JsonCommand)
+@tlc_group.command("install", cls=JsonCommand, epilog=exit_status(
+    "installed (or already there, verified)", "the download or the check of its SHA-256 failed"))
 @click.option("--force", is_flag=True, help="Download again even if a verified jar is cached.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the release and the installed jar's path as JSON on stdout; errors too.")
 def tlc_install(force: bool, as_json: bool) -> None:
-    """Download the pinned tla2tools.jar into the user cache and verify its SHA-256.
-
-    \b
-    Exit status: 0 installed (or already there, verified); 1 the download or the check failed.
-    """
+    """Download the pinned tla2tools.jar into the user cache and verify its SHA-256."""
     from ..tlc.release import InstallError, cached_jar, install, pinned
 
     rel = pinned()

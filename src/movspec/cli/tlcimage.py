@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import click
 
+from .common import exit_status
 from .jsonmode import JsonCommand, fail, print_json
 
 
-@click.command("image", cls=JsonCommand)
+@click.command("image", cls=JsonCommand, epilog=exit_status(
+    "built (or a current image is there)", "Docker cannot build it (no daemon, a failed build)").replace(
+        "an output that cannot be written", "a --jar that is not the pinned release"))
 @click.option("--jar", "jar", type=click.Path(dir_okay=False), metavar="PATH",
               help="A local tla2tools.jar, sent as build context (offline builds); its SHA-256 must "
                    "be the pinned release's. Default: the jar of $MOVSPEC_TLA2TOOLS or the user cache "
@@ -24,12 +27,7 @@ from .jsonmode import JsonCommand, fail, print_json
               help="Print the image (or, with --print-dockerfile, the Dockerfile) as JSON on stdout, the "
                    "build log on stderr; errors too.")
 def image_command(jar: str | None, base: str | None, force: bool, print_dockerfile: bool, as_json: bool) -> None:
-    """Build the Docker image TLC runs in (the Docker backend builds it on first use).
-
-    \b
-    Exit status: 0 built (or already there); 1 Docker cannot build it; 2 usage error (--jar is
-    not the pinned release).
-    """
+    """Build the Docker image TLC runs in (the Docker backend builds it on first use)."""
     from ..tlc.backend import BackendUnavailable
     from ..tlc.docker import DockerTLC
     from ..tlc.dockerimage import JarMismatch, local_verified_jar, verified_jar
