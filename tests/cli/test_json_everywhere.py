@@ -225,3 +225,19 @@ def test_json_on_stdout_is_the_document_alone_in_a_real_process(tmp_path):
     doc = json.loads(r.stdout)
     assert {f["status"] for f in doc["files"]} == {"written"}
     assert "p3" in (tmp_path / "g" / "racy.cfg").read_text() or "p3" in (tmp_path / "g" / "racy.tla").read_text()
+
+
+def test_check_and_simulate_json_alone_is_stdout_as_on_every_command(tmp_path):
+    r = CliRunner().invoke(cli, ["check", COUNT, "-q", "--no-cache", "-j", "1", "--json"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["schema_version"] == 1 and [x["variant"] for x in doc["results"]] == ["racy", "atomic"]
+    assert "verdicts" in r.stderr  # the matrix moved to stderr
+    # before another option it is alone too; a FILE still writes the file
+    r = CliRunner().invoke(cli, ["simulate", COUNT, "--json", "--runs", "5"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert {x["backend"] for x in json.loads(r.stdout)["results"]} == {"simulate"}
+    out = tmp_path / "r.json"
+    r = CliRunner().invoke(cli, ["check", COUNT, "-q", "--no-cache", "-j", "1", "--json", str(out)])
+    assert r.exit_code == 0 and json.loads(out.read_text())["ok"] is True
+    assert "verdicts" in r.stdout  # the matrix stays on stdout

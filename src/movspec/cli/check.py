@@ -115,7 +115,8 @@ def _preflight_outputs(json_path, junit_path, itf_dir, err: Console, sarif_path=
               help="tla2tools.jar to run TLC with (else $MOVSPEC_TLA2TOOLS or the user cache).")
 @tlc_memory_option
 @cache_options
-@click.option("--json", "json_path", metavar="FILE", help="Write the results as JSON ('-': stdout).")
+@click.option("--json", "json_path", metavar="[FILE]", is_flag=False, flag_value="-",
+              help="Write the results as JSON to FILE; alone (or '-'): on stdout, as every command's --json.")
 @click.option("--junit", "junit_path", metavar="FILE", help="Write JUnit XML for CI.")
 @click.option("--sarif", "sarif_path", metavar="FILE",
               help="Write SARIF 2.1.0 for code scanning: each expectation not met, and each error, at its "

@@ -1,8 +1,8 @@
 """``--json`` on every command: one way to print a JSON document, and errors as JSON.
 
 A command built with ``cls=JsonCommand`` notes, before its options are parsed, whether JSON
-goes to stdout: its ``--json`` flag is given, or (``check``, ``simulate``: ``--json FILE``) the
-file is ``-``. From then on every error the command reports through ``common.usage_error``,
+goes to stdout: its ``--json`` flag is given, or (``check``, ``simulate``: ``--json [FILE]``)
+no file or ``-`` is. From then on every error the command reports through ``common.usage_error``,
 ``common.load_or_exit`` or ``fail`` (and click's own usage errors: an unknown option, a bad
 value) is printed on stdout as one JSON document instead of ``error:``/``hint:`` lines on
 stderr, with the same exit status::
@@ -76,8 +76,10 @@ def _wants_json(command: click.Command, args: Sequence[str]) -> bool:
         return False
     if opt.is_flag:
         return "--json" in args
-    return any(a == "--json" and i + 1 < len(args) and args[i + 1] == "-" for i, a in enumerate(args)) \
-        or "--json=-" in args
+    # --json [FILE]: stdout when alone (last, or before another option) or `-`
+    return "--json=-" in args or any(
+        a == "--json" and (i + 1 == len(args) or args[i + 1] == "-" or args[i + 1].startswith("-"))
+        for i, a in enumerate(args))
 
 
 class JsonCommand(click.Command):

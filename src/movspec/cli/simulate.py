@@ -48,7 +48,8 @@ def _failures(result: CheckResult, model) -> list[str]:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Stop each variant's simulation after this long.")
 @click.option("--no-minimize", is_flag=True, help="Report counterexamples as walked, not shortened.")
-@click.option("--json", "json_path", metavar="FILE", help="Write the results as JSON ('-': stdout).")
+@click.option("--json", "json_path", metavar="[FILE]", is_flag=False, flag_value="-",
+              help="Write the results as JSON to FILE; alone (or '-'): on stdout, as every command's --json.")
 @click.option("--traces", type=click.Choice(["all", "unexpected", "none"]), default="all", show_default=True,
               help="Which counterexamples to print.")
 @click.option("--full", is_flag=True, help="Show whole states in counterexamples.")
