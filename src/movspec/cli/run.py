@@ -3,7 +3,7 @@ worker processes for the builtin checker, results from the result cache where th
 the settings did not change (``movspec.cache``), interrupts turned into incomplete results.
 
 ``run_models(models, options, console, progress, cache)`` returns an ``Outcome``: the results
-in the models' order (for ``--backend both``, the builtin half; the pairs beside), whether the
+in the models' order (for ``--backend both``, the builtin half; ``api.Referee`` pairs beside), whether the
 run was interrupted, and which results came from the cache.
 """
 
@@ -39,7 +39,7 @@ class RunOptions:
 @dataclass
 class Outcome:
     results: list[CheckResult] = field(default_factory=list)
-    pairs: list[tuple[CheckResult, CheckResult]] = field(default_factory=list)
+    pairs: list[api.Referee] = field(default_factory=list)  # --backend both: each variant's two results
     partial: list[CheckResult] = field(default_factory=list)  # --backend both: the half an interrupt cut
     interrupted: bool = False
     cached: list[tuple[str, str]] = field(default_factory=list)  # (variant, backend) taken from the cache
@@ -234,7 +234,7 @@ def run_models(models: dict[str, Model], opts: RunOptions, console: Console, pro
                     progress.stop(done_text(t))
                     store(t)
                 if opts.backend == "both":
-                    out.pairs.append((out.results[-1], t))
+                    out.pairs.append(api.Referee(out.results[-1], t))
                 else:
                     out.results.append(t)
                 if t.reason == "interrupted":
@@ -247,7 +247,7 @@ def run_models(models: dict[str, Model], opts: RunOptions, console: Console, pro
             cut = interrupted_result(model, current, opts.check.symmetry)
             if opts.backend == "both":
                 if current == "tlc":
-                    out.pairs.append((out.results[-1], cut))
+                    out.pairs.append(api.Referee(out.results[-1], cut))
                 else:
                     out.partial.append(cut)
             else:
