@@ -134,3 +134,33 @@ def test_options_carry_the_budgets_to_either_checker():
         api.backend_of("spin")
     (first,) = movspec.check(loaded, variants=["racy"], first=True)
     assert first.verdict("AllCounted") is movspec.Verdict.VIOLATED
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_cli_checks_each_variant_through_the_api(monkeypatch, tmp_path, jobs):
+    # one code path: `movspec check` runs api.check_builtin for every variant, in process
+    # (-j 1) and in its worker processes (-j 2, forked: they see the stand-in too)
+    import dataclasses
+    import json
+
+    real = api.check_builtin
+
+    def spy(model, options=api.Options(), **kw):
+        assert isinstance(options, api.Options) and options.max_depth == 40 and options.symmetry is False
+        return dataclasses.replace(real(model, options, **kw), runner=f"spy:{model.variant}")
+
+    monkeypatch.setattr(api, "check_builtin", spy)
+    out = tmp_path / "r.json"
+    r = CliRunner().invoke(cli, ["check", str(COUNT), "-q", "--no-cache", "-j", jobs, "--max-depth", "40",
+                                 "--no-symmetry", "--json", str(out)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert [x["runner"] for x in json.loads(out.read_text())["results"]] == ["spy:racy", "spy:atomic"]
+
+
+def test_the_cache_keys_settings_are_what_they_were():
+    # the result cache keys on these: a change would silently re-check every cached variant
+    o = movspec.Options(max_states=10, timeout=2.0, max_memory=2**30, first=True, workers=3, tlc_jar="/no/jar")
+    assert o.settings("builtin") == {"symmetry": True, "max_states": 10, "max_depth": None, "timeout": 2.0,
+                                     "first": True, "max_memory": 2**30, "fingerprints": False}
+    assert o.settings("tlc") == {"symmetry": True, "max_states": 10, "max_depth": None, "timeout": 2.0,
+                                 "workers": 3, "tlc": "/no/jar", "first": True}

@@ -17,8 +17,8 @@ from rich.text import Text
 
 from .. import api
 from .common import complete_properties, complete_variants, exit_status, load_or_exit, stderr_console
-from .jsonmode import JsonCommand
 from .distributed import distributed_settings, print_join, tlc_distributed_options
+from .jsonmode import JsonCommand
 from .progress import CheckProgress
 from .results import report, select_models, shown_results
 from .run import RunOptions, restore_sigterm, run_models, stop_on_sigterm

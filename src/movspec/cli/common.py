@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from .. import api
 from ..diagnostics import Diagnostic, Severity, SourceMap
 from ..load import LoadResult, load
 from .jsonmode import fail, fail_json, json_mode
@@ -67,8 +68,6 @@ def load_or_exit(paths: Sequence[str | Path] | None, console: Console | None = N
     diagnostic, on stdout). Warnings are printed and loading goes on. ``consts``
     (``--const``): a name no variant declares, or a value that does not fit its declaration,
     is a usage error (exit 2)."""
-    from .. import api
-
     err = console if console is not None and console.stderr else stderr_console()
     require_paths(paths)
     try:

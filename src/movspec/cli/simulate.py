@@ -18,8 +18,8 @@ from rich.text import Text
 
 from ..expect import HOLDS, expected_verdict
 from ..result import CheckResult, Verdict
-from .jsonmode import JsonCommand
 from .common import complete_variants, exit_status, load_or_exit, stderr_console
+from .jsonmode import JsonCommand
 from .progress import CheckProgress
 
 
