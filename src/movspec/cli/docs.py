@@ -50,13 +50,14 @@ def load_models(paths) -> Loaded:
 
 def check_model(model: Model, progress: CheckProgress | None = None, **options) -> CheckResult:
     """Check one variant with the embedded checker, saying how it goes on stderr (a live line
-    on a terminal, progress lines when piped; ``progress`` to share one display)."""
-    from ..explore import check
+    on a terminal, progress lines when piped; ``progress`` to share one display). ``options``:
+    the budgets of ``api.Options``."""
+    from ..api import Options, check_builtin
 
     def run(pr: CheckProgress) -> CheckResult:
         pr.start(f"{model.variant} (builtin)")
         try:
-            r = check(model, progress=pr.update, phase=pr.phase, **options)
+            r = check_builtin(model, Options(**options), progress=pr.update, phase=pr.phase)
         except KeyboardInterrupt:
             pr.stop("interrupted")
             raise

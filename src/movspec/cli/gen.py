@@ -147,7 +147,7 @@ expect base holds all
 
 def _probe_builtin() -> tuple[bool, str]:
     """Check a two-process model with the builtin checker: whether it works, and how it went."""
-    from ..explore import check
+    from ..api import check_builtin
     from ..expect import mismatches
     from ..load import load_text
 
@@ -156,7 +156,7 @@ def _probe_builtin() -> tuple[bool, str]:
         return False, "; ".join(d.message for d in loaded.errors)
     model = loaded.models["base"]
     try:
-        res = check(model)
+        res = check_builtin(model)
     except Exception as exc:  # noqa: BLE001 - doctor reports whatever goes wrong
         return False, f"the probe model could not be checked: {type(exc).__name__}: {exc}"
     bad = mismatches(res, model)
