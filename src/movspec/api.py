@@ -309,6 +309,15 @@ def check_tlc(model: Model, options: Options = Options()) -> CheckResult:
                        distributed=options.tlc_distributed, first=options.first, **kw)
 
 
+def simulate(model: Model, *, runs: int = 1000, depth: int = 100, seed: int = 0, timeout: float | None = None,
+             minimize: bool = True, progress: Callable | None = None) -> CheckResult:
+    """Random walks through one variant (``explore.simulate``): ``runs`` walks of at most
+    ``depth`` steps from ``seed``, counterexamples shortened unless ``minimize`` is False. It
+    finds violations; what it does not violate is INCOMPLETE, never HOLDS."""
+    from .explore.simulate import simulate as walks
+    return walks(model, runs=runs, depth=depth, seed=seed, timeout=timeout, minimize=minimize, progress=progress)
+
+
 @dataclass(frozen=True)
 class Referee:
     """Both checkers on one variant: ``disagreements`` is empty when they agree on every
@@ -331,7 +340,6 @@ def check_variant(model: Model, backend: str, options: Options = Options()) -> C
     ``max_depth`` long, ``max_states`` of them)."""
     backend = backend_of(backend)
     if backend == "simulate":
-        from .explore.simulate import simulate
         return simulate(model, runs=options.max_states or 1000, depth=options.max_depth or 100,
                         timeout=options.timeout)
     if backend == "builtin":
@@ -388,5 +396,5 @@ def explain(result: CheckResult, prop: str, models: LoadResult | Mapping[str, Mo
 __all__ = ["AUTO", "BACKENDS", "CheckResult", "ConstError", "LoadResult", "Mismatch", "Model", "Options",
            "PropertyResult", "Referee", "UnknownName", "Verdict", "backend_of", "check", "check_builtin",
            "check_tlc", "check_variant", "const_problem", "disagreements", "explain", "load", "mismatches",
-           "overrides", "reload", "restrict_properties", "results_to_json", "select", "tlc_configured",
+           "overrides", "reload", "restrict_properties", "results_to_json", "select", "simulate", "tlc_configured",
            "tlc_identity", "tlc_status", "unknown_properties"]

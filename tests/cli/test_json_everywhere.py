@@ -180,6 +180,7 @@ def test_tlc_image_json(monkeypatch, validate):
     (["anchors", "--kernel", "nosuch", "--json"], 2, "--kernel nosuch: not a directory"),
     (["check", COUNT, "-v", "racey", "--json", "-"], 2, "no variant racey"),
     (["simulate", "nosuch", "--json", "-"], 2, "no such file or directory: `nosuch`"),
+    (["simulate", COUNT, "-v", "atomc", "--json"], 2, "no variant atomc (the model has: atomic, racy)"),
     (["doctor", "--json", "--bogus"], 2, "No such option '--bogus'"),
     (["tlc", "install", "--json", "--forse"], 2, "No such option '--forse'"),
     (["gen", COUNT, "--json", "--const", "Procs"], 2, "--const `Procs` is not NAME=VALUE"),

@@ -59,20 +59,14 @@ def simulate_cmd(paths, variants, runs, depth, seed, timeout, no_minimize, json_
     Finds violations in models too large to check exhaustively; a property it does not
     violate is reported incomplete, never as holding.
     """
-    from ..explore.simulate import simulate
+    from ..api import simulate
     from ..report.terminal import print_results
+    from .results import select_models
 
     console = Console(highlight=False, stderr=json_path == "-")
     err = stderr_console()
     loaded = load_or_exit(paths, err)
-    models = dict(loaded.models)
-    unknown = [v for v in variants if v not in models]
-    if unknown:
-        err.print(Text(f"error: no variant {', '.join(unknown)} (the model has: {', '.join(sorted(models))})",
-                       style="bold red"))
-        sys.exit(2)
-    if variants:
-        models = {v: models[v] for v in variants}
+    models = select_models(loaded.models, variants, None)
     console.print(Text(f"simulation: {runs:,} runs of at most {depth} steps per variant, seed {seed}",
                        style="dim"))
     results = []
