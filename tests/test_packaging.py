@@ -104,3 +104,14 @@ esac
     bad = subprocess.run(["bash", "-c", script], env={**env, "MODE": "net"}, capture_output=True, text=True)
     assert bad.returncode == 1 and "Failed to fetch" in bad.stderr
     assert (tmp_path / "calls").read_text().strip() == "1"
+
+
+def test_project_urls_point_only_at_the_packages_own_pages():
+    # no public repository or site exists yet: the URLs are the package's PyPI pages (the README
+    # and the sdist with docs/), not a guessed domain; the README states no other home
+    urls = _project()["urls"]
+    assert {"Homepage", "Documentation"} <= set(urls)
+    for label, url in urls.items():
+        assert re.fullmatch(r"https://pypi\.org/project/movspec/(#[a-z]+)?", url), (label, url)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert not re.search(r"https?://(?!pypi\.org/project/movspec/)[^\s)]*movspec", readme)

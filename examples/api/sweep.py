@@ -3,17 +3,15 @@
 
     .venv/bin/python examples/api/sweep.py [--variant v4_8] [--const MaxRef] [--values 1,2,3,4]
 
-For each value the script adds a variant that extends the chosen one with the constant
-overridden (``variant sweep_<v> extends V { const C = <v> }``), checks every such variant
-with the builtin checker, and prints one row per property: which values make it hold.
+For each value the script checks the chosen variant with the constant set to it (``consts=``,
+as ``movspec check --const C=<v>``) with the builtin checker, and prints one row per property:
+which values make it hold.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import movspec
@@ -22,15 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def sweep(spec: Path, variant: str, const: str, values: list[int]) -> list[movspec.CheckResult]:
-    with tempfile.TemporaryDirectory() as tmp:
-        for f in spec.glob("*.mspec"):
-            shutil.copy(f, Path(tmp) / f.name)
-        (Path(tmp) / "zz_sweep.mspec").write_text("".join(
-            f'variant sweep_{v} extends {variant} "{const} = {v}" {{ const {const} = {v} }}\n' for v in values))
-        loaded = movspec.load([tmp])
-        if not loaded.ok:
-            raise SystemExit("\n".join(d.render(loaded.sources) for d in loaded.errors))
-        return movspec.check(loaded, variants=[f"sweep_{v}" for v in values])
+    loaded = movspec.load([spec])
+    if not loaded.ok:
+        raise SystemExit("\n".join(d.render(loaded.sources) for d in loaded.errors))
+    try:
+        return [movspec.check(loaded, variants=[variant], consts={const: v})[0] for v in values]
+    except (movspec.ConstError, movspec.UnknownName) as exc:  # a constant or variant the model lacks
+        raise SystemExit(f"error: {exc}" + (f"\nhint: {exc.hint}" if exc.hint else ""))
 
 
 def main() -> None:

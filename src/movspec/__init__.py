@@ -14,9 +14,10 @@ __version__ = "0.1.0"
 # semantic-check stage stays importable as the package ``movspec.check`` (``sys.modules``);
 # it is imported first, so that importing it later does not rebind the name.
 from . import check as _check_stage  # noqa: E402,F401
-from .api import (BACKENDS, CheckResult, LoadResult, Mismatch, Model, PropertyResult,  # noqa: E402
-                  Referee, Verdict, check, disagreements, explain, load, mismatches, results_to_json)
+from .api import (BACKENDS, CheckResult, ConstError, LoadResult, Mismatch, Model, Options,  # noqa: E402
+                  PropertyResult, Referee, UnknownName, Verdict, check, disagreements, explain, load,
+                  mismatches, results_to_json)
 
-__all__ = ["BACKENDS", "CheckResult", "LoadResult", "Mismatch", "Model", "PropertyResult", "Referee",
-           "Verdict", "__version__", "check", "disagreements", "explain", "load", "mismatches",
-           "results_to_json"]
+__all__ = ["BACKENDS", "CheckResult", "ConstError", "LoadResult", "Mismatch", "Model", "Options",
+           "PropertyResult", "Referee", "UnknownName", "Verdict", "__version__", "check", "disagreements",
+           "explain", "load", "mismatches", "results_to_json"]

@@ -119,6 +119,25 @@ def test_every_help_documents_the_exit_status(command):
     assert "Exit status: 0" in text and "2 usage error" in text, command
 
 
+def test_every_command_and_subcommand_documents_its_exit_status():
+    import click
+    from click.testing import CliRunner
+
+    from movspec.cli import cli
+
+    def leaves(group, path=()):
+        for name, cmd in group.commands.items():
+            yield from leaves(cmd, path + (name,)) if isinstance(cmd, click.Group) else [path + (name,)]
+
+    seen = []
+    for path in leaves(cli):
+        r = CliRunner().invoke(cli, [*path, "--help"], terminal_width=100)
+        text = " ".join(r.stdout.split())
+        assert r.exit_code == 0 and "Exit status: 0" in text and "; 2 " in text, path
+        seen.append(" ".join(path))
+    assert {"lsp", "init", "tlc install", "tlc image", "anchors"} <= set(seen)
+
+
 def test_main_help_documents_exit_status_and_completion():
     text = movspec("--help", columns=120).stdout
     assert "Exit status of every command" in text

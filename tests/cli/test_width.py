@@ -152,13 +152,14 @@ def test_wrap_line_breaks_at_spaces_and_rejoins():
 def test_builtin_vs_tlc_table_fits_80_columns():
     from rich.console import Console
 
+    from movspec.api import Referee
     from movspec.cli.results import print_comparison
     from movspec.result import CheckResult, Stats
 
     b = CheckResult("m", "per_driver_locking_modref", "builtin", (), Stats(1, 1_234_567, 3, 123.45))
     t = CheckResult("m", "per_driver_locking_modref", "tlc", (), Stats(1, 1_234_567, 3, 1234.5))
     console = Console(width=80, record=True, color_system=None)
-    print_comparison(console, [(b, t)])
+    print_comparison(console, [Referee(b, t)])
     text = console.export_text()
     assert widest(text) <= 80 and "…" not in text
     assert text.count("1,234,567") == 2 and "1234.50s" in text and "yes" in text

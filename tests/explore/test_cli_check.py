@@ -82,19 +82,18 @@ def _fake_tlc(monkeypatch, *, tweak=None):
     without Java), optionally altering its result."""
     import dataclasses
 
+    from movspec import api
     from movspec.cli import check as cmd
-    from movspec.cli import run as runner
     from movspec.explore import check as builtin
 
-    def run(model, *, jar, workers, timeout, symmetry, max_states=None, max_depth=None, distributed=None,
-            first=False):
-        r = dataclasses.replace(builtin(model, symmetry=symmetry, max_states=max_states, max_depth=max_depth),
-                                backend="tlc")
+    def run(model, options):
+        r = dataclasses.replace(builtin(model, symmetry=options.symmetry, max_states=options.max_states,
+                                        max_depth=options.max_depth), backend="tlc")
         return tweak(r) if tweak else r
 
     monkeypatch.setattr(cmd, "_tlc_status", lambda jar: (True, "stand-in"))
     monkeypatch.setattr(cmd, "_tlc_configured", lambda jar: True)
-    monkeypatch.setattr(runner, "_run_tlc", run)
+    monkeypatch.setattr(api, "check_tlc", run)  # the CLI runs each variant through the API
 
 
 def test_both_fails_on_a_disagreement(monkeypatch):

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .common import load_or_exit, stderr_console
+from .jsonmode import JsonCommand, fail
 
 USAGE = 2  # exit status of a usage error (as the other commands)
 
@@ -78,7 +79,7 @@ def _text_report(report) -> None:
                + (f"; searched {report.files_searched} files of the tree" if report.files_searched else ""))
 
 
-@click.command("anchors", epilog="Exit status: 0 every anchor names a function its file defines or "
+@click.command("anchors", cls=JsonCommand, epilog="Exit status: 0 every anchor names a function its file defines or "
                                  "declares; 1 an anchor moved, vanished or is malformed (or the model "
                                  "has errors); 2 usage error (--kernel is not a directory, the C parser "
                                  "is not installed).")
@@ -100,18 +101,14 @@ def anchors_command(paths: tuple[str, ...], kernel: str, as_json: bool) -> None:
     root = Path(kernel)
     err = stderr_console()
     if not root.is_dir():
-        err.print(f"error: --kernel {kernel}: not a directory", style="bold red", highlight=False)
-        err.print("hint: pass the root of a kernel source tree (the directory holding mm/ and include/)",
-                  highlight=False)
-        sys.exit(USAGE)
+        fail(f"--kernel {kernel}: not a directory",
+             "pass the root of a kernel source tree (the directory holding mm/ and include/)", USAGE)
     result = load_or_exit(paths)
     uses = collect(result.files)
     try:
         report = check_anchors(uses, root, progress=None if as_json else (lambda m: err.print(m, highlight=False)))
     except ParserMissing as exc:
-        err.print(f"error: {exc}", style="bold red", highlight=False)
-        err.print(f"hint: {INSTALL_HINT}", highlight=False)
-        sys.exit(USAGE)
+        fail(str(exc), INSTALL_HINT, USAGE)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, sort_keys=True))
     else:

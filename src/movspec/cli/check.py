@@ -15,8 +15,10 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from .. import api
 from .common import complete_properties, complete_variants, exit_status, load_or_exit, stderr_console
 from .distributed import distributed_settings, print_join, tlc_distributed_options
+from .jsonmode import JsonCommand
 from .progress import CheckProgress
 from .results import report, select_models, shown_results
 from .run import RunOptions, restore_sigterm, run_models, stop_on_sigterm
@@ -24,7 +26,7 @@ from .sizes import cache_options, const_options, open_cache
 from .sweep import refuse_outputs, run_sweep
 from .tlcimage import tlc_memory_option
 
-BACKENDS = ("auto", "builtin", "tlc", "both")
+BACKENDS = (api.AUTO, "builtin", "tlc", "both")
 
 
 # ---------------------------------------------------------------------- TLC, lazily
@@ -32,17 +34,12 @@ BACKENDS = ("auto", "builtin", "tlc", "both")
 
 def _tlc_status(jar: str | None) -> tuple[bool, str]:
     """Whether the TLC backend can run here, and which one or why not."""
-    from .. import tlc
-    return tlc.available(jar) if jar else tlc.available()
+    return api.tlc_status(jar)
 
 
 def _tlc_configured(jar: str | None) -> bool:
-    """Did the user set TLC up (jar given, in the environment or in the user cache, or a
-    backend chosen)? Docker merely being reachable does not count."""
-    if jar or os.environ.get("MOVSPEC_TLA2TOOLS") or os.environ.get("MOVSPEC_TLC_BACKEND"):
-        return True
-    from ..tlc.backend import find_jar
-    return find_jar(None)[0] is not None
+    """Did the user set TLC up? (``api.tlc_configured``)"""
+    return api.tlc_configured(jar)
 
 
 def _write_outputs(results, models, json_path, junit_path, itf_dir, err: Console, sarif_path=None) -> None:
@@ -77,7 +74,7 @@ def _preflight_outputs(json_path, junit_path, itf_dir, err: Console, sarif_path=
 # ---------------------------------------------------------------------- the command
 
 
-@click.command("check", epilog=exit_status(
+@click.command("check", cls=JsonCommand, epilog=exit_status(
     "every verdict meets the model's `expect` lines", "a verdict does not, the model has errors, a check "
     "could not run, or --backend both finds a disagreement").replace(
         "130 interrupted.", "130 interrupted, 143 terminated (SIGTERM)."))
@@ -118,7 +115,8 @@ def _preflight_outputs(json_path, junit_path, itf_dir, err: Console, sarif_path=
               help="tla2tools.jar to run TLC with (else $MOVSPEC_TLA2TOOLS or the user cache).")
 @tlc_memory_option
 @cache_options
-@click.option("--json", "json_path", metavar="FILE", help="Write the results as JSON ('-': stdout).")
+@click.option("--json", "json_path", metavar="[FILE]", is_flag=False, flag_value="-",
+              help="Write the results as JSON to FILE; alone (or '-'): on stdout, as every command's --json.")
 @click.option("--junit", "junit_path", metavar="FILE", help="Write JUnit XML for CI.")
 @click.option("--sarif", "sarif_path", metavar="FILE",
               help="Write SARIF 2.1.0 for code scanning: each expectation not met, and each error, at its "
@@ -150,11 +148,11 @@ def check_cmd(paths, variants, properties, backend, consts, sizes, jobs, first, 
                                 max_states=max_states, max_depth=max_depth)
     chosen = _choose_backend(backend, tlc_jar, console)
     print_join(console, dist, tlc_jar)
-    opts = RunOptions(chosen, symmetry=not no_symmetry, max_states=max_states, max_depth=max_depth,
-                      timeout=timeout, max_memory=max_memory * 2**20 if max_memory else None, first=first,
-                      fingerprints=fingerprints,
-                      workers=workers, tlc_jar=tlc_jar, jobs=jobs or os.cpu_count() or 1, quiet=quiet,
-                      consts=tuple(str(o) for o in consts), tlc_distributed=dist)
+    budgets = api.Options(symmetry=not no_symmetry, max_states=max_states, max_depth=max_depth, timeout=timeout,
+                          max_memory=max_memory * 2**20 if max_memory else None, first=first,
+                          fingerprints=fingerprints, workers=workers, tlc_jar=tlc_jar, tlc_distributed=dist)
+    opts = RunOptions(chosen, budgets, jobs=jobs or os.cpu_count() or 1, quiet=quiet,
+                      consts=tuple(str(o) for o in consts))
     cache = open_cache(no_cache, cache_dir)
     if sizes:
         run_sweep(paths, loaded, sizes, consts, variants, properties, opts, cache, console, err, json_path)
@@ -173,11 +171,10 @@ def check_cmd(paths, variants, properties, backend, consts, sizes, jobs, first, 
 
 
 def _choose_backend(backend: str, tlc_jar, console: Console) -> str:
-    chosen = backend
-    if backend == "auto":
+    chosen = api.backend_of(backend)
+    if backend == api.AUTO:
         # the embedded checker, always: a configured TLC is used only when asked for, so that
         # setting $MOVSPEC_TLA2TOOLS never changes what a plain `movspec check` costs
-        chosen = "builtin"
         hint = ("; TLC is configured: --backend tlc, or --backend both to cross-check"
                 if _tlc_configured(tlc_jar) else "")
         console.print(Text(f"backend: builtin (the embedded checker{hint})", style="dim"))

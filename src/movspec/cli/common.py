@@ -10,8 +10,10 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from .. import api
 from ..diagnostics import Diagnostic, Severity, SourceMap
 from ..load import LoadResult, load
+from .jsonmode import fail, fail_json, json_mode
 
 DEFAULT_SPEC = "spec"
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.NOTE: "bold cyan"}
@@ -62,23 +64,20 @@ def require_paths(paths: Sequence[str | Path] | None) -> None:
 def load_or_exit(paths: Sequence[str | Path] | None, console: Console | None = None,
                  consts: Sequence = (), note_consts: bool = True) -> LoadResult:
     """Load the model at ``paths`` (default ``spec/``); print every diagnostic to stderr and exit
-    with status 1 if any is an error. Warnings are printed and loading goes on. ``consts``
+    with status 1 if any is an error (in JSON mode: the error document, with every
+    diagnostic, on stdout). Warnings are printed and loading goes on. ``consts``
     (``--const``): a name no variant declares, or a value that does not fit its declaration,
     is a usage error (exit 2)."""
     err = console if console is not None and console.stderr else stderr_console()
     require_paths(paths)
-    result = load(list(paths) if paths else [DEFAULT_SPEC], consts)
-    if result.unknown_consts:
-        from ..diagnostics import did_you_mean
-        name = result.unknown_consts[0]
-        known = sorted(result.const_names)
-        usage_error(f"the model has no constant `{name}` to set",
-                    did_you_mean(name, known) or f"its constants: {', '.join(known) or 'none'}")
-    if result.override_errors:
-        exc = result.override_errors[0]
+    try:
+        result = api.load(list(paths) if paths else [DEFAULT_SPEC], consts)
+    except api.ConstError as exc:
         usage_error(str(exc), exc.hint)
     if consts and note_consts and result.models:
         _note_fixed_ints(consts, next(iter(result.models.values())), err)
+    if not result.ok and json_mode():
+        fail_json(1, result.diagnostics)
     if result.diagnostics:
         render_diagnostics(result.diagnostics, result.sources, err)
     if not result.ok:
@@ -113,12 +112,9 @@ def exit_status(ok: str, fail: str) -> str:
 
 
 def usage_error(message: str, hint: str | None = None) -> None:
-    """Print ``error: message`` (and ``hint: ...``) to stderr and exit with status 2."""
-    err = stderr_console()
-    err.print(Text(f"error: {message}", style="bold red"))
-    if hint:
-        err.print(Text(f"hint: {hint}"))
-    sys.exit(USAGE)
+    """Print ``error: message`` (and ``hint: ...``) to stderr and exit with status 2 (in JSON
+    mode: the error document on stdout; ``jsonmode``)."""
+    fail(message, hint, USAGE)
 
 
 def timeout_option(help: str = "Stop each variant's check after this many seconds (its verdicts "

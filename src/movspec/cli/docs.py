@@ -22,6 +22,7 @@ from ..diagnostics import did_you_mean
 from ..ir.nodes import Model
 from ..result import CheckResult, Verdict
 from .common import USAGE, complete_properties, complete_variants, exit_status, timeout_option
+from .jsonmode import JsonCommand, fail, print_json
 from .progress import CheckProgress
 
 # --------------------------------------------------------------------------- shared plumbing
@@ -35,10 +36,7 @@ class Loaded:
 
 
 def _fail(message: str, hint: str | None = None, code: int = USAGE) -> None:
-    click.echo(f"error: {message}", err=True)
-    if hint:
-        click.echo(f"hint: {hint}", err=True)
-    sys.exit(code)
+    fail(message, hint, code, code="usage" if code == USAGE else "failed")
 
 
 def load_models(paths) -> Loaded:
@@ -52,13 +50,14 @@ def load_models(paths) -> Loaded:
 
 def check_model(model: Model, progress: CheckProgress | None = None, **options) -> CheckResult:
     """Check one variant with the embedded checker, saying how it goes on stderr (a live line
-    on a terminal, progress lines when piped; ``progress`` to share one display)."""
-    from ..explore import check
+    on a terminal, progress lines when piped; ``progress`` to share one display). ``options``:
+    the budgets of ``api.Options``."""
+    from ..api import Options, check_builtin
 
     def run(pr: CheckProgress) -> CheckResult:
         pr.start(f"{model.variant} (builtin)")
         try:
-            r = check(model, progress=pr.update, phase=pr.phase, **options)
+            r = check_builtin(model, Options(**options), progress=pr.update, phase=pr.phase)
         except KeyboardInterrupt:
             pr.stop("interrupted")
             raise
@@ -112,7 +111,7 @@ def _console() -> Console:
 # --------------------------------------------------------------------------- docs
 
 
-@click.command("docs", epilog=exit_status("the files were written", "the model has errors"))
+@click.command("docs", cls=JsonCommand, epilog=exit_status("the files were written", "the model has errors"))
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", "-o", "out", default="out/docs", show_default=True, type=click.Path(file_okay=False),
               help="Directory to write the site into.")
@@ -120,8 +119,10 @@ def _console() -> Console:
 @click.option("--html/--no-html", default=True, show_default=True, help="Write the single-file HTML report.")
 @click.option("--check/--no-check", "run_check", default=True, show_default=True,
               help="Check every variant (without it, the docs show no verdicts).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the files written and each variant's verdicts as JSON on stdout; errors too.")
 @_budget_options
-def docs_command(paths, out, markdown, html, run_check, max_states, timeout) -> None:
+def docs_command(paths, out, markdown, html, run_check, as_json, max_states, timeout) -> None:
     """Generate documentation from the model: a Markdown site and an HTML report.
 
     Per variant: description and design source, actors and steps with their kernel
@@ -138,7 +139,7 @@ def docs_command(paths, out, markdown, html, run_check, max_states, timeout) -> 
     try:  # a file where the directory goes: say so before checking every variant
         preflight(out, directory=True)
     except OutputError as exc:
-        _fail(str(exc), code=2)
+        fail(str(exc), status=2, code="output")
     variants = []
     with CheckProgress(Console(stderr=True, highlight=False)) as progress:
         for name, model in loaded.models.items():
@@ -164,19 +165,21 @@ def docs_command(paths, out, markdown, html, run_check, max_states, timeout) -> 
             write_text(path, text)
             written.append(path)
     except OutputError as exc:
-        _fail(str(exc), code=2)
+        fail(str(exc), status=2, code="output")
+    if as_json:
+        print_json({"ok": True, "out": str(outdir), "files": [str(p) for p in written],
+                    "report": str(outdir / "report.html") if html else None,
+                    "variants": [{"variant": v.model.variant, "checker": v.result.checker if v.result else None,
+                                  "verdicts": {p.name: p.verdict.value for p in v.result.properties}
+                                  if v.result else None} for v in variants]})
+        return
     click.echo(f"wrote {len(written)} files to {outdir}" + (f" (open {outdir / 'report.html'})" if html else ""))
 
 
 # --------------------------------------------------------------------------- explain
 
 
-def _print_json(doc: dict) -> None:
-    import json
-    click.echo(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False))
-
-
-@click.command("explain", epilog=exit_status("the counterexample was told, or the property holds",
+@click.command("explain", cls=JsonCommand, epilog=exit_status("the counterexample was told, or the property holds",
                                              "the model has errors, or the check was incomplete or failed"))
 @click.argument("variant", shell_complete=complete_variants)
 @click.argument("prop", metavar="PROPERTY", shell_complete=complete_properties)
@@ -211,7 +214,7 @@ def explain_command(variant, prop, paths, full, lanes, as_json, max_states, time
                Verdict.INCOMPLETE: f"the search stopped early ({result.reason or 'budget'}); no counterexample was found",
                Verdict.ERROR: f"the check failed: {p.message or result.error}"}[p.verdict]
     if as_json:
-        _print_json({"variant": variant, "property": prop, "kind": p.kind, "backend": result.backend,
+        print_json({"variant": variant, "property": prop, "kind": p.kind, "backend": result.backend,
                      "checker": result.checker,
                      "verdict": p.verdict.value, "message": p.message, "reason": why,
                      "explanation": list(explain_lines(p, model, variant)) if why is None else [],
@@ -233,7 +236,7 @@ def explain_command(variant, prop, paths, full, lanes, as_json, max_states, time
 # --------------------------------------------------------------------------- diff
 
 
-@click.command("diff", epilog=exit_status("the comparison was printed", "the model has errors"))
+@click.command("diff", cls=JsonCommand, epilog=exit_status("the comparison was printed", "the model has errors"))
 @click.argument("variant_a", shell_complete=complete_variants)
 @click.argument("variant_b", shell_complete=complete_variants)
 @click.argument("paths", nargs=-1, type=click.Path())
@@ -266,7 +269,7 @@ def diff_command(variant_a, variant_b, paths, run_check, lanes, as_json, max_sta
             console.print(f"`{variant_a}` and `{variant_b}` are the same model.")
     if not run_check:
         if as_json:
-            _print_json(doc)
+            print_json(doc)
         return
     ra = check_model(a, **_options(max_states, timeout))
     rb = check_model(b, **_options(max_states, timeout))
@@ -301,7 +304,7 @@ def diff_command(variant_a, variant_b, paths, run_check, lanes, as_json, max_sta
                      + (f", then step {rep.blocked_at}, where it departs" if rep.blocked_at is not None else ""))
             console.print(lanes_table(shown, a, title=title))
     if as_json:
-        _print_json(doc)
+        print_json(doc)
 
 
 commands: list[click.Command] = [docs_command, explain_command, diff_command]

@@ -10,18 +10,21 @@ import click
 from rich.console import Console
 
 from .common import exit_status, load_or_exit, stderr_console
+from .jsonmode import JsonCommand, fail, print_json
 from .sizes import const_options
 
 
-@click.command("gen", epilog=exit_status("the files were written (with --check: are up to date)",
-                                         "the model has errors (with --check: gen/ is stale)"))
+@click.command("gen", cls=JsonCommand, epilog=exit_status("the files were written (with --check: are up to date)",
+                                                       "the model has errors (with --check: gen/ is stale)"))
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", "-o", "out", default="gen", show_default=True, type=click.Path(file_okay=False),
               help="Directory of the generated <Variant>.tla and <Variant>.cfg files.")
 @click.option("--check", "check", is_flag=True,
               help="Write nothing; exit 1 when the directory is not what the specs produce.")
 @const_options(sweep=False)
-def gen_command(paths: tuple[str, ...], out: str, check: bool, consts) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what was written (with --check: what is stale) as JSON on stdout; errors too.")
+def gen_command(paths: tuple[str, ...], out: str, check: bool, consts, as_json: bool) -> None:
     """Generate a PlusCal module and TLC configuration for every variant.
 
     PATHS are .mspec files or directories (default: spec/). Each step becomes a PlusCal label
@@ -37,11 +40,15 @@ def gen_command(paths: tuple[str, ...], out: str, check: bool, consts) -> None:
         # comments name DSL files relative to the directory holding gen/ (the project root)
         files = render_files(result.models.values(), root=str(Path(out).resolve().parent))
     except EmitError as exc:
-        err.print(f"error: {exc}", highlight=False)
-        sys.exit(1)
+        fail(str(exc), status=1, code="emit")
     target = Path(out)
+    hint = (f"run `movspec gen{' ' + ' '.join(paths) if paths else ''}"
+            f"{' --out ' + out if out != 'gen' else ''}` and commit {target}/")
     if check:
         rep = compare_files(files, target)
+        if as_json:
+            _gen_json(target, True, result.models, rep, files, hint if not rep.clean else None)
+            sys.exit(0 if rep.clean else 1)
         if rep.clean:
             click.echo(f"{target}/ is up to date ({len(files)} files)")
             return
@@ -51,15 +58,16 @@ def gen_command(paths: tuple[str, ...], out: str, check: bool, consts) -> None:
             err.print(f"{target / name}: differs from what the specs produce", highlight=False)
         for name in rep.extra:
             err.print(f"{target / name}: generated for a variant that no longer exists", highlight=False)
-        err.print(f"hint: run `movspec gen{' ' + ' '.join(paths) if paths else ''}"
-                  f"{' --out ' + out if out != 'gen' else ''}` and commit {target}/", highlight=False)
+        err.print(f"hint: {hint}", highlight=False)
         sys.exit(1)
     from ..outfile import OutputError
     try:
         rep = write_files(files, target)
     except OutputError as exc:  # one line: the path and the reason; files keep their contents
-        err.print(f"error: {exc}", highlight=False)
-        sys.exit(2)
+        fail(str(exc), status=2, code="output")
+    if as_json:
+        _gen_json(target, False, result.models, rep, files, None)
+        return
     for name in rep.written:
         click.echo(f"wrote {target / name}")
     for name in rep.extra:
@@ -68,24 +76,43 @@ def gen_command(paths: tuple[str, ...], out: str, check: bool, consts) -> None:
         click.echo(f"{target}/ is up to date ({len(files)} files)")
 
 
+def _gen_json(target: Path, check: bool, models, rep, files, hint: str | None) -> None:
+    """``gen --json``: each file the specs produce, and each one left over, with its status."""
+    status = {**{n: "unchanged" for n in files}, **{n: "missing" for n in rep.missing},
+              **{n: "stale" for n in rep.stale}}
+    if not check:  # written: created or changed; an extra file was removed
+        status.update({n: "written" for n in rep.written})
+    rows = [{"name": n, "path": str(target / n), "status": status[n]} for n in sorted(files)]
+    rows += [{"name": n, "path": str(target / n), "status": "extra" if check else "removed"} for n in rep.extra]
+    print_json({"ok": not check or rep.clean, "check": check, "out": str(target), "variants": list(models),
+                "files": rows, "hint": hint})
+
+
 @click.group("tlc")
 def tlc_group() -> None:
     """Manage the TLC model checker (tla2tools.jar)."""
 
 
-@tlc_group.command("install")
+@tlc_group.command("install", cls=JsonCommand, epilog=exit_status(
+    "installed (or already there, verified)", "the download or the check of its SHA-256 failed"))
 @click.option("--force", is_flag=True, help="Download again even if a verified jar is cached.")
-def tlc_install(force: bool) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the release and the installed jar's path as JSON on stdout; errors too.")
+def tlc_install(force: bool, as_json: bool) -> None:
     """Download the pinned tla2tools.jar into the user cache and verify its SHA-256."""
     from ..tlc.release import InstallError, cached_jar, install, pinned
 
     rel = pinned()
-    click.echo(f"tla2tools {rel.version} (TLC {rel.tlc_version}) from {rel.url}")
+    if not as_json:
+        click.echo(f"tla2tools {rel.version} (TLC {rel.tlc_version}) from {rel.url}")
     try:
         path = install(force=force)
     except InstallError as exc:
-        stderr_console().print(f"error: {exc}", highlight=False)
-        sys.exit(1)
+        fail(str(exc), status=1, code="install")
+    if as_json:
+        print_json({"ok": True, "version": rel.version, "tlc_version": rel.tlc_version, "url": rel.url,
+                    "sha256": rel.sha256, "path": str(path)})
+        return
     click.echo(f"verified sha256 {rel.sha256}")
     click.echo(f"installed {path}")
     if path != cached_jar(rel):  # pragma: no cover - install returns the cache path
@@ -120,7 +147,7 @@ expect base holds all
 
 def _probe_builtin() -> tuple[bool, str]:
     """Check a two-process model with the builtin checker: whether it works, and how it went."""
-    from ..explore import check
+    from ..api import check_builtin
     from ..expect import mismatches
     from ..load import load_text
 
@@ -129,7 +156,7 @@ def _probe_builtin() -> tuple[bool, str]:
         return False, "; ".join(d.message for d in loaded.errors)
     model = loaded.models["base"]
     try:
-        res = check(model)
+        res = check_builtin(model)
     except Exception as exc:  # noqa: BLE001 - doctor reports whatever goes wrong
         return False, f"the probe model could not be checked: {type(exc).__name__}: {exc}"
     bad = mismatches(res, model)
@@ -142,7 +169,7 @@ TLC_ADDS = ("TLC would add a second, independent checker: `--backend tlc` checks
             "PlusCal/TLA+ with the reference tool, `--backend both` cross-checks every verdict")
 
 
-@click.command("doctor", epilog=exit_status("the builtin checker works (TLC is optional)",
+@click.command("doctor", cls=JsonCommand, epilog=exit_status("the builtin checker works (TLC is optional)",
                                             "the builtin checker does not work here"))
 @click.option("--tlc-jar", "jar", type=click.Path(dir_okay=False), default=None,
               help="A tla2tools.jar to use instead of $MOVSPEC_TLA2TOOLS or the user cache.")
@@ -175,8 +202,7 @@ def doctor_command(jar: str | None, as_json: bool) -> None:
     any_tlc = any(ok for _, ok, _ in backends)
     doc["ok"] = builtin_ok
     if as_json:
-        import json
-        click.echo(json.dumps(doc, indent=2, sort_keys=True))
+        print_json(doc)
         sys.exit(0 if builtin_ok else 1)
     mark = "[green]available[/green]" if builtin_ok else "[red]NOT WORKING[/red]"
     out.print(f"builtin checker: {mark}: {builtin_how} (no TLC needed)")

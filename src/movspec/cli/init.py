@@ -14,21 +14,15 @@ from importlib import resources
 from pathlib import Path
 
 import click
-from rich.text import Text
-
 from ..outfile import OutputError, preflight, write_text
-from .common import stderr_console
+from .jsonmode import JsonCommand, fail, print_json
 
 STARTER = "counter.mspec"
 REFUSED = 2  # the exit status of a usage error
 
 
 def _refuse(message: str, hint: str | None = None) -> None:
-    err = stderr_console()
-    err.print(Text(f"error: {message}", style="bold red"))
-    if hint:
-        err.print(Text(f"hint: {hint}"))
-    raise SystemExit(REFUSED)
+    fail(message, hint, REFUSED, code="refused")
 
 
 def starter_text() -> str:
@@ -42,9 +36,11 @@ def _existing_models(directory: Path) -> list[Path]:
         return []
 
 
-@click.command("init")
+@click.command("init", cls=JsonCommand)
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
-def init_cmd(directory: Path) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the file written, its variants and the next commands as JSON on stdout; errors too.")
+def init_cmd(directory: Path, as_json: bool) -> None:
     """Write a starter model into DIRECTORY (default: the current directory).
 
     One file, counter.mspec: two CPUs counting events in a shared counter, with a variant
@@ -66,16 +62,26 @@ def init_cmd(directory: Path) -> None:
         names = ", ".join(p.name for p in existing[:3]) + (", ..." if len(existing) > 3 else "")
         _refuse(f"{directory} already holds a model ({names}); a starter there would be a second "
                 "`model` header", "give an empty or new directory: movspec init DIR")
+    text = starter_text()
     try:
         preflight(target)
-        write_text(target, starter_text())
+        write_text(target, text)
     except OutputError as e:
         _refuse(str(e))
     shown = shlex.quote(str(directory))
+    steps = [(f"movspec check {shown}", "both variants, against their expectations"),
+             (f"movspec explain plain_increment NoLostUpdate {shown}", "the lost update, step by step")]
+    if as_json:
+        from ..load import load_text
+        print_json({"ok": True, "directory": str(directory), "written": str(target),
+                    "variants": list(load_text(text, str(target)).models),
+                    "next": [{"command": c, "does": d} for c, d in steps]})
+        return
     click.echo(f"wrote {target}: a starter model with a correct and a buggy variant")
     click.echo("next steps:")
-    click.echo(f"  movspec check {shown}                                 both variants, against their expectations")
-    click.echo(f"  movspec explain plain_increment NoLostUpdate {shown}  the lost update, step by step")
+    width = max(len(c) for c, _ in steps) + 2
+    for c, d in steps:
+        click.echo(f"  {c:<{width}}{d}")
 
 
 commands = [init_cmd]

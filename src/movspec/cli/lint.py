@@ -12,9 +12,10 @@ from ..ir.printer import model_str
 from ..load import load
 from .common import (DEFAULT_SPEC, complete_variants, exit_status, load_or_exit, render_diagnostics, require_paths,
                      stderr_console, usage_error)
+from .jsonmode import JsonCommand
 
 
-@click.command("lint", epilog=exit_status("no errors", "errors (with --strict: or warnings)"))
+@click.command("lint", cls=JsonCommand, epilog=exit_status("no errors", "errors (with --strict: or warnings)"))
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print diagnostics as JSON on stdout.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit status 1).")
@@ -55,7 +56,7 @@ def lint_cmd(paths: tuple[str, ...], as_json: bool, strict: bool, verbose: bool)
     sys.exit(1 if failed else 0)
 
 
-@click.command("show", epilog=exit_status("the variant was printed", "the model has errors"))
+@click.command("show", cls=JsonCommand, epilog=exit_status("the variant was printed", "the model has errors"))
 @click.argument("variant", shell_complete=complete_variants)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True,

@@ -6,10 +6,13 @@ import sys
 
 import click
 
+from .common import exit_status
+
 _NEEDS = ("pygls", "lsprotocol", "cattrs", "attrs")
 
 
-@click.command("lsp")
+@click.command("lsp", epilog=exit_status("the editor ended the session", "the server failed").replace(
+    "an output that cannot be written", "the lsp extra is not installed"))
 @click.option("--stdio", is_flag=True,
               help="Talk LSP on stdin/stdout (the default and only transport; accepted because "
                    "some editors pass it).")

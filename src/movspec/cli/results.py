@@ -7,9 +7,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from ..api import restrict_properties, unknown_properties
-from ..diagnostics import did_you_mean
-from ..expect import disagreements, mismatches
+from ..api import UnknownName, select
+from ..expect import mismatches
 from ..ir.nodes import Model
 from ..result import CheckResult
 from .common import usage_error
@@ -17,24 +16,12 @@ from .run import Outcome
 
 
 def select_models(models: dict[str, Model], variants, properties) -> dict[str, Model]:
-    """The variants and properties asked for (usage error, exit 2, for a name not there)."""
-    models = dict(models)
-    if variants:
-        unknown = [v for v in variants if v not in models]
-        if unknown:
-            usage_error(f"no variant {', '.join(unknown)} (the model has: {', '.join(sorted(models))})",
-                        did_you_mean(unknown[0], models))
-        models = {v: models[v] for v in variants}
-    if not models:
-        usage_error("the model has no variant to check")
-    if properties:
-        unknown = unknown_properties(models, properties)
-        if unknown:
-            known = sorted({n for m in models.values() for n in m.property_names})
-            usage_error(f"no property {', '.join(unknown)} in the variants checked (they have: {', '.join(known)})",
-                        did_you_mean(unknown[0], known))
-        models = {v: restrict_properties(m, properties) for v, m in models.items()}
-    return models
+    """The variants and properties asked for (``api.select``; usage error, exit 2, for a name
+    not there)."""
+    try:
+        return select(models, variants, properties)
+    except UnknownName as exc:
+        usage_error(exc.message, exc.hint)
 
 
 def print_results_matrix(console: Console, results, models, traces: str, full: bool) -> None:
@@ -64,8 +51,8 @@ def print_comparison(console: Console, pairs) -> None:
     for c in ("variant", "builtin\ndistinct", "TLC\ndistinct", "builtin\ntime", "TLC\ntime", "agree"):
         t.add_column(c, justify="left" if c in ("variant", "agree") else "right",
                      no_wrap=c != "variant", overflow="fold")
-    for b, r in pairs:
-        ok = not disagreements(b, r)
+    for ref in pairs:
+        b, r, ok = ref.builtin, ref.tlc, ref.agree
         t.add_row(b.variant, f"{b.stats.distinct:,}", f"{r.stats.distinct:,}", f"{b.stats.seconds:.2f}s",
                   f"{r.stats.seconds:.2f}s", Text("yes", style="green") if ok else Text("NO", style="bold red"))
     console.print(t)
@@ -73,7 +60,7 @@ def print_comparison(console: Console, pairs) -> None:
 
 def shown_results(out: Outcome, chosen: str) -> list[CheckResult]:
     if chosen == "both":
-        return [b for b, _ in out.pairs] + [t for _, t in out.pairs] + out.partial
+        return [p.builtin for p in out.pairs] + [p.tlc for p in out.pairs] + out.partial
     return out.results
 
 
@@ -83,7 +70,7 @@ def report(console: Console, out: Outcome, models: dict[str, Model], chosen: str
     expectations not met and (``both``) the disagreements; True when any of those failed."""
     pairs = out.pairs
     if print_matrix and chosen == "both":
-        for name, group in (("builtin", [b for b, _ in pairs]), ("TLC", [t for _, t in pairs])):
+        for name, group in (("builtin", [p.builtin for p in pairs]), ("TLC", [p.tlc for p in pairs])):
             console.rule(Text(name, style="bold"))
             print_results_matrix(console, group, models, traces if name == "builtin" else "none", full)
         print_comparison(console, pairs)
@@ -104,7 +91,7 @@ def report(console: Console, out: Outcome, models: dict[str, Model], chosen: str
         for p in problems:
             console.print(Text(f"  {p}"))
     if chosen == "both":
-        dis = [d for b, t in pairs for d in disagreements(b, t)]
+        dis = [d for p in pairs for d in p.disagreements]
         if dis:
             failed = True
             console.print(Text(f"{label}the builtin checker and TLC disagree:", style="bold red"))

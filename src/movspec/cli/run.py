@@ -3,13 +3,12 @@ worker processes for the builtin checker, results from the result cache where th
 the settings did not change (``movspec.cache``), interrupts turned into incomplete results.
 
 ``run_models(models, options, console, progress, cache)`` returns an ``Outcome``: the results
-in the models' order (for ``--backend both``, the builtin half; the pairs beside), whether the
+in the models' order (for ``--backend both``, the builtin half; ``api.Referee`` pairs beside), whether the
 run was interrupted, and which results came from the cache.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from dataclasses import dataclass, field
@@ -17,6 +16,8 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.text import Text
 
+from .. import api
+from ..api import Options
 from ..ir.nodes import Model
 from ..result import CheckResult, Verdict
 from .progress import CheckProgress
@@ -25,72 +26,26 @@ from .progress import CheckProgress
 @dataclass
 class RunOptions:
     backend: str  # builtin | tlc | both
-    symmetry: bool = True
-    max_states: int | None = None
-    max_depth: int | None = None
-    timeout: float | None = None
-    max_memory: int | None = None  # bytes
-    first: bool = False
-    fingerprints: bool = False  # builtin: 64-bit fingerprints instead of exact states
-    workers: int = 1
-    tlc_jar: str | None = None
+    check: Options = field(default_factory=Options)  # the budgets and settings of each check
     jobs: int = 1
     quiet: bool = False
     consts: tuple[str, ...] = ()  # the --const values, as written after parsing (for the key)
-    tlc_distributed: object | None = None  # tlc.distributed.Distributed: --tlc-distributed
-
-    def builtin_options(self) -> dict:
-        return dict(symmetry=self.symmetry, max_states=self.max_states, max_depth=self.max_depth,
-                    timeout=self.timeout, max_memory=self.max_memory, first=self.first,
-                    fingerprints=self.fingerprints)
 
     def settings(self, backend: str) -> dict:
         """What besides the model decides a result: the cache key's settings."""
-        s = dict(symmetry=self.symmetry, max_states=self.max_states, max_depth=self.max_depth,
-                 timeout=self.timeout, consts=list(self.consts))
-        if backend == "builtin":
-            s.update(first=self.first, max_memory=self.max_memory, fingerprints=self.fingerprints)
-        else:
-            s.update(workers=self.workers, tlc=_tlc_identity(self.tlc_jar), first=self.first)
-            if self.tlc_distributed is not None:  # no step coverage in that mode
-                s.update(distributed=True)
-        return s
+        return {**self.check.settings(backend), "consts": list(self.consts)}
 
 
 @dataclass
 class Outcome:
     results: list[CheckResult] = field(default_factory=list)
-    pairs: list[tuple[CheckResult, CheckResult]] = field(default_factory=list)
+    pairs: list[api.Referee] = field(default_factory=list)  # --backend both: each variant's two results
     partial: list[CheckResult] = field(default_factory=list)  # --backend both: the half an interrupt cut
     interrupted: bool = False
     cached: list[tuple[str, str]] = field(default_factory=list)  # (variant, backend) taken from the cache
 
 
-def _tlc_identity(jar: str | None) -> str:
-    """Which TLC would run: the jar's path, size and time (a new jar is a new checker)."""
-    path = jar or os.environ.get("MOVSPEC_TLA2TOOLS") or ""
-    if not path:
-        from ..tlc.backend import find_jar
-        found = find_jar(None)[0]
-        path = str(found) if found else os.environ.get("MOVSPEC_TLC_BACKEND", "docker")
-    try:
-        st = os.stat(path)
-        return f"{path}:{st.st_size}:{int(st.st_mtime)}"
-    except OSError:
-        return path
-
-
-# ---------------------------------------------------------------------- back ends
-
-
-def _run_tlc(model: Model, *, jar, workers, timeout, symmetry, max_states=None, max_depth=None,
-             distributed=None, first=False) -> CheckResult:
-    from .. import tlc
-    kw = dict(workers=workers, timeout=timeout, symmetry=symmetry, max_states=max_states, max_depth=max_depth,
-              distributed=distributed, first=first)
-    if jar:
-        kw["jar"] = jar
-    return tlc.check_model(model, **kw)
+# ---------------------------------------------------------------------- signals and interrupts
 
 
 def stop_on_sigterm() -> list:
@@ -133,13 +88,11 @@ def done_text(r: CheckResult) -> str:
 _PHASES = None  # where worker processes report their phases; set before they are forked
 
 
-def _check_reporting(model: Model, options: dict) -> CheckResult:
+def _check_reporting(model: Model, options: Options) -> CheckResult:
     """In a worker process: the builtin check, each phase sent to the parent."""
-    from ..explore import check as builtin_check
-
     queue = _PHASES
     say = (lambda phase: queue.put((model.variant, phase))) if queue is not None else None
-    return builtin_check(model, phase=say, **options)
+    return api.check_builtin(model, options, phase=say)
 
 
 def _worker_signals() -> None:
@@ -152,7 +105,7 @@ def _worker_signals() -> None:
 
 
 def _check_in_parallel(models: dict[str, Model], jobs: int, console: Console, quiet: bool,
-                       options: dict, progress: CheckProgress, store) -> tuple[list[CheckResult], bool]:
+                       options: Options, progress: CheckProgress, store) -> tuple[list[CheckResult], bool]:
     """The builtin checker on every variant, ``jobs`` processes at a time; results in the
     models' order. An interrupt stops the workers; the variants not finished are reported
     as interrupted (incomplete), not dropped. The phase of each running variant is shown (a
@@ -208,7 +161,7 @@ def _check_in_parallel(models: dict[str, Model], jobs: int, console: Console, qu
     finally:
         pool.shutdown(wait=not interrupted, cancel_futures=True)
         _PHASES = None
-    results = [done.get(name) or interrupted_result(model, "builtin", options["symmetry"])
+    results = [done.get(name) or interrupted_result(model, "builtin", options.symmetry)
                for name, model in models.items()]
     return results, interrupted
 
@@ -218,9 +171,8 @@ def _check_in_parallel(models: dict[str, Model], jobs: int, console: Console, qu
 
 def run_models(models: dict[str, Model], opts: RunOptions, console: Console, progress: CheckProgress,
                cache=None) -> Outcome:
-    """Check ``models`` (see the module docstring). ``cache``: a ``cache.ResultCache`` or None."""
-    from ..explore import check as builtin_check
-
+    """Check ``models`` (see the module docstring), each variant with ``api.check_builtin`` /
+    ``api.check_tlc``. ``cache``: a ``cache.ResultCache`` or None."""
     out = Outcome()
     backends = ("builtin", "tlc") if opts.backend == "both" else (opts.backend,)
     keys: dict[tuple[str, str], str | None] = {}
@@ -253,7 +205,7 @@ def run_models(models: dict[str, Model], opts: RunOptions, console: Console, pro
     if parallel:
         cached = {n: hit(n, "builtin") for n in models if n not in todo}
         progress.stop()
-        got, out.interrupted = _check_in_parallel(todo, opts.jobs, console, opts.quiet, opts.builtin_options(),
+        got, out.interrupted = _check_in_parallel(todo, opts.jobs, console, opts.quiet, opts.check,
                                                   progress, store)
         fresh = dict(zip(todo, got))
         out.results = [cached.get(n) or fresh[n] for n in models]
@@ -265,7 +217,7 @@ def run_models(models: dict[str, Model], opts: RunOptions, console: Console, pro
                 b = hit(name, "builtin")
                 if b is None:
                     progress.start(f"{name} (builtin)")
-                    b = builtin_check(model, progress=progress.update, phase=progress.phase, **opts.builtin_options())
+                    b = api.check_builtin(model, opts.check, progress=progress.update, phase=progress.phase)
                     progress.stop(done_text(b))
                     store(b)
                 out.results.append(b)
@@ -278,13 +230,11 @@ def run_models(models: dict[str, Model], opts: RunOptions, console: Console, pro
                 t = hit(name, "tlc")
                 if t is None:
                     progress.start(f"{name} (TLC)", phase="running TLC")
-                    t = _run_tlc(model, jar=opts.tlc_jar, workers=opts.workers, timeout=opts.timeout,
-                                 symmetry=opts.symmetry, max_states=opts.max_states, max_depth=opts.max_depth,
-                                 distributed=opts.tlc_distributed, first=opts.first)
+                    t = api.check_tlc(model, opts.check)
                     progress.stop(done_text(t))
                     store(t)
                 if opts.backend == "both":
-                    out.pairs.append((out.results[-1], t))
+                    out.pairs.append(api.Referee(out.results[-1], t))
                 else:
                     out.results.append(t)
                 if t.reason == "interrupted":
@@ -294,10 +244,10 @@ def run_models(models: dict[str, Model], opts: RunOptions, console: Console, pro
             out.interrupted = True
             progress.stop("interrupted")
             # the variant being checked is reported, as incomplete, not dropped
-            cut = interrupted_result(model, current, opts.symmetry)
+            cut = interrupted_result(model, current, opts.check.symmetry)
             if opts.backend == "both":
                 if current == "tlc":
-                    out.pairs.append((out.results[-1], cut))
+                    out.pairs.append(api.Referee(out.results[-1], cut))
                 else:
                     out.partial.append(cut)
             else:

@@ -19,6 +19,7 @@ from rich.text import Text
 from ..expect import HOLDS, expected_verdict
 from ..result import CheckResult, Verdict
 from .common import complete_variants, exit_status, load_or_exit, stderr_console
+from .jsonmode import JsonCommand
 from .progress import CheckProgress
 
 
@@ -34,7 +35,7 @@ def _failures(result: CheckResult, model) -> list[str]:
     return out
 
 
-@click.command("simulate", epilog=exit_status(
+@click.command("simulate", cls=JsonCommand, epilog=exit_status(
     "no property expected to hold was violated", "one was, a run met an evaluation error, or the model has errors"))
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-v", "--variant", "variants", multiple=True, metavar="V", shell_complete=complete_variants,
@@ -47,7 +48,8 @@ def _failures(result: CheckResult, model) -> list[str]:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Stop each variant's simulation after this long.")
 @click.option("--no-minimize", is_flag=True, help="Report counterexamples as walked, not shortened.")
-@click.option("--json", "json_path", metavar="FILE", help="Write the results as JSON ('-': stdout).")
+@click.option("--json", "json_path", metavar="[FILE]", is_flag=False, flag_value="-",
+              help="Write the results as JSON to FILE; alone (or '-'): on stdout, as every command's --json.")
 @click.option("--traces", type=click.Choice(["all", "unexpected", "none"]), default="all", show_default=True,
               help="Which counterexamples to print.")
 @click.option("--full", is_flag=True, help="Show whole states in counterexamples.")
@@ -57,20 +59,14 @@ def simulate_cmd(paths, variants, runs, depth, seed, timeout, no_minimize, json_
     Finds violations in models too large to check exhaustively; a property it does not
     violate is reported incomplete, never as holding.
     """
-    from ..explore.simulate import simulate
+    from ..api import simulate
     from ..report.terminal import print_results
+    from .results import select_models
 
     console = Console(highlight=False, stderr=json_path == "-")
     err = stderr_console()
     loaded = load_or_exit(paths, err)
-    models = dict(loaded.models)
-    unknown = [v for v in variants if v not in models]
-    if unknown:
-        err.print(Text(f"error: no variant {', '.join(unknown)} (the model has: {', '.join(sorted(models))})",
-                       style="bold red"))
-        sys.exit(2)
-    if variants:
-        models = {v: models[v] for v in variants}
+    models = select_models(loaded.models, variants, None)
     console.print(Text(f"simulation: {runs:,} runs of at most {depth} steps per variant, seed {seed}",
                        style="dim"))
     results = []

@@ -11,6 +11,7 @@ with a violation lies under (sizes compared one constant at a time).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import sys
 
 from rich.console import Console
@@ -57,7 +58,7 @@ def run_sweep(paths, first_loaded, combos: list[tuple[Override, ...]], consts: t
             console.rule(Text(f"sizes {label(combo)}", style="bold"))
             loaded = first_loaded if i == 0 else load_or_exit(paths, err, consts=consts + combo, note_consts=False)
             models = select_models(loaded.models, variants, properties)
-            o = RunOptions(**{**opts.__dict__, "consts": tuple(str(x) for x in consts + combo)})
+            o = replace(opts, consts=tuple(str(x) for x in consts + combo))
             with CheckProgress(console, not opts.quiet) as progress:
                 out = run_models(models, o, console, progress, cache)
             failed |= report(console, out, models, opts.backend, "none", False, label=f"[{label(combo)}] ")
