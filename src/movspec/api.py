@@ -290,14 +290,43 @@ def tlc_identity(jar: str | None) -> str:
         return path
 
 
+def _builtin_options(options: Options) -> dict:
+    return dict(symmetry=options.symmetry, max_states=options.max_states, max_depth=options.max_depth,
+                timeout=options.timeout, max_memory=options.max_memory, first=options.first,
+                fingerprints=options.fingerprints)
+
+
 def check_builtin(model: Model, options: Options = Options(), *, progress: Callable | None = None,
                   phase: Callable[[str], None] | None = None) -> CheckResult:
     """One variant with the embedded checker. ``progress`` is called with the search's
     ``explore.Progress``, ``phase`` with what the check does next (``exploring``, ``liveness``...)."""
     from .explore import check as builtin_check
-    return builtin_check(model, symmetry=options.symmetry, max_states=options.max_states,
-                         max_depth=options.max_depth, timeout=options.timeout, max_memory=options.max_memory,
-                         first=options.first, fingerprints=options.fingerprints, progress=progress, phase=phase)
+    return builtin_check(model, progress=progress, phase=phase, **_builtin_options(options))
+
+
+def check_builtin_safety(model: Model, options: Options = Options(), *,
+                         phase: Callable[[str], None] | None = None) -> CheckResult:
+    """The first half of ``check_builtin``: the search. Its result goes to
+    ``check_builtin_on_graph`` (same options), perhaps in another process; together they
+    give ``check_builtin``'s result. ``needs_graph`` says whether the second half has work."""
+    from .explore import check_safety
+    return check_safety(model, phase=phase, **_builtin_options(options))
+
+
+def check_builtin_on_graph(model: Model, safety: CheckResult, options: Options = Options(), *,
+                           phase: Callable[[str], None] | None = None) -> CheckResult:
+    """The second half of ``check_builtin``: liveness, refinement and inductive properties on
+    the reachable graph, after ``safety`` (``check_builtin_safety``'s result)."""
+    from .explore import check_on_graph
+    return check_on_graph(model, safety, phase=phase, **_builtin_options(options))
+
+
+def needs_graph(model: Model, safety: CheckResult) -> bool:
+    """Whether ``check_builtin_on_graph`` has work to do after ``safety`` (leadsto, refinement
+    or inductive properties, and a complete search without error); if not it only finishes
+    the result, at no cost."""
+    from .explore import needs_graph as needs
+    return needs(model, safety)
 
 
 def check_tlc(model: Model, options: Options = Options()) -> CheckResult:
@@ -395,6 +424,7 @@ def explain(result: CheckResult, prop: str, models: LoadResult | Mapping[str, Mo
 
 __all__ = ["AUTO", "BACKENDS", "CheckResult", "ConstError", "LoadResult", "Mismatch", "Model", "Options",
            "PropertyResult", "Referee", "UnknownName", "Verdict", "backend_of", "check", "check_builtin",
-           "check_tlc", "check_variant", "const_problem", "disagreements", "explain", "load", "mismatches",
-           "overrides", "reload", "restrict_properties", "results_to_json", "select", "simulate", "tlc_configured",
+           "check_builtin_on_graph", "check_builtin_safety", "check_tlc", "check_variant", "const_problem",
+           "disagreements", "explain", "load", "mismatches", "needs_graph", "overrides", "reload",
+           "restrict_properties", "results_to_json", "select", "simulate", "tlc_configured",
            "tlc_identity", "tlc_status", "unknown_properties"]

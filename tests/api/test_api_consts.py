@@ -138,18 +138,33 @@ def test_options_carry_the_budgets_to_either_checker():
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_the_cli_checks_each_variant_through_the_api(monkeypatch, tmp_path, jobs):
-    # one code path: `movspec check` runs api.check_builtin for every variant, in process
-    # (-j 1) and in its worker processes (-j 2, forked: they see the stand-in too)
+    # one code path: `movspec check` runs api.check_builtin for every variant in process
+    # (-j 1), and its two halves, api.check_builtin_safety then api.check_builtin_on_graph,
+    # in its worker processes (-j 2, forked: they see the stand-ins too)
     import dataclasses
     import json
 
-    real = api.check_builtin
+    real, first_half, second_half = api.check_builtin, api.check_builtin_safety, api.check_builtin_on_graph
+
+    def ok(options):
+        assert isinstance(options, api.Options) and options.max_depth == 40 and options.symmetry is False
 
     def spy(model, options=api.Options(), **kw):
-        assert isinstance(options, api.Options) and options.max_depth == 40 and options.symmetry is False
+        ok(options)
         return dataclasses.replace(real(model, options, **kw), runner=f"spy:{model.variant}")
 
+    def spy_first(model, options=api.Options(), **kw):
+        ok(options)
+        return dataclasses.replace(first_half(model, options, **kw), runner=f"half:{model.variant}")
+
+    def spy_second(model, safety, options=api.Options(), **kw):
+        ok(options)
+        assert safety.runner == f"half:{model.variant}"
+        return dataclasses.replace(second_half(model, safety, options, **kw), runner=f"spy:{model.variant}")
+
     monkeypatch.setattr(api, "check_builtin", spy)
+    monkeypatch.setattr(api, "check_builtin_safety", spy_first)
+    monkeypatch.setattr(api, "check_builtin_on_graph", spy_second)
     out = tmp_path / "r.json"
     r = CliRunner().invoke(cli, ["check", str(COUNT), "-q", "--no-cache", "-j", jobs, "--max-depth", "40",
                                  "--no-symmetry", "--json", str(out)], catch_exceptions=False)

@@ -88,11 +88,20 @@ def done_text(r: CheckResult) -> str:
 _PHASES = None  # where worker processes report their phases; set before they are forked
 
 
-def _check_reporting(model: Model, options: Options) -> CheckResult:
-    """In a worker process: the builtin check, each phase sent to the parent."""
+def _reporter(model: Model):
     queue = _PHASES
-    say = (lambda phase: queue.put((model.variant, phase))) if queue is not None else None
-    return api.check_builtin(model, options, phase=say)
+    return (lambda phase: queue.put((model.variant, phase))) if queue is not None else None
+
+
+def _safety_reporting(model: Model, options: Options) -> CheckResult:
+    """In a worker process: the first half of the builtin check (the search), each phase
+    sent to the parent."""
+    return api.check_builtin_safety(model, options, phase=_reporter(model))
+
+
+def _graph_reporting(model: Model, safety: CheckResult, options: Options) -> CheckResult:
+    """In a worker process: the second half (the checks on the reachable graph)."""
+    return api.check_builtin_on_graph(model, safety, options, phase=_reporter(model))
 
 
 def _worker_signals() -> None:
@@ -107,11 +116,15 @@ def _worker_signals() -> None:
 def _check_in_parallel(models: dict[str, Model], jobs: int, console: Console, quiet: bool,
                        options: Options, progress: CheckProgress, store) -> tuple[list[CheckResult], bool]:
     """The builtin checker on every variant, ``jobs`` processes at a time; results in the
-    models' order. An interrupt stops the workers; the variants not finished are reported
-    as interrupted (incomplete), not dropped. The phase of each running variant is shown (a
-    live line each on a terminal, a line when it changes otherwise), each variant is reported
-    when it finishes, and (not on a terminal) a line every few seconds says where each
-    unfinished one is. ``store(result)`` is called as each finishes."""
+    models' order. Each variant is checked in two halves (``api.check_builtin_safety``, then,
+    when there is liveness, refinement or an inductive invariant, ``api.check_builtin_on_graph``),
+    each a task for the next free worker: the searches first, in the models' order, then the
+    checks on the graph, the largest search first, so that the longest task does not start
+    last. An interrupt stops the workers; the variants not finished are reported as
+    interrupted (incomplete), not dropped. The phase of each running variant is shown (a live
+    line each on a terminal, a line when it changes otherwise), each variant is reported when
+    it finishes, and (not on a terminal) a line every few seconds says where each unfinished
+    one is. ``store(result)`` is called as each finishes."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -120,15 +133,42 @@ def _check_in_parallel(models: dict[str, Model], jobs: int, console: Console, qu
     done: dict[str, CheckResult] = {}
     phases: dict[str, tuple[str, float]] = {}
     interrupted = False
+    order = {name: k for k, name in enumerate(models)}
+    searches = list(models)  # the variants whose search is still to start
+    on_graph: list[tuple[int, int, str, CheckResult]] = []  # (-distinct, order, name, search result)
+    futures: dict = {}
     _PHASES = ctx.SimpleQueue()
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(models)), mp_context=ctx, initializer=_worker_signals)
+    workers = min(jobs, len(models))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_signals)
+
+    def start_next() -> None:
+        if searches:
+            name = searches.pop(0)
+            futures[pool.submit(_safety_reporting, models[name], options)] = ("search", name)
+        elif on_graph:
+            on_graph.sort()
+            _, _, name, safety = on_graph.pop(0)
+            futures[pool.submit(_graph_reporting, models[name], safety, options)] = ("graph", name)
+
+    def finished_variant(name: str, r: CheckResult) -> None:
+        nonlocal interrupted
+        done[name] = r
+        store(r)
+        progress.hide(f"{name} (builtin)")
+        if not quiet and console.is_terminal:
+            console.print(Text(f"  {name}: {r.stats.distinct:,} states, {r.stats.seconds:.1f}s", style="dim"))
+        elif not quiet:
+            progress.note(f"{name} (builtin): {done_text(r)} ({r.stats.seconds:.1f} s)")
+        if r.reason == "interrupted":
+            interrupted = True
+
     try:
-        futures = {pool.submit(_check_reporting, model, options): name for name, model in models.items()}
-        progress.note(f"checking {len(models)} variants, {min(jobs, len(models))} at a time (builtin)")
-        pending = set(futures)
+        for _ in range(workers):
+            start_next()
+        progress.note(f"checking {len(models)} variants, {workers} at a time (builtin)")
         t0 = last_beat = time.monotonic()
-        while pending:
-            finished, pending = wait(pending, timeout=min(progress.interval, 0.25), return_when=FIRST_COMPLETED)
+        while futures:
+            finished, _ = wait(set(futures), timeout=min(progress.interval, 0.25), return_when=FIRST_COMPLETED)
             now = time.monotonic()
             while not _PHASES.empty():
                 name, phase = _PHASES.get()
@@ -138,20 +178,21 @@ def _check_in_parallel(models: dict[str, Model], jobs: int, console: Console, qu
                 progress.show(f"{name} (builtin)", phase)
                 progress.note_only_piped(f"{name} (builtin): {phase}")
             for fut in finished:
-                name = futures[fut]
-                r = done[name] = fut.result()
-                store(r)
-                progress.hide(f"{name} (builtin)")
-                if not quiet and console.is_terminal:
-                    console.print(Text(f"  {name}: {r.stats.distinct:,} states, {r.stats.seconds:.1f}s", style="dim"))
-                elif not quiet:
-                    progress.note(f"{name} (builtin): {done_text(r)} ({r.stats.seconds:.1f} s)")
-                if r.reason == "interrupted":
-                    interrupted = True
-            if pending and not quiet and now - last_beat >= progress.interval:
+                kind, name = futures.pop(fut)
+                r = fut.result()
+                if kind == "search" and api.needs_graph(models[name], r):
+                    on_graph.append((-r.stats.distinct, order[name], name, r))
+                else:
+                    # a search with nothing left to decide is only finished (no cost)
+                    finished_variant(name, api.check_builtin_on_graph(models[name], r, options)
+                                     if kind == "search" else r)
+                start_next()
+            unfinished = [n for n in models if n not in done]
+            if unfinished and not quiet and now - last_beat >= progress.interval:
                 last_beat = now
-                where = [f"{n} ({phases[n][0]}, {now - phases[n][1]:.0f} s)" if n in phases else f"{n} (waiting)"
-                         for n in sorted(futures[f] for f in pending)]
+                running = {n for _, n in futures.values()}
+                where = [f"{n} ({phases[n][0]}, {now - phases[n][1]:.0f} s)" if n in phases and n in running
+                         else f"{n} (waiting)" for n in sorted(unfinished)]
                 progress.note_only_piped(f"{len(done)} of {len(models)} variants done; {', '.join(where)}; "
                                          f"{now - t0:.0f} s in all")
     except KeyboardInterrupt:
