@@ -16,7 +16,7 @@ weakly and strongly fair actors, deadlock (allowed or not), functions (``func`` 
 one calling another, called from actors with and without a result), ``step s while c``
 loops, flags words and counters with the kernel's atomic and non-atomic operations
 (``randkernel``), kernel lists (``randkernel.add_lists``), steps of fair actors and functions
-marked ``unfair`` or ``fair+``, and variants using every delta
+marked ``unfair`` or ``fair+`` (also by a variant's ``replace``), and variants using every delta
 kind (replace, insert before/after, remove a step, constant overrides, added and removed
 properties, ``allow deadlock``, added variables and locals, ``def`` and macro overrides).
 
@@ -162,7 +162,8 @@ def render_delta(d) -> str:
     k = d[0]
     if k == "replace":
         rename = f" as {d[4]}" if len(d) > 4 and d[4] else ""
-        return f"replace {d[1]}.{d[2]}{rename} {{ {render_block(d[3])} }}"
+        mark = d[5] if len(d) > 5 else ""  # `unfair `, `fair+ `, `fair ` (the actor's fairness again)
+        return f"replace {mark}{d[1]}.{d[2]}{rename} {{ {render_block(d[3])} }}"
     if k == "insert":
         mark = d[6] if len(d) > 6 else ""
         return f"insert {d[1]} {d[2]}.{d[3]} {mark}step {d[4]} {{ {render_block(d[5])} }}"
@@ -546,6 +547,7 @@ def generate(seed: int, *, small: bool = False) -> Gen:
             a.guard = grng.choice(["!f", "x != 1", "col == red", "|s| < 2"])
     g.variants = _variants(rng, b, g, info, name_atoms)
     _inserted_fairness(seed, g)
+    _replaced_fairness(seed, g)
     add_lists(seed, g)  # after the variants, which draw from the main RNG over the properties
     return g
 
@@ -576,6 +578,18 @@ def _inserted_fairness(seed: int, g: Gen) -> None:
             if d[0] == "insert" and fair[d[2]] and rng.random() < 0.3:
                 mark = "unfair " if fair[d[2]] == "fair+ " else rng.choice(["unfair ", "fair+ "])
                 v.deltas[k] = d + (mark,)
+
+
+def _replaced_fairness(seed: int, g: Gen) -> None:
+    """Some steps that variants replace in fair actors given a new mark: ``unfair``, ``fair+``
+    (in a weakly fair actor) or ``fair`` (no mark), from an RNG of their own."""
+    rng = random.Random(f"replacefair{seed}")
+    fair = {a.name: a.fairness for a in g.actors}
+    for v in g.variants:
+        for k, d in enumerate(v.deltas):
+            if d[0] == "replace" and fair[d[1]] and rng.random() < 0.35:
+                marks = ["unfair ", "fair "] + (["fair+ "] if fair[d[1]] == "fair " else [])
+                v.deltas[k] = d + (rng.choice(marks),)
 
 
 def _cycles(seed: int, b: _Builder, g: Gen, info) -> None:
