@@ -283,6 +283,8 @@ class ExprRenderer:
                 return f"Len({lst})"
             if e.op == "first":
                 return f"Head({lst})"
+            if e.op == "keep":
+                return f"SelectSeq({lst}, LAMBDA MS_y: MS_y \\in {self._r(e.elem, scope)})"
             self.lists_used = True
             return f"{_LIST_OPS[e.op]}({lst}, {self._r(e.elem, scope)})"
         raise TypeError(f"unknown expression {e!r}")

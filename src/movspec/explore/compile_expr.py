@@ -292,6 +292,8 @@ class ExprCompiler(PathCompiler):
         if e.op == "first":
             return X(f"_lfirst({lst.src})", lst.type.elem)
         x = self.expr(e.elem, ctx)
+        if e.op == "keep":
+            return X(f"_lkeep({lst.src}, {x.src})", lst.type)
         if e.op == "has":
             if lst.static and x.static:
                 return X(repr(x.val in lst.val), ir.BoolType(), x.val in lst.val)

@@ -185,6 +185,8 @@ def _list_op(e: ir.ListOp, env: Env):
             raise RefError("list_first_entry of an empty list")
         return items[0]
     x = ev(e.elem, env)
+    if e.op == "keep":
+        return Seq(tuple(y for y in items if any(y == z for z in x)))
     on = any(y == x for y in items)
     if e.op == "has":
         return on

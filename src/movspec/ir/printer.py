@@ -113,6 +113,8 @@ class Printer:
                 return (f"{self.expr(e.elem, P_UNION)} in {self.expr(e.list, P_UNION)}", P_CMP)
             if e.op == "first":
                 return (f"list_first_entry({self.expr(e.list)})", P_POSTFIX)
+            if e.op == "keep":  # no DSL spelling: what it means
+                return (f"[x in {self.expr(e.list)} if x in {self.expr(e.elem)}]", P_POSTFIX)
             # a list's new value: written as the statement that computes it
             name = {"add": "list_add", "add_tail": "list_add_tail", "del": "list_del"}[e.op]
             return (f"{name}({self.expr(e.elem)}, {self.expr(e.list)})", P_POSTFIX)

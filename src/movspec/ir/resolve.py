@@ -17,7 +17,7 @@ from .resolve_stmt import StmtResolver
 from .lists import LIST_EXPRS
 from .pools import allocated_var
 from .rcu import GRACE, READERS
-from .waitqueues import SLEEPING
+from .waitqueues import EXCLUSIVE, SLEEPING
 from .resolve_type import TypeResolver
 from .variants import ActorEnv, Diags, Env
 
@@ -109,7 +109,8 @@ class Resolver(StmtResolver, TypeResolver):
         if n in self.modules:
             self._fail(f"module `{n}` is not a value", sp, f"write `{n}.loaded` for whether it is loaded",
                        "not-a-value")
-        if n == SLEEPING and self.uses_tasks or n in (READERS, GRACE) and self.uses_rcu:
+        if n == SLEEPING and self.uses_tasks or n in (READERS, GRACE) and self.uses_rcu \
+                or n == EXCLUSIVE and self.uses_exclusive():
             return N.VarRef(n, sp)  # the state of sleeping tasks, of RCU readers
         if n in self.env.actors:
             a = self.env.actors[n]
