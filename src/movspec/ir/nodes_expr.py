@@ -321,12 +321,16 @@ class FuncLit:
 class At:
     """True when process ``proc`` of ``actor`` is about to run one of ``steps``
     (``pc[proc] \\in {...}``). ``proc`` None means the running process (in steps) or, for a
-    single actor, the actor itself. ``"Done"`` may appear in ``steps``."""
+    single actor, the actor itself. ``"Done"`` may appear in ``steps``. With ``func``, the
+    steps are function ``func``'s: true when the process runs one of them, whichever step
+    called ``func`` and however deep (PlusCal's ``pc`` at the procedure's label; the lowered
+    model names the inlined copies instead, ``lower.lower_functions``)."""
 
     actor: str
     proc: "Expr | None"
     steps: tuple[str, ...]
     span: Span | None = _span()
+    func: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

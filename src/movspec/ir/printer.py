@@ -93,7 +93,7 @@ class Printer:
             fields = ", ".join(f"{n}: {self.expr(v)}" for n, v in e.fields)
             return (f"{e.type.name}({fields})", P_POSTFIX)
         if isinstance(e, N.At):
-            steps = ["done" if s == N.DONE else s for s in e.steps]
+            steps = ["done" if s == N.DONE else f"{e.func}.{s}" if e.func else s for s in e.steps]
             st = steps[0] if len(steps) == 1 else "{" + ", ".join(steps) + "}"
             if e.proc is None:
                 single = self.model is not None and self.model.actor(e.actor) is not None and \
