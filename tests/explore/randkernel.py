@@ -2,8 +2,8 @@
 atomic and non-atomic bit operations, a counter with the atomic ones (``atomic_inc``,
 ``atomic_inc_not_zero``, ``atomic_dec_and_test``, ``cmpxchg``, ``xchg``), and a wait queue
 (``prepare_to_wait``, ``schedule``, ``wake_up``, ``wake_up_process``, ``set_current_state``,
-``finish_wait``, ``wait_event`` as a whole step; exclusive waits and ``wake_up_all``), RCU (``rcu_read_lock``/``unlock``,
-``synchronize_rcu``) and a pool of objects (``alloc``, ``free``, reads and writes of its
+``finish_wait``, ``wait_event`` as a whole step; exclusive waits and ``wake_up_all``), RCU
+(``rcu_read_lock``/``unlock``, ``synchronize_rcu``) and a pool of objects (``alloc``, ``free``, reads and writes of its
 objects, checked against use after free) and the page lock of ``import "linux/pagemap"``, appended as the last statement of some steps. Drawn from an RNG of its own, so the rest of each seed's model is as
 before. With a pool, some steps then defer frees (``kfree_rcu``, ``call_rcu``, first in the step)
 or wait for them (``rcu_barrier``, last), from one more RNG of their own."""

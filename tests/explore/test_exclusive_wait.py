@@ -53,7 +53,8 @@ def _example():
 WOKEN_ONE = "a notin task_sleeping && b in task_sleeping && c notin task_sleeping && wq == {b}"
 WOKEN_ALL = "task_sleeping == {} && wq == {} && task_exclusive == []"
 ORDER_CASES = [  # (b's prepare, the wakeup, what holds after it)
-    ("prepare_to_wait_exclusive", "wake_up", WOKEN_ONE + " && |task_exclusive| == 1 && list_first_entry(task_exclusive) == b"),
+    ("prepare_to_wait_exclusive", "wake_up",
+     WOKEN_ONE + " && |task_exclusive| == 1 && list_first_entry(task_exclusive) == b"),
     ("prepare_to_wait_exclusive", "wake_up_all", WOKEN_ALL),
     ("prepare_to_wait", "wake_up", "task_sleeping == {} && wq == {} && task_exclusive == []"),
 ]

@@ -49,8 +49,9 @@ from .scope import Scope
 SLEEPING = "task_sleeping"
 EXCLUSIVE = "task_exclusive"
 EXCLUSIVE_OPS = ("prepare_to_wait_exclusive", "wait_event_exclusive")
-WAIT_OPS = {"prepare_to_wait": 1, "prepare_to_wait_exclusive": 1, "wait_event_exclusive": 2, "finish_wait": 1, "set_current_state": 1, "__set_current_state": 1,
-            "schedule": 0, "wake_up": 1, "wake_up_all": 1, "wake_up_process": 1, "wait_event": 2}
+WAIT_OPS = {"prepare_to_wait": 1, "prepare_to_wait_exclusive": 1, "finish_wait": 1, "set_current_state": 1,
+            "__set_current_state": 1, "schedule": 0, "wake_up": 1, "wake_up_all": 1, "wake_up_process": 1,
+            "wait_event": 2, "wait_event_exclusive": 2}
 TASK_STATES = {"TASK_RUNNING": False, "TASK_UNINTERRUPTIBLE": True, "TASK_INTERRUPTIBLE": True}
 
 
@@ -153,14 +154,16 @@ class WaitQueues:
         if name in ("prepare_to_wait", "prepare_to_wait_exclusive"):
             return queue(name.endswith("exclusive")) + [sleeping(True)]
         if name == "finish_wait":
-            return [sleeping(False), N.Assign(wq, "=", N.Binary("minus", wq, N.SetLit((me,), sp), sp), sp)] + unmark
+            return [sleeping(False),
+                    N.Assign(wq, "=", N.Binary("minus", wq, N.SetLit((me,), sp), sp), sp)] + unmark
         if name in ("wake_up", "wake_up_all"):
             old = self.fresh("asleep")
             if not self.uses_exclusive():
                 return [N.With(old, N.SetLit((asleep,), sp), (
                     N.Assign(asleep, "=", N.Binary("minus", asleep, wq, sp), sp),
                     N.Assign(wq, "=", N.Binary("minus", wq, N.BoundRef(old, sp), sp), sp)), sp)]
-            return [N.With(old, N.SetLit((asleep,), sp), self._wake_exclusive(name, wq, N.BoundRef(old, sp), sp), sp)]
+            return [N.With(old, N.SetLit((asleep,), sp), self._wake_exclusive(name, wq, N.BoundRef(old, sp), sp),
+                           sp)]
         # wait_event: the whole step is the loop's head
         step = self._step
         if step.whole is not True:
