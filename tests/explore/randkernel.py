@@ -2,8 +2,8 @@
 atomic and non-atomic bit operations, a counter with the atomic ones (``atomic_inc``,
 ``atomic_inc_not_zero``, ``atomic_dec_and_test``, ``cmpxchg``, ``xchg``), and a wait queue
 (``prepare_to_wait``, ``schedule``, ``wake_up``, ``wake_up_process``, ``set_current_state``,
-``finish_wait``, ``wait_event`` as a whole step), RCU (``rcu_read_lock``/``unlock``,
-``synchronize_rcu``) and a pool of objects (``alloc``, ``free``, reads and writes of its
+``finish_wait``, ``wait_event`` as a whole step; exclusive waits and ``wake_up_all``), RCU
+(``rcu_read_lock``/``unlock``, ``synchronize_rcu``) and a pool of objects (``alloc``, ``free``, reads and writes of its
 objects, checked against use after free) and the page lock of ``import "linux/pagemap"``, appended as the last statement of some steps. Drawn from an RNG of its own, so the rest of each seed's model is as
 before. With a pool, some steps then defer frees (``kfree_rcu``, ``call_rcu``, first in the step)
 or wait for them (``rcu_barrier``, last), from one more RNG of their own."""
@@ -87,10 +87,46 @@ def add_kernel_ops(seed: int, g, small: bool) -> None:
             used = True
     if pool:
         _deferred_frees(seed, g)
+    if waits:
+        _exclusive_waits(seed, g)
     if used:
         g.props.append((f"invariant K{rng.randint(0, 9)}",
                         rng.choice(["fa in word || cnt > 0", "test_bit(fw, word) => cnt != 2",
                                     "word != {fa, fb}", "cnt <= 2"])))
+
+
+def _exclusive_waits(seed: int, g) -> None:
+    """Some waits made exclusive (``prepare_to_wait_exclusive``, ``wait_event_exclusive``) and
+    some wakeups ``wake_up_all``, from an RNG of their own; a property then sometimes reads the
+    list of exclusive waiters."""
+    rng = random.Random(f"exclusive{seed}")
+    if rng.random() < 0.4:
+        return
+    swaps = {"prepare_to_wait(wq)": "prepare_to_wait_exclusive(wq)", "wait_event(wq, ": "wait_event_exclusive(wq, ",
+             "wake_up(wq)": "wake_up_all(wq)"}
+    made = False
+    for a in g.actors:
+        for name, body in a.steps:
+            for i, st in enumerate(body):
+                old = next((k for k in swaps if st[0] == "raw" and st[1].startswith(k)), None)
+                if old is not None and rng.random() < 0.6:
+                    body[i] = ("raw", st[1].replace(old, swaps[old], 1))
+                    made |= old != "wake_up(wq)"
+            text = repr(body)
+            if any(w in text for w in STEP_ENDING + ("rcu_barrier", "wq", "wake_up_process", "current_state")):
+                continue  # the step must not end before, nor assign the queue or the task state twice
+            r = rng.random()
+            if r < 0.2:  # an exclusive sleep, or only the queueing
+                body.append(("raw", "prepare_to_wait_exclusive(wq)"))
+                if name not in a.loops and rng.random() < 0.6:
+                    body.append(("raw", "schedule()"))
+                made = True
+            elif r < 0.3:
+                body.append(("raw", rng.choice(["wake_up(wq)", "wake_up(wq)", "wake_up_all(wq)", "finish_wait(wq)"])))
+    if made and rng.random() < 0.5:
+        g.props.append((f"invariant X{rng.randint(0, 9)}", rng.choice(
+            ["task_exclusive == [] || list_first_entry(task_exclusive) in wq", "|task_exclusive| <= 1",
+             "wq == {} => task_exclusive == []"])))
 
 
 def _deferred_frees(seed: int, g) -> None:

@@ -16,7 +16,8 @@ weakly and strongly fair actors, deadlock (allowed or not), functions (``func`` 
 one calling another, called from actors with and without a result), ``step s while c``
 loops, flags words and counters with the kernel's atomic and non-atomic operations
 (``randkernel``), kernel lists (``randkernel.add_lists``), steps of fair actors and functions
-marked ``unfair`` or ``fair+``, and variants using every delta
+marked ``unfair`` or ``fair+`` (also by a variant's ``replace``), properties naming a
+process at a function's step (``a0[p] at fn0.e1``), and variants using every delta
 kind (replace, insert before/after, remove a step, constant overrides, added and removed
 properties, ``allow deadlock``, added variables and locals, ``def`` and macro overrides).
 
@@ -162,7 +163,8 @@ def render_delta(d) -> str:
     k = d[0]
     if k == "replace":
         rename = f" as {d[4]}" if len(d) > 4 and d[4] else ""
-        return f"replace {d[1]}.{d[2]}{rename} {{ {render_block(d[3])} }}"
+        mark = d[5] if len(d) > 5 else ""  # `unfair `, `fair+ `, `fair ` (the actor's fairness again)
+        return f"replace {mark}{d[1]}.{d[2]}{rename} {{ {render_block(d[3])} }}"
     if k == "insert":
         mark = d[6] if len(d) > 6 else ""
         return f"insert {d[1]} {d[2]}.{d[3]} {mark}step {d[4]} {{ {render_block(d[5])} }}"
@@ -546,7 +548,9 @@ def generate(seed: int, *, small: bool = False) -> Gen:
             a.guard = grng.choice(["!f", "x != 1", "col == red", "|s| < 2"])
     g.variants = _variants(rng, b, g, info, name_atoms)
     _inserted_fairness(seed, g)
+    _replaced_fairness(seed, g)
     add_lists(seed, g)  # after the variants, which draw from the main RNG over the properties
+    _at_functions(seed, g)
     _set_locals(seed, g)
     return g
 
@@ -562,6 +566,40 @@ def _set_locals(seed: int, g: Gen) -> None:
     for a in g.actors:
         a.locals = [(n, t, rng.choice(["i1", "i2"]) if t == "Items" and init is None and rng.random() < 0.7
                      else init) for n, t, init in a.locals]
+
+
+def _at_functions(seed: int, g: Gen) -> None:
+    """A property naming where a process is inside a function (``a0[p] at fn0.e1``), for an
+    actor that runs the function from a step no variant replaces or removes; from an RNG of
+    its own."""
+    rng = random.Random(f"atfunc{seed}")
+    if not g.funcs or rng.random() < 0.4:
+        return
+    text = "\n".join(g.funcs)
+    inner = {"fn1": ["fn0"] if "call fn0(" in text.split("func fn1", 1)[-1] else []}
+    changed = {(d[1], d[2]) for v in g.variants for d in v.deltas if d[0] == "replace"}
+    changed |= {(d[1], d[2]) for v in g.variants for d in v.deltas if d[0] == "remove"}
+    sites = []  # (actor, function)
+    for a in g.actors:
+        for name, body in a.steps:
+            for fn in ("fn0", "fn1"):
+                if f"call {fn}(" in render_block(body) and (a.name, name) not in changed:
+                    sites += [(a, f) for f in [fn] + inner.get(fn, [])]
+    if not sites:
+        return
+    a, fn = rng.choice(sites)
+    st = rng.choice(["e0", "e1", "{e0, e1}"])
+    where = f"{fn}.{st}" if not st.startswith("{") else f"{{{fn}.e0, {fn}.e1}}"
+    who = f"{a.name}[p]" if a.family else a.name
+    other = rng.choice([s for s, _ in a.steps] + ["done"])
+    body = rng.choice([f"{who} at {where} => !({who} at {other})", f"!({who} at {where})",
+                       f"{who} at {where} => x != 2", f"{who} at {where} => {who}.t == 0" if any(
+                           n == "t" for n, _, _ in a.locals) else f"{who} at {where} || f"])
+    if rng.random() < 0.3:
+        g.props.append(("leadsto LF", (f"forall p in Procs: " if a.family else "") +
+                        f"{who} at {fn}.e0 ~> {who} at {{{fn}.e1, {other}}}"))
+    else:
+        g.props.append(("invariant AF", (f"forall p in Procs: " if a.family else "") + body))
 
 
 def _step_fairness(seed: int, g: Gen) -> None:
@@ -590,6 +628,18 @@ def _inserted_fairness(seed: int, g: Gen) -> None:
             if d[0] == "insert" and fair[d[2]] and rng.random() < 0.3:
                 mark = "unfair " if fair[d[2]] == "fair+ " else rng.choice(["unfair ", "fair+ "])
                 v.deltas[k] = d + (mark,)
+
+
+def _replaced_fairness(seed: int, g: Gen) -> None:
+    """Some steps that variants replace in fair actors given a new mark: ``unfair``, ``fair+``
+    (in a weakly fair actor) or ``fair`` (no mark), from an RNG of their own."""
+    rng = random.Random(f"replacefair{seed}")
+    fair = {a.name: a.fairness for a in g.actors}
+    for v in g.variants:
+        for k, d in enumerate(v.deltas):
+            if d[0] == "replace" and fair[d[1]] and rng.random() < 0.35:
+                marks = ["unfair ", "fair "] + (["fair+ "] if fair[d[1]] == "fair " else [])
+                v.deltas[k] = d + (rng.choice(marks),)
 
 
 def _cycles(seed: int, b: _Builder, g: Gen, info) -> None:

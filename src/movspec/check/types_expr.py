@@ -179,6 +179,8 @@ class ExprTypes:
         if e.op == "first":
             return el
         xt = self.expr(e.elem, env)
+        if e.op == "keep":  # made by the builder (wake_up), from a set of the list's elements
+            return N.ListType(el)
         if e.span is None:  # a part of a list statement reported at another part
             pass
         elif el is not None and not comparable(xt, el):

@@ -408,6 +408,8 @@ class ReplaceStepD:
     name_span: Span | None = _span()  # of `actor.step`
     text: str = field(default="", compare=False, repr=False)
     rename: str | None = None  # `replace a.s as NEW`
+    fairness: str | None = None  # None: keep the mark | "unfair" | "strong" | "plain" (no mark)
+    fairness_span: Span | None = _span()
 
 
 @dataclass(frozen=True)

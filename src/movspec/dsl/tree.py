@@ -303,10 +303,16 @@ class ToAst(ExprToAst):
 
     @v_args(meta=True)
     def replace_delta(self, meta, items):
-        (actor, step, rs), rename, *annots, body = items
+        fair, (actor, step, rs), rename, *annots, body = items
         anchor, doc = self._annots(annots, f"replacement of `{actor}.{step}`")
+        kind, fsp = fair if fair is not None else (None, None)
         return A.ReplaceStepD(actor, step, anchor, doc, body, self.sp(meta), rs, self.slice(meta),
-                              None if rename is None else str(rename))
+                              None if rename is None else str(rename), kind, fsp)
+
+    @v_args(meta=True)
+    def replace_fairness(self, meta, items):
+        word = "".join(str(t) for t in items if t is not None)
+        return ({"unfair": "unfair", "fair+": "strong", "fair": "plain"}[word], self.sp(meta))
 
     def where(self, items):
         return str(items[0])

@@ -247,7 +247,10 @@ class ExprToAst(Transformer):
     add_op = mul_op = cmp_op
 
     def at_steps(self, items):
-        return tuple(str(t) for t in items)
+        return tuple(items)
+
+    def at_name(self, items):
+        return ".".join(str(t) for t in items)
 
     @v_args(meta=True, inline=True)
     def at_op(self, meta, proc, steps):

@@ -269,7 +269,8 @@ class ExprRenderer:
                 proc = self.self_id(scope)
             else:
                 proc = self._proc_id(e.actor)
-            labels = [tla_string(n.pc_value(e.actor, s)) for s in e.steps]
+            # a function's step: its procedure's label, whichever step of the process called it
+            labels = [tla_string(n.pc_value(e.func or e.actor, s)) for s in e.steps]
             if len(labels) == 1:
                 return f"pc[{proc}] = {labels[0]}"
             return f"pc[{proc}] \\in {{{', '.join(labels)}}}"
@@ -283,6 +284,8 @@ class ExprRenderer:
                 return f"Len({lst})"
             if e.op == "first":
                 return f"Head({lst})"
+            if e.op == "keep":
+                return f"SelectSeq({lst}, LAMBDA MS_y: MS_y \\in {self._r(e.elem, scope)})"
             self.lists_used = True
             return f"{_LIST_OPS[e.op]}({lst}, {self._r(e.elem, scope)})"
         raise TypeError(f"unknown expression {e!r}")

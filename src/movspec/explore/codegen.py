@@ -162,6 +162,7 @@ LIST_HELPERS = dict(  # ``ir.ListOp``: an element already on (not on) the list l
     _ladd=lambda lst, x: lst if x in lst else (x,) + lst,
     _ltail=lambda lst, x: lst if x in lst else lst + (x,),
     _ldel=lambda lst, x: tuple(y for y in lst if y != x),
+    _lkeep=lambda lst, s: tuple(y for y in lst if y in s),
 )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .. import ops
 from ..ir import nodes as ir
+from ..ir.lower import function_step_copies
 from ..ir.typejoin import join
 from .codegen import UNROLL_MAX, Ctx, X, _fold
 from .compile_path import PathCompiler
@@ -265,7 +266,7 @@ class ExprCompiler(PathCompiler):
             raise CompileError(f"unknown actor {e.actor}")
         idx = self._pc_index(a, e.proc, ctx)
         codes = []
-        for name in e.steps:
+        for name in (e.steps if e.func is None else function_step_copies(a, e.func, e.steps)):
             if name == ir.DONE:
                 codes.append(len(a.steps))
             else:
@@ -292,6 +293,8 @@ class ExprCompiler(PathCompiler):
         if e.op == "first":
             return X(f"_lfirst({lst.src})", lst.type.elem)
         x = self.expr(e.elem, ctx)
+        if e.op == "keep":
+            return X(f"_lkeep({lst.src}, {x.src})", lst.type)
         if e.op == "has":
             if lst.static and x.static:
                 return X(repr(x.val in lst.val), ir.BoolType(), x.val in lst.val)

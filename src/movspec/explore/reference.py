@@ -14,7 +14,7 @@ from itertools import permutations, product
 
 from .. import ops
 from ..ir import nodes as ir
-from ..ir.lower import lower_functions
+from ..ir.lower import function_step_copies, lower_functions
 from ..result import Fn, Rec, Seq
 
 
@@ -165,7 +165,8 @@ def ev(e, env: Env):
             pid = env.proc if env.actor is not None and env.actor.name == e.actor else e.actor
         else:
             pid = ev(proc, env)
-        return fn_get(env.state["pc"], pid) in e.steps
+        steps = e.steps if e.func is None else function_step_copies(env.model.actor(e.actor), e.func, e.steps)
+        return fn_get(env.state["pc"], pid) in steps
     if isinstance(e, ir.InType):
         return in_type(ev(e.expr, env), e.type)
     if isinstance(e, ir.SeqLit):
@@ -185,6 +186,8 @@ def _list_op(e: ir.ListOp, env: Env):
             raise RefError("list_first_entry of an empty list")
         return items[0]
     x = ev(e.elem, env)
+    if e.op == "keep":
+        return Seq(tuple(y for y in items if any(y == z for z in x)))
     on = any(y == x for y in items)
     if e.op == "has":
         return on

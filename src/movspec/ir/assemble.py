@@ -124,7 +124,8 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
             actors.append(callbacks)
     # a step sleeps or wakes, or uses RCU: the state that says which processes sleep, read,
     # wait for a deferred free
-    added = ([r.sleeping_var()] if r.uses_tasks else []) + (r.rcu_vars() if r.uses_rcu else [])
+    added = ([r.sleeping_var()] if r.uses_tasks else []) + ([r.exclusive_var()] if r.uses_exclusive() else [])
+    added += r.rcu_vars() if r.uses_rcu else []
     added += r.deferred_vars()
     for extra in added:
         if extra.name in r.vars:

@@ -29,6 +29,7 @@ from ..dsl.printer import expr as dsl_text
 from . import nodes as N
 from .scope import Scope, Unresolved
 from .variants import ASSERTIONS
+from .waitqueues import EXCLUSIVE
 
 LIST_STMTS = {"list_add": "add", "list_add_tail": "add_tail", "list_del": "del", "list_move_tail": "move_tail"}
 LIST_EXPRS = {"list_empty", "list_first_entry"}
@@ -59,7 +60,8 @@ class Lists:
             types += [f.type for s in self.structs.values() for f in s.fields]
             types += [l.type for a in self.env.actors.values() for l in a.locals]
             types += [l.type for f in self.funcs.values() for l in tuple(f.params) + tuple(f.locals)]
-            self._uses_lists = any(ast_has_list(t) or self._struct_list(t) for t in types)
+            self._uses_lists = (any(ast_has_list(t) or self._struct_list(t) for t in types)
+                                or self.uses_exclusive())  # the list of exclusive waiters
         return self._uses_lists
 
     def _struct_list(self, t, seen=()) -> bool:
@@ -103,6 +105,8 @@ class Lists:
             return isinstance(e, N.SeqLit) or e.op in ("add", "add_tail", "del")
         if isinstance(e, N.IfExpr):
             return self.is_list(e.then, sc) or self.is_list(e.orelse, sc)
+        if isinstance(e, N.VarRef) and e.name == EXCLUSIVE and EXCLUSIVE not in self.vars:
+            return True
         return isinstance(self._decl_type(e, sc), A.ListT)
 
     def _undecided(self, e: N.Expr) -> bool:

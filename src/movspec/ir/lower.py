@@ -188,7 +188,8 @@ class _ActorLowering:
             body = self.body(s.body, f.name, copies[s.name], nxt or back, copies, lambda r: ret(r, r.span))
             if not always_jumps(body):
                 body = body + (tuple(ret(None, s.span)) if nxt is None else (N.Goto(nxt, s.span),))
-            made.append(N.Step(copies[s.name], body, s.anchor or f.anchor, s.doc, None, s.span, s.fairness))
+            made.append(N.Step(copies[s.name], body, s.anchor or f.anchor, s.doc, None, s.span, s.fairness,
+                               (f.name, s.name)))
         self.fair = outer
         self.extra += made
         return copies[f.steps[0].name]
@@ -215,6 +216,12 @@ class _ActorLowering:
         return replace(a, locals=a.locals + tuple(kept), steps=tuple(steps) + tuple(self.extra))
 
 
+def function_step_copies(actor: N.Actor, func: str, steps) -> tuple[str, ...]:
+    """The steps of lowered ``actor`` that are copies of ``func``'s ``steps`` (``at f.s``)."""
+    want = {(func, s) for s in steps}
+    return tuple(s.name for s in actor.steps if s.func_step in want)
+
+
 def lower_functions(model: N.Model) -> N.Model:
     """``model`` with its functions inlined into the actors (itself when it has none)."""
     if not model.functions:
@@ -222,6 +229,15 @@ def lower_functions(model: N.Model) -> N.Model:
     funcs = {f.name: f for f in model.functions}
     actors = tuple(_ActorLowering(model, funcs, a).lowered() for a in model.actors)
     by_actor = {a.name: a for a in actors}
+
+    def at_copies(x):
+        # `actor[p] at f.s`: the process is at one of the actor's copies of f.s
+        if isinstance(x, N.At) and x.func is not None and x.actor in by_actor:
+            return N.At(x.actor, x.proc, function_step_copies(by_actor[x.actor], x.func, x.steps), x.span)
+        return x
+
+    actors = tuple(replace(a, steps=tuple(replace(s, body=transform(s.body, at_copies)) for s in a.steps))
+                   for a in actors)
 
     def fn(x):
         # a function's local of a given process (only TypeOK names them): the lowered actor's
@@ -244,7 +260,7 @@ def lower_functions(model: N.Model) -> N.Model:
                     test = N.Binary("in", x.proc, N.ConstRef(a.proc_set))
                 out = N.IfExpr(test, ref, out)
             return out
-        return x
+        return at_copies(x)
 
     props = tuple(transform(p, fn) for p in model.properties)
     return replace(model, actors=actors, properties=props, functions=())

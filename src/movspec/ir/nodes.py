@@ -260,7 +260,8 @@ class Step:
     last replaced it (None for the base model). ``fairness`` is None (the actor's), ``"unfair"``
     (``unfair step``, PlusCal's ``l:-``) or ``"strong"`` (``fair+ step``, ``l:+``); the steps a
     step generates (``<step>.schedule``, ``<step>.__set_bit``, the result step ``<step>.<f>``)
-    carry its mark, a function's steps their own (``Actor.step_fairness``)."""
+    carry its mark, a function's steps their own (``Actor.step_fairness``). ``func_step`` is
+    ``(function, step)`` for a copy of a function's step inlined into an actor (``lower``)."""
 
     name: str
     body: tuple[Stmt, ...]
@@ -269,6 +270,7 @@ class Step:
     origin: str | None = None
     span: Span | None = _span()
     fairness: str | None = None
+    func_step: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

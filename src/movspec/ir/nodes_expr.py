@@ -235,7 +235,7 @@ class SeqLit:
     span: Span | None = _span()
 
 
-LIST_OPS = ("len", "first", "has", "add", "add_tail", "del")
+LIST_OPS = ("len", "first", "has", "add", "add_tail", "del", "keep")
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +245,8 @@ class ListOp:
     on an empty list, as a function applied outside its domain); ``has`` whether ``elem`` is
     on it (``x in l``); ``add``/``add_tail`` the list with ``elem`` at its head/tail, the list
     itself when ``elem`` is on it already; ``del`` the list without ``elem`` (itself when
-    ``elem`` is not on it). The statements ``list_add`` ... check those cases first."""
+    ``elem`` is not on it); ``keep`` the list with only its elements in the set ``elem`` (for
+    the exclusive waiters of ``wake_up``). The statements ``list_add`` ... check those cases first."""
 
     op: str
     list: "Expr"
@@ -320,12 +321,16 @@ class FuncLit:
 class At:
     """True when process ``proc`` of ``actor`` is about to run one of ``steps``
     (``pc[proc] \\in {...}``). ``proc`` None means the running process (in steps) or, for a
-    single actor, the actor itself. ``"Done"`` may appear in ``steps``."""
+    single actor, the actor itself. ``"Done"`` may appear in ``steps``. With ``func``, the
+    steps are function ``func``'s: true when the process runs one of them, whichever step
+    called ``func`` and however deep (PlusCal's ``pc`` at the procedure's label; the lowered
+    model names the inlined copies instead, ``lower.lower_functions``)."""
 
     actor: str
     proc: "Expr | None"
     steps: tuple[str, ...]
     span: Span | None = _span()
+    func: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,7 +93,7 @@ class Printer:
             fields = ", ".join(f"{n}: {self.expr(v)}" for n, v in e.fields)
             return (f"{e.type.name}({fields})", P_POSTFIX)
         if isinstance(e, N.At):
-            steps = ["done" if s == N.DONE else s for s in e.steps]
+            steps = ["done" if s == N.DONE else f"{e.func}.{s}" if e.func else s for s in e.steps]
             st = steps[0] if len(steps) == 1 else "{" + ", ".join(steps) + "}"
             if e.proc is None:
                 single = self.model is not None and self.model.actor(e.actor) is not None and \
@@ -113,6 +113,8 @@ class Printer:
                 return (f"{self.expr(e.elem, P_UNION)} in {self.expr(e.list, P_UNION)}", P_CMP)
             if e.op == "first":
                 return (f"list_first_entry({self.expr(e.list)})", P_POSTFIX)
+            if e.op == "keep":  # no DSL spelling: what it means
+                return (f"[x in {self.expr(e.list)} if x in {self.expr(e.elem)}]", P_POSTFIX)
             # a list's new value: written as the statement that computes it
             name = {"add": "list_add", "add_tail": "list_add_tail", "del": "list_del"}[e.op]
             return (f"{name}({self.expr(e.elem)}, {self.expr(e.list)})", P_POSTFIX)

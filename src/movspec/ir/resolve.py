@@ -17,7 +17,8 @@ from .resolve_stmt import StmtResolver
 from .lists import LIST_EXPRS
 from .pools import allocated_var
 from .rcu import GRACE, READERS
-from .waitqueues import SLEEPING
+from .at_func import function_step
+from .waitqueues import EXCLUSIVE, SLEEPING
 from .resolve_type import TypeResolver
 from .variants import ActorEnv, Diags, Env
 
@@ -109,7 +110,8 @@ class Resolver(StmtResolver, TypeResolver):
         if n in self.modules:
             self._fail(f"module `{n}` is not a value", sp, f"write `{n}.loaded` for whether it is loaded",
                        "not-a-value")
-        if n == SLEEPING and self.uses_tasks or n in (READERS, GRACE) and self.uses_rcu:
+        if n == SLEEPING and self.uses_tasks or n in (READERS, GRACE) and self.uses_rcu \
+                or n == EXCLUSIVE and self.uses_exclusive():
             return N.VarRef(n, sp)  # the state of sleeping tasks, of RCU readers
         if n in self.env.actors:
             a = self.env.actors[n]
@@ -307,8 +309,15 @@ class Resolver(StmtResolver, TypeResolver):
                 proc = None
         names = [s.name for s in a.steps]
         steps = []
+        in_funcs: dict[str, list[str]] = {}  # `at f.s`: the steps of each function named
         for s in (a.step_name(x) for x in e.steps):
-            if s == "done":
+            if "." in s:
+                if e.proc is None:
+                    self._fail(f"`at {s}` without a process", sp, "name the process: `actor[id] at "
+                               f"{s}` (the running process is at its own step, not in a function)", "at")
+                f, fs = function_step(self, a, s, sp)
+                in_funcs.setdefault(f, []).append(fs)
+            elif s == "done":
                 steps.append(N.DONE)
             elif s in names:
                 steps.append(s)
@@ -316,7 +325,11 @@ class Resolver(StmtResolver, TypeResolver):
                 self._fail(f"actor `{a.decl.name}` has no step `{s}`" + self.added_by(a.decl.name, s), sp,
                            self.added_hint(a.decl.name, s) or did_you_mean(s, names + ["done"]) or
                            f"steps: {', '.join(names)}", "unknown-step")
-        return N.At(a.decl.name, proc, tuple(steps), sp)
+        out: N.Expr | None = N.At(a.decl.name, proc, tuple(steps), sp) if steps or not in_funcs else None
+        for f, fs in in_funcs.items():
+            at = N.At(a.decl.name, proc, tuple(fs), sp, f)
+            out = at if out is None else N.Binary("||", out, at, sp)
+        return out
 
     def added_by(self, actor: str, step: str) -> str:
         """`` in variant `v` (step `s` is added by variant `w`)``, when another variant adds it."""

@@ -189,6 +189,21 @@ def _close_hint(name: str, names: list[str], what: str) -> str:
     return did_you_mean(name, names) or f"{what}: {', '.join(names) or 'none'}"
 
 
+def _replaced_mark(node: A.ReplaceStepD, old: A.StepD, actor: A.ActorD, diags: Diags) -> tuple:
+    """The fairness mark of a replaced step: its old one, unless the ``replace`` gives one
+    (``replace fair a.s``: none, the actor's own fairness). A new mark keeps the span of its
+    word, where the checks of marks on steps (``assemble._check_step_fairness``) report it."""
+    if node.fairness is None:
+        return old.fairness, old.fairness_span
+    if node.fairness != "plain":
+        return node.fairness, node.fairness_span
+    if actor.fairness is None:
+        diags.err(f"`replace fair {node.actor}.{node.step}` gives the step its actor's fairness, but actor "
+                  f"`{node.actor}` is not fair", node.fairness_span or node.span,
+                  f"write `fair actor {node.actor}` to make its steps fair, or drop `fair`", "fairness")
+    return None, None
+
+
 def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None:
     if isinstance(node, A.DeclDelta):
         add_decl(env, node.decl, diags, override=True, variant=variant)
@@ -245,7 +260,7 @@ def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None
             actor.origin.pop(ref, None)
         actor.steps[i] = A.StepD(name, node.anchor if node.anchor is not None else old.anchor,
                                  node.doc if node.doc is not None else old.doc, node.body, node.span,
-                                 old.name_span, old.fairness, old.fairness_span)
+                                 old.name_span, *_replaced_mark(node, old, actor.decl, diags))
         actor.origin[name] = variant
     else:
         new = node.step

@@ -1,0 +1,66 @@
+"""``actor[p] at f.s``: where a process is inside a function (used by ``resolve.Resolver._at``).
+
+A function's steps run in the process that calls the function, so a property may ask whether
+process ``p`` of ``actor`` is about to run step ``s`` of function ``f``: whichever step called
+``f`` (directly or through other functions) and however deep the call. That is PlusCal's
+``pc[p] = "f_s"``, the procedure's label, in the emitted module; in the lowered model the
+builtin checker explores, it is the set of the inlined copies of ``f.s`` in the actor
+(``lower.lower_functions``). An actor's own steps are unchanged: ``actor[p] at t`` is false
+while the process runs a function that ``t`` called.
+"""
+
+from __future__ import annotations
+
+from ..dsl import ast as A
+from ..diagnostics import did_you_mean
+
+
+def called_functions(r, steps) -> set[str]:
+    """The functions that the syntax-tree ``steps`` may run, directly or through others (a
+    module's callback with code, ``func m.op``, included)."""
+    seen: set[str] = set()
+    todo = list(_calls(tuple(s.body for s in steps), r))
+    while todo:
+        n = todo.pop()
+        if n in seen or n not in r.funcs:
+            continue
+        seen.add(n)
+        todo += _calls(tuple(s.body for s in r.funcs[n].steps), r)
+    return seen
+
+
+def _calls(bodies, r) -> list[str]:
+    out: list[str] = []
+    for body in bodies:
+        for st in body:
+            if isinstance(st, A.FCallS):
+                out.append(st.func)
+            elif isinstance(st, A.CallS) and f"{st.module}.{st.op}" in r.funcs:
+                out.append(f"{st.module}.{st.op}")
+            elif isinstance(st, A.MacroS) and st.name in r.macros:
+                out += _calls((r.macros[st.name].body,), r)
+            for sub in (getattr(st, "then", None), getattr(st, "orelse", None), getattr(st, "body", None)):
+                if sub:
+                    out += _calls((sub,), r)
+            if isinstance(st, A.EitherS):
+                out += _calls(st.branches, r)
+    return out
+
+
+def function_step(r, actor, name: str, sp) -> tuple[str, str]:
+    """``(function, step)`` for the ``f.s`` of ``actor at f.s``, or a located error."""
+    fname, step = name.rsplit(".", 1)
+    who = actor.decl.name
+    f = r.funcs.get(fname)
+    if f is None:
+        r._fail(f"`{name}` names no step of a function: there is no function `{fname}`", sp,
+                did_you_mean(fname, r.funcs) or "write `actor[id] at FUNCTION.STEP`, or name a step of "
+                f"`{who}`", "unknown-step")
+    names = [s.name for s in f.steps]
+    if step not in names:
+        r._fail(f"function `{fname}` has no step `{step}`", sp,
+                did_you_mean(step, names) or f"steps of `{fname}`: {', '.join(names)}", "unknown-step")
+    if fname not in called_functions(r, actor.steps):
+        r._fail(f"actor `{who}` never runs function `{fname}`, so it is never at `{name}`", sp,
+                f"name an actor that calls `{fname}`", "unknown-step")
+    return fname, step
