@@ -1,0 +1,187 @@
+"""Passes over a generated random model (``randmodels.generate``), each from an RNG of its own
+so that adding one leaves every other seed's model as it was: functions, ``while`` loops,
+actors that run forever, fairness marks on steps (in actors, inserted steps and ``replace``),
+properties at a function's step, and initial values for atom locals."""
+
+from __future__ import annotations
+
+import random
+
+from .randparts import Env, Gen, StepGen, _Builder, bool_expr, int_expr, render_block
+
+
+def _set_locals(seed: int, g: Gen) -> None:
+    """Most atom locals `c: Items` start with a value where `Items` is not symmetric (naming
+    an element would turn the reduction off): an unset one read as an index is an evaluation
+    error, which ended about one model in eight before any other check could fail. Its own
+    RNG: the rest of every model stays as it was."""
+    if g.sym_items:
+        return
+    rng = random.Random(f"setlocals{seed}")
+    for a in g.actors:
+        a.locals = [(n, t, rng.choice(["i1", "i2"]) if t == "Items" and init is None and rng.random() < 0.7
+                     else init) for n, t, init in a.locals]
+
+
+def _at_functions(seed: int, g: Gen) -> None:
+    """A property naming where a process is inside a function (``a0[p] at fn0.e1``), for an
+    actor that runs the function from a step no variant replaces or removes; from an RNG of
+    its own."""
+    rng = random.Random(f"atfunc{seed}")
+    if not g.funcs or rng.random() < 0.4:
+        return
+    text = "\n".join(g.funcs)
+    inner = {"fn1": ["fn0"] if "call fn0(" in text.split("func fn1", 1)[-1] else []}
+    changed = {(d[1], d[2]) for v in g.variants for d in v.deltas if d[0] == "replace"}
+    changed |= {(d[1], d[2]) for v in g.variants for d in v.deltas if d[0] == "remove"}
+    sites = []  # (actor, function)
+    for a in g.actors:
+        for name, body in a.steps:
+            for fn in ("fn0", "fn1"):
+                if f"call {fn}(" in render_block(body) and (a.name, name) not in changed:
+                    sites += [(a, f) for f in [fn] + inner.get(fn, [])]
+    if not sites:
+        return
+    a, fn = rng.choice(sites)
+    st = rng.choice(["e0", "e1", "{e0, e1}"])
+    where = f"{fn}.{st}" if not st.startswith("{") else f"{{{fn}.e0, {fn}.e1}}"
+    who = f"{a.name}[p]" if a.family else a.name
+    other = rng.choice([s for s, _ in a.steps] + ["done"])
+    body = rng.choice([f"{who} at {where} => !({who} at {other})", f"!({who} at {where})",
+                       f"{who} at {where} => x != 2", f"{who} at {where} => {who}.t == 0" if any(
+                           n == "t" for n, _, _ in a.locals) else f"{who} at {where} || f"])
+    if rng.random() < 0.3:
+        g.props.append(("leadsto LF", (f"forall p in Procs: " if a.family else "") +
+                        f"{who} at {fn}.e0 ~> {who} at {{{fn}.e1, {other}}}"))
+    else:
+        g.props.append(("invariant AF", (f"forall p in Procs: " if a.family else "") + body))
+
+
+def _step_fairness(seed: int, g: Gen) -> None:
+    """Some steps of fair actors marked `unfair` (out of the actor's fairness) or, in a weakly
+    fair actor, `fair+`; some steps of functions marked either way (a function's marks count in
+    each fair caller). From an RNG of its own, so the rest of each seed's model is as before."""
+    rng = random.Random(f"stepfair{seed}")
+    for a in g.actors:
+        if not a.fairness:
+            continue
+        for name, _ in a.steps:
+            if rng.random() < 0.3:
+                a.marks[name] = "unfair " if a.fairness == "fair+ " else rng.choice(["unfair ", "fair+ "])
+    for i, line in enumerate(g.funcs):
+        if line.startswith("    step ") and rng.random() < 0.25:
+            g.funcs[i] = "    " + rng.choice(["unfair ", "fair+ "]) + line[4:]
+
+
+def _inserted_fairness(seed: int, g: Gen) -> None:
+    """Some steps that variants insert into fair actors marked as ``_step_fairness`` marks
+    (an RNG of their own)."""
+    rng = random.Random(f"insertfair{seed}")
+    fair = {a.name: a.fairness for a in g.actors}
+    for v in g.variants:
+        for k, d in enumerate(v.deltas):
+            if d[0] == "insert" and fair[d[2]] and rng.random() < 0.3:
+                mark = "unfair " if fair[d[2]] == "fair+ " else rng.choice(["unfair ", "fair+ "])
+                v.deltas[k] = d + (mark,)
+
+
+def _replaced_fairness(seed: int, g: Gen) -> None:
+    """Some steps that variants replace in fair actors given a new mark: ``unfair``, ``fair+``
+    (in a weakly fair actor) or ``fair`` (no mark), from an RNG of their own."""
+    rng = random.Random(f"replacefair{seed}")
+    fair = {a.name: a.fairness for a in g.actors}
+    for v in g.variants:
+        for k, d in enumerate(v.deltas):
+            if d[0] == "replace" and fair[d[1]] and rng.random() < 0.35:
+                marks = ["unfair ", "fair "] + (["fair+ "] if fair[d[1]] == "fair " else [])
+                v.deltas[k] = d + (rng.choice(marks),)
+
+
+def _cycles(seed: int, b: _Builder, g: Gen, info) -> None:
+    """Some actors made to run forever: the last step goes back to the first (more often for a
+    fair actor), and then often a `leadsto` of its own, so that one can fail on a fair cycle
+    and not only by stopping. From an RNG of its own."""
+    rng = random.Random(f"cycles{seed}")
+    fair_loop = False
+    for a in g.actors:
+        last = a.steps[-1][1]
+        if rng.random() < (0.8 if a.fairness else 0.2) and not _ends_in_goto(last):
+            last.append(("raw", f"goto {a.steps[0][0]}"))
+            fair_loop |= bool(a.fairness)
+    if fair_loop and rng.random() < 0.6:
+        env = Env(rng, b.var_names, info, None)
+        g.props.append(("leadsto L1", f"{bool_expr(env, 1)} ~> {bool_expr(env, 1)}"))
+
+
+def _loops(seed: int, b: _Builder, g: Gen, info) -> None:
+    """Some steps made `step s while c { ... }` (not those that call a function), from an RNG
+    of their own."""
+    rng = random.Random(f"loops{seed}")
+    for a in g.actors:
+        env = Env(rng, b.var_names, info, (a.name, a.family, {n: t for n, t, _ in a.locals}))
+        for name, body in a.steps:
+            if rng.random() < 0.15 and "call fn" not in render_block(body):
+                a.loops[name] = bool_expr(env, 1)
+
+
+# ------------------------------------------------------------------ functions
+
+
+class _FuncStepGen(StepGen):
+    """Statements of a function's step: `goto` among its own steps, never `goto done`."""
+
+    def stmt(self, env, assigned, depth, tail):
+        s = super().stmt(env, assigned, depth, tail)
+        if s is not None and s[0] == "raw" and s[1] == "goto done":
+            return ("raw", f"goto {self.rng.choice(self.steps)}")
+        return s
+
+
+def _ends_in_goto(body) -> bool:
+    return bool(body) and body[-1][0] == "raw" and body[-1][1].startswith("goto")
+
+
+def _functions(seed: int, b: _Builder, g: Gen, info, small: bool) -> None:
+    """Up to two functions (`fn1` may call `fn0`) with a parameter, a local and a result of
+    0..2, bool or none, called from some actor steps as their last statement. Drawn from an
+    RNG of their own, so the rest of each seed's model is as before. The label rules hold by
+    construction: a function's first step assigns its locals and may end in a call, its last
+    step assigns only globals and ends every path with `return` (or a `goto`)."""
+    rng = random.Random(f"functions{seed}")
+    if rng.random() < 0.45:
+        return
+    funcs = []  # (name, result or None)
+    for i in range(rng.randint(1, 2)):
+        name, k, u = f"fn{i}", f"k{i}", f"u{i}"
+        result = rng.choice(["0..2", "bool", None])
+        env = Env(rng, b.var_names, info, (name, False, {k: "0..2", u: "0..2"}))
+        steps = ["e0", "e1"]
+        first = _FuncStepGen(rng, b, env, steps).block(env, set(), 2, 0, True)
+        if funcs and not _ends_in_goto(first) and rng.random() < 0.7:
+            callee, cres = rng.choice(funcs)
+            call = f"call {callee}({int_expr(env)})"
+            first.append(("raw", f"{u} = {call}" if cres == "0..2" else call))
+        last = _FuncStepGen(rng, b, env, steps).block(env, {k, u}, 2, 0, True)
+        if not _ends_in_goto(last):
+            value = {"0..2": f" {int_expr(env)}", "bool": f" {bool_expr(env)}", None: ""}[result]
+            if result is not None or rng.random() < 0.5:
+                last.append(("raw", "return" + value))
+        head = f"func {name}({k}: 0..2)" + (f" -> {result}" if result else "") + " {"
+        g.funcs += [head, f"    local {u}: 0..2 = {rng.choice(['0', '1'])}",
+                    f"    step e0 {{ {render_block(first)} }}", f"    step e1 {{ {render_block(last)} }}", "}"]
+        funcs.append((name, result))
+    for a in g.actors:
+        env = Env(rng, b.var_names, info, (a.name, a.family, {n: t for n, t, _ in a.locals}))
+        for st in a.steps:
+            if _ends_in_goto(st[1]) or rng.random() < (0.6 if small else 0.5):
+                continue
+            name, result = rng.choice(funcs)
+            call = f"call {name}({int_expr(env)})"
+            if result == "0..2" and rng.random() < 0.7:
+                target = rng.choice([n for n, t, _ in a.locals if t == "0..2"] + ["x"])
+                call = f"{target} = {call}"
+            elif result == "bool" and rng.random() < 0.7:
+                call = f"f = {call}"
+            st[1].append(("raw", call))
+
+
