@@ -18,6 +18,7 @@ from .lists import LIST_EXPRS
 from .pools import allocated_var
 from .rcu import GRACE, READERS
 from .waitqueues import SLEEPING
+from .irq import IRQS
 from .resolve_type import TypeResolver
 from .variants import ActorEnv, Diags, Env
 
@@ -109,8 +110,9 @@ class Resolver(StmtResolver, TypeResolver):
         if n in self.modules:
             self._fail(f"module `{n}` is not a value", sp, f"write `{n}.loaded` for whether it is loaded",
                        "not-a-value")
-        if n == SLEEPING and self.uses_tasks or n in (READERS, GRACE) and self.uses_rcu:
-            return N.VarRef(n, sp)  # the state of sleeping tasks, of RCU readers
+        if n == SLEEPING and self.uses_tasks or n in (READERS, GRACE) and self.uses_rcu or \
+                n == IRQS and self.uses_irqs:
+            return N.VarRef(n, sp)  # the state of sleeping tasks, of RCU readers, of interrupts
         if n in self.env.actors:
             a = self.env.actors[n]
             if a.decl.family is None:  # a single actor's name is its process id
