@@ -15,7 +15,7 @@ and without ``as P``, invariants naming other processes' locals and ``at``, ``le
 weakly and strongly fair actors, deadlock (allowed or not), functions (``func`` with a parameter, a local, a result or none,
 one calling another, called from actors with and without a result), ``step s while c``
 loops, flags words and counters with the kernel's atomic and non-atomic operations
-(``randkernel``), kernel lists (``randkernel.add_lists``), steps of fair actors and functions
+(``randkernel``), kernel lists (``randkernel.add_lists``), interrupt handlers (``randirq``), steps of fair actors and functions
 marked ``unfair`` or ``fair+``, and variants using every delta
 kind (replace, insert before/after, remove a step, constant overrides, added and removed
 properties, ``allow deadlock``, added variables and locals, ``def`` and macro overrides).
@@ -30,6 +30,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from .randirq import add_irqs
 from .randkernel import add_kernel_ops, add_lists
 
 ITEMS = ("i1", "i2")
@@ -547,6 +548,7 @@ def generate(seed: int, *, small: bool = False) -> Gen:
     g.variants = _variants(rng, b, g, info, name_atoms)
     _inserted_fairness(seed, g)
     add_lists(seed, g)  # after the variants, which draw from the main RNG over the properties
+    add_irqs(seed, g)  # an interrupt handler of one actor (randirq)
     return g
 
 
