@@ -18,8 +18,10 @@ ends see only steps they already know:
 * ``at(actor, s)`` also holds while a handler that interrupted the task at ``s`` runs: the
   task is still at ``s`` (``lower_at``).
 
-An interrupt may come any number of times, or never (no fairness: a leadsto that needs the
-task to move may fail by an interrupt storm); none arrives after the process is done. A handler
+An interrupt may come any number of times, or never (no fairness of its own: a leadsto that
+needs the task to move may fail by an interrupt storm); none arrives after the process is done.
+The arrival is a branch of the task's step, so in a fair actor it shares the step's fairness: a
+blocked step at which an interrupt could arrive is enabled, and fairness makes it arrive. A handler
 cannot sleep (``schedule()``, ``wait_event``, ``synchronize_rcu``, ``rcu_barrier``), call a
 function, or enable interrupts; an actor with a handler cannot call functions (an interrupt
 would not arrive inside their steps).
