@@ -38,6 +38,27 @@ irq h2 on t { step only { spin_lock(l) } step rel { spin_unlock(l) } }
 invariant AtB "the task is at b exactly while in_b is set, handlers or not": (t at b) == in_b
 """
 
+# a fair task and its handler: the interrupt may come again and again at the same step
+FAIR = """model fairirq
+var x: 0..2 = 0
+var l: spinlock
+fair actor t {
+    local fl: bool = false
+    step a { spin_lock_irqsave(l, fl) }
+    step b { x = (x + 1) % 3 }
+    step c { spin_unlock_irqrestore(l, fl) }
+}
+irq h on t { step one { spin_lock(l) } step two { x = 0  spin_unlock(l) } }
+leadsto Ends "the task finishes": t at a ~> t at done
+leadsto Reset "the counter comes back to zero": x == 1 ~> x == 0
+"""
+
+
+def _fair():
+    res = load_text(FAIR, "fair.mspec")
+    assert res.ok, [d.render(res.sources) for d in res.diagnostics]
+    return next(iter(res.models.values()))
+
 
 def _example():
     res = load([str(EXAMPLE)])
@@ -116,6 +137,17 @@ def test_reference_interpreter_agrees_on_interrupts():
         assert ref.complete and (ref.distinct, ref.depth) == (ours.stats.distinct, ours.stats.depth), name
 
 
+def test_an_interrupt_storm_starves_the_task_and_nothing_forces_the_handler():
+    got = {p.name: p for p in check(_fair(), symmetry=False).properties}
+    # the interrupt arrives at `a` for ever (each arrival a step of a's label, so weak
+    # fairness of the task is met): the task never finishes
+    assert got["Ends"].verdict is Verdict.VIOLATED
+    assert any(".h." in (s.step or "") for s in got["Ends"].trace.steps), got["Ends"].trace.steps
+    # once the task is done no interrupt comes, so x may stay at 1
+    assert got["Reset"].verdict is Verdict.VIOLATED
+    assert got["Deadlock"].verdict is Verdict.HOLDS
+
+
 HEAD = "model m\nvar x: 0..3 = 0\nvar l: spinlock\nvar wq: waitqueue\nfunc f() { step s { x = 1 } }\n"
 
 
@@ -154,7 +186,7 @@ def test_a_variable_cannot_take_the_name_of_the_interrupt_state():
 
 @pytest.mark.tlc
 @pytest.mark.parametrize("symmetry", [False, True], ids=["nosym", "sym"])
-@pytest.mark.parametrize("variant", ["unlocked", "spin_lock", "irqsave", "irq_disabled", "single"])
+@pytest.mark.parametrize("variant", ["unlocked", "spin_lock", "irqsave", "irq_disabled", "single", "fair"])
 def test_interrupts_agree_with_tlc(variant, symmetry):
-    model = _single() if variant == "single" else _example()[variant]
+    model = {"single": _single, "fair": _fair}.get(variant, lambda: _example()[variant])()
     assert_backends_agree(model, variant, symmetry=symmetry)
