@@ -15,9 +15,10 @@ and without ``as P``, invariants naming other processes' locals and ``at``, ``le
 weakly and strongly fair actors, deadlock (allowed or not), functions (``func`` with a parameter, a local, a result or none,
 one calling another, called from actors with and without a result), ``step s while c``
 loops, flags words and counters with the kernel's atomic and non-atomic operations
-(``randkernel``), kernel lists (``randkernel.add_lists``), steps of fair actors and functions
-marked ``unfair`` or ``fair+`` (also by a variant's ``replace``), properties naming a
-process at a function's step (``a0[p] at fn0.e1``), and variants using every delta
+(``randkernel``), kernel lists (``randkernel.add_lists``), interrupt handlers (``randirq``),
+steps of fair actors and functions marked ``unfair`` or ``fair+`` (also by a variant's
+``replace``), properties naming a process at a function's step (``a0[p] at fn0.e1``), and
+variants using every delta
 kind (replace, insert before/after, remove a step, constant overrides, added and removed
 properties, ``allow deadlock``, added variables and locals, ``def`` and macro overrides).
 
@@ -29,8 +30,8 @@ from __future__ import annotations
 import random
 import re
 
+from .randirq import add_irqs
 from .randkernel import add_kernel_ops, add_lists
-
 from .randparts import DEFS, MACROS, OVERRIDES, VARS, Actor, Env, Gen, StepGen, Variant, _Builder, bool_expr
 from .randpasses import (_at_functions, _cycles, _functions, _inserted_fairness, _loops, _replaced_fairness,
                          _set_locals, _step_fairness)
@@ -100,6 +101,7 @@ def generate(seed: int, *, small: bool = False) -> Gen:
     _inserted_fairness(seed, g)
     _replaced_fairness(seed, g)
     add_lists(seed, g)  # after the variants, which draw from the main RNG over the properties
+    add_irqs(seed, g)  # an interrupt handler of one actor (randirq)
     _at_functions(seed, g)
     _set_locals(seed, g)
     return g

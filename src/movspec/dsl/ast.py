@@ -484,9 +484,22 @@ class ExpectD:
     prop_spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class IrqD:
+    """``irq name on actor { steps }``: an interrupt handler of the processes of ``actor``."""
+
+    name: str
+    actor: str
+    doc: str | None
+    steps: tuple[StepD, ...]
+    span: Span | None = _span()
+    name_span: Span | None = _span()
+    actor_span: Span | None = _span()
+
+
 Decl = Union[ModelD, ConstD, EnumD, StructD, VarD, ModuleD, DefD, MacroD, FuncD, ActorD, InvariantD,
              AssertionD, LeadsToD, AllowDeadlockD, VariantD, ExpectD, AbstractD, RefinementD,
-             InductiveD, ForD]
+             InductiveD, ForD, IrqD]
 
 
 @dataclass(frozen=True)

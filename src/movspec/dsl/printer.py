@@ -227,6 +227,11 @@ def decl(d: A.Decl, ind: int = 0) -> list[str]:
         for s in d.steps:
             lines += _step(s, ind + 1)
         return lines + [f"{pad}}}"]
+    if isinstance(d, A.IrqD):
+        lines = [f"{pad}irq {d.name} on {d.actor}{_doc(d.doc)} {{"]
+        for s in d.steps:
+            lines += _step(s, ind + 1)
+        return lines + [f"{pad}}}"]
     if isinstance(d, A.InvariantD):
         return [f"{pad}invariant {d.name}{_doc(d.doc)}: {expr(d.expr)}"]
     if isinstance(d, A.AssertionD):

@@ -149,6 +149,12 @@ class ToAst(ExprToAst):
                         locals_, steps, self.sp(meta), self.tsp(name), guard)
 
     @v_args(meta=True)
+    def irq_decl(self, meta, items):
+        name, actor, doc, *body = items
+        return A.IrqD(str(name), str(actor), self.s(doc), tuple(b for b in body if isinstance(b, A.StepD)),
+                      self.sp(meta), self.tsp(name), self.tsp(actor))
+
+    @v_args(meta=True)
     def func_decl(self, meta, items):
         name, op, params, result, *rest = items
         if op is not None:  # a module's callback: `func m.op(...)`

@@ -12,6 +12,7 @@ from . import nodes as N
 from .scope import Scope, Unresolved
 from .spelling import misspelt_targets
 from .functions import check_recursion, resolve_functions, type_ok_parts
+from .irq import add_handlers, lower_at
 from .resolve import Resolver
 from .variants import KIND_WORD, ASSERTIONS, DEFAULT_GUARD, Diags, Env
 
@@ -115,6 +116,8 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
             guard = N.Await(r.expr(ad.guard, sc), ad.guard.span)
             steps = [replace(t, body=(guard,) + t.body) for t in steps]
         actors.append(N.Actor(ad.name, ad.family, tuple(locals_), tuple(steps), ad.fairness, ad.doc, ad.span))
+    actors, irq_copies = add_handlers(r, env, actors)  # `irq h on a`: lowered into a's steps
+    r.check_restores()
     callbacks = r.callbacks_actor()  # a step defers a free: the process that runs RCU callbacks
     if callbacks is not None:
         if callbacks.name in env.actors:
@@ -126,6 +129,7 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
     # wait for a deferred free
     added = ([r.sleeping_var()] if r.uses_tasks else []) + ([r.exclusive_var()] if r.uses_exclusive() else [])
     added += r.rcu_vars() if r.uses_rcu else []
+    added += [r.irqs_var()] if r.uses_irqs else []
     added += r.deferred_vars()
     for extra in added:
         if extra.name in r.vars:
@@ -203,7 +207,7 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
         defs=tuple(r.def_ops.values()),
         def_uses=tuple(r.def_uses),
     )
-    return m
+    return lower_at(m, irq_copies)
 
 
 def _check_targets(r: "Resolver", env: Env, diags: Diags) -> None:

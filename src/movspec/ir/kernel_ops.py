@@ -32,6 +32,7 @@ from .lists import LIST_STMTS
 from .pools import POOL_OPS
 from .rcu import RCU_OPS
 from .waitqueues import WAIT_OPS
+from .irq import IRQ_OPS
 from .walk import walk
 
 BIT_OPS = {  # name -> (how the word changes, the result)
@@ -47,7 +48,7 @@ STEP_ENDING = frozenset(NONATOMIC_BIT_OPS) | {"schedule", "wait_event", "synchro
 COUNTER_OPS = {"atomic_inc": 1, "atomic_dec": 1, "atomic_inc_not_zero": 1, "atomic_dec_and_test": 1,
                "xchg": 2, "cmpxchg": 3}
 RESULTS = {"atomic_inc_not_zero", "atomic_dec_and_test", "xchg", "cmpxchg"}
-KERNEL_OPS = (frozenset(BIT_OPS) | frozenset(NONATOMIC_BIT_OPS) | frozenset(COUNTER_OPS) | frozenset(WAIT_OPS)
+KERNEL_OPS = (frozenset(IRQ_OPS) | frozenset(BIT_OPS) | frozenset(NONATOMIC_BIT_OPS) | frozenset(COUNTER_OPS) | frozenset(WAIT_OPS)
               | frozenset(RCU_OPS) | frozenset(POOL_OPS) | frozenset(LIST_STMTS))
 NEGATIVE_BYTE_BIT = 7  # clear_bit_unlock_is_negative_byte tests bit 7, the sign of the low byte
 
@@ -65,7 +66,7 @@ class KernelOps:
             return self.pool_op(name, args, target, sc, sp)
         if name in LIST_STMTS:
             return self.list_op(name, args, target, sc, sp)
-        if name in WAIT_OPS or name in RCU_OPS:
+        if name in WAIT_OPS or name in RCU_OPS or name in IRQ_OPS:
             self._fail(f"`{name}` returns no value", sp, f"write it as a statement: `{name}(...)`", "no-result")
         want = 2 if name in BIT_OPS or name in NONATOMIC_BIT_OPS else COUNTER_OPS[name]
         if len(args) != want:

@@ -18,6 +18,7 @@ from .lists import LIST_EXPRS
 from .pools import allocated_var
 from .rcu import GRACE, READERS
 from .at_func import function_step
+from .irq import IRQS
 from .waitqueues import EXCLUSIVE, SLEEPING
 from .resolve_type import TypeResolver
 from .variants import ActorEnv, Diags, Env
@@ -111,8 +112,8 @@ class Resolver(StmtResolver, TypeResolver):
             self._fail(f"module `{n}` is not a value", sp, f"write `{n}.loaded` for whether it is loaded",
                        "not-a-value")
         if n == SLEEPING and self.uses_tasks or n in (READERS, GRACE) and self.uses_rcu \
-                or n == EXCLUSIVE and self.uses_exclusive():
-            return N.VarRef(n, sp)  # the state of sleeping tasks, of RCU readers
+                or n == EXCLUSIVE and self.uses_exclusive() or n == IRQS and self.uses_irqs:
+            return N.VarRef(n, sp)  # the state of sleeping tasks, of RCU readers, of interrupts
         if n in self.env.actors:
             a = self.env.actors[n]
             if a.decl.family is None:  # a single actor's name is its process id

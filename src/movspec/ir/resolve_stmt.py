@@ -12,13 +12,14 @@ from .kernel_ops import STEP_ENDING, KernelOps, StepContext, unknown_op_hint
 from .pools import Pools
 from .rcu import RCU_OPS, Rcu
 from .waitqueues import WAIT_OPS, WaitQueues
+from .irq import IRQ_OPS, Irqs
 from .lower import always_jumps
 from .walk import walk
 from .scope import Scope, Label, Unresolved, lazy
 from .variants import ASSERTIONS, DEFAULT_GUARD
 
 
-class StmtResolver(KernelOps, WaitQueues, Rcu, Pools, Lists):
+class StmtResolver(KernelOps, WaitQueues, Irqs, Rcu, Pools, Lists):
     """Mixed into ``resolve.Resolver``, whose attributes it uses."""
 
     _step: StepContext | None = None
@@ -201,6 +202,8 @@ class StmtResolver(KernelOps, WaitQueues, Rcu, Pools, Lists):
                     return self.wait_op(s.name, s.args, sc, sp, steps)
                 if s.name in RCU_OPS:
                     return self.rcu_op(s.name, s.args, sc, sp)
+                if s.name in IRQ_OPS:
+                    return self.irq_op(s.name, s.args, sc, sp)
                 return self.kernel_op(s.name, s.args, None, sc, sp, steps)
             return self._expand(s, sc, steps)
         raise AssertionError(f"unexpected statement {s!r}")

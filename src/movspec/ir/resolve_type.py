@@ -118,10 +118,10 @@ class TypeResolver:
                 self.d.err(f"struct `{n}` contains itself", t.span, "a struct cannot be recursive", "type")
                 return N.BoolType()
             return self.record_type(n, _seen + (n,))
-        if n == "waitqueue":  # the processes waiting on it (see ir.waitqueues)
+        if n in ("waitqueue", "spinlock"):  # the processes waiting on it, holding it (ir.waitqueues, ir.irq)
             return N.SetType(self.pid_type())
         cands = list(self.enums) + list(self.structs) + [c for c in self.consts if self.consts[c].atoms]
-        hint = did_you_mean(n, cands + ["bool", "waitqueue"])
+        hint = did_you_mean(n, cands + ["bool", "waitqueue", "spinlock"])
         if n in self.consts:
             hint = f"`{n}` is an integer constant; write a range such as `0..{n}`"
         self.d.err(f"unknown type `{n}`", t.span,

@@ -51,11 +51,13 @@ _DECL_KIND = {
     A.AssertionD: "assertion", A.LeadsToD: "leadsto", A.AllowDeadlockD: "allow_deadlock",
     A.ModelD: "model", A.VariantD: "variant", A.ExpectD: "expect",
     A.RefinementD: "refinement", A.InductiveD: "inductive", A.AbstractD: "abstract", A.ForD: "for",
+    A.IrqD: "irq",
 }
 KIND_WORD = {
     "const": "constant", "enum": "enum", "struct": "struct", "var": "variable", "module": "module",
     "def": "definition", "macro": "macro", "func": "function", "actor": "actor", "invariant": "property",
     "assertion": "property", "leadsto": "property", "refinement": "property", "inductive": "property",
+    "irq": "interrupt handler",
 }
 # declarations sharing one namespace: everything an expression or statement can name
 _VALUE_KINDS = ("const", "enum", "struct", "var", "module", "def", "macro", "func", "actor")
