@@ -30,6 +30,8 @@ def add_irqs(seed: int, g) -> None:
         return
     calls = any("call " in repr(v.deltas) for v in g.variants)
     fit = [a for a in g.actors if not any("call " in repr(b) for _, b in a.steps)]
+    if "leadsto" in g.text():  # a leadsto beside a handler of a fair actor is refused
+        fit = [a for a in fit if not a.fairness.strip()]
     if calls or not fit:
         return
     a = rng.choice(fit)

@@ -176,6 +176,7 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
                     doc = f"no call into module{'s' if len(mods) > 1 else ''} {', '.join(mods)} after unload"
             props.append(N.AssertProperty(name, doc, sp))
     _check_targets(r, env, diags)
+    _check_fair_interrupts(actors, irq_copies, props, diags)
     for name, p in declared_assertions.items():
         if name not in r.assert_props:
             diags.warn(f"assertion `{name}` is never checked", p.name_span,
@@ -409,3 +410,22 @@ def _check_step_fairness(ad: A.ActorD, s: A.StepD, diags: Diags) -> None:
     elif s.fairness == "strong" and ad.fairness == "strong":
         diags.err(f"step `{s.name}` is marked `fair+`, but actor `{ad.name}` is `fair+` already: "
                   "each of its steps is strongly fair", where, "drop `fair+` from the step", "fairness")
+
+
+def _check_fair_interrupts(actors, irq_copies: dict, props, diags) -> None:
+    """A ``leadsto`` next to an interrupt handler of a fair actor is refused: the interrupt's
+    arrival is a branch of each of the actor's steps (``irq.add_handlers``), so the actor's
+    fairness would force an interrupt to arrive while a step of it is blocked, and the
+    property could hold only for that reason, where an interrupt may never come."""
+    handled = {a for a, _ in irq_copies}
+    fair = [a.name for a in actors if a.name in handled and a.fairness is not None]
+    if not fair:
+        return
+    for p in props:
+        if isinstance(p, N.LeadsTo):
+            diags.err(f"leadsto `{p.name}` with an interrupt handler of fair actor `{fair[0]}`: its fairness "
+                      "would make an interrupt arrive whenever the actor waits, so the property could hold "
+                      "only for that reason", p.span,
+                      f"make `{fair[0]}` an actor without `fair`, or check the leadsto in a variant without "
+                      "the handler", "irq")
+
