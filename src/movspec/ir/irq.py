@@ -20,8 +20,9 @@ ends see only steps they already know:
 
 An interrupt may come any number of times, or never (no fairness of its own: a leadsto that
 needs the task to move may fail by an interrupt storm); none arrives after the process is done.
-The arrival is a branch of the task's step, so in a fair actor it shares the step's fairness: a
-blocked step at which an interrupt could arrive is enabled, and fairness makes it arrive. A handler
+The arrival is a branch of the task's step, so in a fair actor it would share the step's
+fairness (a blocked step at which an interrupt could arrive would be enabled, and fairness would
+make it arrive): ``assemble`` refuses a ``leadsto`` beside a handler of a fair actor. A handler
 cannot sleep (``schedule()``, ``wait_event``, ``synchronize_rcu``, ``rcu_barrier``), call a
 function, or enable interrupts; an actor with a handler cannot call functions (an interrupt
 would not arrive inside their steps).
