@@ -70,14 +70,11 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
     The two halves, ``check_safety`` then ``check_on_graph``, may run apart (in two worker
     processes: ``movspec check --jobs``); the result is the same."""
     t0 = time.perf_counter()
-    lowered = lower_functions(model)  # functions inlined: the states of PlusCal's procedures
-    try:
-        comp = compile_model(lowered, symmetry=symmetry)
-    except (CompileError, EvalError) as err:
-        return error_result(lowered, f"the builtin checker cannot check this model: {err}", symmetry=symmetry)
-    result = _safety(lowered, comp, symmetry=symmetry, max_states=max_states, max_depth=max_depth,
-                     timeout=timeout, max_memory=max_memory, progress=progress, first=first, phase=phase,
-                     fingerprints=fingerprints)
+    lowered, comp, result = _search(model, symmetry=symmetry, max_states=max_states, max_depth=max_depth,
+                                    timeout=timeout, max_memory=max_memory, progress=progress, first=first,
+                                    phase=phase, fingerprints=fingerprints)
+    if comp is None:
+        return result
     result = _on_graph(lowered, comp, result, max_states=max_states, timeout=timeout, phase=phase)
     return _finish(model, lowered, result, symmetry, time.perf_counter() - t0)
 
@@ -89,14 +86,11 @@ def check_safety(model: ir.Model, *, symmetry: bool = True, max_states: int | No
     """The first half of ``check``: the search, every property but those decided on the
     graph (``needs_graph``) decided; hand the result to ``check_on_graph`` (same options)."""
     t0 = time.perf_counter()
-    lowered = lower_functions(model)
-    try:
-        comp = compile_model(lowered, symmetry=symmetry)
-    except (CompileError, EvalError) as err:
-        return error_result(lowered, f"the builtin checker cannot check this model: {err}", symmetry=symmetry)
-    result = _safety(lowered, comp, symmetry=symmetry, max_states=max_states, max_depth=max_depth,
-                     timeout=timeout, max_memory=max_memory, progress=progress, first=first, phase=phase,
-                     fingerprints=fingerprints)
+    _, comp, result = _search(model, symmetry=symmetry, max_states=max_states, max_depth=max_depth,
+                              timeout=timeout, max_memory=max_memory, progress=progress, first=first,
+                              phase=phase, fingerprints=fingerprints)
+    if comp is None:
+        return result
     return replace(result, stats=replace(result.stats, seconds=time.perf_counter() - t0))
 
 
@@ -122,13 +116,22 @@ def check_on_graph(model: ir.Model, safety: CheckResult, *, symmetry: bool = Tru
     return _finish(model, lowered, result, symmetry, safety.stats.seconds + time.perf_counter() - t0)
 
 
-def _safety(model: ir.Model, comp: Compiled, *, symmetry, max_states, max_depth, timeout, max_memory,
-            progress, first, phase, fingerprints) -> CheckResult:
+def _search(model: ir.Model, *, symmetry, max_states, max_depth, timeout, max_memory, progress, first,
+            phase, fingerprints) -> tuple[ir.Model, Compiled | None, CheckResult]:
+    """``model`` with its functions inlined (the states of PlusCal's procedures), its
+    compilation and the search's result; no compilation and an error result when the model
+    cannot be compiled."""
+    lowered = lower_functions(model)
+    try:
+        comp = compile_model(lowered, symmetry=symmetry)
+    except (CompileError, EvalError) as err:
+        return lowered, None, error_result(lowered, f"the builtin checker cannot check this model: {err}",
+                                           symmetry=symmetry)
     search = Search(comp, Budget(max_states, max_depth, timeout, max_memory), progress,
                     check_deadlock=not model.allow_deadlock, symmetry=symmetry and comp.canon is not None,
                     first=first, fingerprints=fingerprints)
     (phase or (lambda _: None))("exploring")
-    return search.run()
+    return lowered, comp, search.run()
 
 
 def _on_graph(model: ir.Model, comp: Compiled | None, result: CheckResult, *, max_states, timeout,
