@@ -163,3 +163,13 @@ def test_builtin_vs_tlc_table_fits_80_columns():
     text = console.export_text()
     assert widest(text) <= 80 and "…" not in text
     assert text.count("1,234,567") == 2 and "1234.50s" in text and "yes" in text
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_the_legend_wraps_under_its_own_start(columns):
+    # a legend longer than the terminal goes on, indented, on the next line
+    r = movspec("check", ROOT / "examples" / "wakeup.mspec", "--no-cache", "--traces", "none", columns=columns)
+    lines = r.stdout.splitlines()
+    k = next(i for i, line in enumerate(lines) if "as the model's `expect` lines say" in line)
+    assert lines[k].startswith("  ✓") and widest("\n".join(lines[k:k + 2])) <= columns
+    assert lines[k + 1].startswith("  ") and lines[k + 1].strip() and "checked by" not in lines[k + 1]

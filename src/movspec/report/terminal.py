@@ -17,6 +17,7 @@ from typing import Iterable
 
 from rich import box
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -268,7 +269,8 @@ def print_results(console: Console, results: list[CheckResult], models: dict[str
     console.print(matrix(results, models, show_time=show_time))
     for line in (legend(results, models), checked_by(results)):
         if line is not None:
-            console.print(line)
+            # a line too long for the terminal wraps under its own start, not at column 0
+            console.print(Padding(Text(line.plain[2:], style=line.style), (0, 0, 0, 2), expand=False))
     for r in results:
         if r.error:
             console.print(Text(f"{r.variant}: error: {r.error}", style="bold red"))
