@@ -150,13 +150,8 @@ class Irqs:
                            "irq")
 
     def _lock(self, name: str, arg: A.Expr, sc: Scope) -> N.Expr:
-        self._word_shape(name, arg)
-        target = self._target(arg, sc)
-        t = self._path_type(target, sc)
-        if not (isinstance(t, N.SetType) and isinstance(t.elem, N.AtomType)):
-            self._fail(f"`{name}` needs a spinlock, and this is `{t}`", arg.span,
-                       "declare it with the type `spinlock`: `var lock: spinlock`", "irq")
-        return target
+        return self._process_set(name, arg, sc, "a spinlock", "declare it with the type `spinlock`: "
+                                 "`var lock: spinlock`", "irq")
 
 
 # ------------------------------------------------------------------ handlers in their actors

@@ -205,12 +205,17 @@ class WaitQueues:
         return (N.With(first, N.SetLit((N.ListOp("keep", excl, on, sp),), sp), (inner,), sp),)
 
     def _queue(self, name: str, arg: A.Expr, sc: Scope) -> N.Expr:
+        return self._process_set(name, arg, sc, "a wait queue", "declare it with the type `waitqueue`: "
+                                 "`var wq: waitqueue`", "wait")
+
+    def _process_set(self, name: str, arg: A.Expr, sc: Scope, what: str, hint: str, code: str) -> N.Expr:
+        """The variable ``arg`` names, which ``name`` needs to be a set of process ids (a wait
+        queue, a spinlock); else a located error saying it needs ``what``."""
         self._word_shape(name, arg)
         target = self._target(arg, sc)
         t = self._path_type(target, sc)
         if not (isinstance(t, N.SetType) and isinstance(t.elem, N.AtomType)):
-            self._fail(f"`{name}` needs a wait queue, and this is `{t}`", arg.span,
-                       "declare it with the type `waitqueue`: `var wq: waitqueue`", "wait")
+            self._fail(f"`{name}` needs {what}, and this is `{t}`", arg.span, hint, code)
         return target
 
 
