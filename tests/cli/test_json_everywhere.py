@@ -145,6 +145,9 @@ def test_tlc_install_json(monkeypatch, tmp_path, validate):
     doc = _run("tlc", "install", "--json", code=1)
     validate(doc)
     assert doc["error"].startswith("cannot download") and doc["diagnostics"][0]["code"] == "install"
+    # the flag before the subcommand is the subcommand's flag (as `git -c`-style tools take it)
+    assert _run("tlc", "--json", "install", code=1) == doc
+    assert _run("--json", "tlc", "install", code=1) == doc
 
 
 def test_tlc_image_json(monkeypatch, validate):
@@ -183,6 +186,11 @@ def test_tlc_image_json(monkeypatch, validate):
     (["simulate", COUNT, "-v", "atomc", "--json"], 2, "no variant atomc (the model has: atomic, racy)"),
     (["doctor", "--json", "--bogus"], 2, "No such option '--bogus'"),
     (["tlc", "install", "--json", "--forse"], 2, "No such option '--forse'"),
+    (["tlc", "--json", "install", "--forse"], 2, "No such option '--forse'"),
+    (["tlc", "--json", "nosuch"], 2, "No such command 'nosuch'"),
+    (["tlc", "--json"], 2, "a command is needed after"),
+    (["--json", "nosuch"], 2, "No such command 'nosuch'"),
+    (["--json", "lint", "nosuch"], 2, "no such file or directory: `nosuch`"),
     (["gen", COUNT, "--json", "--const", "Procs"], 2, "--const `Procs` is not NAME=VALUE"),
     (["check", COUNT, "--const", "Procs", "--json", "-"], 2, "--const `Procs` is not NAME=VALUE"),
 ])
@@ -194,6 +202,21 @@ def test_errors_are_json_with_json(args, code, message, validate):
     assert doc["ok"] is False and doc["exit_status"] == code
     assert doc["error"].startswith(message), doc["error"]
     assert "error:" not in r.stderr  # said once, as JSON
+
+
+def test_json_before_the_command_is_the_commands_flag():
+    # `check`'s --json takes an optional FILE: moved after the command's arguments, it takes
+    # none of them, so the document goes to stdout and the path stays a path
+    text = open(COUNT).read()
+    before = CliRunner().invoke(cli, ["--json", "check", COUNT, "--no-cache"], catch_exceptions=False)
+    after = CliRunner().invoke(cli, ["check", COUNT, "--no-cache", "--json"], catch_exceptions=False)
+    assert before.exit_code == after.exit_code
+    variants = [[r["variant"] for r in json.loads(x.stdout)["results"]] for x in (before, after)]
+    assert variants[0] == variants[1] == ["racy", "atomic"]
+    assert open(COUNT).read() == text  # the model was not taken as the JSON file
+    # without --json, a bare group still prints its help, as click groups do
+    r = CliRunner().invoke(cli, ["tlc"], catch_exceptions=False)
+    assert "install" in r.output and not r.output.lstrip().startswith("{")
 
 
 def test_model_errors_are_json_in_every_command_that_loads(tmp_path, validate):

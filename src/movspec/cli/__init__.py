@@ -9,6 +9,7 @@ import click
 
 from .. import __version__
 from . import anchors, check, docs, gen, init, lint, lsp, simulate
+from .jsonmode import JsonGroup
 
 
 EPILOG = """\b
@@ -24,7 +25,7 @@ Shell completion (commands, options, variant and property names):
 """
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
+@click.group(cls=JsonGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
 @click.version_option(__version__, prog_name="movspec")
 def cli() -> None:
     """Model-check design variants of concurrent kernel protocols.

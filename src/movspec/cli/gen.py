@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 
 from .common import exit_status, load_or_exit, stderr_console
-from .jsonmode import JsonCommand, fail, print_json
+from .jsonmode import JsonCommand, JsonGroup, fail, print_json
 from .sizes import const_options
 
 
@@ -88,7 +88,7 @@ def _gen_json(target: Path, check: bool, models, rep, files, hint: str | None) -
                 "files": rows, "hint": hint})
 
 
-@click.group("tlc")
+@click.group("tlc", cls=JsonGroup)
 def tlc_group() -> None:
     """Manage the TLC model checker (tla2tools.jar)."""
 

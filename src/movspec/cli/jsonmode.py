@@ -94,3 +94,37 @@ class JsonCommand(click.Command):
             if not ctx.meta.get(JSON_MODE):
                 raise
             fail_json(exc.exit_code, [error(exc.format_message(), None, None, "usage")])
+
+
+class JsonGroup(click.Group):
+    """A group that takes ``--json`` before its subcommand as well (``movspec tlc --json
+    install``, ``movspec --json lint spec/``): the flag is handed to the subcommand, and the
+    group's own usage errors (no such command, none given) are JSON too."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        cut = next((i for i, a in enumerate(args[:end]) if not a.startswith("-")), end)
+        if "--json" in args[:cut]:
+            ctx.meta[JSON_MODE] = True
+            rest = [a for a in args[:cut] if a != "--json"] + args[cut:]
+            # after the subcommand's own arguments, so that `check`'s `--json [FILE]` takes no
+            # path as its file: before a `--` if there is one
+            end = rest.index("--") if "--" in rest else len(rest)
+            if cut == len(args) and not {"-h", "--help"} & set(rest):
+                fail_json(2, [error(f"a command is needed after `{ctx.command_path}`", None,
+                                    "one of: " + ", ".join(self.list_commands(ctx)), "usage")])
+            args = rest[:end] + ["--json"] + rest[end:]
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if not ctx.meta.get(JSON_MODE):
+                raise
+            fail_json(exc.exit_code, [error(exc.format_message(), None, None, "usage")])
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            if not json_mode():
+                raise
+            fail_json(exc.exit_code, [error(exc.format_message(), None, None, "usage")])
