@@ -123,6 +123,16 @@ def test_a_variable_cannot_take_the_name_of_the_task_state():
     res = load_text("model m\nvar task_sleeping: bool = false\nvar wq: waitqueue\nactor a { step s { wake_up(wq) } }\n",
                     "w.mspec")
     assert any("task_sleeping" in d.message and d.span.line == 2 for d in res.diagnostics)
+    # the one error: the operations that use the model's variable bring none of their own
+    assert [d.span.line for d in res.diagnostics if d.severity.value == "error"] == [2], res.diagnostics
+
+
+def test_a_variable_named_as_the_exclusive_waiters_is_the_one_error():
+    text = ("model m\nvar task_exclusive: bool = false\nvar wq: waitqueue\nvar ready: bool = false\n"
+            "actor a { step s { wait_event_exclusive(wq, ready) } }\n"
+            "actor b { step t { ready = true } step w { wake_up(wq) } }\n")
+    errs = [d for d in load_text(text, "w.mspec").diagnostics if d.severity.value == "error"]
+    assert [(d.span.line, "task_exclusive" in d.message) for d in errs] == [(2, True)], errs
 
 
 @pytest.mark.tlc

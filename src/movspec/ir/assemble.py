@@ -135,6 +135,9 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
         if extra.name in r.vars:
             diags.err(f"variable `{extra.name}` has the name of a state variable the model needs "
                       f"({extra.doc})", r.vars[extra.name].name_span, "rename it", "reserved")
+            # the model's variable takes the place of the user's, so that the operations that
+            # use it (wait_event, rcu_read_lock, ...) bring no errors of their own
+            vars_ = [extra if v.name == extra.name else v for v in vars_]
         else:
             vars_.append(extra)
 
