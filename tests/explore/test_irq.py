@@ -203,6 +203,60 @@ def test_a_variable_cannot_take_the_name_of_the_interrupt_state():
     assert any("irqs_disabled" in d.message and d.span.line == 2 for d in res.diagnostics)
 
 
+# A variant drops the only steps that disable interrupts: the base's property over
+# irqs_disabled (and one over the RCU readers, which no step ever changes) still reads the
+# state, now empty for ever, instead of naming an unknown variable.
+DROPPED = """model m "x"
+const Cpus = {C1, C2}
+var n: [Cpus -> 0..2] = [c in Cpus |-> 0]
+actor task(self in Cpus) {
+    step a { local_irq_disable() }
+    step b { n[self] = 1  local_irq_enable() }
+}
+irq timer on task { step t { n[self] = 2 } }
+invariant OffOnlyAtB: forall c in Cpus: c in irqs_disabled => task[c] at b
+invariant SomeOff: irqs_disabled == {} || n[C1] != 2
+invariant NoReader: rcu_readers == {}
+variant base "b"
+variant plain extends base "no irq ops" {
+    replace task.a { skip }
+    replace task.b { n[self] = 1 }
+}
+"""
+
+
+def _dropped():
+    res = load_text(DROPPED, "d.mspec")
+    assert res.ok, res.diagnostics
+    return res.models
+
+
+def test_a_property_over_the_interrupt_state_survives_a_variant_without_irq_ops():
+    models = _dropped()
+    base, plain = check(models["base"], symmetry=False), check(models["plain"], symmetry=False)
+    assert base.property("OffOnlyAtB").verdict is Verdict.HOLDS
+    assert base.property("SomeOff").verdict is Verdict.VIOLATED  # the timer before `a`, then `a`
+    assert all(p.verdict is Verdict.HOLDS for p in plain.properties)  # nobody ever has them off
+    for m in models.values():
+        ref = explore(m)
+        ours = check(m, symmetry=False)
+        assert (ref.distinct, ref.depth) == (ours.stats.distinct, ours.stats.depth)
+
+
+def test_task_exclusive_without_an_exclusive_wait_is_a_located_error():
+    res = load_text("model m\nvar wq: waitqueue\nactor a { step s { wake_up(wq) } }\n"
+                    "invariant I: task_exclusive == task_exclusive\n", "x.mspec")
+    errs = [d for d in res.diagnostics if d.severity.value == "error"]
+    assert [(d.span.line, d.span.col) for d in errs] == [(4, 14)], errs
+    assert "no step of the model waits exclusively" in errs[0].message and errs[0].hint
+
+
+@pytest.mark.tlc
+@pytest.mark.parametrize("variant", ["base", "plain"])
+def test_a_dropped_interrupt_state_agrees_with_tlc(variant):
+    assert_backends_agree(_dropped()[variant], variant, symmetry=False)
+
+
 @pytest.mark.tlc
 @pytest.mark.parametrize("symmetry", [False, True], ids=["nosym", "sym"])
 @pytest.mark.parametrize("variant", ["unlocked", "spin_lock", "irqsave", "irq_disabled", "single", "waits"])

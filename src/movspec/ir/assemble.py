@@ -125,22 +125,6 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
                       "of kfree_rcu", env.actors[callbacks.name].decl.name_span, "rename the actor", "reserved")
         else:
             actors.append(callbacks)
-    # a step sleeps or wakes, or uses RCU: the state that says which processes sleep, read,
-    # wait for a deferred free
-    added = ([r.sleeping_var()] if r.uses_tasks else []) + ([r.exclusive_var()] if r.uses_exclusive() else [])
-    added += r.rcu_vars() if r.uses_rcu else []
-    added += [r.irqs_var()] if r.uses_irqs else []
-    added += r.deferred_vars()
-    for extra in added:
-        if extra.name in r.vars:
-            diags.err(f"variable `{extra.name}` has the name of a state variable the model needs "
-                      f"({extra.doc})", r.vars[extra.name].name_span, "rename it", "reserved")
-            # the model's variable takes the place of the user's, so that the operations that
-            # use it (wait_event, rcu_read_lock, ...) bring no errors of their own
-            vars_ = [extra if v.name == extra.name else v for v in vars_]
-        else:
-            vars_.append(extra)
-
     # properties
     props: list[N.Property] = []
     declared_assertions = {}
@@ -178,6 +162,23 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
                 if mods:
                     doc = f"no call into module{'s' if len(mods) > 1 else ''} {', '.join(mods)} after unload"
             props.append(N.AssertProperty(name, doc, sp))
+    # a step sleeps or wakes, or uses RCU (or a property reads that state, which then stays
+    # empty: a variant may drop the only step that used it): the state that says which
+    # processes sleep, read, wait for a deferred free
+    added = ([r.sleeping_var()] if r.uses_tasks else []) + ([r.exclusive_var()] if r.uses_exclusive() else [])
+    added += r.rcu_vars() if r.uses_rcu else []
+    added += [r.irqs_var()] if r.uses_irqs else []
+    added += r.deferred_vars()
+    for extra in added:
+        if extra.name in r.vars:
+            diags.err(f"variable `{extra.name}` has the name of a state variable the model needs "
+                      f"({extra.doc})", r.vars[extra.name].name_span, "rename it", "reserved")
+            # the model's variable takes the place of the user's, so that the operations that
+            # use it (wait_event, rcu_read_lock, ...) bring no errors of their own
+            vars_ = [extra if v.name == extra.name else v for v in vars_]
+        else:
+            vars_.append(extra)
+
     _check_targets(r, env, diags)
     _check_fair_interrupts(actors, irq_copies, props, diags)
     for name, p in declared_assertions.items():

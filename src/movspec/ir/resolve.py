@@ -111,9 +111,19 @@ class Resolver(StmtResolver, TypeResolver):
         if n in self.modules:
             self._fail(f"module `{n}` is not a value", sp, f"write `{n}.loaded` for whether it is loaded",
                        "not-a-value")
+        if n in (SLEEPING, READERS, GRACE, IRQS) and sc.actor is None:
+            # a property may read the state even where no step changes it (a variant dropped
+            # the only step that did): it is then the empty set for ever
+            self.uses_tasks |= n == SLEEPING
+            self.uses_rcu |= n in (READERS, GRACE)
+            self.uses_irqs |= n == IRQS
         if n == SLEEPING and self.uses_tasks or n in (READERS, GRACE) and self.uses_rcu \
                 or n == EXCLUSIVE and self.uses_exclusive() or n == IRQS and self.uses_irqs:
             return N.VarRef(n, sp)  # the state of sleeping tasks, of RCU readers, of interrupts
+        if n == EXCLUSIVE:
+            self._fail(f"`{n}` is the queue of exclusive waiters, and no step of the model waits "
+                       "exclusively", sp, "use `prepare_to_wait_exclusive` or `wait_event_exclusive` in a step, "
+                       "or drop the reference", "unknown-name")
         if n in self.env.actors:
             a = self.env.actors[n]
             if a.decl.family is None:  # a single actor's name is its process id
