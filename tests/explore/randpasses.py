@@ -189,3 +189,50 @@ def _functions(seed: int, b: _Builder, g: Gen, info, small: bool) -> None:
             st[1].append(("raw", call))
 
 
+
+
+def function_deltas(seed: int, g: Gen) -> None:
+    """Variants that change a function's steps: ``replace fn.e1`` (sometimes ``as e9``, so that
+    a ``goto e1`` or an ``at fn.e1`` written before it means the renamed step), ``insert after
+    fn.e0 step e2``, ``remove fn.e2`` of a step an earlier variant inserted, and ``local fn.lw``.
+    From an RNG of their own, after every other pass (other seeds' models are as before). The
+    bodies keep the label rules of ``_functions``: the new last step assigns only globals and
+    returns a value of the result type."""
+    rng = random.Random(f"funcdeltas{seed}")
+    heads = [line for line in g.funcs if line.startswith("func ")]
+    if not heads or len(g.variants) < 2 or rng.random() < 0.4:
+        return
+    inserted: dict[str, str] = {}  # function -> variant that inserted its step e2
+    with_local: set[str] = set()  # functions given the local `lw`
+    for v in g.variants[1:]:
+        head = rng.choice(heads)
+        name, k = head[5:8], f"k{head[7]}"
+        result = head.split("->")[1].strip(" {") if "->" in head else None
+        value = {"0..2": f" ({k} + x) % 3", "bool": f" x == {k}", None: ""}[result]
+        roll = rng.random()
+        if roll < 0.45:
+            rename = " as e9" if rng.random() < 0.4 else ""
+            body = rng.choice([f"x = (x + {k}) % 3", "f = !f", "skip"])
+            v.deltas.append(("raw", f"replace {name}.e1{rename} {{ {body}  return{value} }}"))
+            heads.remove(head)  # its steps' names may have changed: no later delta on it
+            if not heads:
+                return
+        elif roll < 0.8 and name not in inserted:
+            body = rng.choice([f"x = {k}", "f = x == 1", "if f { x = 0 }"])
+            v.deltas.append(("raw", f"insert after {name}.e0 step e2 {{ {body} }}"))
+            inserted[name] = v.name
+        elif name in inserted and _extends(g, v.name, inserted[name]):
+            v.deltas.append(("raw", f"remove {name}.e2"))
+            del inserted[name]
+        elif name not in with_local:
+            v.deltas.append(("raw", f"local {name}.lw: 0..2 = {rng.choice(['0', '2'])}"))
+            with_local.add(name)
+
+
+def _extends(g: Gen, variant: str, ancestor: str) -> bool:
+    parents = {v.name: v.extends for v in g.variants}
+    while variant is not None:
+        if variant == ancestor:
+            return True
+        variant = parents.get(variant)
+    return False

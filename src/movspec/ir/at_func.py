@@ -56,6 +56,7 @@ def function_step(r, actor, name: str, sp) -> tuple[str, str]:
         r._fail(f"`{name}` names no step of a function: there is no function `{fname}`", sp,
                 did_you_mean(fname, r.funcs) or "write `actor[id] at FUNCTION.STEP`, or name a step of "
                 f"`{who}`", "unknown-step")
+    step = r.env.func_step(fname, step)  # the old name of a step renamed by `replace f.s as t`
     names = [s.name for s in f.steps]
     if step not in names:
         r._fail(f"function `{fname}` has no step `{step}`", sp,

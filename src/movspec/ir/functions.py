@@ -18,7 +18,8 @@ def resolve_functions(r, env: Env, diags: Diags) -> list[N.Function]:
     """The IR of every ``func`` of ``env``, resolved by ``r`` (a ``resolve.Resolver``)."""
     out = []
     for fd in env.of("func").values():
-        fenv = ActorEnv(fd, list(fd.params) + list(fd.locals), list(fd.steps), {}, is_func=True)
+        fenv = ActorEnv(fd, list(fd.params) + list(fd.locals), list(fd.steps), {}, is_func=True,
+                        renamed=dict(env.func_renamed.get(fd.name, {})))  # `replace f.s as t`
         sc = Scope(actor=fenv)
         locals_: list[N.Local] = []
         params = {id(p) for p in fd.params}

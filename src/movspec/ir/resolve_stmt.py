@@ -285,6 +285,7 @@ class StmtResolver(KernelOps, WaitQueues, Irqs, Rcu, Pools, Lists):
             if target == "done":
                 self._fail("`goto done` in a function", sp, "a function ends with `return`; its caller then "
                            "continues", "goto")
+            target = sc.actor.step_name(target)  # a step renamed by `replace f.s as t`
             if target not in steps:
                 self._fail(f"`goto {target}`: function `{sc.actor.decl.name}` has no step `{target}`", sp,
                            did_you_mean(target, steps) or f"steps: {', '.join(steps)}", "unknown-step")

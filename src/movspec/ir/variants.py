@@ -4,7 +4,7 @@ diagnostics collector the builder threads through (``Diags``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..diagnostics import Diagnostic, Related, Severity, did_you_mean, error, warning
 from ..dsl import ast as A
@@ -95,12 +95,23 @@ class Env:
     allow_deadlock: bool
     # (actor, step) -> the variants whose deltas add that step (for the error naming it elsewhere)
     added_steps: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # `replace f.s as t` on a function's step: function -> {s: t}
+    func_renamed: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def copy(self) -> "Env":
         return Env(dict(self.decls),
                    {k: ActorEnv(a.decl, list(a.locals), list(a.steps), dict(a.origin), False, dict(a.renamed))
                     for k, a in self.actors.items()},
-                   dict(self.props), self.allow_deadlock, self.added_steps)
+                   dict(self.props), self.allow_deadlock, self.added_steps,
+                   {f: dict(m) for f, m in self.func_renamed.items()})
+
+    def func_step(self, func: str, name: str) -> str:
+        """The step of function ``func`` a name means now (after ``replace func.s as t``)."""
+        seen, renamed = set(), self.func_renamed.get(func, {})
+        while name in renamed and name not in seen:
+            seen.add(name)
+            name = renamed[name]
+        return name
 
     def of(self, kind: str) -> dict[str, object]:
         return {n: d for n, (k, d) in self.decls.items() if k == kind}
@@ -179,6 +190,8 @@ def add_decl(env: Env, d, diags: Diags, override: bool, variant: str | None) -> 
                           f"the first declaration (a {what}) is at {where}; rename one", "duplicate")
             return
     env.decls[name] = (kind, d)
+    if kind == "func":
+        env.func_renamed.pop(name, None)  # a function declared anew: its steps' old names are gone
     if kind == "actor":
         env.actors[name] = ActorEnv(d, list(d.locals), list(d.steps), {s.name: variant for s in d.steps})
 
@@ -199,6 +212,8 @@ def _replaced_mark(node: A.ReplaceStepD, old: A.StepD, actor: A.ActorD, diags: D
         return old.fairness, old.fairness_span
     if node.fairness != "plain":
         return node.fairness, node.fairness_span
+    if isinstance(actor, A.FuncD):  # a function's step without a mark runs with its caller's fairness
+        return None, None
     if actor.fairness is None:
         diags.err(f"`replace fair {node.actor}.{node.step}` gives the step its actor's fairness, but actor "
                   f"`{node.actor}` is not fair", node.fairness_span or node.span,
@@ -220,14 +235,31 @@ def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None
             del env.props[node.name]
         return
     actor = env.actors.get(node.actor)
-    if actor is None:
-        diags.err(f"variant `{variant}` names actor `{node.actor}`, which does not exist", node.name_span,
-                  _close_hint(node.actor, list(env.actors), "actors"), "unknown-actor", cause=True)
+    func = env.decls[node.actor][1] if env.decls.get(node.actor, ("",))[0] == "func" else None
+    if actor is None and func is not None:
+        # a delta on a function's step: applied to the steps and locals of its declaration
+        actor = ActorEnv(func, list(func.params) + list(func.locals), list(func.steps), {}, True,
+                         env.func_renamed.setdefault(func.name, {}))
+        _apply_to_steps(env, node, actor, variant, diags, "function")
+        params = {id(p) for p in func.params}
+        env.decls[func.name] = ("func", replace(func, steps=tuple(actor.steps),
+                                                locals=tuple(l for l in actor.locals if id(l) not in params)))
         return
+    if actor is None:
+        funcs = [n for n, (k, _) in env.decls.items() if k == "func"]
+        diags.err(f"variant `{variant}` names actor `{node.actor}`, which does not exist", node.name_span,
+                  _close_hint(node.actor, list(env.actors) + funcs, "actors" + (" and functions" if funcs else "")),
+                  "unknown-actor", cause=True)
+        return
+    _apply_to_steps(env, node, actor, variant, diags, "actor")
+
+
+def _apply_to_steps(env: Env, node: A.DeltaNode, actor: ActorEnv, variant: str, diags: Diags, word: str) -> None:
+    """A step delta (replace, insert, remove, local) on the steps of an actor or a function."""
     if isinstance(node, A.AddLocalD):
         if any(l.name == node.local.name for l in actor.locals):
-            diags.err(f"actor `{node.actor}` already has a local `{node.local.name}`", node.local.name_span,
-                      "choose another name", "duplicate")
+            diags.err(f"{word} `{node.actor}` already has a {'parameter or ' if actor.is_func else ''}local "
+                      f"`{node.local.name}`", node.local.name_span, "choose another name", "duplicate")
         else:
             actor.locals.append(node.local)
         return
@@ -235,9 +267,9 @@ def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None
     names = [s.name for s in actor.steps]
     if ref not in names:
         if isinstance(node, A.InsertStepD):
-            what = f"inserts step `{node.step.name}` {node.where} step `{ref}` of actor `{node.actor}`"
+            what = f"inserts step `{node.step.name}` {node.where} step `{ref}` of {word} `{node.actor}`"
         else:
-            what = f"{'replaces' if isinstance(node, A.ReplaceStepD) else 'removes'} step `{ref}` of actor `{node.actor}`"
+            what = f"{'replaces' if isinstance(node, A.ReplaceStepD) else 'removes'} step `{ref}` of {word} `{node.actor}`"
         hint = _close_hint(ref, names, f"steps of `{node.actor}`")
         elsewhere = [a for a, ae in env.actors.items() if a != node.actor and any(s.name == ref for s in ae.steps)]
         if elsewhere:
@@ -254,7 +286,7 @@ def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None
         name = old.name
         if node.rename is not None and node.rename != old.name:
             if node.rename in names:
-                diags.err(f"actor `{node.actor}` already has a step `{node.rename}`", node.span,
+                diags.err(f"{word} `{node.actor}` already has a step `{node.rename}`", node.span,
                           "choose another name for the replaced step", "duplicate")
                 return
             name = node.rename
@@ -267,7 +299,7 @@ def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None
     else:
         new = node.step
         if new.name in names:
-            diags.err(f"actor `{node.actor}` already has a step `{new.name}`", new.name_span,
+            diags.err(f"{word} `{node.actor}` already has a step `{new.name}`", new.name_span,
                       "choose another name, or use `replace` to change the existing step", "duplicate")
             return
         actor.steps.insert(i + 1 if node.where == "after" else i, new)
