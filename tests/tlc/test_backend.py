@@ -48,6 +48,17 @@ def test_jar_lookup_order(monkeypatch, tmp_path):
     assert path is None and "no such file" in why
 
 
+def test_relative_jar_paths_are_made_absolute(monkeypatch, tmp_path):
+    # TLC runs in a scratch directory: a jar named relative to where movspec was started
+    # must still be found there.
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "t.jar").write_bytes(b"x")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(B.ENV_JAR, "tools/t.jar")
+    assert B.find_jar(None)[0] == tmp_path / "tools" / "t.jar"
+    assert B.find_jar("tools/t.jar")[0] == tmp_path / "tools" / "t.jar"
+
+
 def test_nothing_available_says_what_to_do(no_tlc):
     ok, why = available()
     assert not ok

@@ -96,11 +96,11 @@ def _die_with_parent() -> None:
 def find_jar(explicit: str | os.PathLike | None = None) -> tuple[Path | None, str]:
     """The tla2tools.jar to use and where it came from, or None and why not."""
     if explicit:
-        p = Path(explicit).expanduser()
+        p = Path(explicit).expanduser().absolute()  # TLC runs in a scratch directory
         return (p, f"--tlc-jar {p}") if p.is_file() else (None, f"--tlc-jar {p}: no such file")
     env = os.environ.get(ENV_JAR)
     if env:
-        p = Path(env).expanduser()
+        p = Path(env).expanduser().absolute()
         return (p, f"${ENV_JAR}={p}") if p.is_file() else (None, f"${ENV_JAR}={p}: no such file")
     p = cached_jar()
     if p.is_file():
