@@ -16,7 +16,8 @@ from typing import Sequence
 
 from .diagnostics import Diagnostic, Severity, SourceMap, did_you_mean, error
 from .dsl import ast as A
-from .dsl.parser import decode, gc_paused, parse
+from .dsl.parser import decode, parse
+from .gcpause import gc_paused
 from .ir.build import Delta, build
 from .ir.nodes import Model
 from .ir.overrides import Override, OverrideError

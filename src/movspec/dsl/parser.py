@@ -15,21 +15,19 @@ levels are refused (the later stages recurse over expressions).
 
 from __future__ import annotations
 
-import gc
 import re
-from contextlib import contextmanager
 from dataclasses import replace
 
 from lark.exceptions import UnexpectedInput, VisitError
 
 from ..diagnostics import Diagnostic, error
+from ..gcpause import gc_paused
 from ..span import Span
 from . import ast as A
 from .grammar import lark_parser
 from .onepass import parse_decls
 from .syntax_errors import MAX_DEPTH, syntax_diagnostic, too_deep, unterminated_comment
 from .tree import DslError, ToAst
-
 
 
 def parse(text: str, path: str = "<string>") -> tuple[A.File | None, list[Diagnostic]]:
@@ -42,20 +40,6 @@ def parse(text: str, path: str = "<string>") -> tuple[A.File | None, list[Diagno
                             "close the comment with `*/`", "syntax")]
     with gc_paused():
         return _parse(text, path)
-
-
-@contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector while a parse builds its trees: they hold no cycles,
-    and a collection traverses every object alive, so collections during the parse of a large
-    file made its time grow with the square of its size."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _parse(text: str, path: str) -> tuple[A.File | None, list[Diagnostic]]:

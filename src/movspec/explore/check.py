@@ -22,6 +22,7 @@ import time
 from dataclasses import replace
 from typing import Callable
 
+from ..gcpause import gc_paused
 from ..ir import nodes as ir
 from ..ir.lower import lower_functions
 from ..ir.symmetry import symmetry_off_reason
@@ -54,6 +55,7 @@ class _SharedGraph:
         return self._graph
 
 
+@gc_paused()  # millions of state tuples and no garbage cycles: collections only cost
 def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = None,
           max_depth: int | None = None, timeout: float | None = None, max_memory: int | None = None,
           progress: Callable[[Progress], None] | None = None, first: bool = False,
@@ -79,6 +81,7 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
     return _finish(model, lowered, result, symmetry, time.perf_counter() - t0)
 
 
+@gc_paused()
 def check_safety(model: ir.Model, *, symmetry: bool = True, max_states: int | None = None,
                  max_depth: int | None = None, timeout: float | None = None, max_memory: int | None = None,
                  progress: Callable[[Progress], None] | None = None, first: bool = False,
@@ -102,6 +105,7 @@ def needs_graph(model: ir.Model, safety: CheckResult) -> bool:
     return has and safety.complete and not safety.error
 
 
+@gc_paused()
 def check_on_graph(model: ir.Model, safety: CheckResult, *, symmetry: bool = True,
                    max_states: int | None = None, timeout: float | None = None,
                    phase: Callable[[str], None] | None = None, **_search_options) -> CheckResult:

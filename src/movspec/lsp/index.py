@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..dsl import ast as A
 from ..dsl.printer import expr, type_
-from ..dsl.parser import gc_paused
+from ..gcpause import gc_paused
 from ..dsl.tree import quote
 from ..span import Span
 
