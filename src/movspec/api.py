@@ -278,11 +278,10 @@ def tlc_configured(jar: str | None = None) -> bool:
 
 def tlc_identity(jar: str | None) -> str:
     """Which TLC would run: the jar's path, size and time (a new jar is a new checker)."""
-    path = jar or os.environ.get("MOVSPEC_TLA2TOOLS") or ""
-    if not path:
-        from .tlc.backend import find_jar
-        found = find_jar(None)[0]
-        path = str(found) if found else os.environ.get("MOVSPEC_TLC_BACKEND", "docker")
+    from .tlc.backend import find_jar
+    found = find_jar(jar)[0]
+    path = str(found) if found else (jar or os.environ.get("MOVSPEC_TLA2TOOLS")
+                                     or os.environ.get("MOVSPEC_TLC_BACKEND", "docker"))
     try:
         st = os.stat(path)
         return f"{path}:{st.st_size}:{int(st.st_mtime)}"

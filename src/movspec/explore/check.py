@@ -55,7 +55,7 @@ class _SharedGraph:
         return self._graph
 
 
-@gc_paused()  # millions of state tuples and no garbage cycles: collections only cost
+@gc_paused()  # millions of state tuples, no garbage cycles: a collection would find nothing
 def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = None,
           max_depth: int | None = None, timeout: float | None = None, max_memory: int | None = None,
           progress: Callable[[Progress], None] | None = None, first: bool = False,

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from ..dsl import ast as A
 from ..dsl.printer import expr, type_
-from ..gcpause import gc_paused
 from ..dsl.tree import quote
+from ..gcpause import gc_paused
 from ..span import Span
 
 PROPERTY_KINDS = {

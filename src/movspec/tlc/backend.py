@@ -95,13 +95,10 @@ def _die_with_parent() -> None:
 
 def find_jar(explicit: str | os.PathLike | None = None) -> tuple[Path | None, str]:
     """The tla2tools.jar to use and where it came from, or None and why not."""
-    if explicit:
-        p = Path(explicit).expanduser().absolute()  # TLC runs in a scratch directory
-        return (p, f"--tlc-jar {p}") if p.is_file() else (None, f"--tlc-jar {p}: no such file")
-    env = os.environ.get(ENV_JAR)
-    if env:
-        p = Path(env).expanduser().absolute()
-        return (p, f"${ENV_JAR}={p}") if p.is_file() else (None, f"${ENV_JAR}={p}: no such file")
+    for given, where in ((explicit, "--tlc-jar "), (os.environ.get(ENV_JAR), f"${ENV_JAR}=")):
+        if given:
+            p = Path(given).expanduser().absolute()  # TLC runs in a scratch directory
+            return (p, f"{where}{p}") if p.is_file() else (None, f"{where}{p}: no such file")
     p = cached_jar()
     if p.is_file():
         return p, f"user cache {p}"
