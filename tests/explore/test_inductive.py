@@ -251,3 +251,87 @@ def test_counterexample_to_induction_is_not_told_as_a_run_from_the_initial_state
     assert "assumed" in lanes and "initial" not in lanes
     story = explain_text(res, m)
     assert "counterexample to induction" in story and "Initially" not in story
+
+
+# ------------------------------------------------------------------ the reachable graph as a shortcut
+
+# An atom (`zz`, of an enum only a property names) that the inductive check's own compilation
+# (TypeOK and the invariant alone) would not see: its codes, and the packed states, would then
+# differ from the reachable graph's unless the atoms are coded as in the whole model.
+SHIFTED = """
+model shifted "a property-only enum shifts the atom codes"
+const W = {w1, w2}
+enum Other { zz, yy }
+var st: [W -> 0..2] = [x in W |-> 0]
+var mode: {on, off} = off
+actor worker(self in W) {
+    step go { st[self] = 1 }
+}
+actor flip {
+    step f { mode = on }
+}
+invariant Named: forall o in Other: o != zz || mode == off || mode == on
+inductive Ok: (forall x in W: st[x] == 0 <=> worker[x] at go) && (mode == on <=> flip at done)
+inductive Loose: forall x in W: st[x] <= 1
+// false in a reachable state: both workers done
+inductive Early: |{x in W where st[x] == 1}| <= 1
+"""
+
+
+def _counting(m, name, graph):
+    """The check of ``name`` with the successor function counted: (verdict, message, calls)."""
+    from movspec.explore.inductive import _Induction
+
+    ind = _Induction(m, m.get_property(name), None, None, graph)
+    succ, calls = ind.comp.succ_labeled, [0]
+
+    def counted(*a):
+        calls[0] += 1
+        return succ(*a)
+    ind.comp.succ_labeled = counted
+    res = ind.run()
+    return res.verdict, res.message, calls[0]
+
+
+def test_the_graph_and_the_inductive_check_pack_states_alike():
+    from movspec.explore import explore_graph
+    from movspec.explore.compile import compile_model, same_encoding
+    from movspec.explore.inductive import _Induction
+    from dataclasses import replace
+
+    m = model(SHIFTED)
+    g = explore_graph(m)
+    alone = compile_model(replace(m, properties=(m.get_property(ir.TYPE_OK), m.get_property("Ok"))))
+    assert not same_encoding(g.comp, alone)  # the case the shared atom codes are for
+    ind = _Induction(m, m.get_property("Ok"), None, None, g)
+    assert same_encoding(g.comp, ind.comp)
+    assert ind._usable_graph() is g.index
+
+
+@pytest.mark.parametrize("name", ["Ok", "Loose", "Early"])
+def test_the_graph_changes_no_verdict_and_spares_the_reachable_states(name):
+    from movspec.explore import explore_graph
+
+    m = model(SHIFTED)
+    g = explore_graph(m)
+    without = _counting(m, name, None)
+    with_graph = _counting(m, name, g)
+    expected, closed = _oracle(m, name)
+    assert without[0] is with_graph[0] is (Verdict.HOLDS if closed else Verdict.VIOLATED)
+    if name == "Ok":
+        # every reachable state satisfies Ok: only the unreachable ones are stepped from
+        assert without[2] == len(expected)
+        assert with_graph[2] == len(expected) - len(g.states)
+        assert len(g.states) < len(expected)
+    if name == "Early":  # reachable states outside the invariant: the same counterexample as without
+        assert with_graph[1] == without[1].replace("not known to be reachable",
+                                                   "not reachable: strengthen the invariant to exclude it")
+
+
+def test_an_incomplete_graph_is_no_shortcut():
+    from movspec.explore import explore_graph
+
+    m = model(SHIFTED)
+    full, cut = explore_graph(m), explore_graph(m, max_states=3)
+    assert not cut.complete
+    assert _counting(m, "Ok", cut)[2] == _counting(m, "Ok", None)[2] > _counting(m, "Ok", full)[2]

@@ -161,9 +161,15 @@ class Expressions:
 class Compiler(ExprCompiler, StmtCompiler, SymmetryCompiler):
     """IR model -> ``Compiled`` (see the module docstring)."""
 
-    def __init__(self, model: ir.Model, symmetry: bool = True, canon: str = "sort"):
+    def __init__(self, model: ir.Model, symmetry: bool = True, canon: str = "sort",
+                 atoms_like: ir.Model | None = None):
         self.model = model
         self.atoms = build_atoms(model)
+        if atoms_like is not None:  # that model's atom codes first, then any of this one's
+            table = build_atoms(atoms_like)
+            for name in self.atoms.names:
+                table.add(name)
+            self.atoms = table
         self.layout = Layout(model, self.atoms)
         self.ns: dict = {}
         self._consts: dict = {}
@@ -356,7 +362,21 @@ class Compiler(ExprCompiler, StmtCompiler, SymmetryCompiler):
         return [layout.pack(W)]
 
 
-def compile_model(model: ir.Model, symmetry: bool = True, canon: str = "sort") -> Compiled:
+def compile_model(model: ir.Model, symmetry: bool = True, canon: str = "sort",
+                  atoms_like: ir.Model | None = None) -> Compiled:
     """Compile ``model`` (see the module docstring); ``canon``: how symmetry is reduced
-    (``explore.compile_sym``)."""
-    return Compiler(lower_functions(model), symmetry, canon).compile()
+    (``explore.compile_sym``). ``atoms_like``: a model whose atoms get the same codes here as
+    in its own compilation (a model with the same variables and steps then packs its states
+    into the same ints; ``same_encoding`` says whether two compilations do)."""
+    like = lower_functions(atoms_like) if atoms_like is not None else None
+    return Compiler(lower_functions(model), symmetry, canon, like).compile()
+
+
+def same_encoding(a: Compiled, b: Compiled) -> bool:
+    """Whether ``a`` and ``b`` pack every state into the same int: the same atom codes and
+    the same leaves (where each variable, local and program counter lives, and how)."""
+    if a.atoms.names != b.atoms.names or len(a.layout.leaves) != len(b.layout.leaves):
+        return False
+    return all((x.offset, x.width, x.kind, x.root, x.path, x.bias, x.lo, x.hi, x.universe, x.digit)
+               == (y.offset, y.width, y.kind, y.root, y.path, y.bias, y.lo, y.hi, y.universe, y.digit)
+               for x, y in zip(a.layout.leaves, b.layout.leaves))

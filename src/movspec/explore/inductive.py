@@ -54,7 +54,7 @@ from ..ir.printer import expr_str
 from ..ir.walk import literal, substitute
 from ..result import PropertyResult, Trace, TraceStep, Verdict, diff_states
 from .codegen import Ctx
-from .compile import Compiled, Expressions, compile_model
+from .compile import Compiled, Expressions, compile_model, same_encoding
 from .layout import RUNTIME_ERRORS, CompileError, EvalError, default_sentinel
 from .graph import StateGraph
 
@@ -227,7 +227,9 @@ class _Induction:
         invs = (ir.Invariant(ir.TYPE_OK, type_ok.expr), ir.Invariant("_inv", prop.expr))
         aux = replace(model, properties=invs + tuple(
             p for p in model.properties if isinstance(p, ir.AssertProperty)))
-        self.comp: Compiled = compile_model(aux, symmetry=False)
+        # the atoms coded as in the model's own compilation, so that a state packs into the
+        # same int here as in the reachable graph (``_reachable_good``)
+        self.comp: Compiled = compile_model(aux, symmetry=False, atoms_like=model)
         self.layout = self.comp.layout
         self.parts = conjuncts(model, prop.expr, self.comp.value)
         self.part_fns = [self.comp.predicate(c) for c in self.parts]
@@ -438,49 +440,76 @@ class _Induction:
     def _fast(self, deadline):
         """Whether anything is wrong, quickly: ``(count, found, stop)`` with ``found`` True
         (not a counterexample: the reference order finds that) when a step leaves the states
-        or cannot be evaluated. The states are enumerated in the fast order and kept; a
-        successor among them satisfies every conjunct, hence ``Inv``, so only ``TypeOK`` is
-        evaluated there."""
+        or cannot be evaluated. The states are enumerated in the fast order and kept with
+        whether ``TypeOK`` holds there, each one's successors taken as it is enumerated (its
+        leaves are at hand: no decoding). A successor among the states satisfies every
+        conjunct, hence ``Inv``, so only its ``TypeOK`` counts; any other is evaluated.
+
+        With the reachable graph (``_usable_graph``), an enumerated state that is reachable
+        has its successors put off: once every reachable state is known to be among the
+        states and type-correct, the successors of a reachable state, reachable themselves,
+        are good and are never taken. Otherwise they are taken then."""
         comp = self.comp
-        states: dict = {}
+        succ, typeok = comp.succ_labeled, comp.inv_fns[0]
+        cov = [0] * len(comp.steps)
+        reach = self._usable_graph()
+        states: dict = {}  # packed state -> TypeOK holds there
+        later: dict = {}  # successors not yet enumerated when found
+        put_off: list = []  # reachable states whose successors are not taken yet
+        out: list = []
         stop = None
+        found = False
+
+        def take(s, W) -> bool:
+            succ(s, W, out, [], cov)
+            for t, _sid in out:
+                ok = states.get(t)
+                if ok is None:
+                    later[t] = None
+                elif not ok:
+                    out.clear()
+                    return True
+            out.clear()
+            return False
 
         def collect(s) -> bool:
-            nonlocal stop
-            states[s] = None
+            nonlocal stop, found
+            states[s] = bool(typeok(W))
+            if s in reach:
+                put_off.append(s)
+            elif take(s, W):
+                found = True
+                return True
             stop = self._budget(len(states), deadline)
             return stop is not None
 
-        self.enumerate(self.order(fast=True), collect)
+        W: list = []
+        self.enumerate(self.order(fast=True), collect, W)
+        if found:
+            return len(states), True, None
         if stop:
             return len(states), None, stop
-        succ, dec, typeok = comp.succ_labeled, comp.dec, comp.inv_fns[0]
-        cov = [0] * len(comp.steps)
-        memo: dict = {}
-        for k, s in enumerate(states):
-            if deadline is not None and (k + 1) & 1023 == 0 and time.perf_counter() > deadline:
-                return k, None, f"time budget of {self.timeout:g}s reached"
-            out: list = []
-            try:
-                succ(s, dec(s), out, [], cov)
-            except RUNTIME_ERRORS:
-                return len(states), True, None
-            for t, _sid in out:
-                good = memo.get(t)
-                if good is None:
-                    if t in states:
-                        try:
-                            good = bool(typeok(dec(t)))
-                        except RUNTIME_ERRORS:
-                            good = False
-                    else:
-                        good = self._good(t)
-                    if len(memo) >= _MEMO_MAX:
-                        memo.clear()
-                    memo[t] = good
-                if not good:
+        if put_off and not all(states.get(s) for s in reach):
+            for s in put_off:  # the reachable states tell nothing: their successors after all
+                if take(s, comp.dec(s)):
                     return len(states), True, None
+        for t in later:
+            ok = states.get(t)
+            if not (ok if ok is not None else self._good(t)):  # not enumerated: Inv is false there
+                return len(states), True, None
         return len(states), None, None
+
+    def _usable_graph(self) -> dict:
+        """The reachable graph's state index when it speaks of this model's states: complete,
+        of the same steps and packed as here (else empty)."""
+        g = self.graph
+        if g is None or not g.complete or not same_encoding(g.comp, self.comp):
+            return {}
+        mine, theirs = self.comp.model, g.comp.model
+        if (mine.actors, mine.vars, mine.consts, mine.modules) != (theirs.actors, theirs.vars, theirs.consts,
+                                                                    theirs.modules):
+            return {}
+        return g.index
 
     def _scan(self, deadline):
         """Every step from every state enumerated in the reference order, up to the first
