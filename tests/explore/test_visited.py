@@ -12,7 +12,7 @@ import pytest
 
 from movspec.explore.compile import compile_model
 from movspec.explore.search import Budget, Search
-from movspec.explore.visited import (NO_PARENT, PRIMES_63_64, ExactStates, FingerprintStates,
+from movspec.explore.visited import (NO_PARENT, PRIMES_63_64, DictStates, ExactStates, FingerprintStates,
                                      collision_bound, fingerprint_prime, is_prime, make_visited,
                                      optimistic_estimate)
 from movspec.ir.lower import lower_functions
@@ -27,19 +27,23 @@ def _states(n: int, bits: int, seed: int = 1) -> list[int]:
     return list(dict.fromkeys(rng.getrandbits(bits) for _ in range(n)))
 
 
-@pytest.mark.parametrize("fingerprints", [False, True])
+@pytest.mark.parametrize("kind", ["exact", "fingerprints", "dict", "dict then exact"])
 @pytest.mark.parametrize("bits", [1, 7, 63, 87, 200])
-def test_table_numbers_states_in_order_through_growth(fingerprints, bits):
+def test_table_numbers_states_in_order_through_growth(kind, bits):
     states = _states(20_000, bits)
-    v = make_visited(bits, fingerprints=fingerprints)
+    v = make_visited(bits, fingerprints=kind == "fingerprints", compact=not kind.startswith("dict"))
+    assert isinstance(v, DictStates) is kind.startswith("dict")
     parents = []
     for i, t in enumerate(states):
         p = NO_PARENT if i == 0 else random.Random(i).randrange(i)
         parents.append(p)
         assert v.add(t, p)
         assert not v.add(t, 0)  # a duplicate is not added, and keeps its first parent
+        if kind == "dict then exact" and i == len(states) // 2:
+            v = v.exact()  # what the search does past SPILL states: the rest goes on there
+            assert isinstance(v, ExactStates) and len(v) == i + 1
     assert len(v) == len(states)
-    assert len(states) < 3000 or v._log > 14  # the index grew several times
+    assert kind.startswith("dict") or len(states) < 3000 or v._log > 14  # the index grew several times
     for i, t in enumerate(states):
         assert t in v and v.number(t) == i and v.matches(t, i)
     assert list(v.level(0, len(states))) == states
@@ -142,6 +146,26 @@ def test_fingerprint_search_agrees_with_exact_search():
         assert [(p.name, p.verdict, len(p.trace or ())) for p in fp.properties] == \
                [(p.name, p.verdict, len(p.trace or ())) for p in exact.properties]
         assert fp.stats.collision_bound == collision_bound(fp.stats.distinct, comp.layout.bits)
+
+
+def test_moving_to_the_compact_table_changes_nothing(monkeypatch):
+    """The search keeps its states in a dict up to ``SPILL`` of them, then in the compact
+    table: with ``SPILL`` forced small (the move happens at some level of nearly every model),
+    the same states, depth, verdicts and counterexamples as without the move."""
+    import movspec.explore.search as search_mod
+
+    models = _models(40, seed0=72_000)
+    before = [_search(m)[1] for m in models]
+    monkeypatch.setattr(search_mod, "SPILL", 3)
+    moved = 0
+    for m, b in zip(models, before):
+        _, a = _search(m)
+        moved += a.stats.distinct > 3
+        assert (a.stats.distinct, a.stats.depth, a.stats.generated) == (b.stats.distinct, b.stats.depth,
+                                                                         b.stats.generated)
+        assert [(p.name, p.verdict, p.trace) for p in a.properties] == \
+               [(p.name, p.verdict, p.trace) for p in b.properties]
+    assert moved > 30
 
 
 def test_fingerprints_on_the_spec():

@@ -45,7 +45,7 @@ from ..result import (CheckResult, PropertyResult, Stats, Trace, TraceStep, Verd
                       diff_states)
 from .compile import Compiled
 from .layout import RUNTIME_ERRORS, Overflow, error_text
-from .visited import NO_PARENT, TableFull, make_visited, optimistic_estimate
+from .visited import NO_PARENT, SPILL, DictStates, TableFull, make_visited, optimistic_estimate
 
 BACKEND = "builtin"
 LIVENESS_NOT_CHECKED = "not decided by the search: liveness is decided on the state graph after it"
@@ -255,6 +255,9 @@ class Search:
                     lo = hi
                     break
                 lo, hi = hi, len(visited)
+                if isinstance(visited, DictStates) and hi > SPILL:
+                    visited = visited.exact()  # many states: the compact table from here on
+                    vadd = visited.add
                 visited.drop_below(lo)
                 checked_upto = 0
                 if lo < hi:
@@ -395,7 +398,7 @@ class Search:
     def _visited(self):
         bits = self.comp.layout.bits
         return make_visited(bits, fingerprints=self.fingerprints, seed=self.fingerprint_seed,
-                            modulus=self.fingerprint_modulus)
+                            modulus=self.fingerprint_modulus, compact=False)
 
     def _trace(self, visited, s, failing_prop: int | None = None) -> Trace:
         """The concrete trace from an initial state to ``s`` (canonical), and with
