@@ -221,6 +221,13 @@ def syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
         kw_col = at - before.rfind("\n", 0, at)
         kw_span = Span(path, kw_line, kw_col, kw_line, kw_col + len(prev.group(1)))
         return _missing_brace(path, before[:at], prev.group(1), kw_line, kw_span, open_)
+    glued = _glued_keyword(before, tok, stmt_start)
+    if glued is not None:
+        word, kw, at = glued
+        w_line = before.count("\n", 0, at) + 1
+        w_col = at - before.rfind("\n", 0, at)
+        return error(f"unexpected `{word}`: no such keyword", Span(path, w_line, w_col, w_line, w_col + len(word)),
+                     f"did you mean `{kw}`?", "syntax")
     if close:
         hint = close
     elif stmt_start and prev:
@@ -249,6 +256,25 @@ def syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
     return error(f"unexpected {_token_word(tok)}: {_expected_phrase(exp)}", span, hint, "syntax")
 
 
+def _glued_keyword(before: str, tok, stmt_start: bool):
+    """``(word, keyword, offset)`` when the parser stopped just after a mistyped keyword at
+    the start of a line (``stepp inc @ ...``): where a name cannot come, the lexer reads
+    ``stepp`` as ``step`` and a name ``p``, and the error lands on the next word. None when
+    the word before ``tok`` is not such a glued keyword."""
+    if stmt_start:
+        return None  # a name starting a statement: the word is a name, not a split keyword
+    m = re.search(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]+$", before)
+    if m is None or before[:m.start(1)].rsplit("\n", 1)[-1].strip():
+        return None  # not the first word on its line
+    word = m.group(1)
+    if word in _GLUE_WORDS:
+        return None
+    for kw in sorted(_GLUE_WORDS, key=len, reverse=True):
+        if word.startswith(kw):
+            return word, kw, m.start(1)
+    return None
+
+
 def _missing_brace(path: str, before: str, word: str, word_line: int, word_span: Span, open_) -> Diagnostic:
     """The error for a block left open, found where declaration ``word`` starts inside it."""
     line, col, closer = _unclosed_by_indent(before) or (open_[1], open_[2], None)
@@ -264,6 +290,9 @@ _STMT_WORDS = ["if", "any", "await", "either", "goto", "assert", "call", "unload
 _DECL_WORDS = {"step", "local", "actor", "fair", "unfair", "var", "const", "enum", "struct", "module", "def",
                "macro", "invariant", "assertion", "leadsto", "allow", "variant", "expect", "model",
                "replace", "insert", "remove"}
+# keywords that start a declaration or a step at the start of a line
+_GLUE_WORDS = sorted(_DECL_WORDS | {"func", "irq", "flags", "abstract", "refinement", "inductive", "for",
+                                    "action"})
 
 
 def unterminated_comment(text: str) -> int | None:
