@@ -140,3 +140,37 @@ def test_lasso_judge_rejects_what_is_not_a_fair_lasso():
     unfair = _models(SPINLOCK.replace("FAIRNESS", ""))["spinlock"]
     stutter = check_liveness(unfair, _leadsto(unfair))["Progress"].trace
     assert any("not fair to cpu" in p for p in lasso_problems(weak, prop, _result(weak, "Progress", stutter)))
+
+
+def test_the_graphs_breadth_first_tree_is_the_one_liveness_computed():
+    """``explore_graph`` keeps each state's first parent and depth; liveness reads them in
+    place of its own breadth-first pass over the edges: the same tree, on random models
+    (complete and cut-short graphs) and on the spec."""
+    from movspec.explore import explore_graph
+    from movspec.explore.liveness import _Graph
+    from movspec.ir.lower import lower_functions
+    from tests.explore.differential import load_gen
+    from tests.explore.randmodels import generate
+
+    models, seed = [], 73_000
+    while len(models) < 30:
+        models += [lower_functions(m) for m in (load_gen(generate(seed)) or {}).values()]
+        seed += 1
+    models.append(lower_functions(_models(WAKEUP)[next(iter(_models(WAKEUP)))]))
+    from movspec.explore.layout import RUNTIME_ERRORS
+
+    tried = 0
+    for m in models:
+        for cap in (None, 7):
+            try:
+                g = explore_graph(m, max_states=cap)
+            except RUNTIME_ERRORS:
+                continue  # a model with an evaluation error has no graph
+            tried += 1
+            given = _Graph(m, g)
+            assert given._bfs_parents() is g.parent
+            g.parent, g.depth = [], []  # as a graph without the tree: the pass over the edges
+            computed = _Graph(m, g)
+            assert computed._bfs_parents() == given._parents
+            assert computed._depth == given._depth
+    assert tried > 40

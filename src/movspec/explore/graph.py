@@ -8,7 +8,7 @@ builds it once per variant and hands it to each.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..ir import nodes as ir
 from .compile import Compiled, compile_model
@@ -19,7 +19,10 @@ class StateGraph:
     """The explored state graph. States are packed ints (decode with ``comp.dec`` and
     ``comp.layout.state``); ``edges[i]`` lists ``(j, sid)`` for every step from state ``i`` to
     state ``j`` (``comp.steps[sid]`` says which actor, process and step); ``init`` are the
-    indexes of the initial states; ``complete`` is False when ``max_states`` cut it short."""
+    indexes of the initial states; ``complete`` is False when ``max_states`` cut it short.
+    ``parent[j]`` is the state whose step first reached ``j`` in breadth-first order (-1 for
+    an initial state) and ``depth[j]`` the length of the shortest path to ``j`` from an
+    initial state: the breadth-first tree, as the exploration found it."""
 
     comp: Compiled
     states: list
@@ -27,6 +30,8 @@ class StateGraph:
     edges: list
     init: list
     complete: bool
+    parent: list = field(default_factory=list)
+    depth: list = field(default_factory=list)
 
 
 def explore_graph(model: ir.Model, *, max_states: int | None = None,
@@ -41,6 +46,9 @@ def explore_graph(model: ir.Model, *, max_states: int | None = None,
             index[s] = len(states)
             states.append(s)
     init = list(range(len(states)))
+    parent = [-1] * len(states)
+    depth = [0] * len(states)
+    add_parent, add_depth = parent.append, depth.append
     edges: list = []
     cov = [0] * len(comp.steps)
     complete = True
@@ -55,6 +63,7 @@ def explore_graph(model: ir.Model, *, max_states: int | None = None,
         succ(s, dec(s), out, no_viol, cov)
         no_viol.clear()
         row = []
+        d = depth[i] + 1
         for t, sid in out:
             j = look(t)
             if j is None:
@@ -64,8 +73,10 @@ def explore_graph(model: ir.Model, *, max_states: int | None = None,
                 j = index[t] = n
                 n += 1
                 add_state(t)
+                add_parent(i)
+                add_depth(d)
             row.append((j, sid))
         out.clear()
         add_row(row)
         i += 1
-    return StateGraph(comp, states, index, edges, init, complete)
+    return StateGraph(comp, states, index, edges, init, complete, parent, depth)

@@ -260,6 +260,9 @@ class _Graph:
         return dist, via
 
     def _bfs_parents(self) -> list[int]:
+        if self._parents is None and len(self.g.parent) == self.n:
+            # the exploration's own breadth-first tree: the same queue order as below
+            self._parents, self._depth = self.g.parent, self.g.depth
         if self._parents is None:
             # and the length of the shortest path from an initial state to each (-1: none)
             par = [-2] * self.n
