@@ -382,7 +382,7 @@ class DictStates(dict):
         return table
 
 
-SPILL = 1 << 20  # states a search keeps in a ``DictStates`` before it moves them (about 170 MiB)
+SPILL = 1 << 19  # states a search keeps in a ``DictStates`` before it moves them (about 90 MiB)
 
 
 def make_visited(bits: int, *, fingerprints: bool = False, seed: int = 0,
