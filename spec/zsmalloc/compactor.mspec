@@ -5,8 +5,9 @@
 // model: only the old page's fate, and what the VM dereferences on the way, matter.
 
 // MIGRATEPAGE_SUCCESS, -EAGAIN (zs_page_migrate() could not pin an object: a user has it
-// mapped, retried later), -EBUSY (the zspage has no object left).
-enum MigrateRc { success, eagain, ebusy }
+// mapped, retried later), -EBUSY (the zspage has no object left), -EINVAL (5.x:
+// MIGRATE_SYNC_NO_COPY, which zsmalloc refuses).
+enum MigrateRc { success, eagain, ebusy, einval }
 
 fair actor compactor(self in Cpus) "one compaction pass on each CPU (kcompactd, direct compaction)" {
     local p: Pages

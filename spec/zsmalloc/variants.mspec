@@ -121,3 +121,144 @@ expect v4_8 holds all
 // inode or the pool once they are freed, and zs_destroy_pool() returns under fairness (every
 // compactor it waits for puts its page back).
 expect v5_3 holds all
+
+// v5.17 to v6.0. Minchan Kim's series (read as applied in the v5.16-rc2-rt4 delta, "patches
+// from Minchan Kim which have been applied to akpm tree") removed the zspage isolation:
+// zs_page_isolate() only counts the subpage under migrate_write_lock(zspage), zs_free()
+// frees an empty zspage whether or not a subpage is isolated (free_zspage(): trylock_zspage(),
+// or the deferred free if the VM holds a subpage's PG_lock), pool->migrate_lock orders
+// zs_free() against zs_page_migrate(), and the drain of 701d678599d0 went with
+// pool->isolated_pages. Commit 68f2736a8583 ("mm: Convert all PageMovable users to
+// movable_operations", read as posted on 2022-06-07) then dropped the inode:
+// __SetPageMovable(page, &zsmalloc_mops), `pool = zspage->pool` in zs_migrate_page() ("The
+// page is locked, so this pointer must remain valid"), and zs_destroy_pool() calls
+// flush_work(&pool->free_work) where it called zs_unregister_migration().
+variant v6_0 extends v4_8 "movable_operations, no inode: zs_free() releases an isolated zspage under PG_lock, the VM rechecks PageMovable() under PG_lock, zs_destroy_pool() only flushes free_work" source "commit 68f2736a8583 (v6.0-rc1) on Minchan Kim's v5.17 zsmalloc locking rework" {
+    var pool_migrate_lock "pool->migrate_lock (read in zs_free, write in zs_migrate_page)": RwLock = unlocked
+
+    // page_movable_ops(page): a static table in zsmalloc's text; no object is dereferenced.
+    def PageMovable(p) = mapping[p] == ops
+
+    // migrate_write_lock(zspage); inc_zspage_isolation(); migrate_write_unlock(): no
+    // refusal, no pool.
+    func zs_page_isolate(p: Pages) -> bool @ "mm/zsmalloc.c:zs_page_isolate" {
+        step isolate @ "mm/zsmalloc.c:zs_page_isolate" {
+            assert isolators[p] == {}, "zs_page_isolate() on a page the VM holds isolated" as ExclusiveIsolate
+            await zs_rwlock == unlocked
+            zs_isolated += 1
+            zs_iso = zs_iso | {p}
+            return true
+        }
+    }
+
+    // -EINVAL for MIGRATE_SYNC_NO_COPY; else pool = zspage->pool, write_lock(&pool->migrate_lock),
+    // class = zspage_class(pool, zspage), spin_lock(&class->lock), migrate_write_lock(zspage).
+    func zs_page_migrate(p: Pages) -> MigrateRc @ "mm/zsmalloc.c:zs_migrate_page" {
+        local pl: Pools = ZP
+        step lock @ "mm/zsmalloc.c:zs_migrate_page" {
+            either {
+                return einval
+            } or {
+                await pool_migrate_lock == unlocked && zs_rwlock == unlocked
+                spin_lock(class_lock)
+                pool_migrate_lock = write_held
+                zs_rwlock = write_held
+            }
+        }
+        // The objects move, replace_sub_page(); write_unlock(&pool->migrate_lock),
+        // spin_unlock(&class->lock), dec_zspage_isolation(), migrate_write_unlock();
+        // reset_page(page), put_page(page). The pool is read through the zspage.
+        step copy @ "mm/zsmalloc.c:zs_migrate_page" {
+            assert !zs_freed, "zs_migrate_page() on a freed zspage" as NoUseOfFreedPool
+            if zs_pool[pl].list == off_list { skip }
+            zs_pages = zs_pages \ {p}
+            zs_isolated -= 1
+            zs_iso = zs_iso \ {p}
+            mapping[p] = typeonly
+            ref[p] -= 1
+            pool_migrate_lock = unlocked
+            zs_rwlock = unlocked
+            spin_unlock(class_lock)
+            return success
+        }
+    }
+
+    // migrate_write_lock(zspage); dec_zspage_isolation(); migrate_write_unlock().
+    func zs_page_putback(p: Pages) @ "mm/zsmalloc.c:zs_page_putback" {
+        step putback @ "mm/zsmalloc.c:zs_page_putback" {
+            await zs_rwlock == unlocked
+            zs_isolated -= 1
+            zs_iso = zs_iso \ {p}
+        }
+    }
+
+    // read_lock(&pool->migrate_lock); class = zspage_class(); spin_lock(&class->lock);
+    // read_unlock(&pool->migrate_lock)
+    replace user.free_lock @ "mm/zsmalloc.c:zs_free" {
+        await pool_migrate_lock == unlocked
+        spin_lock(class_lock)
+    }
+    // obj_free(); fix_fullness_group() -> ZS_EMPTY; free_zspage() whether or not a subpage is
+    // isolated: trylock_zspage() and __free_zspage() (the zspage and its isolation count go
+    // with it), or kick_deferred_free() if the VM holds a subpage's PG_lock.
+    replace user.free @ "mm/zsmalloc.c:zs_free" {
+        zs_inuse = 0
+        if exists x in zs_pages: pglock[x] != none {
+            zs_pool[ZP].list = empty_list
+            free_work = true
+            spin_unlock(class_lock)
+            goto destroy
+        }
+        zs_pool[ZP].list = off_list
+        mapping = [x in Pages |-> if x in zs_pages then (if ref[x] == 1 then null else typeonly) else mapping[x]]
+        ref = [x in Pages |-> if x in zs_pages then ref[x] - 1 else ref[x]]
+        zs_pages = {}
+        zs_isolated = 0
+        zs_iso = {}
+        zs_freed = true
+        spin_unlock(class_lock)
+    }
+    replace worker.free @ "mm/zsmalloc.c:__free_zspage" {
+        assert zs_inuse == 0, "__free_zspage() of a zspage in use" as Assertions
+        zs_pool[ZP].list = off_list
+        mapping = [x in Pages |-> if x in zs_pages then (if ref[x] == 1 then null else typeonly) else mapping[x]]
+        ref = [x in Pages |-> if x in zs_pages then ref[x] - 1 else ref[x]]
+        pglock = [x in Pages |-> if x in zs_pages then none else pglock[x]]
+        zs_pages = {}
+        zs_isolated = 0
+        zs_iso = {}
+        zs_freed = true
+        spin_unlock(class_lock)
+        goto idle
+    }
+
+    // zs_destroy_pool(): flush_work(&pool->free_work), no inode to put.
+    replace zs_unregister_migration.iput @ "mm/zsmalloc.c:zs_destroy_pool" { skip }
+
+    // unmap_and_move(): zsmalloc may now drop its reference of an isolated page, so
+    // `page_count(page) == 1` ("page was freed from under us") can hold: lock_page(); if
+    // !PageMovable(), __ClearPageIsolated().
+    replace compactor.migrate {
+        if !ok { goto scan }
+        if ref[p] == 1 { goto freed }
+        lock_page(p, self)
+    }
+    insert after compactor.unlock_put step freed @ "mm/migrate.c:unmap_and_move" {
+        lock_page(p, self)
+        if !PageMovable(p) {
+            __ClearPageIsolated(p, self)
+            isolators[p] = isolators[p] \ {self}
+        }
+        goto unlock_put
+    }
+}
+
+// v6.0: nothing waits for the VM, and nothing needs to. zs_free() releases the zspage under
+// the PG_lock of each subpage (trylock_zspage()), so a subpage the VM holds isolated but not
+// locked loses its movable mapping (reset_page()) before zs_destroy_pool() can start; the
+// VM's every callback follows a PageMovable() test under PG_lock, which then fails, and it
+// only clears PG_isolated. A subpage the VM holds locked makes zs_free() defer the free to
+// free_work, which zs_destroy_pool() flushes, and whose lock_zspage() waits for the VM's
+// unlock_page(): the callback has returned before the pool can be freed. The mapping object
+// (zsmalloc_mops) is never freed.
+expect v6_0 holds all

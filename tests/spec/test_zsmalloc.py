@@ -15,7 +15,7 @@ from movspec.load import load, load_files
 from movspec.result import Verdict
 
 ZSMALLOC = Path(__file__).resolve().parents[2] / "spec" / "zsmalloc"
-VARIANTS = ("v4_8", "v5_3")
+VARIANTS = ("v4_8", "v5_3", "v6_0")
 PROPERTIES = ("TypeOK", "NoUseOfFreedMapping", "NoUseOfFreedPool", "LockedMutation", "ExclusiveIsolate",
               "ExclusiveIsolation", "IsolatedAccounting", "DrainedBeforeFree", "DestroyFinishes", "Assertions",
               "Deadlock")
@@ -113,6 +113,16 @@ def test_v5_3_waits_for_the_drain(results):
               "PoolIsolatedAccounting", "Deadlock"):
         assert res.verdict(p) is Verdict.HOLDS, p
     assert res.stats.distinct > results["v4_8"].stats.distinct
+
+
+def test_v6_0_releases_isolated_pages_instead_of_waiting(results):
+    res = results["v6_0"]
+    assert all(p.verdict is Verdict.HOLDS for p in res.properties)
+    coverage = dict(res.coverage)
+    # zs_free() released a page the VM held isolated: the VM found it freed from under it
+    assert coverage["compactor.freed"] > 0
+    # and nothing waits in zs_destroy_pool() for the VM
+    assert not any(step.startswith("zs_unregister_migration.drain") for step in coverage)
 
 
 # --------------------------------------------------------------------------- non-vacuity
