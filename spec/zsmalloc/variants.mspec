@@ -53,15 +53,16 @@ variant v5_3 extends v4_8 "pool->isolated_pages, pool->destroying and migration_
         spin_unlock(class_lock)
     }
 
-    // The same in zs_page_migrate() after a successful migration of the last isolated
-    // subpage; the unlocks (class->lock, migrate_write_unlock) follow in the next step.
+    // zs_page_migrate() of v5.3: an empty zspage is migrated too (Hui Zhu's 2017 change
+    // "Set "offset" to end of the page so that every loops skips unnecessary object
+    // scanning" replaced v4.8's -EBUSY), and the last isolated subpage goes through
+    // putback_zspage_deferred() (commit 1a87aa03597e, "migration can leave pages in ZS_EMPTY
+    // indefinitely": schedule_work() if the zspage is empty) and zs_pool_dec_isolated(); the
+    // wake-up and the unlocks (class->lock, migrate_write_unlock) follow in the next step.
     replace zs_page_migrate.copy {
-        if zs_pool[pl].list != off_list || zs_inuse == 0 {
-            zs_rwlock = unlocked
-            spin_unlock(class_lock)
-            return ebusy
-        }
+        assert zs_pool[pl].list == off_list, "zs_page_migrate(): the isolated zspage is on a class list" as Assertions
         either {
+            await zs_inuse > 0
             zs_rwlock = unlocked
             spin_unlock(class_lock)
             return eagain
@@ -70,7 +71,8 @@ variant v5_3 extends v4_8 "pool->isolated_pages, pool->destroying and migration_
             zs_isolated -= 1
             zs_iso = zs_iso \ {p}
             if zs_isolated == 0 {
-                zs_pool[pl] = ZsPool(list: inuse_list, isolated_pages: zs_pool[pl].isolated_pages - 1, destroying: zs_pool[pl].destroying)
+                zs_pool[pl] = ZsPool(list: if zs_inuse == 0 then empty_list else inuse_list, isolated_pages: zs_pool[pl].isolated_pages - 1, destroying: zs_pool[pl].destroying)
+                if zs_inuse == 0 { free_work = true }
             }
             mapping[p] = typeonly
             ref[p] -= 1
@@ -102,7 +104,9 @@ variant v5_3 extends v4_8 "pool->isolated_pages, pool->destroying and migration_
 // frees the last object (zs_free leaves the isolated zspage to zs_page_putback) and destroys
 // the pool: flush_work() finds nothing queued, iput() frees the inode; C1's
 // move_to_new_page() then tests PageMovable(), which reads page->mapping->a_ops of the freed
-// inode. The pool itself (kfree'd next) is reached three steps later by the putback.
+// inode. The pool (23 steps): C1 is already inside zs_page_migrate() (it read the inode and
+// took class->lock before the iput) when zs_destroy_pool() kfrees the pool and its classes,
+// and its next step reads the freed size_class.
 // DrainedBeforeFree fails with them (the pool is freed while P1 is isolated), and the leak
 // of the message's "memory leak could lead to an eventual crash if compaction hits the
 // leaked page". Every other property holds: isolation stays exclusive (PG_lock and

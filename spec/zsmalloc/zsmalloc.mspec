@@ -51,8 +51,11 @@ func zs_page_migrate(p: Pages) -> MigrateRc @ "mm/zsmalloc.c:zs_page_migrate" {
     // Else the objects move to the new page, replace_sub_page() puts the new page in the
     // zspage in place of the old one, dec_zspage_isolation(), the last isolated subpage puts
     // the zspage back on its class list, reset_page(old) (__ClearPageMovable) and put_page(old).
+    // The assertion reads class (pool) memory as the kernel's class->size does: an isolated
+    // zspage is off its class list.
     step copy @ "mm/zsmalloc.c:zs_page_migrate" {
-        if zs_pool[pl].list != off_list || zs_inuse == 0 {
+        assert zs_pool[pl].list == off_list, "zs_page_migrate(): the isolated zspage is on a class list" as Assertions
+        if zs_inuse == 0 {
             zs_rwlock = unlocked
             spin_unlock(class_lock)
             return ebusy
@@ -87,6 +90,7 @@ func zs_page_putback(p: Pages) @ "mm/zsmalloc.c:zs_page_putback" {
     // (putback_zspage) and, if it is empty, schedules the deferred free: "Due to page_lock,
     // we cannot free zspage immediately so let's defer".
     step putback @ "mm/zsmalloc.c:zs_page_putback" {
+        assert zs_pool[pl].list == off_list, "zs_page_putback(): the isolated zspage is on a class list" as Assertions
         zs_isolated -= 1
         zs_iso = zs_iso \ {p}
         if zs_isolated == 0 {
