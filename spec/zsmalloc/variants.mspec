@@ -171,10 +171,13 @@ variant v6_0 extends v4_8 "movable_operations, no inode: zs_free() releases an i
         }
         // The objects move, replace_sub_page(); write_unlock(&pool->migrate_lock),
         // spin_unlock(&class->lock), dec_zspage_isolation(), migrate_write_unlock();
-        // reset_page(page), put_page(page). The pool is read through the zspage.
+        // reset_page(page), put_page(page). The class (pool memory) is read through the
+        // zspage; from v5.17 isolation leaves a zspage in use on its class list (an empty one
+        // may be on the deferred free's list already, waiting in lock_zspage() for this
+        // PG_lock).
         step copy @ "mm/zsmalloc.c:zs_migrate_page" {
-            assert !zs_freed, "zs_migrate_page() on a freed zspage" as NoUseOfFreedPool
-            if zs_pool[pl].list == off_list { skip }
+            assert !zs_freed, "zs_migrate_page() on a freed zspage (the pool's zspage cache)" as NoUseOfFreedPool
+            assert zs_inuse == 0 || zs_pool[pl].list == inuse_list, "zs_migrate_page(): a zspage in use is off its class list" as Assertions
             zs_pages = zs_pages \ {p}
             zs_isolated -= 1
             zs_iso = zs_iso \ {p}
