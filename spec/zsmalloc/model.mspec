@@ -21,8 +21,9 @@ model zsmalloc "zsmalloc page migration against zs_destroy_pool: the pool and it
 // a zspage of two subpages, both isolated at once (zspage->isolated == 2).
 const Pages = {P1} symmetric
 const Cpus = {C1, C2} symmetric
-// _refcount: the zspage's reference (alloc_page) plus one per compactor.
-const MaxRef = 3
+// _refcount: the zspage's reference (alloc_page), one per compactor, and the deferred
+// free's get_page() while it waits for a subpage's lock (v6_0's lock_zspage()).
+const MaxRef = 4
 // The one pool and the one inode: named, so not symmetric (a single value needs no symmetry).
 const Pools = {ZP}
 const Inodes = {INO}
@@ -119,6 +120,10 @@ assertion NoUseOfFreedMapping "no access to the pool's inode or its address_spac
 assertion NoUseOfFreedPool "no access to the zs_pool or its size_class after zs_destroy_pool() freed it"
 assertion LockedMutation "PG_isolated changes only under PG_lock held by the changer"
 assertion ExclusiveIsolate "zs_page_isolate is never called on a page the VM holds isolated"
+// Catches: the deferred free's lock_zspage() waiting on, and locking, a page that migration
+// moved off the zspage meanwhile (commit 2505a981114d: "It can lock a page which no longer
+// belongs to the zspage and unsafely dereference page_private()").
+assertion LockZspageOwnPages "lock_zspage() locks only subpages of its zspage"
 
 // Catches: two compactors owning one isolated page (both would call back for it).
 invariant ExclusiveIsolation "an isolated page belongs to at most one compactor":

@@ -126,22 +126,15 @@ expect v4_8 holds all
 // compactor it waits for puts its page back).
 expect v5_3 holds all
 
-// v5.17 to v6.0. Minchan Kim's series (read as applied in the v5.16-rc2-rt4 delta, "patches
-// from Minchan Kim which have been applied to akpm tree") removed the zspage isolation:
+// v5.17: Minchan Kim's series (read as applied in the v5.16-rc2-rt4 delta, "patches from
+// Minchan Kim which have been applied to akpm tree") removed the zspage isolation:
 // zs_page_isolate() only counts the subpage under migrate_write_lock(zspage), zs_free()
 // frees an empty zspage whether or not a subpage is isolated (free_zspage(): trylock_zspage(),
 // or the deferred free if the VM holds a subpage's PG_lock), pool->migrate_lock orders
 // zs_free() against zs_page_migrate(), and the drain of 701d678599d0 went with
-// pool->isolated_pages. Commit 68f2736a8583 ("mm: Convert all PageMovable users to
-// movable_operations", read as posted on 2022-06-07) then dropped the inode:
-// __SetPageMovable(page, &zsmalloc_mops), `pool = zspage->pool` in zs_migrate_page() ("The
-// page is locked, so this pointer must remain valid"), and zs_destroy_pool() calls
-// flush_work(&pool->free_work) where it called zs_unregister_migration().
-variant v6_0 extends v4_8 "movable_operations, no inode: zs_free() releases an isolated zspage under PG_lock, the VM rechecks PageMovable() under PG_lock, zs_destroy_pool() only flushes free_work" source "commit 68f2736a8583 (v6.0-rc1) on Minchan Kim's v5.17 zsmalloc locking rework" {
-    var pool_migrate_lock "pool->migrate_lock (read in zs_free, write in zs_migrate_page)": RwLock = unlocked
-
-    // page_movable_ops(page): a static table in zsmalloc's text; no object is dereferenced.
-    def PageMovable(p) = mapping[p] == ops
+// pool->isolated_pages: zs_unregister_migration() is flush_work() and iput() again.
+variant v5_17 extends v4_8 "no zspage isolation: zs_free() releases an isolated zspage under PG_lock, the VM rechecks PageMovable() under PG_lock; the inode stays, the drain goes" source "Minchan Kim's zsmalloc locking rework (v5.17), as in the v5.16-rc2-rt4 delta" {
+    var pool_migrate_lock "pool->migrate_lock (read in zs_free, write in zs_page_migrate)": RwLock = unlocked
 
     // migrate_write_lock(zspage); inc_zspage_isolation(); migrate_write_unlock(): no
     // refusal, no pool.
@@ -155,11 +148,12 @@ variant v6_0 extends v4_8 "movable_operations, no inode: zs_free() releases an i
         }
     }
 
-    // -EINVAL for MIGRATE_SYNC_NO_COPY; else pool = zspage->pool, write_lock(&pool->migrate_lock),
-    // class = zspage_class(pool, zspage), spin_lock(&class->lock), migrate_write_lock(zspage).
-    func zs_page_migrate(p: Pages) -> MigrateRc @ "mm/zsmalloc.c:zs_migrate_page" {
+    // -EINVAL for MIGRATE_SYNC_NO_COPY; else pool = mapping->private_data,
+    // write_lock(&pool->migrate_lock), class = zspage_class(pool, zspage),
+    // spin_lock(&class->lock), migrate_write_lock(zspage).
+    func zs_page_migrate(p: Pages) -> MigrateRc @ "mm/zsmalloc.c:zs_page_migrate" {
         local pl: Pools = ZP
-        step lock @ "mm/zsmalloc.c:zs_migrate_page" {
+        step lock @ "mm/zsmalloc.c:zs_page_migrate" {
             either {
                 return einval
             } or {
@@ -167,6 +161,7 @@ variant v6_0 extends v4_8 "movable_operations, no inode: zs_free() releases an i
                 spin_lock(class_lock)
                 pool_migrate_lock = write_held
                 zs_rwlock = write_held
+                pl = inode[INO].private_data
             }
         }
         // The objects move, replace_sub_page(); write_unlock(&pool->migrate_lock),
@@ -175,9 +170,9 @@ variant v6_0 extends v4_8 "movable_operations, no inode: zs_free() releases an i
         // zspage; from v5.17 isolation leaves a zspage in use on its class list (an empty one
         // may be on the deferred free's list already, waiting in lock_zspage() for this
         // PG_lock).
-        step copy @ "mm/zsmalloc.c:zs_migrate_page" {
-            assert !zs_freed, "zs_migrate_page() on a freed zspage (the pool's zspage cache)" as NoUseOfFreedPool
-            assert zs_inuse == 0 || zs_pool[pl].list == inuse_list, "zs_migrate_page(): a zspage in use is off its class list" as Assertions
+        step copy @ "mm/zsmalloc.c:zs_page_migrate" {
+            assert !zs_freed, "zs_page_migrate() on a freed zspage (the pool's zspage cache)" as NoUseOfFreedPool
+            assert zs_inuse == 0 || zs_pool[pl].list == inuse_list, "zs_page_migrate(): a zspage in use is off its class list" as Assertions
             zs_pages = zs_pages \ {p}
             zs_isolated -= 1
             zs_iso = zs_iso \ {p}
@@ -239,9 +234,6 @@ variant v6_0 extends v4_8 "movable_operations, no inode: zs_free() releases an i
         goto idle
     }
 
-    // zs_destroy_pool(): flush_work(&pool->free_work), no inode to put.
-    replace zs_unregister_migration.iput @ "mm/zsmalloc.c:zs_destroy_pool" { skip }
-
     // unmap_and_move(): zsmalloc may now drop its reference of an isolated page, so
     // `page_count(page) == 1` ("page was freed from under us") can hold: lock_page(); if
     // !PageMovable(), __ClearPageIsolated().
@@ -260,12 +252,92 @@ variant v6_0 extends v4_8 "movable_operations, no inode: zs_free() releases an i
     }
 }
 
-// v6.0: nothing waits for the VM, and nothing needs to. zs_free() releases the zspage under
-// the PG_lock of each subpage (trylock_zspage()), so a subpage the VM holds isolated but not
-// locked loses its movable mapping (reset_page()) before zs_destroy_pool() can start; the
-// VM's every callback follows a PageMovable() test under PG_lock, which then fails, and it
-// only clears PG_isolated. A subpage the VM holds locked makes zs_free() defer the free to
-// free_work, which zs_destroy_pool() flushes, and whose lock_zspage() waits for the VM's
-// unlock_page(): the callback has returned before the pool can be freed. The mapping object
-// (zsmalloc_mops) is never freed.
+// v5.17: nothing waits for the VM, and for the pool and the inode nothing needs to.
+// zs_free() releases the zspage under the PG_lock of each subpage (trylock_zspage()), so a
+// subpage the VM holds isolated but not locked loses its movable mapping (reset_page())
+// before zs_destroy_pool() can start; every callback of the VM follows a PageMovable() test
+// under PG_lock, which then fails. A subpage the VM holds locked makes zs_free() defer the
+// free to free_work, which zs_destroy_pool() flushes, and whose lock_zspage() waits for the
+// VM's unlock_page(). But that wait is the hole commit 2505a981114d closed (27 steps):
+// compactor C1 isolates P1 and locks it to migrate it; the user's zs_free() finds P1 locked
+// and queues free_work; the worker splices the zspage and its lock_zspage() picks P1, whose
+// PG_lock it waits for; C1's zs_page_migrate() moves P1's objects to the new page, P1
+// leaves the zspage (replace_sub_page) and C1 unlocks and puts it: the worker then locks a
+// page that is no longer the zspage's (it was freed meanwhile) and would next walk
+// P1's page->freelist. Everything else holds.
+expect v5_17 violates LockZspageOwnPages
+expect v5_17 holds all
+
+// Commit 68f2736a8583 ("mm: Convert all PageMovable users to movable_operations", read as
+// posted on 2022-06-07) dropped the inode: __SetPageMovable(page, &zsmalloc_mops),
+// `pool = zspage->pool` in zs_migrate_page() ("The page is locked, so this pointer must
+// remain valid"), zs_destroy_pool() calls flush_work(&pool->free_work) where it called
+// zs_unregister_migration(). By then lock_zspage() had commit 2505a981114d (Sultan Alsawaf,
+// "zsmalloc: fix races between asynchronous zspage free and page migration", read in its
+// stable backport): under migrate_read_lock(zspage), trylock_page() the next subpage; if it
+// is locked, get_page(), migrate_read_unlock(), wait_on_page_locked(), put_page() and look
+// again.
+variant v6_0 extends v5_17 "movable_operations, no inode; lock_zspage() under migrate_read_lock" source "commit 68f2736a8583 (v6.0-rc1), commit 2505a981114d" {
+    // page_movable_ops(page): a static table in zsmalloc's text; no object is dereferenced.
+    def PageMovable(p) = mapping[p] == ops
+
+    // pool = zspage->pool, no mapping->private_data.
+    replace zs_page_migrate.lock @ "mm/zsmalloc.c:zs_migrate_page" {
+        either {
+            return einval
+        } or {
+            await pool_migrate_lock == unlocked && zs_rwlock == unlocked
+            spin_lock(class_lock)
+            pool_migrate_lock = write_held
+            zs_rwlock = write_held
+        }
+    }
+    replace zs_page_migrate.copy @ "mm/zsmalloc.c:zs_migrate_page" {
+        assert !zs_freed, "zs_migrate_page() on a freed zspage (the pool's zspage cache)" as NoUseOfFreedPool
+        assert zs_inuse == 0 || zs_pool[pl].list == inuse_list, "zs_migrate_page(): a zspage in use is off its class list" as Assertions
+        zs_pages = zs_pages \ {p}
+        zs_isolated -= 1
+        zs_iso = zs_iso \ {p}
+        mapping[p] = typeonly
+        ref[p] -= 1
+        pool_migrate_lock = unlocked
+        zs_rwlock = unlocked
+        spin_unlock(class_lock)
+        return success
+    }
+
+    // zs_destroy_pool(): flush_work(&pool->free_work), no inode to put.
+    replace zs_unregister_migration.iput @ "mm/zsmalloc.c:zs_destroy_pool" { skip }
+
+    // migrate_read_lock(zspage); page = the next subpage; trylock_page(): locked, go on;
+    // else get_page() and, after migrate_read_unlock(), wait for the page's unlock.
+    replace worker.lock_zspage @ "mm/zsmalloc.c:lock_zspage" {
+        await zs_rwlock != write_held
+        if exists x in zs_pages: pglock[x] != work {
+            cur = any {x in zs_pages where pglock[x] != work}
+            if pglock[cur] == none {
+                pglock[cur] = work
+                // chosen from the chain under the read lock that migration's write lock
+                // excludes: a subpage of the zspage by construction
+                assert cur in zs_pages, "lock_zspage() locked a page that is no longer the zspage's" as LockZspageOwnPages
+                goto lock_zspage
+            }
+            ref[cur] += 1
+        } else {
+            goto free_lock
+        }
+    }
+    // wait_on_page_locked(page); put_page(page); then look at the chain again.
+    replace worker.lock_cur @ "include/linux/pagemap.h:wait_on_page_locked" {
+        await pglock[cur] == none
+        put_page(cur)
+        goto lock_zspage
+    }
+}
+
+// v6.0: as v5.17, with lock_zspage() choosing and trylocking each subpage under
+// migrate_read_lock(zspage), which zs_migrate_page()'s migrate_write_lock() excludes: a
+// subpage it waits for and that migrates away meanwhile is looked up again (only waited
+// for, under a reference of its own), never locked. The mapping object (zsmalloc_mops) is
+// never freed; the pool is reached only through a zspage whose subpage the VM holds locked.
 expect v6_0 holds all

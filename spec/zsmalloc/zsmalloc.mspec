@@ -163,6 +163,7 @@ func zs_unregister_migration() @ "mm/zsmalloc.c:zs_unregister_migration" {
 // ------------------------------------------------------------------ the deferred free
 
 fair actor worker "the system workqueue: pool->free_work runs async_free_zspage()" {
+    local cur: Pages
     // Run the queued work item; once every other process has finished and nothing is
     // queued, stop (the model's end, not the workqueue's).
     step idle @ "kernel/workqueue.c:process_one_work" {
@@ -186,15 +187,22 @@ fair actor worker "the system workqueue: pool->free_work runs async_free_zspage(
         zs_pool[ZP].list = off_list
         spin_unlock(class_lock)
     }
-    // lock_zspage(): lock_page() on each subpage (the kernel goes first to last; the model
-    // takes them in any order, which only adds interleavings).
-    step lock_zspage @ "mm/zsmalloc.c:lock_zspage" {
+    // lock_zspage(): walk the page chain (get_first_page(), get_next_page()) and
+    // lock_page() each subpage. The walk reads the chain without a lock: the page it is
+    // about to lock is chosen first, the lock (which may sleep) is the next step. The
+    // kernel goes first to last; the model takes the subpages not yet locked in any order,
+    // which only adds interleavings.
+    step lock_zspage @ "mm/zsmalloc.c:lock_zspage" "page = get_first_page(zspage) / get_next_page(page)" {
         if exists x in zs_pages: pglock[x] != work {
-            any x in {x in zs_pages where pglock[x] != work} {
-                lock_page(x, work)
-                goto lock_zspage
-            }
+            cur = any {x in zs_pages where pglock[x] != work}
+        } else {
+            goto free_lock
         }
+    }
+    step lock_cur @ "include/linux/pagemap.h:lock_page" {
+        lock_page(cur, work)
+        assert cur in zs_pages, "lock_zspage() locked a page that is no longer the zspage's" as LockZspageOwnPages
+        goto lock_zspage
     }
     step free_lock @ "mm/zsmalloc.c:async_free_zspage" "class = pool->size_class[class_idx]; spin_lock(&class->lock)" {
         spin_lock(class_lock)
