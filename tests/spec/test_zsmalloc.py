@@ -15,9 +15,9 @@ from movspec.load import load, load_files
 from movspec.result import Verdict
 
 ZSMALLOC = Path(__file__).resolve().parents[2] / "spec" / "zsmalloc"
-VARIANTS = ("v4_8", "v5_3", "v6_0")
+VARIANTS = ("v4_8", "v5_3", "v5_17", "v6_0")
 PROPERTIES = ("TypeOK", "NoUseOfFreedMapping", "NoUseOfFreedPool", "LockedMutation", "ExclusiveIsolate",
-              "ExclusiveIsolation", "IsolatedAccounting", "DrainedBeforeFree", "DestroyFinishes", "Assertions",
+              "LockZspageOwnPages", "ExclusiveIsolation", "IsolatedAccounting", "DrainedBeforeFree", "DestroyFinishes", "Assertions",
               "Deadlock")
 EXTRA = {"v5_3": ("PoolIsolatedAccounting",)}
 
@@ -102,9 +102,9 @@ def test_v4_8_freed_pool_reached_through_a_callback(results):
 def test_v4_8_pool_freed_while_a_page_is_isolated(results):
     prop = results["v4_8"].property("DrainedBeforeFree")
     assert prop.verdict is Verdict.VIOLATED
-    final = prop.trace.steps[-1].state
-    assert final["zs_iso"] == ["P1"] or "P1" in str(final["zs_iso"])
     assert _steps(prop.trace)[-1] == ("user", "user", "zs_destroy_pool.kfree")
+    final = prop.trace.steps[-1].state
+    assert final["zs_iso"] == frozenset({"P1"})  # zs_page_isolate() granted P1, nobody gave it back
 
 
 def test_v5_3_waits_for_the_drain(results):
@@ -115,12 +115,33 @@ def test_v5_3_waits_for_the_drain(results):
     assert res.stats.distinct > results["v4_8"].stats.distinct
 
 
+def test_v5_17_lock_zspage_locks_a_migrated_page(results):
+    prop = results["v5_17"].property("LockZspageOwnPages")
+    assert prop.verdict is Verdict.VIOLATED
+    steps = _steps(prop.trace)
+    # zs_free() found P1 locked by the migrating compactor and deferred the free
+    locked = steps.index(("compactor", "C1", "migrate"))
+    free = steps.index(("user", "user", "free"))
+    assert locked < free
+    # the worker chose P1 in its chain walk before the migration moved P1 off the zspage ...
+    walk = max(i for i, s in enumerate(steps) if s == ("worker", "worker", "lock_zspage"))
+    copy = steps.index(("compactor", "C1", "zs_page_migrate.copy"))
+    assert walk < copy
+    # ... and locks it once the compactor has unlocked it
+    assert steps[-1] == ("worker", "worker", "lock_cur")
+    assert ("compactor", "C1", "unlock_put") in steps[copy:]
+    for p in ("NoUseOfFreedMapping", "NoUseOfFreedPool", "DrainedBeforeFree", "DestroyFinishes"):
+        assert results["v5_17"].verdict(p) is Verdict.HOLDS, p
+
+
 def test_v6_0_releases_isolated_pages_instead_of_waiting(results):
     res = results["v6_0"]
     assert all(p.verdict is Verdict.HOLDS for p in res.properties)
     coverage = dict(res.coverage)
     # zs_free() released a page the VM held isolated: the VM found it freed from under it
     assert coverage["compactor.freed"] > 0
+    # lock_zspage() found a subpage locked and waited for it without locking it
+    assert coverage["worker.lock_cur"] > 0
     # and nothing waits in zs_destroy_pool() for the VM
     assert not any(step.startswith("zs_unregister_migration.drain") for step in coverage)
 
@@ -177,6 +198,20 @@ MUTATIONS = {
         variant m extends v5_3 {
             replace compactor.unlock_put { unlock_page(p, self)  isolated[p] = false  put_page(p)  goto scan }
             replace putback_movable_pages.clear { assert pglock[p] == none, "x" as LockedMutation }
+        }""",
+    # lock_zspage() of v6_0 without migrate_read_lock(): v5.17's race again
+    "LockZspageOwnPages": """
+        variant m extends v6_0 {
+            replace worker.lock_zspage {
+                if exists x in zs_pages: pglock[x] != work {
+                    cur = any {x in zs_pages where pglock[x] != work}
+                } else { goto free_lock }
+            }
+            replace worker.lock_cur {
+                lock_page(cur, work)
+                assert cur in zs_pages, "stale" as LockZspageOwnPages
+                goto lock_zspage
+            }
         }""",
     # the putback of the last isolated subpage forgets zs_pool_dec_isolated()
     "PoolIsolatedAccounting": """
