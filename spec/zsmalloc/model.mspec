@@ -10,7 +10,8 @@
 // Files: model.mspec (state, page primitives, properties), compactor.mspec (the VM,
 // mm/migrate.c v4.8), zsmalloc.mspec (the callbacks, zs_free, zs_destroy_pool and the
 // deferred free of v4.8 mm/zsmalloc.c), variants.mspec (v4_8, v5_3 with commit 701d678599d0,
-// v6_0 after commit 68f2736a8583). docs/zsmalloc.md is the reader's guide.
+// v5_17 with Minchan Kim's locking rework, v6_0 with commits 68f2736a8583 and 2505a981114d).
+// docs/zsmalloc.md is the reader's guide.
 //
 //   movspec check spec/zsmalloc/
 
