@@ -193,12 +193,9 @@ MUTATIONS = {
                 got = call zs_page_isolate(p)
             }
         }""",
-    # PG_isolated cleared after unlock_page()
+    # putback_movable_pages() without lock_page(): PG_isolated cleared without PG_lock
     "LockedMutation": """
-        variant m extends v5_3 {
-            replace compactor.unlock_put { unlock_page(p, self)  isolated[p] = false  put_page(p)  goto scan }
-            replace putback_movable_pages.clear { assert pglock[p] == none, "x" as LockedMutation }
-        }""",
+        variant m extends v5_3 { replace putback_movable_pages.lock { skip } }""",
     # lock_zspage() of v6_0 without migrate_read_lock(): v5.17's race again
     "LockZspageOwnPages": """
         variant m extends v6_0 {
