@@ -20,7 +20,7 @@ from movspec.lsp.resolve import Resolver, hover_markdown, word_at  # noqa: E402
 from movspec.lsp.symbols import document_symbols  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-MODELS = [ROOT / "spec", ROOT / "examples"]
+MODELS = [ROOT / "spec", ROOT / "spec" / "zsmalloc", ROOT / "examples"]
 
 
 def _analyse(directory: Path, texts: dict[str, str] | None = None, path: Path | None = None):
@@ -183,3 +183,24 @@ def test_a_document_that_is_no_file_is_a_model_by_itself():
     (d,) = an.result.diagnostics
     assert d.message == "unknown name `lokc`" and d.span.file == "untitled:Untitled-1"
     assert list(an.diagnostics_by_file("untitled:Untitled-1")) == ["untitled:Untitled-1"]
+
+
+def test_a_function_step_named_like_a_struct_field_resolves_to_the_step(tmp_path):
+    # `insert after f.s`, `replace f.s`: the step of function f, not a field named s
+    (tmp_path / "m.mspec").write_text(
+        'model m\n'
+        'struct S { done_flag: bool = false, flag: bool = false }\n'
+        'var x: S\n'
+        'func f() {\n    step flag { x.flag = true }\n}\n'
+        'actor a {\n    step go { call f() }\n}\n'
+        'variant v\n'
+        'variant w extends v {\n    insert after f.flag step more { skip }\n    replace f.flag { skip }\n}\n')
+    _, an = _analyse(tmp_path)
+    assert an.result.ok
+    r = Resolver(an.index)
+    path, text = next(iter(an.texts.items()))
+    for n, line in enumerate(text.split("\n"), 1):
+        m = re.search(r"\b(?:insert after|replace) f\.(flag)", line)
+        if m:
+            syms, _ = r.resolve(path, text, n, m.start(1) + 1)
+            assert syms and (syms[0].kind, syms[0].container, syms[0].name) == ("step", "f", "flag"), line

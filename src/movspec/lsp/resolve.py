@@ -217,7 +217,9 @@ class Resolver:
 
     def _qualified(self, qual: str, name: str, variant: str | None) -> list[Sym]:
         ix = self.index
-        if ix.lookup(qual, ("actor",)):
+        # `actor.step`, and `f.s` for a function's step (`replace f.s`, `at f.s`): a step
+        # before a struct field of the same name
+        if ix.lookup(qual, ("actor",)) or ix.lookup(qual, ("func",), variant=variant, strict=False):
             return (ix.lookup(name, ("step",), container=qual, variant=variant)
                     or ix.lookup(name, ("local",), container=qual, variant=variant))
         mods = ix.lookup(qual, ("module",), variant=variant)
