@@ -60,13 +60,14 @@ variant v5_3 extends v4_8 "pool->isolated_pages, pool->destroying and migration_
     // indefinitely": schedule_work() if the zspage is empty) and zs_pool_dec_isolated(); the
     // wake-up and the unlocks (class->lock, migrate_write_unlock) follow in the next step.
     replace zs_page_migrate.copy {
-        assert zs_pool[pl].list == off_list, "zs_page_migrate(): the isolated zspage is on a class list" as Assertions
         either {
             await zs_inuse > 0
+            assert zs_pool[pl].list == off_list, "zs_page_migrate(): the isolated zspage is on a class list" as Assertions
             zs_rwlock = unlocked
             spin_unlock(class_lock)
             return eagain
         } or {
+            assert zs_pool[pl].list == off_list, "zs_page_migrate(): the isolated zspage is on a class list" as Assertions
             zs_pages = zs_pages \ {p}
             zs_isolated -= 1
             zs_iso = zs_iso \ {p}
@@ -140,8 +141,8 @@ variant v5_17 extends v4_8 "no zspage isolation: zs_free() releases an isolated 
     // refusal, no pool.
     func zs_page_isolate(p: Pages) -> bool @ "mm/zsmalloc.c:zs_page_isolate" {
         step isolate @ "mm/zsmalloc.c:zs_page_isolate" {
-            assert isolators[p] == {}, "zs_page_isolate() on a page the VM holds isolated" as ExclusiveIsolate
             await zs_rwlock == unlocked
+            assert isolators[p] == {}, "zs_page_isolate() on a page the VM holds isolated" as ExclusiveIsolate
             zs_isolated += 1
             zs_iso = zs_iso | {p}
             return true

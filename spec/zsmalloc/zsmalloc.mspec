@@ -16,8 +16,8 @@ var zs_rwlock "zspage->lock (migrate_read_lock in zs_free, migrate_write_lock in
 func zs_page_isolate(p: Pages) -> bool @ "mm/zsmalloc.c:zs_page_isolate" {
     local pl: Pools = ZP
     step lock @ "mm/zsmalloc.c:zs_page_isolate" "mapping = page_mapping(page); pool = mapping->private_data; spin_lock(&class->lock)" {
-        assert isolators[p] == {}, "zs_page_isolate() on a page the VM holds isolated" as ExclusiveIsolate
         spin_lock(class_lock)
+        assert isolators[p] == {}, "zs_page_isolate() on a page the VM holds isolated" as ExclusiveIsolate
         pl = inode[INO].private_data
     }
     // inuse == 0: refuse (a fully free zspage is about to be freed). The first isolation

@@ -11,7 +11,7 @@ from ..diagnostics import Diagnostic
 
 def check_models(built, files) -> list[Diagnostic]:
     """Every semantic finding for the built models (``ir.build.BuildResult``)."""
-    from .flow import check_flow
+    from .flow import check_assert_before_await, check_flow
     from .labels import check_labels
     from .symmetry import check_symmetry
     from .types import check_types
@@ -19,7 +19,8 @@ def check_models(built, files) -> list[Diagnostic]:
 
     found: dict[tuple, tuple[Diagnostic, list[str]]] = {}
     for name, model in built.models.items():
-        for d in check_types(model) + check_labels(model) + check_flow(model) + check_symmetry(model):
+        for d in (check_types(model) + check_labels(model) + check_flow(model) + check_symmetry(model)
+                  + check_assert_before_await(model)):
             key = (d.severity, d.message, d.span)
             if key not in found:
                 found[key] = (d, [])

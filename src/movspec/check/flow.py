@@ -72,3 +72,47 @@ def check_flow(model: N.Model) -> list[Diagnostic]:
                                    f"step `{prev}` before it always ends with a `goto` and no reachable step "
                                    f"jumps to `{s.name}`; add a `goto {s.name}` or remove the step", "unreachable"))
     return out
+
+
+def check_assert_before_await(model: N.Model) -> list[Diagnostic]:
+    """An ``assert`` that a path of its step runs before an ``await``: the checkers (TLC as
+    PlusCal translates it, and the builtin checker with it) evaluate the assertion whenever
+    the step is tried, so it fails even in a state where the ``await`` keeps the step from
+    running: a violation reported for a step that never runs there."""
+    out: list[Diagnostic] = []
+    warned: set[int] = set()
+
+    def walk(body: tuple, pending: list, where: str) -> list | None:
+        """The assertions a path through ``body`` has run when it reaches its end (None: no
+        path does, every one ends in a ``goto`` or ``return``)."""
+        pending = list(pending)
+        for s in body:
+            if isinstance(s, (N.Goto, N.Return)):
+                return None
+            if isinstance(s, N.Assert):
+                pending.append(s)
+            elif isinstance(s, N.Await):
+                for a in pending:
+                    if id(a) not in warned:
+                        warned.add(id(a))
+                        out.append(warning(
+                            f"`assert` before an `await` in step `{where}`: it is checked whenever the step "
+                            f"is tried, also where the `await` blocks it", a.span,
+                            "move the `assert` after the `await` (or into the next step), or make its "
+                            "condition hold wherever the step is tried", "assert-before-await"))
+            elif isinstance(s, (N.If, N.Either, N.With)):
+                branches = ((s.then, s.orelse) if isinstance(s, N.If) else s.branches if isinstance(s, N.Either)
+                            else (s.body,))
+                ends = [walk(b, pending, where) for b in branches]
+                if all(e is None for e in ends):
+                    return None
+                merged = list(pending)
+                for e in ends:
+                    merged += [x for x in e or () if x not in merged]
+                pending = merged
+        return pending
+
+    for a in model.actors + model.functions:
+        for s in a.steps:
+            walk(s.body, [], f"{a.name}.{s.name}")
+    return out
