@@ -95,7 +95,9 @@ def _note_fixed_ints(consts, model, err: Console) -> None:
         c = kept[0]
         where = f" at {c.span}" if c.span else ""
         err.print(Text(f"note: {', '.join(f'{k.name} = {k.value}' for k in kept)} as declared{where}; "
-                       f"if it grows with {resized[0]}, set it too: --const {c.name}={resized[0]}+1", style="dim"))
+                       f"if it depends on the sizes, set it too, e.g. --const {c.name}={resized[0]}+1 (any expression "
+                       f"over the constants: {', '.join(k.name for k in model.consts if k.atoms is not None)})",
+                       style="dim"))
 
 
 # ---------------------------------------------------------------------- conventions
