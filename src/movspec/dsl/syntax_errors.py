@@ -221,6 +221,11 @@ def syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
         kw_col = at - before.rfind("\n", 0, at)
         kw_span = Span(path, kw_line, kw_col, kw_line, kw_col + len(prev.group(1)))
         return _missing_brace(path, before[:at], prev.group(1), kw_line, kw_span, open_)
+    brace_left_open = "RBRACE" in exp and str(tok) in _DECL_WORDS and (_unclosed(before) or ("",))[0] == "{"
+    if tok.type != "NAME" and str(tok).isidentifier() and "NAME" in exp and not close and not brace_left_open:
+        # a keyword where a name could come: the user's name for something is a keyword
+        return error(f"`{tok}` is a keyword of the language and cannot be a name here: {_expected_phrase(exp)}",
+                     span, f"rename it (for example `{tok}_`), here and where it is declared", "syntax")
     glued = _glued_keyword(before, tok, stmt_start)
     if glued is not None:
         word, kw, at = glued
