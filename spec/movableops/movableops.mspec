@@ -96,6 +96,36 @@ variant movable_ops_static extends v6_0 "movable_ops pages: ops chosen by the st
 
     // ---------------------------------------------------------------- the compactor
 
+    // The steps of isolate_movable_page() that keep their code, under the function's new name
+    // ("mm/migrate: rename isolate_movable_page() to isolate_movable_ops_page()", patch 7/29):
+    // folio_get_nontail_page(), the lockless page_has_movable_ops() test, folio_trylock(),
+    // SetPageMovableOpsIsolated() + folio_unlock(), and the two exits.
+    replace compactor.get @ "mm/migrate.c:isolate_movable_ops_page" {
+        get_page_unless_zero(p, scan)
+    }
+    replace compactor.movable @ "mm/migrate.c:isolate_movable_ops_page" {
+        if !__PageMovable(p) {
+            goto out_putpage
+        }
+    }
+    replace compactor.trylock @ "mm/migrate.c:isolate_movable_ops_page" {
+        trylock_page(p, self, out_putpage)
+    }
+    replace compactor.set_isolated @ "mm/migrate.c:isolate_movable_ops_page" {
+        __SetPageIsolated(p, self)
+        unlock_page(p, self)
+        goto migrate
+    }
+    replace compactor.out_no_isolated @ "mm/migrate.c:isolate_movable_ops_page" {
+        unlock_page(p, self)
+        put_page(p)
+        goto scan
+    }
+    replace compactor.out_putpage @ "mm/migrate.c:isolate_movable_ops_page" {
+        put_page(p)
+        goto scan
+    }
+
     // Under the page lock: VM_WARN_ON_ONCE_PAGE(!page_has_movable_ops(page)) (the type is
     // sticky), so only PageMovableOpsIsolated() is tested.
     replace compactor.recheck @ "mm/migrate.c:isolate_movable_ops_page" {
@@ -173,6 +203,10 @@ variant movable_ops_static extends v6_0 "movable_ops pages: ops chosen by the st
         __SetPageMovable(q, drv)
         onlist[q] = true
     }
+    replace owner.enq_unlock @ "mm/zsmalloc.c:SetZsPageMovable" {
+        unlock_page(q, drv)
+        goto idle
+    }
     // free_zspage() takes the page lock of every page of the zspage (lock_zspage).
     replace owner.rel_lock @ "mm/zsmalloc.c:free_zspage" {
         lock_page(q, drv)
@@ -196,7 +230,7 @@ variant movable_ops_static extends v6_0 "movable_ops pages: ops chosen by the st
     remove loader.unload
 }
 
-// NoCallbackOnReleased is violated, by design (11 steps): C1 takes a reference to P, the
+// NoCallbackOnReleased is violated, by design (13 steps): C1 takes a reference to P, the
 // driver destroys P (free_zspage: lock, reset_zpdesc, unlock, put), and C1, whose recheck
 // under the page lock can no longer tell (the type is sticky), calls mops->isolate_page() on
 // the released page; zs_page_isolate() refuses it. The same happens to migrate_page() and
@@ -243,11 +277,11 @@ variant movable_ops_registered extends movable_ops_static "movable_ops pages wit
 
 // The sticky type outlives the driver's interest in the page, and nothing ties the module's
 // lifetime to a page the driver released but the VM still holds:
-// * NoNullOps (24 steps): C1 isolates P; zsmalloc destroys P while it is isolated (the TODO
+// * NoNullOps (22 steps): C1 isolates P; zsmalloc destroys P while it is isolated (the TODO
 //   of patch 12/29); the last pool is gone, zs_exit() unregisters the ops; C1 migrates P and
 //   migrate_movable_ops_page() calls page_movable_ops(P)->migrate_page with the table NULL.
 //   putback_movable_ops_page() has the same hole; only isolation checks for NULL.
-// * NoUseAfterUnload (22 steps): C1 takes a reference to a page the driver then destroys,
+// * NoUseAfterUnload (20 steps): C1 takes a reference to a page the driver then destroys,
 //   rechecks it under the page lock and reads mops (still registered); zs_exit() unregisters
 //   and the module is freed; C1 calls mops->isolate_page into freed code. The ops pointer
 //   C1 holds is not protected by anything (no RCU, no module reference): the table can be
