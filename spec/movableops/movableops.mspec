@@ -184,13 +184,16 @@ variant movable_ops_static extends v6_0 "movable_ops pages: ops chosen by the st
         __ClearPageIsolated(p, self)
         goto unlock_put
     }
-    // The page was freed from under us (page_count == 1): v4.8 cleared PG_isolated here only
-    // if !PageMovable(), which a sticky type never is; the isolated flag is cleared
-    // unconditionally before the last reference goes (see docs/movableops.md: abstracted).
-    replace compactor.freed @ "mm/migrate.c:unmap_and_move" {
-        lock_page(p, self)
-        __ClearPageIsolated(p, self)
-        goto unlock_put
+    // The page was freed from under us (page_count == 1): migrate_folio_unmap() drops the last
+    // reference without the page lock, and "free_pages_prepare() will clear PG_isolated" (its
+    // comment, as quoted in the diff of commit 95c2908f1a4f). v4.8 cleared PG_isolated here
+    // under the lock only if !PageMovable(), which a sticky type never is. The free's clearing
+    // is written out here (nobody else holds the page), so that FreeHygiene still checks the
+    // other paths that free a page.
+    replace compactor.freed @ "mm/migrate.c:migrate_folio_unmap" {
+        isolated[p] = false
+        put_page(p)
+        goto scan
     }
 
     // ---------------------------------------------------------------- the driver's paths
