@@ -289,9 +289,76 @@ variant movable_ops_registered extends movable_ops_static "movable_ops pages wit
 //   and the module is freed; C1 calls mops->isolate_page into freed code. The ops pointer
 //   C1 holds is not protected by anything (no RCU, no module reference): the table can be
 //   cleared while a compactor holds a pointer read from it.
-// * NoCallbackOnReleased: as in movable_ops_static.
+// * NoCallbackOnReleased: as in movable_ops_static (15 steps: init and probe come first).
 // In v6_0 the driver's release cleared the mapping under the page lock, so a compactor never
 // reached the driver through a released page, and the module was freed only after every page
 // was released: NoUseAfterUnload held there and fails here.
 expect movable_ops_registered violates NoNullOps, NoUseAfterUnload, NoCallbackOnReleased
 expect movable_ops_registered holds all
+
+// ================================================================== no "freed" shortcut
+
+// "mm/migrate: remove MIGRATEPAGE_UNMAP" (David Hildenbrand, upstream commit 95c2908f1a4f,
+// read as the 6.17-stable review patch of 27 Oct 2025) moved the "folio was freed from under
+// us" check out of migrate_folio_unmap() into migrate_pages_batch() and restricted it to real
+// folios: "if (likely(!page_has_movable_ops(&folio->page)) && folio_ref_count(folio) == 1)".
+// Its message: "Note that concurrent freeing can happen at any time and this "already freed"
+// check is not relevant for correctness." A movable_ops page is now always locked and handed
+// to migrate_movable_ops_page(), released by its owner or not.
+variant movable_ops_no_freed_check extends movable_ops_registered "movable_ops_registered, and a movable_ops page is always migrated through its callbacks: the page_count == 1 shortcut applies to real folios only" source "commit 95c2908f1a4f 'mm/migrate: remove MIGRATEPAGE_UNMAP' (David Hildenbrand), as backported in '[PATCH 6.17 178/184]' (stable review, 27 Oct 2025)" {
+    // migrate_folio_unmap(): the page lock (folio_lock() in the modes that may sleep), then,
+    // for a movable_ops page, nothing else to unmap.
+    replace compactor.migrate @ "mm/migrate.c:migrate_folio_unmap" {
+        lock_page(p, self)
+    }
+    remove compactor.freed
+    def holds_isolation(c, p) = compactor[c] at {set_isolated, migrate, move, fail_unlock, putback} && compactor[c].p == p
+}
+
+// The claim of the commit message checks out on this model: every verdict is that of
+// movable_ops_registered, with the same shortest counterexamples (NoNullOps in 22 steps: C1
+// takes the page lock in `migrate` before the driver drops its last reference, so the freed
+// shortcut was not on that path anyway; NoUseAfterUnload in 20; NoCallbackOnReleased in 15,
+// the registered variants' two start-up steps more than movable_ops_static's 13). A page whose
+// other references all went while it was isolated is now migrated through zs_page_migrate(),
+// which fakes success for a destroyed page, instead of being dropped: no new violation, and
+// 558 fewer states (the shortcut's own interleavings).
+expect movable_ops_no_freed_check violates NoNullOps, NoUseAfterUnload, NoCallbackOnReleased
+expect movable_ops_no_freed_check holds all
+
+// ================================================================== no release while isolated
+
+// The TODO that patch 12/29 added to zs_page_migrate(): "nothing prevents a zspage from
+// getting destroyed while it is isolated for migration, as the page lock is temporarily
+// dropped after zs_page_isolate() succeeded: we should rework that and defer destroying such
+// pages once they are un-isolated (putback) instead." The balloon already works that way
+// ("As isolated balloon pages cannot get released (they are taken off the balloon list while
+// isolated)", "[PATCH RFC 13/29] mm/balloon_compaction: stop using __ClearPageMovable()").
+// Here the driver leaves an isolated page alone and tries again later. A design point, not a
+// posted patch. It extends movable_ops_no_freed_check: over movable_ops_registered, the
+// `freed` step (page_count == 1 while isolated) is never reached once an isolated page keeps
+// the driver's reference, as 95c2908f1a4f expects ("While we might still run into that case
+// with zsmalloc, it's something we want to get rid of soon").
+variant movable_ops_no_isolated_release extends movable_ops_no_freed_check "movable_ops_no_freed_check, and the driver never destroys a page the VM holds isolated (the balloon's rule; the TODO of patch 12/29 for zsmalloc)" source "'[PATCH v2 12/29] mm/zsmalloc: stop using __ClearPageMovable()' (the TODO in zs_page_migrate()) and '[PATCH RFC 13/29] mm/balloon_compaction: stop using __ClearPageMovable()'" {
+    replace owner.rel_clear @ "mm/zsmalloc.c:reset_zpdesc" {
+        if !owned[q] || PageIsolated(q) {
+            unlock_page(q, drv)
+            goto idle
+        }
+        onlist[q] = false
+        owned[q] = false
+        unlock_page(q, drv)
+    }
+}
+
+// NoNullOps holds: a page the VM holds isolated is still the driver's, so the driver is not
+// done, zs_exit() has not run and the table is set until the page is migrated or put back;
+// a destroyed page cannot become isolated (zs_page_isolate() refuses it). NoUseAfterUnload is
+// still violated (20 steps), by the other path: the compactor's reference to a page the
+// driver destroyed before the compactor locked it, the ops read at page_movable_ops(), and
+// zs_exit() plus free_module() before mops->isolate_page(). Closing it needs the module's
+// lifetime tied to the ops pointer the compactor holds (RCU around the read and the call with
+// a grace period in zs_exit(), or a module reference), which none of the patches read does.
+// NoCallbackOnReleased: as before, isolate_page() on a destroyed page (15 steps).
+expect movable_ops_no_isolated_release violates NoUseAfterUnload, NoCallbackOnReleased
+expect movable_ops_no_isolated_release holds all
