@@ -4,6 +4,11 @@
 // ("mm/migrate: Fix NULL movable_ops if CONFIG_ZSMALLOC=m", Huacai Chen, V3/V4 17 Aug 2025).
 // A job of its own: `movspec check spec/ spec/movableops/`. docs/movableops.md is the guide.
 //
+//   movable_ops_static               the series: sticky page type, static ops (builtin zsmalloc)
+//   movable_ops_registered           plus set_movable_ops(): registered in zs_init(), NULL in zs_exit()
+//   movable_ops_no_freed_check       plus 95c2908f1a4f: no page_count == 1 shortcut for these pages
+//   movable_ops_no_isolated_release  plus: no release of an isolated page (a design point)
+//
 // What changed against v6_0 (page->mapping pointing at the driver's movable_operations):
 //
 // * page->mapping is no longer used. A page is a movable_ops page when PG_movable_ops
