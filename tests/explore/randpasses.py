@@ -45,6 +45,13 @@ def _at_functions(seed: int, g: Gen) -> None:
     a, fn = rng.choice(sites)
     st = rng.choice(["e0", "e1", "{e0, e1}"])
     where = f"{fn}.{st}" if not st.startswith("{") else f"{{{fn}.e0, {fn}.e1}}"
+    # or the caller's result step of `x = call fn()` (`at s.fn`), in a step with one such call
+    results = [(x, name, f) for x in g.actors for name, body in x.steps for f in ("fn0", "fn1")
+               if render_block(body).count(f"= call {f}(") == 1 and (x.name, name) not in changed]
+    result_step = bool(results) and rng.random() < 0.35
+    if result_step:
+        a, name, fn = rng.choice(results)
+        where = rng.choice([f"{name}.{fn}", f"{{{name}.{fn}, {name}}}"])
     who = f"{a.name}[p]" if a.family else a.name
     other = rng.choice([s for s, _ in a.steps] + ["done"])
     body = rng.choice([f"{who} at {where} => !({who} at {other})", f"!({who} at {where})",
@@ -54,7 +61,7 @@ def _at_functions(seed: int, g: Gen) -> None:
     # fair actors only when the model already has a leadsto): an invariant then
     fair = {x.name for x in g.actors if x.fairness.strip()}
     fair_irq = any(d.startswith(f"irq tick on {n} ") for d in g.defs for n in fair)
-    if rng.random() < 0.3 and not fair_irq:
+    if rng.random() < 0.3 and not fair_irq and not result_step:
         g.props.append(("leadsto LF", (f"forall p in Procs: " if a.family else "") +
                         f"{who} at {fn}.e0 ~> {who} at {{{fn}.e1, {other}}}"))
     else:

@@ -154,3 +154,66 @@ def test_at_function_steps_agree_with_tlc(symmetry):
     for name, verdict in VERDICTS.items():
         assert tlc.verdict(name) is verdict, name
     assert tlc.verdict("Enters") is ours.verdict("Enters")
+
+
+# `at s.f`: the caller's own result step of `x = call f()` in its step `s`, where the result
+# is about to be stored (the function has returned, the caller's local not yet assigned)
+RESULT = """model atr
+const Cpus = {C1, C2} symmetric
+var n: 0..2 = 0
+func get() -> 0..2 {
+    step read { return n }
+}
+actor reader(self in Cpus) {
+    local x: 0..2 = 0
+    step s { x = call get() }
+    step t { n = x + 1 }
+}
+invariant NotYet "at the result step the result is not stored yet": forall c in Cpus: reader[c] at s.get => reader[c].x == 0
+invariant Unchanged "n may change between the return and the store": forall c in Cpus: reader[c] at s.get => n == 0
+invariant NotBoth: !(reader[C1] at s.get && reader[C2] at {s.get, t})
+"""
+RESULT_VERDICTS = {"NotYet": Verdict.HOLDS, "Unchanged": Verdict.VIOLATED, "NotBoth": Verdict.VIOLATED}
+
+
+def test_at_the_result_step_of_a_call():
+    model = _model(RESULT)
+    res = check(model, symmetry=False)
+    for name, verdict in RESULT_VERDICTS.items():
+        assert res.verdict(name) is verdict, (name, res.property(name).message)
+    trace = res.property("Unchanged").trace
+    # a reader is about to store what get() returned while the other has stored n + 1
+    assert "s.get" in dict(trace.steps[-1].state["pc"].pairs).values() and trace.steps[-1].state["n"] == 1
+    at = [n for p in lower_functions(model).properties if p.name == "NotYet" for n in _walk(p.expr)
+          if type(n).__name__ == "At"]
+    assert at and all(a.steps == ("s.get",) and a.func is None for a in at)
+    ref = explore(model, max_states=50000)
+    assert (ref.distinct, ref.depth) == (res.stats.distinct, res.stats.depth)
+    assert {p for p, v in ref.violated.items() if v} & set(RESULT_VERDICTS) == {"Unchanged", "NotBoth"}
+    assert '(pc[c] = "reader_s_get")' in emit(model).tla
+
+
+@pytest.mark.parametrize("prop, words", [
+    ("forall c in Cpus: reader[c] at t.get", "step `t` of `reader` has no `x = call get(..)`"),
+    ("forall c in Cpus: reader[c] at s.put", "step `s` of `reader` has no `x = call put(..)`"),
+])
+def test_a_result_step_that_is_not_there_is_an_error(prop, words):
+    res = load_text(RESULT.split("invariant NotYet")[0] + f"invariant Bad: {prop}\n", "atr.mspec")
+    errs = [d for d in res.diagnostics if d.severity.value == "error"]
+    assert len(errs) == 1 and words in errs[0].message and errs[0].hint, [d.render(res.sources) for d in errs]
+
+
+def test_two_calls_with_a_result_in_one_step_make_at_ambiguous():
+    text = RESULT.split("invariant NotYet")[0].replace(
+        "step s { x = call get() }", "step s { if n == 0 { x = call get() } else { x = call get() } }")
+    res = load_text(text + "invariant Bad: reader[C1] at s.get\n", "atr.mspec")
+    errs = [d for d in res.diagnostics if d.severity.value == "error"]
+    assert len(errs) == 1 and "has 2 `x = call get(..)`" in errs[0].message
+
+
+@pytest.mark.tlc
+def test_at_the_result_step_agrees_with_tlc():
+    model = _model(RESULT)
+    ours, tlc = assert_backends_agree(model, symmetry=True)
+    for name, verdict in RESULT_VERDICTS.items():
+        assert tlc.verdict(name) is verdict, name

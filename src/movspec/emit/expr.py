@@ -270,7 +270,8 @@ class ExprRenderer:
             else:
                 proc = self._proc_id(e.actor)
             # a function's step: its procedure's label, whichever step of the process called it
-            labels = [tla_string(n.pc_value(e.func or e.actor, s)) for s in e.steps]
+            labels = [tla_string(lab) for s in e.steps
+                      for lab in ((n.pc_value(e.func, s),) if e.func else n.pc_values(e.actor, s))]
             if len(labels) == 1:
                 return f"pc[{proc}] = {labels[0]}"
             return f"pc[{proc}] \\in {{{', '.join(labels)}}}"

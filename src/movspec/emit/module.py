@@ -139,6 +139,17 @@ class Symbols:
     def pc_value(self, actor: str, step: str) -> str:
         return ir.DONE if step == ir.DONE else self.label(actor, step)
 
+    def pc_values(self, actor: str, step: str) -> tuple[str, ...]:
+        """``pc_value``, and for ``s.f`` (the result step of ``x = call f(..)`` in step ``s``
+        of ``actor``) the label of that result step, as the printer names it."""
+        if "." not in step:
+            return (self.pc_value(actor, step),)
+        name, _, func = step.rpartition(".")
+        decl = next(s for s in self.model.actor(actor).steps if s.name == name)
+        return tuple(dict.fromkeys(self.result_label(actor, name, func, c.target)
+                                   for c in walk(decl.body) if isinstance(c, ir.CallFunc)
+                                   and c.func == func and c.target is not None))
+
     def prop(self, name: str) -> str:
         return self.namer.get("prop", name)
 

@@ -65,3 +65,42 @@ def function_step(r, actor, name: str, sp) -> tuple[str, str]:
         r._fail(f"actor `{who}` never runs function `{fname}`, so it is never at `{name}`", sp,
                 f"name an actor that calls `{fname}`", "unknown-step")
     return fname, step
+
+
+def result_step(r, actor, name: str, sp) -> str | None:
+    """``actor at s.f`` naming the caller's own result step of ``x = call f(..)`` in its step
+    ``s`` (the step that assigns the result, ``Function.result_step``): that step's name, or
+    None when ``s`` is not a step of ``actor`` (then ``s.f`` names a function's step). A
+    located error when step ``s`` makes no such call."""
+    step, _, fname = name.rpartition(".")
+    decl = next((x for x in actor.steps if x.name == step), None)
+    if decl is None or step in r.funcs:
+        return None
+    targets = [c for c in _result_calls((decl.body,), r) if c.func == fname]
+    if not targets:
+        r._fail(f"step `{step}` of `{actor.decl.name}` has no `x = call {fname}(..)`, so it has no result "
+                f"step `{name}`", sp, f"`at {step}.{fname}` names the step that stores the result of "
+                f"`x = call {fname}(..)` made in step `{step}`", "unknown-step")
+    if len(targets) > 1:
+        r._fail(f"step `{step}` has {len(targets)} `x = call {fname}(..)`, each with a result step of its own, "
+                f"so `{name}` would name more than one", sp,
+                f"make one call of `{fname}` with a result in step `{step}`", "unknown-step")
+    from .nodes import Function
+    return Function.result_step(step, fname)
+
+
+def _result_calls(bodies, r) -> list:
+    """The ``x = call f(..)`` statements of the syntax-tree ``bodies`` (macros expanded)."""
+    out: list = []
+    for body in bodies:
+        for st in body:
+            if isinstance(st, A.FCallS) and st.target is not None:
+                out.append(st)
+            elif isinstance(st, A.MacroS) and st.name in r.macros:
+                out += _result_calls((r.macros[st.name].body,), r)
+            for sub in (getattr(st, "then", None), getattr(st, "orelse", None), getattr(st, "body", None)):
+                if sub:
+                    out += _result_calls((sub,), r)
+            if isinstance(st, A.EitherS):
+                out += _result_calls(st.branches, r)
+    return out

@@ -227,13 +227,19 @@ def lower_functions(model: N.Model) -> N.Model:
     if not model.functions:
         return model
     funcs = {f.name: f for f in model.functions}
-    actors = tuple(_ActorLowering(model, funcs, a).lowered() for a in model.actors)
+    lowerings = [_ActorLowering(model, funcs, a) for a in model.actors]
+    actors = tuple(lw.lowered() for lw in lowerings)
     by_actor = {a.name: a for a in actors}
+    # `at s.f`: the result step of `x = call f()` in step s, by the name the lowering gave it
+    results = {(a.name, N.Function.result_step(step, func)): name
+               for a, lw in zip(model.actors, lowerings) for (step, func, _), name in lw.result_steps.items()}
 
     def at_copies(x):
         # `actor[p] at f.s`: the process is at one of the actor's copies of f.s
         if isinstance(x, N.At) and x.func is not None and x.actor in by_actor:
             return N.At(x.actor, x.proc, function_step_copies(by_actor[x.actor], x.func, x.steps), x.span)
+        if isinstance(x, N.At) and any((x.actor, s) in results for s in x.steps):
+            return replace(x, steps=tuple(results.get((x.actor, s), s) for s in x.steps))
         return x
 
     actors = tuple(replace(a, steps=tuple(replace(s, body=transform(s.body, at_copies)) for s in a.steps))

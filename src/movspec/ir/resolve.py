@@ -17,7 +17,7 @@ from .resolve_stmt import StmtResolver
 from .lists import LIST_EXPRS
 from .pools import allocated_var
 from .rcu import GRACE, READERS
-from .at_func import function_step
+from .at_func import function_step, result_step
 from .irq import IRQS
 from .waitqueues import EXCLUSIVE, SLEEPING
 from .resolve_type import TypeResolver
@@ -322,7 +322,9 @@ class Resolver(StmtResolver, TypeResolver):
         steps = []
         in_funcs: dict[str, list[str]] = {}  # `at f.s`: the steps of each function named
         for s in (a.step_name(x) for x in e.steps):
-            if "." in s:
+            if "." in s and (res := result_step(self, a, s, sp)) is not None:
+                steps.append(res)  # `at s.f`: the caller's result step of `x = call f()` in step s
+            elif "." in s:
                 if e.proc is None:
                     self._fail(f"`at {s}` without a process", sp, "name the process: `actor[id] at "
                                f"{s}` (the running process is at its own step, not in a function)", "at")
