@@ -150,3 +150,31 @@ def test_deltas_as_written() -> None:
 def test_bad_deltas(delta: str, message: str) -> None:
     r = load_text(BASE + f"variant base\nvariant v extends base {{\n    {delta}\n}}\n", "m.mspec")
     assert message in [d.message for d in r.errors]
+
+
+def test_replace_without_a_block_keeps_the_statements() -> None:
+    """A new anchor, text or name for a step whose code is unchanged: the step keeps its
+    statements (macros expanded as before); the printed file parses back."""
+    from movspec.dsl.parser import parse
+    from movspec.dsl.printer import print_file
+
+    text = ('variant base\nvariant v extends base {\n    replace a.one @ "a.c:one_renamed" "moved"\n'
+            '    replace a.three as last\n}\n')
+    r = variants(text)
+    base, v = r.models["base"], r.models["v"]
+    one, three = base.actor("a").steps[0], base.actor("a").steps[2]
+    new_one = v.actor("a").steps[0]
+    assert (new_one.anchor, new_one.doc) == ("a.c:one_renamed", "moved")
+    assert new_one.body == one.body  # bump() as before
+    assert steps(v) == ["one", "two", "last"] and v.actor("a").steps[2].body == three.body
+    f, diags = parse(BASE + text, "m.mspec")
+    assert not diags
+    again, diags = parse(print_file(f), "m.mspec")
+    assert not diags and again.decls == f.decls
+
+
+def test_replace_without_a_block_or_anything_new_is_an_error() -> None:
+    r = load_text(BASE + "variant base\nvariant v extends base {\n    replace a.one\n}\n", "m.mspec")
+    errs = [d for d in r.diagnostics if d.severity.value == "error"]
+    assert len(errs) == 1 and errs[0].message == "`replace a.one` without a block changes nothing"
+    assert errs[0].span.line == BASE.count("\n") + 3 and "new statements" in errs[0].hint

@@ -403,7 +403,7 @@ class ReplaceStepD:
     step: str
     anchor: str | None
     doc: str | None
-    body: tuple[Stmt, ...]
+    body: tuple[Stmt, ...] | None  # None: the step keeps its statements
     span: Span | None = _span()
     name_span: Span | None = _span()  # of `actor.step`
     text: str = field(default="", compare=False, repr=False)

@@ -281,7 +281,10 @@ def delta(x: A.DeltaNode, ind: int) -> list[str]:
     if isinstance(x, A.ReplaceStepD):
         rename = f" as {x.rename}" if x.rename else ""
         mark = {"unfair": "unfair ", "strong": "fair+ ", "plain": "fair "}.get(x.fairness or "", "")
-        return _block(f"replace {mark}{x.actor}.{x.step}{rename}{_anchor(x.anchor)}{_doc(x.doc)} ", x.body, ind)
+        head = f"replace {mark}{x.actor}.{x.step}{rename}{_anchor(x.anchor)}{_doc(x.doc)}"
+        if x.body is None:  # the step keeps its statements
+            return [f"{pad}{head}"]
+        return _block(head + " ", x.body, ind)
     if isinstance(x, A.InsertStepD):
         return _step(x.step, ind, f"insert {x.where} {x.actor}.{x.ref} ")
     if isinstance(x, A.RemoveStepD):

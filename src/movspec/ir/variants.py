@@ -292,8 +292,15 @@ def _apply_to_steps(env: Env, node: A.DeltaNode, actor: ActorEnv, variant: str, 
             name = node.rename
             actor.renamed[old.name] = name
             actor.origin.pop(ref, None)
+        if node.body is None and node.anchor is None and node.doc is None and node.rename is None \
+                and node.fairness is None:
+            diags.err(f"`replace {node.actor}.{node.step}` without a block changes nothing", node.span,
+                      "give the step new statements in `{ ... }`, or a new anchor (`@ \"file:function\"`), "
+                      "text, name (`as NEW`) or fairness mark", "empty-replace")
+            return
         actor.steps[i] = A.StepD(name, node.anchor if node.anchor is not None else old.anchor,
-                                 node.doc if node.doc is not None else old.doc, node.body, node.span,
+                                 node.doc if node.doc is not None else old.doc,
+                                 node.body if node.body is not None else old.body, node.span,
                                  old.name_span, *_replaced_mark(node, old, actor.decl, diags))
         actor.origin[name] = variant
     else:
