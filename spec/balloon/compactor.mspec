@@ -88,6 +88,7 @@ actor compactor(self in Cpus) "one compaction thread per CPU (kcompactd, direct 
                 ref[x] = 1
             }
             allocs -= 1
+            goto lock_old
         } else {
             goto putback
         }
