@@ -14,7 +14,7 @@
 
 // balloon_page_isolate(): under pages_lock, list_del(&page->lru); isolated_pages++; true.
 func balloon_page_isolate(p: Pages) -> bool @ "mm/balloon_compaction.c:balloon_page_isolate" {
-    step locked "spin_lock_irqsave(&b_dev_info->pages_lock); list_del; b_dev_info->isolated_pages++; spin_unlock_irqrestore" {
+    step locked @ "mm/balloon_compaction.c:balloon_page_isolate" "spin_lock_irqsave(&b_dev_info->pages_lock); list_del; b_dev_info->isolated_pages++; spin_unlock_irqrestore" {
         await pages_lock == {}
         assert balloon[p], "isolate_page() on a page that is not a balloon page (balloon_page_device(page) == NULL)" as NoCallbackOnReleased
         list_del(p, pages)
@@ -26,7 +26,7 @@ func balloon_page_isolate(p: Pages) -> bool @ "mm/balloon_compaction.c:balloon_p
 // balloon_page_putback(): under pages_lock, list_add(&page->lru, &b_dev_info->pages);
 // isolated_pages--.
 func balloon_page_putback(p: Pages) @ "mm/balloon_compaction.c:balloon_page_putback" {
-    step locked "spin_lock_irqsave(&b_dev_info->pages_lock); list_add; b_dev_info->isolated_pages--; spin_unlock_irqrestore" {
+    step locked @ "mm/balloon_compaction.c:balloon_page_putback" "spin_lock_irqsave(&b_dev_info->pages_lock); list_add; b_dev_info->isolated_pages--; spin_unlock_irqrestore" {
         await pages_lock == {}
         assert balloon[p], "putback_page() on a page that is not a balloon page (balloon_page_device(page) == NULL)" as NoCallbackOnReleased
         list_add(p, pages)
@@ -90,11 +90,11 @@ func balloon_page_enqueue() -> Pages | {none} @ "mm/balloon_compaction.c:balloon
         }
         allocs -= 1
     }
-    step trylock { got = call trylock_page(page, drv) }
+    step trylock @ "mm/balloon_compaction.c:balloon_page_enqueue" { got = call trylock_page(page, drv) }
     // "We should be the only one holding a reference to the 'page' at this point."
     // Then the pages_lock section: balloon_page_insert(b_dev_info, page);
     // __count_vm_event(BALLOON_INFLATE).
-    step insert "BUG_ON(!trylock_page(page)); spin_lock_irqsave; balloon_page_insert; spin_unlock_irqrestore" {
+    step insert @ "mm/balloon_compaction.c:balloon_page_enqueue" "BUG_ON(!trylock_page(page)); spin_lock_irqsave; balloon_page_insert; spin_unlock_irqrestore" {
         if !got {
             assert false, "balloon_page_enqueue(): BUG_ON(!trylock_page(page)): somebody holds PG_lock of the new page" as EnqueueTrylock
             return none
@@ -103,7 +103,7 @@ func balloon_page_enqueue() -> Pages | {none} @ "mm/balloon_compaction.c:balloon
             balloon_page_insert(page, drv)
         }
     }
-    step unlock "unlock_page(page)" {
+    step unlock @ "mm/balloon_compaction.c:balloon_page_enqueue" "unlock_page(page)" {
         unlock_page(page, drv)
         return page
     }
@@ -120,16 +120,16 @@ func balloon_page_dequeue() -> Pages | {none} @ "mm/balloon_compaction.c:balloon
     local got: bool = false
     local flags: bool = false
 
-    step lock "spin_lock_irqsave(&b_dev_info->pages_lock, flags)" { spin_lock_irqsave(pages_lock, flags) }
-    step next "list_for_each_entry_safe(page, tmp, &b_dev_info->pages, lru)" {
+    step lock @ "mm/balloon_compaction.c:balloon_page_dequeue" "spin_lock_irqsave(&b_dev_info->pages_lock, flags)" { spin_lock_irqsave(pages_lock, flags) }
+    step next @ "mm/balloon_compaction.c:balloon_page_dequeue" "list_for_each_entry_safe(page, tmp, &b_dev_info->pages, lru)" {
         if !(exists x in Pages: x in pages && x notin seen) { goto not_found }
         any x in {x in Pages where x in pages && x notin seen} {
             page = x
             seen = seen | {x}
         }
     }
-    step trylock "if (trylock_page(page))" { got = call trylock_page(page, drv) }
-    step check {
+    step trylock @ "mm/balloon_compaction.c:balloon_page_dequeue" "if (trylock_page(page))" { got = call trylock_page(page, drv) }
+    step check @ "mm/balloon_compaction.c:balloon_page_dequeue" {
         if !got { goto next }
         if PageIsolated(page) {
             // "raced with isolation"
@@ -143,8 +143,8 @@ func balloon_page_dequeue() -> Pages | {none} @ "mm/balloon_compaction.c:balloon
         spin_unlock_irqrestore(pages_lock, flags)
         return page
     }
-    step not_found "spin_unlock_irqrestore" { spin_unlock_irqrestore(pages_lock, flags) }
-    step bug_check "spin_lock_irqsave; if (list_empty && !isolated_pages) BUG(); spin_unlock_irqrestore; return NULL" {
+    step not_found @ "mm/balloon_compaction.c:balloon_page_dequeue" "spin_unlock_irqrestore" { spin_unlock_irqrestore(pages_lock, flags) }
+    step bug_check @ "mm/balloon_compaction.c:balloon_page_dequeue" "spin_lock_irqsave; if (list_empty && !isolated_pages) BUG(); spin_unlock_irqrestore; return NULL" {
         await pages_lock == {}
         assert !(list_empty(pages) && isolated_pages == 0), "balloon_page_dequeue(): BUG(): the list is empty and no page is isolated" as DequeueBUG
         return none

@@ -19,14 +19,14 @@ func isolate_movable_page(p: Pages, who: Cpus) -> bool @ "mm/migrate.c:isolate_m
     }
     // "Check PageMovable before holding a PG_lock because page's owner assumes anybody
     // doesn't touch PG_lock of newly allocated page" (v4.8 comment).
-    step peek "if (unlikely(!__PageMovable(page))) goto out_putpage" {
+    step peek @ "mm/migrate.c:isolate_movable_page" "if (unlikely(!__PageMovable(page))) goto out_putpage" {
         if !__PageMovable(p) {
             put_page(p)
             return false
         }
     }
-    step trylock { locked = call trylock_page(p, who) }
-    step recheck "if (!PageMovable(page) || PageIsolated(page)) goto out_no_isolated" {
+    step trylock @ "mm/migrate.c:isolate_movable_page" { locked = call trylock_page(p, who) }
+    step recheck @ "mm/migrate.c:isolate_movable_page" "if (!PageMovable(page) || PageIsolated(page)) goto out_no_isolated" {
         if !locked {
             put_page(p)
             return false
@@ -37,9 +37,9 @@ func isolate_movable_page(p: Pages, who: Cpus) -> bool @ "mm/migrate.c:isolate_m
             return false
         }
     }
-    step isolate "mapping->a_ops->isolate_page(page, mode)" { ok = call balloon_page_isolate(p) }
+    step isolate @ "mm/migrate.c:isolate_movable_page" "mapping->a_ops->isolate_page(page, mode)" { ok = call balloon_page_isolate(p) }
     // "Driver shouldn't use PG_isolated bit of page->flags": the VM sets it.
-    step set_isolated "__SetPageIsolated(page); unlock_page(page); return true" {
+    step set_isolated @ "mm/migrate.c:isolate_movable_page" "__SetPageIsolated(page); unlock_page(page); return true" {
         if !ok {
             unlock_page(p, who)
             put_page(p)

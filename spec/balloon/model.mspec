@@ -63,7 +63,7 @@ def PageIsolated(p) = isolated[p]
 
 // trylock_page(): test_and_set_bit_lock(PG_locked); a function, since its result decides.
 func trylock_page(p: Pages, who: Cpus | {drv}) -> bool @ "include/linux/pagemap.h:trylock_page" {
-    step test_and_set "test_and_set_bit_lock(PG_locked, &page->flags)" {
+    step test_and_set @ "include/linux/pagemap.h:trylock_page" "test_and_set_bit_lock(PG_locked, &page->flags)" {
         if pglock[p] != none { return false }
         pglock[p] = who
         return true

@@ -58,7 +58,7 @@ expect no_movable_peek holds all
 // ================================================================== published before the lock
 
 variant enqueue_insert_first extends v4_8 "balloon_page_enqueue() publishes the page (balloon_page_insert under pages_lock: movable, on the list) before its trylock_page()" source "the z3fold bug of the same shape: '[PATCH] mm/z3fold.c: lock z3fold page before __SetPageMovable()' (Henry Burns, July 2019): '__SetPageMovable() expects its page to be locked, but z3fold.c doesn't lock the page. This triggers the VM_BUG_ON_PAGE(!PageLocked(page), page) in __SetPageMovable()'" {
-    insert before balloon_page_enqueue.trylock step publish "spin_lock_irqsave; balloon_page_insert(b_dev_info, page); spin_unlock_irqrestore" {
+    insert before balloon_page_enqueue.trylock step publish @ "mm/balloon_compaction.c:balloon_page_enqueue" "spin_lock_irqsave; balloon_page_insert(b_dev_info, page); spin_unlock_irqrestore" {
         await pages_lock == {}
         balloon_page_insert(page, drv)
     }

@@ -258,7 +258,7 @@ def test_movspec_check_spec_balloon_passes():
 
     from movspec.cli import cli
 
-    res = CliRunner().invoke(cli, ["check", str(BALLOON), "--backend", "builtin", "--quiet", "--no-cache"])
+    res = CliRunner().invoke(cli, ["check", str(BALLOON), "--backend", "builtin", "--quiet"])
     assert res.exit_code == 0, res.output
     assert f"{len(VARIANTS) * len(PROPERTIES)} verdicts: all as expected" in res.output
 
