@@ -47,11 +47,15 @@ variant no_movable_peek extends v4_8 "isolate_movable_page() without the __PageM
     replace isolate_movable_page.peek { skip }
 }
 
-// The balloon allocates P (refcount 1); a compactor that picked P in its scan while P was a
-// movable page of an earlier life (or picks it now that... any page it saw movable) takes a
-// reference with get_page_unless_zero() (the page is in use again: the count is not 0) and,
-// with no peek, trylock_page() succeeds on the fresh page; the balloon's trylock_page() in
-// balloon_page_enqueue() then fails: the BUG_ON fires.
+// The reuse race the peek closes (33 steps): the worker enqueues P and dequeues it again
+// (balloon_page_delete leaves PAGE_MAPPING_MOVABLE alone in page->mapping); compactor C1's
+// lockless scan sees P movable and not isolated and picks it; the worker's put_page() frees
+// P (free_pages_prepare clears the mapping) and its next fill_balloon() allocates P again
+// (refcount 1); C1's get_page_unless_zero() succeeds on the reused page and, with no peek,
+// its trylock_page() takes PG_lock of the fresh page; the worker's trylock_page() in
+// balloon_page_enqueue() then fails: the BUG_ON fires. With the peek (v4.8) C1 reads the
+// fresh page's mapping, NULL, and lets go. Nothing else breaks: C1 rechecks PageMovable()
+// under the lock and gives up.
 expect no_movable_peek violates EnqueueTrylock
 expect no_movable_peek holds all
 
@@ -70,15 +74,16 @@ variant enqueue_insert_first extends v4_8 "balloon_page_enqueue() publishes the 
     }
 }
 
-// LockedMutation (5 steps): balloon_page_insert()'s __SetPageMovable() runs without PG_lock,
+// LockedMutation (4 steps): balloon_page_insert()'s __SetPageMovable() runs without PG_lock,
 // what __SetPageMovable()'s VM_BUG_ON_PAGE(!PageLocked(page)) reports, at the first
-// enqueue. EnqueueTrylock: the page is movable and on the list before the balloon locks it;
+// enqueue. EnqueueTrylock (14 steps): the page is movable and on the list before the balloon
+// locks it;
 // a compactor takes a reference, passes the peek (the page is movable now), wins
 // trylock_page(), and the balloon's trylock_page() fails: the BUG_ON fires. The
 // compactor's isolation itself is sound (the page was complete when published), so only
 // what the BUG leaves behind breaks more: the worker dies in fill_balloon() before
 // vb->num_pages += 1, so num_pages no longer counts a page that is on the list
-// (IsolatedPagesExact).
+// (IsolatedPagesExact, 16 steps).
 expect enqueue_insert_first violates LockedMutation, EnqueueTrylock, IsolatedPagesExact
 expect enqueue_insert_first holds all
 
