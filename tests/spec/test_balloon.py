@@ -266,17 +266,23 @@ def test_movspec_check_spec_balloon_passes():
 # --------------------------------------------------------------------------- TLC
 
 
-@pytest.mark.tlc
-@pytest.mark.slow
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_tlc_agrees_with_builtin(loaded, results, variant):
+@pytest.fixture(scope="module")
+def tlc_backend():
+    """Skips before the builtin results are computed when there is no TLC backend."""
     from movspec import tlc
-    from movspec.expect import disagreements
-    from tests.conftest import tlc_check
 
     ok, why = tlc.available()
     if not ok:
         pytest.skip(f"no TLC backend: {why}")
+
+
+@pytest.mark.tlc
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_tlc_agrees_with_builtin(tlc_backend, loaded, results, variant):
+    from movspec.expect import disagreements
+    from tests.conftest import tlc_check
+
     model = loaded.models[variant]
     by_tlc, builtin = tlc_check(model, symmetry=True), results[variant]
     assert by_tlc.complete and by_tlc.error is None
