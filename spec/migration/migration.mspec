@@ -346,8 +346,8 @@ fair actor compactor "compact_zone(): one compaction of the zone" {
     }
     // release_freepages(&cc->freepages): __free_page() of every page the free scanner kept.
     step release @ "mm/compaction.c:release_freepages" {
-        nwhere = [x in NewPages |-> if nwhere[x] == ccfree then buddy else nwhere[x]]
         nref = [x in NewPages |-> if nwhere[x] == ccfree then 0 else nref[x]]
+        nwhere = [x in NewPages |-> if nwhere[x] == ccfree then buddy else nwhere[x]]
     }
 }
 
@@ -383,12 +383,14 @@ fair actor driver "the driver releasing its pages" {
 
 // ------------------------------------------------------------------ properties
 
-// Catches: a page still PG_isolated, still on cc->migratepages, or off the driver's list
-// while the driver counts it, once the compaction has migrated it or put it back; or a
-// reference of the isolation not dropped (the page is never freed).
-invariant NoLeakedIsolation "when migrate_pages() and putback_movable_pages() are done, every page is back on the driver's list or migrated away, not isolated, and only the driver's reference is left":
+// Catches: a page still on cc->migratepages, or the driver's page still PG_isolated or off
+// its list, once the compaction has migrated it or put it back (no compactor will isolate
+// it again, the balloon's dequeue skips it: lost to the driver); or a reference of the
+// isolation not dropped (the page is never freed). A page the driver released may keep
+// PG_isolated until its last put_page(): free_pages_prepare() clears it.
+invariant NoLeakedIsolation "when migrate_pages() and putback_movable_pages() are done, every page is the driver's again (listed, not isolated) or released and freed, and only the driver's reference is left":
     compactor at {release, done} => migratepages == {} && (forall p in Pages:
-        !isolated[p] && (owned[p] => onlist[p]) && ref[p] == (if dref[p] then 1 else 0))
+        (owned[p] => onlist[p] && !isolated[p]) && ref[p] == (if dref[p] then 1 else 0))
 
 // Catches: migrate_pages() returning 0 with pages still listed: the caller puts back only
 // if ret != 0 ("The caller should call putback_movable_pages() ... only if ret != 0").
