@@ -88,18 +88,21 @@ expect lock_when_forced holds all
 // putback_movable_page() without __ClearPageIsolated(): migratepage returns -EBUSY (or
 // -EAGAIN until the passes run out), the page goes back on the driver's list with
 // PG_isolated still set: isolate_movable_page() refuses it (PageIsolated) and the
-// balloon's dequeue skips it for ever.
+// balloon's dequeue skips it for ever. A driver that releases it anyway (zsmalloc-like)
+// leaves it on its list, as balloon_page_delete() does for a PageIsolated() page, and the
+// last put_page() frees a page still linked on the driver's list.
 variant putback_keeps_isolated extends v4_8 "putback_movable_page(): a_ops->putback_page() without __ClearPageIsolated()" {
     macro putback_movable_page(p) @ "mm/migrate.c:putback_movable_page" {
         assert pglock[p] == cc && PageMovable(p) && isolated[p], "putback_movable_page() on a page not locked, movable and isolated" as NoCallbackOnReleased
         onlist[p] = true
     }
 }
-expect putback_keeps_isolated violates NoLeakedIsolation, AsyncNeverSleeps, NewPageFreed
+expect putback_keeps_isolated violates NoLeakedIsolation, FreeHygiene, AsyncNeverSleeps, NewPageFreed
 expect putback_keeps_isolated holds all
 
 // unmap_and_move() without put_new_page() on -EAGAIN: the first attempt's new page is
-// neither installed nor back on cc->freepages when migrate_pages() returns.
+// neither installed nor back on cc->freepages when migrate_pages() returns (its count
+// stays right: NewPageRefs holds, the page is simply never given back).
 variant eagain_keeps_newpage extends v4_8 "unmap_and_move(): -EAGAIN keeps the new page" {
     replace unmap_and_move.out {
         if rc != EAGAIN { migratepages = migratepages \ {p} }
@@ -107,7 +110,7 @@ variant eagain_keeps_newpage extends v4_8 "unmap_and_move(): -EAGAIN keeps the n
         if rc == EAGAIN { return EAGAIN }
     }
 }
-expect eagain_keeps_newpage violates NewPageReturned, NewPageFreed, NewPageRefs, AsyncNeverSleeps
+expect eagain_keeps_newpage violates NewPageReturned, NewPageFreed, AsyncNeverSleeps
 expect eagain_keeps_newpage holds all
 
 // compact_zone() putting back only when migrate_pages() returns a count (err > 0): on
