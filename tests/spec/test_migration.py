@@ -51,6 +51,11 @@ def _steps(trace):
     return [(s.actor, s.step) for s in trace.steps[1:]]
 
 
+def _fn(value):
+    """A function value of a state as a dict."""
+    return dict(value.pairs)
+
+
 def test_loads_without_diagnostics(loaded):
     assert loaded.diagnostics == []
     assert tuple(loaded.models) == VARIANTS
@@ -69,11 +74,17 @@ def test_verdicts_match_expectations(loaded, results, variant):
     assert bad == [], "\n".join(str(b) for b in bad)
 
 
+# Steps a variant makes unreachable, by design of the change: keeping the new page after
+# each -EAGAIN uses up both free pages before the forced pass 3 (-ENOMEM then ends
+# migrate_pages()); without the pass count, `force` (pass > 2) is never true.
+UNREACHED = {"eagain_keeps_newpage": ["__unmap_and_move.lock"], "retry_forever": ["__unmap_and_move.lock"]}
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_every_step_is_reached(results, variant):
     coverage = dict(results(variant).coverage)
     assert coverage
-    assert [step for step, n in coverage.items() if n == 0] == []
+    assert [step for step, n in coverage.items() if n == 0] == UNREACHED.get(variant, [])
 
 
 def test_v4_8_holds_all_but_the_findings(results):
@@ -91,7 +102,7 @@ def test_async_sleeps_in_putback_on_the_drivers_lock(results):
     assert not any(s == "__unmap_and_move.lock" for _, s in steps)
     assert steps[-1][0] == "compactor" and steps[-1][1].startswith("lock_page.sleep")
     final = prop.trace.steps[-1].state
-    assert final["mode"] == "async" and "drv" in final["pglock"].values()
+    assert final["mode"] == "async" and "drv" in _fn(final["pglock"]).values()
 
 
 def test_unused_new_page_goes_to_the_lru(results):
@@ -101,7 +112,7 @@ def test_unused_new_page_goes_to_the_lru(results):
     release = steps.index(("driver", "rel_clear"))
     assert release < steps.index(("compactor", "move_to_new_page.released"))
     assert ("compactor", "move_to_new_page.callback") not in steps
-    assert "lru" in prop.trace.steps[-1].state["nwhere"].values()
+    assert "lru" in _fn(prop.trace.steps[-1].state["nwhere"]).values()
 
 
 def test_lock_when_forced_sleeps_in_async_direct_compaction(results):
@@ -112,7 +123,7 @@ def test_lock_when_forced_sleeps_in_async_direct_compaction(results):
     assert sum(1 for s in steps if s == ("compactor", "migrate_pages.pass_loop")) == 4
     final = prop.trace.steps[-1].state
     assert final["mode"] == "async" and final["memalloc"] is True
-    assert "drv" in final["pglock"].values()
+    assert "drv" in _fn(final["pglock"]).values()
     # with the PF_MEMALLOC test kept, async compaction never gets there
     assert results("no_async_test").verdict("AsyncNoLockPage") is Verdict.HOLDS
 
@@ -129,7 +140,8 @@ def test_retry_forever_loops_on_eagain(results):
 def test_putback_keeps_isolated_loses_the_page(results):
     prop = results("putback_keeps_isolated").property("NoLeakedIsolation")
     final = prop.trace.steps[-1].state
-    lost = [p for p in ("P1", "P2") if final["owned"][p] and final["isolated"][p] and final["onlist"][p]]
+    owned, isolated, onlist = _fn(final["owned"]), _fn(final["isolated"]), _fn(final["onlist"])
+    lost = [p for p in owned if owned[p] and isolated[p] and onlist[p]]
     assert lost, final
     assert ("compactor", "putback_movable_pages.putback") in _steps(prop.trace) \
         or ("compactor", "unmap_and_move.fail_putback") in _steps(prop.trace)
@@ -140,7 +152,7 @@ def test_enomem_without_putback_keeps_the_isolation(results):
     steps = _steps(prop.trace)
     assert ("compactor", "putback_movable_pages.next") not in steps
     final = prop.trace.steps[-1].state
-    assert final["compactor.err"] == -12 and final["migratepages"]
+    assert final["compactor.err"].get("compactor") == -12 and final["migratepages"]
 
 
 def test_ten_passes_give_the_same_verdicts(loaded, results):
