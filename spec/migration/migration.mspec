@@ -29,7 +29,9 @@ const Passes = 4
 enum Mapping { null, typeonly, ops }
 enum Rc { SUCCESS, EAGAIN, EBUSY, ENOMEM }         // MIGRATEPAGE_SUCCESS, -EAGAIN, -EBUSY, -ENOMEM
 enum Mode { async, sync_light }                    // enum migrate_mode: MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT
-enum Where { buddy, ccfree, held, installed, lru } // buddy, cc->freepages, an attempt's newpage, the driver's, the LRU
+// buddy, cc->freepages, an attempt's newpage, on the driver's list, taken off it by the driver
+// to be freed (its page->lru on the driver's local list), the LRU
+enum Where { buddy, ccfree, held, installed, released, lru }
 
 // The old pages: the driver's, on its list, with its reference and its mapping.
 var ref "page->_refcount": [Pages -> 0..2] = [x in Pages |-> 1]
@@ -46,8 +48,8 @@ var balloon_lock "vb->balloon_lock (a mutex; the driver holds it while it releas
 // The new pages.
 var nwhere "where each free page is": [NewPages -> Where] = [x in NewPages |-> buddy]
 var nref "newpage->_refcount": [NewPages -> 0..2] = [x in NewPages |-> 0]
-var nmovable "newpage is the driver's (__SetPageMovable by balloon_page_insert)": [NewPages -> bool] = [x in NewPages |-> false]
-var nlocked "PG_lock of newpage (only the migrating task ever takes it)": [NewPages -> bool] = [x in NewPages |-> false]
+var nmapping "newpage->mapping (__SetPageMovable by balloon_page_insert)": [NewPages -> Mapping] = [x in NewPages |-> null]
+var nlock "PG_lock of newpage and who holds it": [NewPages -> {cc, drv, none}] = [x in NewPages |-> none]
 
 // The compaction's context, chosen when it starts.
 var mode "cc->mode": Mode = async
@@ -80,6 +82,18 @@ macro put_page(p) @ "include/linux/mm.h:put_page" {
 macro __ClearPageIsolated(p) @ "include/linux/page-flags.h:__ClearPageIsolated" {
     assert pglock[p] == cc, "__ClearPageIsolated() without PG_lock" as LockedMutation
     isolated[p] = false
+}
+
+// put_page(newpage); the last reference frees it (free_pages_prepare clears the mapping).
+macro put_newpage(n) @ "include/linux/mm.h:put_page" {
+    if nref[n] == 1 { nwhere[n] = buddy  nmapping[n] = null }
+    nref[n] -= 1
+}
+
+// putback_lru_page(newpage): the page goes on an LRU list through page->lru.
+macro putback_lru_page(n) @ "mm/vmscan.c:putback_lru_page" {
+    assert nwhere[n] == held, "putback_lru_page() of a page whose page->lru the driver uses" as NoLruCorruption
+    nwhere[n] = lru
 }
 
 // compaction_free(): the new page goes back on cc->freepages.
@@ -129,7 +143,7 @@ func lock_page(p: Pages, who: {cc, drv}) @ "include/linux/pagemap.h:lock_page" {
 // put_page(page) (the balloon reference; the VM still holds one).
 func migratepage(p: Pages, n: NewPages) -> Rc @ "drivers/virtio/virtio_balloon.c:virtballoon_migratepage" {
     step migrate {
-        assert pglock[p] == cc && nlocked[n], "migratepage() without PG_lock on both pages" as LockedMutation
+        assert pglock[p] == cc && nlock[n] == cc, "migratepage() without PG_lock on both pages" as LockedMutation
         assert owned[p] && isolated[p], "migratepage() on a page the driver released" as NoCallbackOnReleased
         if balloon_lock { return EAGAIN }
         either {
@@ -138,7 +152,7 @@ func migratepage(p: Pages, n: NewPages) -> Rc @ "drivers/virtio/virtio_balloon.c
             return EBUSY
         } or {
             nref[n] += 1
-            nmovable[n] = true
+            nmapping[n] = ops
             nwhere[n] = installed
             mapping[p] = typeonly
             owned[p] = false
@@ -201,18 +215,22 @@ func __unmap_and_move(p: Pages, n: NewPages, force: bool) -> Rc @ "mm/migrate.c:
     }
     step lock { call lock_page(p, cc) }
     // trylock_page(newpage): nobody else knows the new page; it cannot fail here.
-    step lock_new @ "mm/migrate.c:__unmap_and_move" { nlocked[n] = true }
+    step lock_new @ "mm/migrate.c:__unmap_and_move" { nlock[n] = cc }
     step move { rc = call move_to_new_page(p, n) }
-    // out_unlock_both: unlock_page(newpage); out_unlock: unlock_page(page); out: on success
-    // put_page(newpage) when __PageMovable(newpage) (the driver took its own reference),
-    // else putback_lru_page(newpage): lru_cache_add() takes a reference, put_page() drops
-    // the allocation's. A page the driver released has "migrated" without using newpage,
-    // which thus goes to the LRU, empty, for reclaim to free later.
+    // out_unlock_both: unlock_page(newpage); out_unlock: unlock_page(page).
     step unlock_both @ "mm/migrate.c:__unmap_and_move" {
-        nlocked[n] = false
+        nlock[n] = none
         unlock_page(p, cc)
+    }
+    // out: on success put_page(newpage) when __PageMovable(newpage) (the driver took its own
+    // reference), else putback_lru_page(newpage): lru_cache_add() takes a reference,
+    // put_page() drops the allocation's. newpage is unlocked: the driver may be releasing it
+    // already (__ClearPageMovable() keeps the type bit, so __PageMovable() stays true). A
+    // page the driver released has "migrated" without using newpage, which thus goes to the
+    // LRU, empty, for reclaim to free later.
+    step out @ "mm/migrate.c:__unmap_and_move" {
         if rc == SUCCESS {
-            if nmovable[n] { nref[n] -= 1 } else { nwhere[n] = lru }
+            if nmapping[n] != null { put_newpage(n) } else { putback_lru_page(n) }
         }
         return rc
     }
@@ -357,10 +375,15 @@ fair actor compactor "compact_zone(): one compaction of the zone" {
 // list_del unless isolated), unlock_page, put_page, then the mutex is released.
 fair actor driver "the driver releasing its pages" {
     local q: Pages | {none} = none
+    local m: NewPages | {none} = none
     step idle @ "drivers/virtio/virtio_balloon.c:leak_balloon" {
         either {
             await !balloon_lock
             any x in {y in Pages where owned[y]} { q = x  balloon_lock = true }
+        } or {
+            await !balloon_lock
+            any x in {y in NewPages where nwhere[y] == installed} { m = x  balloon_lock = true }
+            goto new_lock
         } or {
             goto done
         }
@@ -376,6 +399,23 @@ fair actor driver "the driver releasing its pages" {
     step rel_put @ "drivers/virtio/virtio_balloon.c:leak_balloon" {
         dref[q] = false
         put_page(q)
+        balloon_lock = false
+        goto idle
+    }
+    // The same release of a page the driver got by migration: balloon_page_dequeue()
+    // (trylock_page; the model waits for PG_lock), balloon_page_delete() onto the driver's
+    // local list (release_pages_balloon() frees it from there), then put_page().
+    step new_lock @ "mm/balloon_compaction.c:balloon_page_dequeue" {
+        await nlock[m] == none
+        nlock[m] = drv
+    }
+    step new_clear @ "include/linux/balloon_compaction.h:balloon_page_delete" {
+        nmapping[m] = typeonly
+        nwhere[m] = released
+        nlock[m] = none
+    }
+    step new_put @ "drivers/virtio/virtio_balloon.c:release_pages_balloon" {
+        put_newpage(m)
         balloon_lock = false
         goto idle
     }
@@ -401,17 +441,18 @@ invariant ReturnContract "migrate_pages() returns 0 only when every page left th
 // scanner, nor handed to the LRU.
 invariant NewPageReturned "when migrate_pages() returns, no new page is held by an attempt; when the compaction ends, each is free or the driver's":
     (compactor at putback => forall n in NewPages: nwhere[n] != held)
-    && (compactor at done => forall n in NewPages: nwhere[n] in {buddy, installed, lru})
+    && (compactor at done => forall n in NewPages: nwhere[n] in {buddy, installed, released, lru})
 
 // Stronger: a new page the driver did not take goes back to the allocator, not to the LRU
 // (it does not in v4.8: see the expectation).
 invariant NewPageFreed "when the compaction ends, each new page is free or the driver's":
-    compactor at done => forall n in NewPages: nwhere[n] in {buddy, installed}
+    compactor at done => forall n in NewPages: nwhere[n] in {buddy, installed, released}
 
 invariant NewPageRefs "a new page's reference count matches where it is":
-    forall n in NewPages: (nwhere[n] == buddy => nref[n] == 0 && !nmovable[n])
-        && (nwhere[n] in {ccfree, lru} => nref[n] == 1 && !nmovable[n])
-        && (nwhere[n] == installed => nmovable[n] && nref[n] >= 1 && (nref[n] == 2 => nlocked[n]))
+    forall n in NewPages: (nwhere[n] == buddy => nref[n] == 0 && nmapping[n] == null)
+        && (nwhere[n] in {ccfree, lru} => nref[n] == 1 && nmapping[n] == null)
+        && (nwhere[n] == installed => nmapping[n] == ops && nref[n] >= 1)
+        && (nwhere[n] == released => nmapping[n] == typeonly && nref[n] >= 1)
 
 // Catches: the page lock taken with lock_page() by __unmap_and_move() in MIGRATE_ASYNC
 // ("if (!force || mode == MIGRATE_ASYNC) goto out") or under PF_MEMALLOC ("It's not safe
@@ -434,6 +475,7 @@ invariant MappingStability "from move_to_new_page()'s PageMovable() test to the 
 assertion LockedMutation "PG_isolated and the callbacks are touched only under PG_lock held by the toucher"
 assertion NoCallbackOnReleased "no driver callback runs on a page the driver released"
 assertion FreeHygiene "a freed page is neither on the driver's list nor locked"
+assertion NoLruCorruption "putback_lru_page() never takes a page whose page->lru the driver uses"
 
 // Catches: a compaction that never returns (migrate_pages() retrying for ever, a sleep
 // nobody ends).

@@ -141,3 +141,32 @@ variant retry_forever extends v4_8 "migrate_pages(): retry while some page retur
 }
 expect retry_forever violates Terminates, AsyncNeverSleeps, NewPageFreed
 expect retry_forever holds all
+
+// ------------------------------------------------------------------ a race v4.8 closed
+
+// Before v4.8 the test after unlocking newpage was __is_movable_balloon_page(newpage)
+// (PageBalloon), which balloon_page_delete() clears: "[PATCH v1] mm: migrate: don't rely on
+// PageMovable() of newpage after unlocking it" (David Hildenbrand, linux-mm, 28 Jan 2019;
+// Fixes: d6d86c0a7f8d "mm/balloon_compaction: redesign ballooned pages management", stable
+// 3.12+): "after unlocking newpage, there is nothing stopping the newpage from getting
+// dequeued and freed by virtio-balloon ... [we] will therefore call
+// putback_lru_page(newpage), modifying page->lru although that list is still in use by
+// virtio-balloon". Michal Hocko's reply quotes Vratislav Bendel: upstream is safe since
+// b1123ea6d3b3 ("mm: balloon: use general non-lru movable page feature", v4.8), because
+// __PageMovable(newpage) stays true after __ClearPageMovable(). Here the test reads
+// PageMovable(newpage) (the driver's mapping still there), which the release clears.
+variant newpage_test_after_release extends v4_8 "__unmap_and_move(): the putback of newpage decided by a flag the driver's release clears (pre-v4.8 PageBalloon semantics)" source "linux-mm, 2019-01-28, mm: migrate: don't rely on PageMovable() of newpage after unlocking it" {
+    replace __unmap_and_move.out {
+        if rc == SUCCESS {
+            if nmapping[n] == ops { put_newpage(n) } else { putback_lru_page(n) }
+        }
+        return rc
+    }
+}
+// The driver's migratepage installs N1; __unmap_and_move() unlocks N1; the driver deflates:
+// balloon_page_delete(N1) moves it to its local list (released, mapping type bit only);
+// the migration thread now finds the flag clear and calls putback_lru_page(N1) on a page
+// whose page->lru the driver is using (and which is now counted on the LRU with the
+// driver's mapping bit: NewPageRefs).
+expect newpage_test_after_release violates NoLruCorruption, NewPageRefs, AsyncNeverSleeps, NewPageFreed
+expect newpage_test_after_release holds all
