@@ -18,11 +18,12 @@ from movspec.result import Verdict
 
 MIGRATION = Path(__file__).resolve().parents[2] / "spec" / "migration"
 VARIANTS = ("v4_8", "freed_no_lock", "move_keeps_isolated", "no_async_test", "lock_when_forced",
-            "putback_keeps_isolated", "eagain_keeps_newpage", "enomem_no_putback", "retry_forever")
+            "putback_keeps_isolated", "eagain_keeps_newpage", "enomem_no_putback", "retry_forever",
+            "newpage_test_after_release")
 PROPERTIES = ("TypeOK", "NoLeakedIsolation", "ReturnContract", "NewPageReturned", "NewPageFreed",
               "NewPageRefs", "AsyncNoLockPage", "MemallocNoLockPage", "AsyncNeverSleeps",
               "MappingStability", "LockedMutation", "NoCallbackOnReleased", "FreeHygiene",
-              "Terminates", "Deadlock")
+              "NoLruCorruption", "Terminates", "Deadlock")
 # v4.8's two findings: what it does that a stronger reading of its contract would forbid
 FINDINGS = {"AsyncNeverSleeps", "NewPageFreed"}
 
@@ -153,6 +154,21 @@ def test_enomem_without_putback_keeps_the_isolation(results):
     assert ("compactor", "putback_movable_pages.next") not in steps
     final = prop.trace.steps[-1].state
     assert final["compactor.err"].get("compactor") == -12 and final["migratepages"]
+
+
+def test_newpage_released_between_unlock_and_test(results):
+    prop = results("newpage_test_after_release").property("NoLruCorruption")
+    steps = _steps(prop.trace)
+    # the callback installs the new page, the migration thread unlocks it, the driver
+    # releases it, and only then does the thread test it and put it on the LRU
+    install = steps.index(("compactor", "migratepage.migrate"))
+    unlock = steps.index(("compactor", "__unmap_and_move.unlock_both"))
+    release = steps.index(("driver", "new_clear"))
+    assert install < unlock < release < len(steps) - 1
+    assert steps[-1] == ("compactor", "__unmap_and_move.out")
+    assert "putback_lru_page" in prop.trace.steps[-1].failure
+    # v4.8's __PageMovable(newpage) still sees the type bit: no putback_lru_page
+    assert results("v4_8").verdict("NoLruCorruption") is Verdict.HOLDS
 
 
 def test_ten_passes_give_the_same_verdicts(loaded, results):
