@@ -170,3 +170,17 @@ variant newpage_test_after_release extends v4_8 "__unmap_and_move(): the putback
 // driver's mapping bit: NewPageRefs).
 expect newpage_test_after_release violates NoLruCorruption, NewPageRefs, AsyncNeverSleeps, NewPageFreed
 expect newpage_test_after_release holds all
+
+// The fix the 2019 patch proposes: decide by is_lru of the old page, read before the
+// migration (`if (unlikely(!is_lru)) put_page(newpage); else putback_lru_page(newpage)`).
+// Every page here is non-LRU, so newpage is put: the driver's release can no longer make
+// the VM put it on the LRU, and the unused new page of a page released under isolation is
+// freed rather than handed to the LRU.
+variant newpage_is_lru_test extends v4_8 "__unmap_and_move(): the putback of newpage decided by is_lru of the old page" source "linux-mm, 2019-01-28, mm: migrate: don't rely on PageMovable() of newpage after unlocking it" {
+    replace __unmap_and_move.out {
+        if rc == SUCCESS { put_newpage(n) }
+        return rc
+    }
+}
+expect newpage_is_lru_test holds all
+expect newpage_is_lru_test violates AsyncNeverSleeps

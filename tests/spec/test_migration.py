@@ -19,7 +19,7 @@ from movspec.result import Verdict
 MIGRATION = Path(__file__).resolve().parents[2] / "spec" / "migration"
 VARIANTS = ("v4_8", "freed_no_lock", "move_keeps_isolated", "no_async_test", "lock_when_forced",
             "putback_keeps_isolated", "eagain_keeps_newpage", "enomem_no_putback", "retry_forever",
-            "newpage_test_after_release")
+            "newpage_test_after_release", "newpage_is_lru_test")
 PROPERTIES = ("TypeOK", "NoLeakedIsolation", "ReturnContract", "NewPageReturned", "NewPageFreed",
               "NewPageRefs", "AsyncNoLockPage", "MemallocNoLockPage", "AsyncNeverSleeps",
               "MappingStability", "LockedMutation", "NoCallbackOnReleased", "FreeHygiene",
@@ -169,6 +169,8 @@ def test_newpage_released_between_unlock_and_test(results):
     assert "putback_lru_page" in prop.trace.steps[-1].failure
     # v4.8's __PageMovable(newpage) still sees the type bit: no putback_lru_page
     assert results("v4_8").verdict("NoLruCorruption") is Verdict.HOLDS
+    # deciding by the old page (the 2019 fix) also frees the unused new page
+    assert results("newpage_is_lru_test").verdict("NewPageFreed") is Verdict.HOLDS
 
 
 def test_ten_passes_give_the_same_verdicts(loaded, results):
