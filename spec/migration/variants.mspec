@@ -177,8 +177,16 @@ expect newpage_test_after_release holds all
 // the VM put it on the LRU, and the unused new page of a page released under isolation is
 // freed rather than handed to the LRU.
 variant newpage_is_lru_test extends v4_8 "__unmap_and_move(): the putback of newpage decided by is_lru of the old page" source "linux-mm, 2019-01-28, mm: migrate: don't rely on PageMovable() of newpage after unlocking it" {
+    // bool is_lru = !__PageMovable(page), read on entry
+    local __unmap_and_move.is_lru: bool = false
+    replace __unmap_and_move.trylock {
+        is_lru = !__PageMovable(p)
+        got = call trylock_page(p, cc)
+    }
     replace __unmap_and_move.out {
-        if rc == SUCCESS { put_newpage(n) }
+        if rc == SUCCESS {
+            if !is_lru { put_newpage(n) } else { putback_lru_page(n) }
+        }
         return rc
     }
 }
