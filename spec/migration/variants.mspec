@@ -44,7 +44,7 @@ variant freed_no_lock extends v4_8 "page_count() == 1: no lock_page(), no __Clea
 expect freed_no_lock holds all
 expect freed_no_lock violates AsyncNeverSleeps, NewPageFreed
 
-// The brief's candidate bug: move_to_new_page() forgets __ClearPageIsolated() on the
+// A candidate bug: move_to_new_page() forgets __ClearPageIsolated() on the
 // !PageMovable path. The page was released by the driver; migrate_pages() calls it a
 // success and drops the isolation's reference; the last put_page() (the VM's, or the
 // driver's pending one) frees it and clears PG_isolated. Nobody tests PG_isolated of a
