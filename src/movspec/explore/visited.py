@@ -33,7 +33,12 @@ bound). States of at most 63 bits are below ``P``: their fingerprint is the stat
 and the bound is 0. A fingerprint costs 8 bytes, so this pays off for states wider than 8
 bytes. The frontier's states are kept as bytes for the two levels the search reads.
 
-Both index their states with an open-addressing table of ``uint32`` state numbers (linear
+``make_visited(..., compact=False)`` gives a ``DictStates`` instead: the exact states as Python
+ints in a dict (looked up at C speed, about 120 bytes a state), which the search moves into an
+``ExactStates`` (``exact()``: same numbers and parents) at the end of the level where it
+passes ``SPILL`` states.
+
+The two compact kinds index their states with an open-addressing table of ``uint32`` state numbers (linear
 probing, placed by the top bits of the state's mixed hash, grown twice as large at 70%
 load) and keep a ``uint32`` parent number per state; the exact table also keeps the top 32
 bits of each state's mixed hash, which reject most probes without touching the key and
