@@ -274,7 +274,7 @@ def _glued_keyword(before: str, tok, stmt_start: bool):
     word = m.group(1)
     if word in _GLUE_WORDS:
         return None
-    for kw in sorted(_GLUE_WORDS, key=len, reverse=True):
+    for kw in _GLUE_WORDS:
         if word.startswith(kw):
             return word, kw, m.start(1)
     return None
@@ -295,9 +295,9 @@ _STMT_WORDS = ["if", "any", "await", "either", "goto", "assert", "call", "unload
 _DECL_WORDS = {"step", "local", "actor", "fair", "unfair", "var", "const", "enum", "struct", "module", "def",
                "macro", "invariant", "assertion", "leadsto", "allow", "variant", "expect", "model",
                "replace", "insert", "remove"}
-# keywords that start a declaration or a step at the start of a line
+# keywords that start a declaration or a step at the start of a line, longest first
 _GLUE_WORDS = sorted(_DECL_WORDS | {"func", "irq", "flags", "abstract", "refinement", "inductive", "for",
-                                    "action"})
+                                    "action"}, key=len, reverse=True)
 
 
 def unterminated_comment(text: str) -> int | None:

@@ -142,10 +142,10 @@ class Symbols:
     def pc_values(self, actor: str, step: str) -> tuple[str, ...]:
         """``pc_value``, and for ``s.f`` (the result step of ``x = call f(..)`` in step ``s``
         of ``actor``) the label of that result step, as the printer names it."""
-        steps = self.model.actor(actor).steps
+        steps = self.model.actor(actor).steps if "." in step else ()
         name, _, func = step.rpartition(".")
         decl = next((s for s in steps if s.name == name), None)
-        if "." not in step or decl is None or any(s.name == step for s in steps):
+        if decl is None or any(s.name == step for s in steps):
             return (self.pc_value(actor, step),)  # a step of the actor's own (an inlined copy too)
         return tuple(dict.fromkeys(self.result_label(actor, name, func, c.target)
                                    for c in walk(decl.body) if isinstance(c, ir.CallFunc)

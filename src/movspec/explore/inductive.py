@@ -228,7 +228,7 @@ class _Induction:
         aux = replace(model, properties=invs + tuple(
             p for p in model.properties if isinstance(p, ir.AssertProperty)))
         # the atoms coded as in the model's own compilation, so that a state packs into the
-        # same int here as in the reachable graph (``_reachable_good``)
+        # same int here as in the reachable graph (``_usable_graph``)
         self.comp: Compiled = compile_model(aux, symmetry=False, atoms_like=model)
         self.layout = self.comp.layout
         self.parts = conjuncts(model, prop.expr, self.comp.value)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..dsl import ast as A
 from ..diagnostics import did_you_mean
+from . import nodes as N
 
 
 def called_functions(r, steps) -> set[str]:
@@ -30,20 +31,26 @@ def called_functions(r, steps) -> set[str]:
 
 
 def _calls(bodies, r) -> list[str]:
-    out: list[str] = []
+    """The functions the call statements of ``bodies`` run (``call f``, ``call m.op`` with code)."""
+    return [st.func if isinstance(st, A.FCallS) else f"{st.module}.{st.op}" for st in _call_stmts(bodies, r)
+            if isinstance(st, A.FCallS) or f"{st.module}.{st.op}" in r.funcs]
+
+
+def _call_stmts(bodies, r) -> list:
+    """The ``call`` statements (``A.FCallS``, ``A.CallS``) of the syntax-tree ``bodies``, in
+    order, the macros they call expanded."""
+    out: list = []
     for body in bodies:
         for st in body:
-            if isinstance(st, A.FCallS):
-                out.append(st.func)
-            elif isinstance(st, A.CallS) and f"{st.module}.{st.op}" in r.funcs:
-                out.append(f"{st.module}.{st.op}")
+            if isinstance(st, (A.FCallS, A.CallS)):
+                out.append(st)
             elif isinstance(st, A.MacroS) and st.name in r.macros:
-                out += _calls((r.macros[st.name].body,), r)
+                out += _call_stmts((r.macros[st.name].body,), r)
             for sub in (getattr(st, "then", None), getattr(st, "orelse", None), getattr(st, "body", None)):
                 if sub:
-                    out += _calls((sub,), r)
+                    out += _call_stmts((sub,), r)
             if isinstance(st, A.EitherS):
-                out += _calls(st.branches, r)
+                out += _call_stmts(st.branches, r)
     return out
 
 
@@ -76,7 +83,8 @@ def result_step(r, actor, name: str, sp) -> str | None:
     decl = next((x for x in actor.steps if x.name == step), None)
     if decl is None or step in r.funcs:
         return None
-    targets = [c for c in _result_calls((decl.body,), r) if c.func == fname]
+    targets = [c for c in _call_stmts((decl.body,), r)
+               if isinstance(c, A.FCallS) and c.func == fname and c.target is not None]
     if not targets:
         r._fail(f"step `{step}` of `{actor.decl.name}` has no `x = call {fname}(..)`, so it has no result "
                 f"step `{name}`", sp, f"`at {step}.{fname}` names the step that stores the result of "
@@ -85,22 +93,4 @@ def result_step(r, actor, name: str, sp) -> str | None:
         r._fail(f"step `{step}` has {len(targets)} `x = call {fname}(..)`, each with a result step of its own, "
                 f"so `{name}` would name more than one", sp,
                 f"make one call of `{fname}` with a result in step `{step}`", "unknown-step")
-    from .nodes import Function
-    return Function.result_step(step, fname)
-
-
-def _result_calls(bodies, r) -> list:
-    """The ``x = call f(..)`` statements of the syntax-tree ``bodies`` (macros expanded)."""
-    out: list = []
-    for body in bodies:
-        for st in body:
-            if isinstance(st, A.FCallS) and st.target is not None:
-                out.append(st)
-            elif isinstance(st, A.MacroS) and st.name in r.macros:
-                out += _result_calls((r.macros[st.name].body,), r)
-            for sub in (getattr(st, "then", None), getattr(st, "orelse", None), getattr(st, "body", None)):
-                if sub:
-                    out += _result_calls((sub,), r)
-            if isinstance(st, A.EitherS):
-                out += _result_calls(st.branches, r)
-    return out
+    return N.Function.result_step(step, fname)
