@@ -280,18 +280,7 @@ def tlc_backend():
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_tlc_agrees_with_builtin(tlc_backend, loaded, results, variant):
-    from movspec.expect import disagreements
-    from tests.conftest import tlc_check
+    from tests.spec.agreement import assert_tlc_agrees
 
-    model = loaded.models[variant]
-    by_tlc, builtin = tlc_check(model, symmetry=True), results[variant]
-    assert by_tlc.complete and by_tlc.error is None
-    assert mismatches(by_tlc, model) == []
-    assert disagreements(by_tlc, builtin) == []
-    assert by_tlc.stats.distinct == builtin.stats.distinct
     # both give the shortest counterexample of each violated property
-    for p in by_tlc.properties:
-        q = builtin.property(p.name)
-        assert (p.trace is None) == (q.trace is None), p.name
-        if p.trace is not None:
-            assert len(p.trace) == len(q.trace), p.name
+    assert_tlc_agrees(loaded.models[variant], results[variant])

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from movspec import tlc
-from movspec.expect import disagreements, expected_verdict, mismatches
+from movspec.expect import expected_verdict, mismatches
 from movspec.explore import check
 from movspec.ir.overrides import parse_override
 from movspec.load import load
@@ -187,15 +186,6 @@ def test_ten_passes_give_the_same_verdicts(loaded, results):
 @pytest.mark.tlc
 @pytest.mark.parametrize("variant", ["retry_forever"])  # TLC: 2.5 min; v4_8 takes longer (docs/migration.md)
 def test_tlc_agrees_with_builtin(loaded, results, variant):
-    ok, why = tlc.available()
-    if not ok:
-        pytest.skip(f"no TLC backend: {why}")
-    from tests.conftest import tlc_check
+    from tests.spec.agreement import assert_tlc_agrees
 
-    model = loaded.models[variant]
-    by_tlc = tlc_check(model, symmetry=True)
-    builtin = results(variant)
-    assert by_tlc.complete and by_tlc.error is None
-    assert mismatches(by_tlc, model) == []
-    assert disagreements(by_tlc, builtin) == []
-    assert by_tlc.stats.distinct == builtin.stats.distinct
+    assert_tlc_agrees(loaded.models[variant], results(variant), traces=False)

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from movspec import tlc
-from movspec.expect import disagreements, expected_verdict, mismatches
+from movspec.expect import expected_verdict, mismatches
 from movspec.explore import check
 from movspec.load import load
 from movspec.result import Verdict
-from tests.conftest import tlc_check
+from tests.spec.agreement import assert_tlc_agrees
 
 SPEC = Path(__file__).resolve().parents[2] / "spec"
 MOVABLEOPS = SPEC / "movableops"
@@ -151,18 +150,4 @@ def test_ops_pointer_outlives_the_module(results, variant):
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_tlc_agrees_with_builtin(loaded, results, variant):
-    ok, why = tlc.available()
-    if not ok:
-        pytest.skip(f"no TLC backend: {why}")
-    model = loaded.models[variant]
-    by_tlc = tlc_check(model, symmetry=True)
-    builtin = results[variant]
-    assert by_tlc.complete and by_tlc.error is None
-    assert mismatches(by_tlc, model) == []
-    assert disagreements(by_tlc, builtin) == []
-    assert by_tlc.stats.distinct == builtin.stats.distinct
-    for p in by_tlc.properties:
-        q = builtin.property(p.name)
-        assert (p.trace is None) == (q.trace is None), p.name
-        if p.trace is not None:
-            assert len(p.trace) == len(q.trace), p.name
+    assert_tlc_agrees(loaded.models[variant], results[variant])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from movspec.expect import disagreements, mismatches
+from movspec.expect import mismatches
 from movspec.explore import check
 from movspec.load import load, load_files
 from movspec.result import Verdict
@@ -242,21 +242,7 @@ def test_each_property_can_fail(prop):
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_tlc_agrees_with_builtin(loaded, variant):
-    from movspec import tlc
-    from tests.conftest import tlc_check
+    from tests.spec.agreement import assert_tlc_agrees
 
-    ok, why = tlc.available()
-    if not ok:
-        pytest.skip(f"no TLC backend: {why}")
     model = loaded.models[variant]
-    by_tlc = tlc_check(model, symmetry=True)
-    builtin = check(model, symmetry=True)
-    assert by_tlc.complete and by_tlc.error is None
-    assert mismatches(by_tlc, model) == []
-    assert disagreements(by_tlc, builtin) == []
-    assert by_tlc.stats.distinct == builtin.stats.distinct
-    for p in by_tlc.properties:
-        q = builtin.property(p.name)
-        assert (p.trace is None) == (q.trace is None), p.name
-        if p.trace is not None and p.kind != "leadsto":
-            assert len(p.trace) == len(q.trace), p.name
+    assert_tlc_agrees(model, check(model, symmetry=True), lassos=False)
