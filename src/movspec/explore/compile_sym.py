@@ -223,31 +223,40 @@ class SymmetryCompiler:
         """``canon`` by signatures (see the module docstring)."""
         groups = self._groups()
         sig_src = self._signatures(groups)
-        # every permutation, keyed by the tuple of element indexes in ascending-signature
-        # order per group, with the source of its packed image
+        # every permutation, numbered by the element indexes in ascending-signature order per
+        # group read as one mixed-radix number (``_order_number``), with the source of its
+        # packed image
         combos = list(product(*(list(permutations(range(len(codes)))) for _, codes in groups)))
+        sizes = [len(codes) for _, codes in groups]
         index = {}
-        images = []
-        for k, orders in enumerate(combos):
+        images: dict[int, str] = {}
+        for orders in combos:
             m = {}
             for (_, codes), order in zip(groups, orders):
                 for pos, elem in enumerate(order):
                     m[codes[elem]] = codes[pos]
+            k = _order_number(orders, sizes)
             index[orders] = k
-            images.append("s" if all(a == b for a, b in m.items()) else self._permuted_pack(m))
+            images[k] = "s" if all(a == b for a, b in m.items()) else self._permuted_pack(m)
         full = self.fresh("IMG")
         idx = self.fresh("PIDX")
         self.ns[idx] = index
         self.ns["_tied_orders"] = _tied_orders_fn()
-        lines = [f"{full} = (" + "".join(f"lambda s, W: {e},\n    " for e in images) + ")",
+        lines = [f"{full} = {{" + "".join(f"{k}: lambda s, W: {e},\n    " for k, e in images.items()) + "}",
                  "def canon(s, W):"]
+        number, weight = [], 1
+        for g, codes in reversed(groups):
+            for pos in reversed(range(len(codes))):
+                number.append(f"o{g}[{pos}]" + (f" * {weight}" if weight != 1 else ""))
+                weight *= len(codes)
+        untied = []
         for g, codes in groups:
             lines.append(f"    a{g} = (" + "".join(f"{sig_src[c]}, " for c in codes) + ")")
             lines.append(f"    o{g} = sorted(range({len(codes)}), key=a{g}.__getitem__)")
-        distinct = " and ".join(f"len(set(a{g})) == {len(codes)}" for g, codes in groups)
-        key = "(" + "".join(f"tuple(o{g}), " for g, _ in groups) + ")"
-        lines += [f"    if {distinct}:",
-                  f"        return {full}[{idx}[{key}]](s, W)",
+            # sorted, so equal signatures are neighbours
+            untied += [f"a{g}[o{g}[{i}]] != a{g}[o{g}[{i + 1}]]" for i in range(len(codes) - 1)]
+        lines += [f"    if {' and '.join(untied)}:",
+                  f"        return {full}[{' + '.join(reversed(number))}](s, W)",
                   "    best = None",
                   f"    for key in _tied_orders(({''.join(f'(a{g}, o{g}), ' for g, _ in groups)})):",
                   f"        v = {full}[{idx}[key]](s, W)",
@@ -255,6 +264,16 @@ class SymmetryCompiler:
                   "            best = v",
                   "    return best"]
         return "\n".join(lines)
+
+
+def _order_number(orders: tuple, sizes: list[int]) -> int:
+    """The per-group element orders read as one mixed-radix number: each position of each
+    group a digit of base that group's size, the last group's last position the lowest."""
+    k = 0
+    for order, n in zip(orders, sizes):
+        for elem in order:
+            k = k * n + elem
+    return k
 
 
 def _tied_orders_fn():
