@@ -252,3 +252,40 @@ def test_vanished_lists_close_names_of_the_file():
     assert gone.status == "vanished" and gone.similar == []
     r = run("--kernel", str(KERNEL), str(MODEL))
     assert "similar names there" not in next(x for x in r.output.splitlines() if "gone_thing" in x)
+
+
+def test_cli_variant_checks_only_what_that_variant_is_made_of():
+    # base keeps s_found (isolate_thing); later replaces it (now_named) and re-anchors s_moved
+    base = run("--kernel", str(KERNEL), "-v", "base", "--json", str(MODEL))
+    later = run("--kernel", str(KERNEL), "-v", "later", "--json", str(MODEL))
+    names = {v: {a["anchor"] for a in json.loads(r.output)["anchors"]} for v, r in (("base", base), ("later", later))}
+    assert "mm/migrate.c:isolate_thing" in names["base"] and "mm/migrate.c:now_named" not in names["base"]
+    assert "mm/migrate.c:now_named" in names["later"] and "mm/migrate.c:isolate_thing" not in names["later"]
+    # the macro expanded by s_flag counts in both; the steps neither variant touches too
+    for v in ("base", "later"):
+        assert {"include/linux/thing.h:__SetPageIsolated", "mm/migrate.c:gone_thing"} <= names[v]
+    uses = next(a for a in json.loads(later.output)["anchors"] if a["anchor"] == "mm/migrate.c:put_thing")["uses"]
+    assert [u["variant"] for u in uses] == ["later"]  # the base step it replaces is not later's
+
+
+def test_variant_leaves_out_a_macro_no_step_expands(tmp_path):
+    from movspec.anchors import in_variants
+    from movspec.api import select
+    m = tmp_path / "m.mspec"
+    m.write_text('model m "an unused macro"\nvar n: 0..1 = 0\n'
+                 'macro used() @ "mm/migrate.c:isolate_thing" { n = 1 }\n'
+                 'macro unused() @ "mm/migrate.c:gone_thing" { n = 0 }\n'
+                 'actor a {\n    step s @ "mm/migrate.c:migrate_thing" { used() }\n}\n'
+                 'variant only "one"\n')
+    loaded = load([m])
+    assert loaded.ok, loaded.diagnostics
+    uses = collect(loaded.files)
+    assert {u.text for u in uses} == {"mm/migrate.c:isolate_thing", "mm/migrate.c:gone_thing", "mm/migrate.c:migrate_thing"}
+    kept = in_variants(uses, loaded.files, select(loaded.models, ["only"]))
+    assert {u.text for u in kept} == {"mm/migrate.c:isolate_thing", "mm/migrate.c:migrate_thing"}
+
+
+def test_cli_unknown_variant_is_a_usage_error():
+    r = run("--kernel", str(KERNEL), "-v", "nosuch", str(MODEL))
+    assert r.exit_code == 2
+    assert "no variant nosuch" in r.output and "later" in r.output

@@ -4,9 +4,9 @@ moves. ``collect`` reads the anchors from the syntax trees, ``cindex`` indexes a
 ``resolve`` checks anchors against a tree. The C parser is imported on first use
 (``ts.ParserMissing`` says how to install it)."""
 
-from .collect import AnchorUse, collect, split_anchor
+from .collect import AnchorUse, collect, in_variants, split_anchor
 from .resolve import AnchorResult, Report, check_anchors
 from .ts import INSTALL_HINT, ParserMissing
 
-__all__ = ["AnchorUse", "collect", "split_anchor", "AnchorResult", "Report", "check_anchors",
+__all__ = ["AnchorUse", "collect", "in_variants", "split_anchor", "AnchorResult", "Report", "check_anchors",
            "INSTALL_HINT", "ParserMissing"]

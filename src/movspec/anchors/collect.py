@@ -13,9 +13,10 @@ import dataclasses
 from dataclasses import dataclass
 
 from ..dsl import ast as A
+from ..ir import nodes as ir
 from ..span import Span
 
-__all__ = ["AnchorUse", "collect", "split_anchor"]
+__all__ = ["AnchorUse", "collect", "in_variants", "split_anchor"]
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,72 @@ def collect(files: list[A.File]) -> list[AnchorUse]:
     for f in files:
         walk(f.decls, None, None)
     return out
+
+
+_STEP_KINDS = (A.StepD, A.ReplaceStepD, A.InsertStepD)
+
+
+def in_variants(uses: list[AnchorUse], files: list[A.File], models: dict[str, ir.Model]) -> list[AnchorUse]:
+    """The uses of ``uses`` that the resolved ``models`` (variants) are made of, so that a
+    variant of one kernel era is checked against that era's tree alone. A step, replaced or
+    inserted step counts when a step of a variant was resolved from it (a step a variant
+    replaces or removes no longer does); any other anchored declaration (a macro, a function)
+    when some statement or step of a variant was resolved from its text (a macro no step
+    expands does not count)."""
+    step_at: set[tuple] = set()
+    text_at: set[tuple] = set()
+    for m in models.values():
+        for a in (*m.actors, *m.functions):
+            for st in a.steps:
+                if st.span is not None:
+                    step_at.add((st.span.file, st.span.line, st.span.col))
+        _spans(m, text_at)
+    kinds: dict[tuple, bool] = {}
+
+    def note(node) -> None:
+        if isinstance(node, (list, tuple)):
+            for x in node:
+                note(x)
+            return
+        if not dataclasses.is_dataclass(node) or isinstance(node, (type, Span)):
+            return
+        sp = getattr(node, "span", None)
+        if isinstance(getattr(node, "anchor", None), str) and sp is not None:
+            kinds[(sp.file, sp.line, sp.col)] = isinstance(node, _STEP_KINDS)
+        for f in dataclasses.fields(node):
+            if f.name not in ("span", "name_span", "anchor"):
+                note(getattr(node, f.name))
+
+    for f in files:
+        note(f.decls)
+    out = []
+    for u in uses:
+        sp = u.span
+        if sp is None:
+            continue
+        key = (sp.file, sp.line, sp.col)
+        if kinds.get(key, False):
+            if key in step_at:
+                out.append(u)
+        elif any(f == sp.file and (sp.line, sp.col) <= (line, col) <= (sp.end_line, sp.end_col)
+                 for f, line, col in text_at):
+            out.append(u)
+    return out
+
+
+def _spans(model: ir.Model, out: set) -> None:
+    """The start of every span in ``model``'s actors and functions."""
+    seen: set[int] = set()
+    stack: list = [model.actors, model.functions]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (list, tuple)):
+            stack.extend(n)
+            continue
+        if isinstance(n, Span):
+            out.add((n.file, n.line, n.col))
+            continue
+        if not dataclasses.is_dataclass(n) or isinstance(n, type) or id(n) in seen:
+            continue
+        seen.add(id(n))
+        stack.extend(getattr(n, f.name) for f in dataclasses.fields(n))

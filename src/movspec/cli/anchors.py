@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import load_or_exit, stderr_console
+from .common import complete_variants, load_or_exit, stderr_console
 from .jsonmode import JsonCommand, fail
 
 USAGE = 2  # exit status of a usage error (as the other commands)
@@ -86,8 +86,12 @@ def _text_report(report) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--kernel", "kernel", required=True, metavar="DIR",
               help="The root of a kernel source tree (a checkout or an unpacked release).")
+@click.option("--variant", "-v", "variants", multiple=True, metavar="V", shell_complete=complete_variants,
+              help="Check only the anchors this variant is made of (repeatable): its own steps and the "
+                   "base's it keeps, and the macros and functions they expand; for a tree of that "
+                   "variant's kernel era. Default: every anchor of the text.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
-def anchors_command(paths: tuple[str, ...], kernel: str, as_json: bool) -> None:
+def anchors_command(paths: tuple[str, ...], kernel: str, variants: tuple[str, ...], as_json: bool) -> None:
     """Check every `@ "file:function"` anchor of the model in PATHS (default: spec/) against
     the kernel tree DIR.
 
@@ -105,6 +109,10 @@ def anchors_command(paths: tuple[str, ...], kernel: str, as_json: bool) -> None:
              "pass the root of a kernel source tree (the directory holding mm/ and include/)", USAGE)
     result = load_or_exit(paths)
     uses = collect(result.files)
+    if variants:
+        from ..anchors import in_variants
+        from .results import select_models
+        uses = in_variants(uses, result.files, select_models(result.models, variants, ()))
     try:
         report = check_anchors(uses, root, progress=None if as_json else (lambda m: err.print(m, highlight=False)))
     except ParserMissing as exc:
