@@ -57,7 +57,7 @@ fair actor owner "the driver's allocation (balloon inflate, zs_malloc) and relea
     // Pages not yet allocated: each page is allocated at most once, which bounds the model.
     local todo: set of Pages = Pages
 
-    step idle @ "drivers/virtio/virtio_balloon.c:balloon" "the balloon thread: inflate (fill_balloon), deflate (leak_balloon), or stop once every page is released and the module is exiting" {
+    step idle @ "drivers/virtio/virtio_balloon.c:update_balloon_size_func" "the balloon thread: inflate (fill_balloon), deflate (leak_balloon), or stop once every page is released and the module is exiting" {
         either {
             // balloon_page_alloc(): a new page from the buddy allocator, refcount 1, not yet
             // movable. Not after mod->exit started.
@@ -104,7 +104,7 @@ fair actor owner "the driver's allocation (balloon inflate, zs_malloc) and relea
     // list_del only if the page is not isolated (the VM owns page->lru then), and leave
     // PG_isolated to the VM. If the page was migrated while we waited for PG_lock, it is no
     // longer ours (the driver's revalidation under its own lock): give up.
-    step rel_clear @ "mm/balloon_compaction.c:balloon_page_delete" {
+    step rel_clear @ "include/linux/balloon_compaction.h:balloon_page_delete" {
         if !owned[q] {
             unlock_page(q, drv)
             goto idle

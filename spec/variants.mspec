@@ -28,7 +28,7 @@ variant v3 extends v4_8 "v3: the driver owns PG_isolated (sets it in isolate_pag
         goto migrate
     }
     // Releasing an isolated page, the driver clears PG_isolated and leaves movable to the VM.
-    replace owner.rel_clear @ "mm/balloon_compaction.c:balloon_page_delete" {
+    replace owner.rel_clear @ "include/linux/balloon_compaction.h:balloon_page_delete" {
         if !owned[q] {
             unlock_page(q, drv)
             goto idle
@@ -256,7 +256,7 @@ variant per_driver_locking_rcu extends per_driver_locking "per-driver locking ma
         goto out_putpage
     }
     // the exit routine has released every page; synchronize_rcu(), then the code is freed
-    replace loader.unload @ "kernel/rcu/tree.c:synchronize_rcu" {
+    replace loader.unload @ "kernel/rcu/tree_plugin.h:synchronize_rcu" {
         await owner at done
         synchronize_rcu()
     }
