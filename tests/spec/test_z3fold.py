@@ -132,6 +132,37 @@ def test_migration_queues_on_the_destroyed_compact_wq(results, variant):
     assert prop.trace.steps[-2].state["z3_iso"] == frozenset({"P1"})
 
 
+# z3fold_alloc() with the object stored before the page becomes movable: no window in which
+# the VM can migrate a page whose first object is not stored yet.
+_STORE_FIRST = """
+    variant m extends %s {
+        remove zswap.lock_new
+        remove zswap.set_movable
+        remove zswap.unlock_new
+        insert after zswap.store step lock_new { lock_page(P1, user) }
+        insert after zswap.lock_new step set_movable { __SetPageMovable(P1, user) }
+        insert after zswap.set_movable step unlock_new { unlock_page(P1, user) }
+    }"""
+
+
+@pytest.mark.parametrize("variant", ("v5_4", "v5_3"))
+def test_the_destroy_race_needs_no_window_in_z3fold_alloc(variant):
+    # the shortest traces migrate P1 between z3fold_alloc()'s unlock_page() and its
+    # z3fold_page_lock(); the race of d776aaa9895e's message does not need that
+    texts = [(str(f), f.read_text()) for f in sorted(Z3FOLD.glob("*.mspec"))]
+    texts.append(("store_first.mspec", _STORE_FIRST % variant))
+    r = load_files(texts)
+    assert r.ok, "\n".join(str(d) for d in r.errors)
+    res = check(r.models["m"], symmetry=True)
+    prop = res.property("NoUseOfFreedWorkqueue")
+    assert prop.verdict is Verdict.VIOLATED
+    steps = _steps(prop.trace)
+    assert steps[-1][2] == "z3fold_page_migrate.queue"
+    assert steps.index(("zswap", "zswap", "store")) < steps.index(("zswap", "zswap", "set_movable"))
+    for p in ("NoUseOfFreedMapping", "NoUseOfFreedPool", "DrainedBeforeFree"):
+        assert res.verdict(p) is Verdict.VIOLATED, p
+
+
 @pytest.mark.parametrize("variant", ("v5_4", "drain"))
 def test_destroy_order_after_the_2019_fixes(loaded, variant):
     # compact_wq before release_wq ("fix z3fold_destroy_pool() ordering"), the inode after
