@@ -4,12 +4,12 @@
 // out (so v5_3 is written as a delta over v5_4, not the other way round); drain is that
 // drain with the condition its message describes.
 
-variant v5_2 "v5.2: migration as merged; __SetPageMovable() without PG_lock, trylock_page() of the VM-locked page, z3fold_destroy_pool() frees the inode first and waits for nothing the VM holds" source "commit 1f862989b04a (v5.1-rc1), as in the v5.2.1 tree"
+variant v5_2 "v5.2: migration as merged; __SetPageMovable() without PG_lock, trylock_page() of the VM-locked page, z3fold_destroy_pool() frees the inode first and waits for nothing the VM holds" source "commit 1f862989b04a (v5.1), as in the v5.2.1 tree"
 
 // Three fixes of 2019 that every later release keeps (read in the v5.3.1 and v5.4.214 trees):
 //
 // Commit 810481a24608 ("mm/z3fold.c: lock z3fold page before __SetPageMovable()", Henry
-// Burns, v5.3-rc1): "Following zsmalloc.c's example we call trylock_page() and
+// Burns, 2019, in v5.3): "Following zsmalloc.c's example we call trylock_page() and
 // unlock_page()." The model takes the can_sleep branch (lock_page()); the !can_sleep one
 // (trylock_page(), else the page is not made movable) changes nothing the properties see.
 //
@@ -19,10 +19,10 @@ variant v5_2 "v5.2: migration as merged; __SetPageMovable() without PG_lock, try
 // the v5.3 tree: a header whose compaction work is queued is not migrated (-EAGAIN).
 //
 // "mm/z3fold.c: fix z3fold_destroy_pool() ordering" and "mm/z3fold.c: fix
-// z3fold_destroy_pool() race condition" (Henry Burns, v5.3-rc5): "So compact_wq needs to be
+// z3fold_destroy_pool() race condition" (Henry Burns, 2019, in v5.3): "So compact_wq needs to be
 // destroyed before release_wq"; "There are still outstanding pages until both workqueues are
 // drained, so we cannot unregister migration until then" (the comment they leave).
-variant v5_4 extends v5_2 "v5.4: PG_lock around __SetPageMovable(), no trylock_page() in z3fold_page_migrate(), compact_wq then release_wq destroyed before the inode; nothing waits for the pages the VM holds isolated" source "commits 810481a24608, be03074c9af2, the two z3fold_destroy_pool() fixes of v5.3-rc5; the revert of d776aaa9895e; as in the v5.4.214 tree" {
+variant v5_4 extends v5_2 "v5.4: PG_lock around __SetPageMovable(), no trylock_page() in z3fold_page_migrate(), compact_wq then release_wq destroyed before the inode; nothing waits for the pages the VM holds isolated" source "commits 810481a24608, be03074c9af2, the two z3fold_destroy_pool() fixes of 2019; the revert of d776aaa9895e; as in the v5.4.214 tree" {
     insert before zswap.set_movable step lock_new @ "include/linux/pagemap.h:lock_page" {
         lock_page(P1, user)
     }
@@ -62,7 +62,7 @@ variant v5_4 extends v5_2 "v5.4: PG_lock around __SetPageMovable(), no trylock_p
 }
 
 // Commit d776aaa9895e ("mm/z3fold.c: fix race between migration and destruction", Henry
-// Burns, v5.3-rc6): "In z3fold_destroy_pool() we call destroy_workqueue(&pool->compact_wq).
+// Burns, 2019, in v5.3): "In z3fold_destroy_pool() we call destroy_workqueue(&pool->compact_wq).
 // However, we have no guarantee that migration isn't happening in the background at that
 // time. Migration directly calls queue_work_on(pool->compact_wq), if destruction wins that
 // race we are using a destroyed workqueue." It adds pool->isolated, pool->destroying and
@@ -71,7 +71,7 @@ variant v5_4 extends v5_2 "v5.4: PG_lock around __SetPageMovable(), no trylock_p
 // whose condition is inverted: it waits until some page IS isolated. The revert (Vitaly Wool,
 // 2019-09-10): "With the original commit applied, z3fold_zpool_destroy() may get blocked on
 // wait_event() for indefinite time."
-variant v5_3 extends v5_4 "v5.3: pool->isolated, pool->destroying and isolate_wait; z3fold_destroy_pool() waits for !pool_isolated_are_drained()" source "commit d776aaa9895e (v5.3-rc6), as in the v5.3.1 tree" {
+variant v5_3 extends v5_4 "v5.3: pool->isolated, pool->destroying and isolate_wait; z3fold_destroy_pool() waits for !pool_isolated_are_drained()" source "commit d776aaa9895e (2019), as in the v5.3.1 tree" {
     var isolate_wait "pool->isolate_wait (the wait queue head lives in the pool)": waitqueue
 
     invariant PoolIsolatedAccounting "pool->isolated counts exactly the pages z3fold_page_isolate granted and the VM has not given back":
