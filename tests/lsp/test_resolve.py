@@ -20,7 +20,7 @@ from movspec.lsp.resolve import Resolver, hover_markdown, word_at  # noqa: E402
 from movspec.lsp.symbols import document_symbols  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-MODELS = [ROOT / "spec", ROOT / "spec" / "zsmalloc", ROOT / "examples"]
+MODELS = [ROOT / "spec", ROOT / "spec" / "zsmalloc", ROOT / "spec" / "z3fold", ROOT / "examples"]
 
 
 def _analyse(directory: Path, texts: dict[str, str] | None = None, path: Path | None = None):
