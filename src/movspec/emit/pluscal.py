@@ -263,6 +263,10 @@ class StepPrinter:
                     self.results[key] = (label, self.after(), s)
                     self.result_fair[key] = self.step.fairness
                 out.append((f"{pad}goto {self.results[key][0]};", None))
+            elif self.ends_actor(self.step):
+                # the return label is the one after the call: in the actor's last step that
+                # is a result step printed after it, not where the process goes (Done)
+                out.append((f"{pad}goto Done;", None))
             return out
         if isinstance(s, ir.Return):
             out = []
