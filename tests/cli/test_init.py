@@ -95,3 +95,20 @@ def test_tlc_gives_the_starter_the_same_verdicts(tmp_path):
         assert theirs.error is None, theirs.error
         assert {p.name: p.verdict for p in theirs.properties} == {p.name: p.verdict for p in ours.properties}, name
         assert theirs.stats.distinct == ours.stats.distinct, name
+
+
+@pytest.mark.parametrize("typo,col", [("    step inc @", 5), ("    unfair step inc @", 12)],
+                         ids=["first-step", "after-mark"])
+def test_a_mistyped_step_keyword_in_the_starter_is_reported_at_the_word(tmp_path, typo, col):
+    # `stepp` is read as `step` and a name `p`; the error names the word with the keyword meant
+    assert _init(tmp_path).exit_code == 0
+    path = tmp_path / "counter.mspec"
+    text = path.read_text()
+    assert "    step inc @" in text
+    path.write_text(text.replace("    step inc @", typo.replace("step", "stepp"), 1))
+    line = text[:text.index("    step inc @")].count("\n") + 1
+    res = CliRunner().invoke(cli, ["lint", str(path)])
+    assert res.exit_code == 1
+    out = res.output.splitlines()
+    assert out[0] == f"{path}:{line}:{col}: error: unexpected `stepp`: no such keyword"
+    assert "hint: did you mean `step`?" in out

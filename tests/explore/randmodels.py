@@ -9,7 +9,8 @@ variants, lint) before the checkers see it.
 Covered: constant sets (``symmetric`` or not, 2 or 3 processes), an enum, a struct, functions,
 sets, integer ranges at and past their bounds (``(x + 1) % 4`` into ``0..2`` breaks TypeOK),
 variables and locals without an initial value, atom-typed locals that start unset,
-``either``/``any``/``await``/``if``, ``goto`` loops, macros (one with a step-name parameter),
+``either``/``any``/``await``/``if``, ``goto`` loops, macros (one with a step-name parameter,
+one with a string parameter as an ``assert`` message),
 ``def``, a module with ``call`` and ``unload`` and its ``guards`` property, ``assert`` with
 and without ``as P``, invariants naming other processes' locals and ``at``, ``leadsto`` with
 weakly and strongly fair actors, deadlock (allowed or not), functions (``func`` with a parameter, a local, a result or none,

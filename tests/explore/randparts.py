@@ -26,6 +26,7 @@ MACROS = {
     "flip": ("macro flip() { f = !f }", {"f"}),
     "put": ("macro put(k) { s = s | {k} }", {"s"}),
     "retry": ("macro retry(c2, lbl) { if c2 { goto lbl } }", set()),
+    "must": ("macro must(c3, why) { assert c3, why }", set()),  # a string parameter as the message
 }
 OVERRIDES = {  # what a variant may redefine
     "def": ["def big(v) = v >= 1", "def has(k) = k notin s"],
@@ -344,7 +345,11 @@ class StepGen:
             return ("raw", f"await {bool_expr(env)}")
         if k == "assert":
             prop = rng.choice(g.assert_props)
-            return ("raw", f"assert {bool_expr(env)}, \"check\"" + (f" as {prop}" if prop else ""))
+            cond = bool_expr(env)
+            if prop is None and "must" in g.macro_names and len(cond) % 2:
+                # chosen by the condition's text, not by a draw: the rest of the model is as before
+                return ("raw", f"must({cond}, \"check\")")
+            return ("raw", f"assert {cond}, \"check\"" + (f" as {prop}" if prop else ""))
         if k == "call":
             return ("raw", "call drv.op()")
         if k == "unload":

@@ -200,3 +200,31 @@ def test_callback_function_agrees_with_tlc(symmetry):
     ours, _ = assert_backends_agree(_callback_model(), "callback_function", symmetry=symmetry)
     # its counterexample is among those whose lengths are compared
     assert ours.verdict("NoUseAfterUnload") is Verdict.VIOLATED
+
+
+LAST_STEP_CALL = HEADER + """func f() -> 0..3 { step s { n = 1  return n } }
+func g() { step t { n = 2  return } }
+actor a { local v: 0..3 = 0
+    step x { v = call f() }
+    step w { call g() }
+}
+"""
+
+
+def test_a_call_in_the_last_step_returns_to_done_not_to_a_result_step():
+    # PlusCal returns to the label after the call; after the actor's last step come its
+    # result steps, so the call names where the process goes
+    from movspec.emit import emit
+    model = next(iter(load_text(LAST_STEP_CALL, "f.mspec").models.values()))
+    tla = emit(model).tla
+    at = tla.index("a_w:")
+    assert tla[at:].split("\n")[1:3] == ["            call g();", "            goto Done;"]
+    # x, f.s, x.f, w, g.t, Done
+    assert check(model, symmetry=False).stats.distinct == 6
+
+
+@pytest.mark.tlc
+def test_a_call_in_the_last_step_agrees_with_tlc():
+    model = next(iter(load_text(LAST_STEP_CALL, "f.mspec").models.values()))
+    ours, tlc = assert_backends_agree(model, symmetry=False)
+    assert tlc.stats.distinct == ours.stats.distinct == 6

@@ -157,7 +157,7 @@ def test_the_graphs_breadth_first_tree_is_the_one_liveness_computed():
         models += [lower_functions(m) for m in (load_gen(generate(seed)) or {}).values()]
         seed += 1
     models.append(lower_functions(_models(WAKEUP)[next(iter(_models(WAKEUP)))]))
-    from movspec.explore.layout import RUNTIME_ERRORS
+    from movspec.explore.domains import RUNTIME_ERRORS
 
     tried = 0
     for m in models:

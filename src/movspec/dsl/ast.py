@@ -12,7 +12,7 @@ from typing import Union
 
 from ..span import Span
 from .ast_expr import (  # noqa: F401 (re-exported: one namespace for all nodes)
-    BoolT, NamedT, RangeT, AtomsT, UnionT, FuncT, SetT, ListT, TypeExpr, Name, IntE, BoolE, SelfE,
+    BoolT, NamedT, RangeT, AtomsT, UnionT, FuncT, SetT, ListT, TypeExpr, Name, StrE, IntE, BoolE, SelfE,
     SetE, EmptyListE, FilterE, FuncE, CardE, RangeE, FieldE, IndexE, Arg, ApplyE, UnaryE, BinaryE, QuantE,
     IfE, AtE, Expr,
 )
@@ -79,7 +79,7 @@ class GotoS:
 @dataclass(frozen=True)
 class AssertS:
     cond: Expr
-    message: str
+    message: str | Name  # a string, or (in a macro) the parameter bound to one
     prop: str | None = None
     span: Span | None = _span()
 

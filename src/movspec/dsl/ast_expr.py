@@ -78,6 +78,14 @@ class Name:
 
 
 @dataclass(frozen=True)
+class StrE:
+    """A string literal: only as a macro argument, for an ``assert`` message in the macro."""
+
+    value: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True)
 class IntE:
     value: int
     span: Span | None = _span()
@@ -212,5 +220,5 @@ class AtE:
     span: Span | None = _span()
 
 
-Expr = Union[Name, IntE, BoolE, SelfE, SetE, EmptyListE, FilterE, FuncE, CardE, RangeE, FieldE, IndexE,
+Expr = Union[Name, StrE, IntE, BoolE, SelfE, SetE, EmptyListE, FilterE, FuncE, CardE, RangeE, FieldE, IndexE,
              ApplyE, UnaryE, BinaryE, QuantE, IfE, AtE]

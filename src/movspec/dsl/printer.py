@@ -22,6 +22,8 @@ def _steps(steps: tuple[str, ...]) -> str:
 def _expr(e: A.Expr) -> tuple[str, int]:
     if isinstance(e, A.Name):
         return e.name, P_POSTFIX
+    if isinstance(e, A.StrE):
+        return quote(e.value), P_POSTFIX
     if isinstance(e, A.IntE):
         return str(e.value), P_POSTFIX
     if isinstance(e, A.BoolE):
@@ -134,7 +136,8 @@ def stmt(s: A.Stmt, ind: int = 0) -> list[str]:
     if isinstance(s, A.GotoS):
         return [f"{pad}goto {s.target}"]
     if isinstance(s, A.AssertS):
-        return [f"{pad}assert {expr(s.cond)}, {quote(s.message)}" + (f" as {s.prop}" if s.prop else "")]
+        msg = s.message.name if isinstance(s.message, A.Name) else quote(s.message)
+        return [f"{pad}assert {expr(s.cond)}, {msg}" + (f" as {s.prop}" if s.prop else "")]
     if isinstance(s, A.CallS):
         return [f"{pad}call {s.module}.{s.op}({', '.join(expr(a) for a in s.args)})"]
     if isinstance(s, A.FCallS):

@@ -269,9 +269,15 @@ def _glued_keyword(before: str, tok, stmt_start: bool):
     if stmt_start:
         return None  # a name starting a statement: the word is a name, not a split keyword
     m = re.search(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]+$", before)
-    if m is None or before[:m.start(1)].rsplit("\n", 1)[-1].strip():
-        return None  # not the first word on its line
+    if m is None:
+        return None
     word = m.group(1)
+    lead = before[:m.start(1)].rsplit("\n", 1)[-1].strip()
+    if lead:
+        # after a step's fairness mark or an `insert after a.s`, only `step` can come
+        if _STEP_LEAD.fullmatch(lead) and word.startswith("step") and word != "step":
+            return word, "step", m.start(1)
+        return None  # not the first word on its line
     if word in _GLUE_WORDS:
         return None
     for kw in _GLUE_WORDS:
@@ -296,6 +302,8 @@ _DECL_WORDS = {"step", "local", "actor", "fair", "unfair", "var", "const", "enum
                "macro", "invariant", "assertion", "leadsto", "allow", "variant", "expect", "model",
                "replace", "insert", "remove"}
 # keywords that start a declaration or a step at the start of a line, longest first
+# what may come before `step` on its line: a fairness mark, `insert after|before a.s` and one
+_STEP_LEAD = re.compile(r"(insert\s+(after|before)\s+[A-Za-z_]\w*\s*\.\s*[A-Za-z_]\w*)?\s*(unfair|fair\s*\+)?")
 _GLUE_WORDS = sorted(_DECL_WORDS | {"func", "irq", "flags", "abstract", "refinement", "inductive", "for",
                                     "action"}, key=len, reverse=True)
 

@@ -162,7 +162,8 @@ class ExprToAst(Transformer):
 
     @v_args(meta=True, inline=True)
     def assert_stmt(self, meta, cond, msg, prop):
-        return A.AssertS(cond, self.s(msg), None if prop is None else str(prop), self.sp(meta))
+        text = self.s(msg) if msg.type == "STRING" else A.Name(str(msg), self.tsp(msg))
+        return A.AssertS(cond, text, None if prop is None else str(prop), self.sp(meta))
 
     def _plain_args(self, args, what):
         if args is None:
@@ -303,6 +304,13 @@ class ExprToAst(Transformer):
     @v_args(meta=True, inline=True)
     def apply(self, meta, name, args):
         return A.ApplyE(str(name), tuple(args or ()), self.sp(meta))
+
+    def macro_args(self, items):
+        return self.args(items)
+
+    @v_args(meta=True, inline=True)
+    def str_arg(self, meta, tok):
+        return A.StrE(self.s(tok), self.sp(meta))
 
     def args(self, items):
         return [a if isinstance(a, A.Arg) else A.Arg(None, a, getattr(a, "span", None)) for a in items]

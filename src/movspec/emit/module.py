@@ -33,7 +33,7 @@ from .expr import KEY_CHECK_LINES, LIST_LINES, ExprRenderer, Scope, tla_string
 from .names import Namer, field_name
 from .expr import EmitError
 from .defs import DefTable
-from .pluscal import INDENT, CheckSite, StepPrinter, comment_text, procedure_lines, result_rest
+from .pluscal import INDENT, CheckSite, StepPrinter, comment_text, lower, procedure_lines, result_rest
 
 CHECKS_CONST = "MS_Checks"
 
@@ -109,6 +109,15 @@ class Symbols:
         for p in model.properties:
             if isinstance(p, (ir.Invariant, ir.LeadsTo)):
                 n.claim("prop", p.name)
+        # the result steps of `x = call f(..)`, in the order the printer meets them; a return
+        # from `f` stores its result only for these callers (`result_labels`)
+        self._result_labels: dict[str, list[str]] = {}
+        for a in model.functions + model.actors:
+            for s in a.steps:
+                for c in walk(lower(s.body)):
+                    if isinstance(c, ir.CallFunc) and c.target is not None:
+                        label = self.result_label(a.name, s.name, c.func, c.target)
+                        self._result_labels.setdefault(c.func, []).append(label)
 
     def const(self, name: str) -> str:
         return self.namer.get("const", name)
@@ -132,6 +141,15 @@ class Symbols:
     def result_label(self, owner: str, step: str, func: str, target) -> str:
         """The label of the result step of ``target = call func(..)`` in ``owner.step``."""
         return self.namer.claim("label", f"{owner}.{step}.{func}:{target!r}", f"{owner}_{step}_{func}")
+
+    def result_labels(self, func: str) -> tuple[str, ...]:
+        """The labels of the result steps of every ``x = call func(..)`` in the model."""
+        return tuple(dict.fromkeys(self._result_labels.get(func, ())))
+
+    def ignores_result(self, func: str) -> bool:
+        """True when some call of ``func`` has no target (``call func(..)``)."""
+        return any(isinstance(c, ir.CallFunc) and c.func == func and c.target is None
+                   for a in self.model.functions + self.model.actors for s in a.steps for c in walk(s.body))
 
     def label(self, actor: str, step: str) -> str:
         return self.namer.get("label", f"{actor}.{step}")

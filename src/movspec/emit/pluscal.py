@@ -263,12 +263,26 @@ class StepPrinter:
                     self.results[key] = (label, self.after(), s)
                     self.result_fair[key] = self.step.fairness
                 out.append((f"{pad}goto {self.results[key][0]};", None))
+            elif self.ends_actor(self.step):
+                # the return label is the one after the call: in the actor's last step that
+                # is a result step printed after it, not where the process goes (Done)
+                out.append((f"{pad}goto Done;", None))
             return out
         if isinstance(s, ir.Return):
             out = []
-            if s.value is not None:
+            wanted = self.n.result_labels(self.actor.name) if s.value is not None else ()
+            if wanted:
                 kept = ir.LocalRef(self.actor.name, ir.RESULT, ir.SelfRef())
-                out.append((f"{pad}{x.target(kept, scope)} := {x.expr(s.value, scope)};", s.span))
+                value = x.expr(s.value, scope)
+                if self.n.ignores_result(self.actor.name):
+                    # stored only for a caller that reads it: the return label on the stack
+                    # is one of its result steps (the builtin checker's copy of the function
+                    # returning to a result step); otherwise it stays at its rest value
+                    me = x.self_id(scope)
+                    labels = ", ".join(tla_string(l) for l in wanted)
+                    rest = x.expr(result_rest(self.n.model.function(self.actor.name)), scope)
+                    value = f"IF Head(stack[{me}]).pc \\in {{{labels}}} THEN {value} ELSE {rest}"
+                out.append((f"{pad}{x.target(kept, scope)} := {value};", s.span))
             return out + [(f"{pad}return;", s.span)]
         if isinstance(s, ir.If):
             out = [(f"{pad}if ({x.expr(s.cond, scope)}) {{", s.span)]

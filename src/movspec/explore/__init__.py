@@ -17,7 +17,7 @@ tree-walking interpreter, the test oracle. Semantics: see ``movspec.ir.nodes``.
 """
 
 from .compile import Compiled, compile_model
-from .layout import CompileError, EvalError
+from .domains import CompileError, EvalError
 from .check import check, check_on_graph, check_safety, needs_graph
 from .graph import StateGraph, explore_graph
 from .search import LIVENESS_NOT_CHECKED, Budget, Progress

@@ -29,7 +29,7 @@ from ..ir.symmetry import symmetry_off_reason
 from ..result import CheckResult, PropertyResult, Verdict
 from .compile import Compiled, compile_model
 from .graph import StateGraph, explore_graph
-from .layout import CompileError, EvalError
+from .domains import CompileError, EvalError
 from .liveness import check_liveness
 from .proofs import proof_properties, with_proofs
 from .search import BACKEND, Budget, Progress, Search

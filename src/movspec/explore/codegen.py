@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from .. import ops
 from ..ir import nodes as ir
-from .layout import AtomTable, CompileError, EvalError, Layout, Overflow, domain_keys, overflow_message
+from .layout import Layout
+from .domains import AtomTable, CompileError, EvalError, Overflow, domain_keys, overflow_message
 
 _NOVAL = object()
 UNROLL_MAX = 64  # quantifier bodies unrolled at most this many times (nested included)

@@ -39,7 +39,8 @@ from .codegen import Ctx, StepInfo, runtime
 from .compile_expr import ExprCompiler
 from .compile_stmt import StmtCompiler
 from .compile_sym import SymmetryCompiler
-from .layout import RUNTIME_ERRORS, AtomTable, CompileError, Layout, build_atoms, is_composite, shape
+from .layout import Layout
+from .domains import RUNTIME_ERRORS, AtomTable, CompileError, build_atoms, is_composite, shape
 
 
 @dataclass

@@ -11,7 +11,7 @@ from ..ir.lower import function_step_copies
 from ..ir.typejoin import join
 from .codegen import UNROLL_MAX, Ctx, X, _fold
 from .compile_path import PathCompiler
-from .layout import CompileError, domain_keys, field_index
+from .domains import CompileError, domain_keys, field_index
 
 
 class ExprCompiler(PathCompiler):

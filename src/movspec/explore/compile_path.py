@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from ..ir import nodes as ir
 from .codegen import X, _describe, _key_lit, _make_checker, _Path
-from .layout import (CompileError, all_values, domain_keys, field_offset, is_composite, is_flat,
-                     leaf_count, shape)
+from .domains import (CompileError, all_values, domain_keys, field_offset,
+                      is_composite, is_flat, leaf_count, shape)
 
 
 class PathCompiler:

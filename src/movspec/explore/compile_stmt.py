@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..ir import nodes as ir
 from ..ir.walk import state_key, walk
 from .codegen import UNROLL_MAX, Ctx, StepInfo, X, _has_control, _has_write, _Path, _St
-from .layout import CompileError, is_composite, shape
+from .domains import CompileError, is_composite, shape
 
 
 class StmtCompiler:

@@ -25,7 +25,7 @@ from itertools import permutations, product
 CANON_SIGNATURE_LEAVES = 64  # signatures use at most this many leaves of each kind per element
 
 from ..ir import nodes as ir
-from .layout import domain_keys
+from .domains import domain_keys
 
 
 class SymmetryCompiler:

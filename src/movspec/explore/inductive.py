@@ -55,7 +55,8 @@ from ..ir.walk import literal, substitute
 from ..result import PropertyResult, Trace, TraceStep, Verdict, diff_states
 from .codegen import Ctx
 from .compile import Compiled, Expressions, compile_model, same_encoding
-from .layout import RUNTIME_ERRORS, CompileError, EvalError, default_sentinel
+from .layout import default_sentinel
+from .domains import RUNTIME_ERRORS, CompileError, EvalError
 from .graph import StateGraph
 
 KIND = "inductive"

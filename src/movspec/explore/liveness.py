@@ -38,7 +38,7 @@ from ..ir import nodes as ir
 from ..ir.walk import literal, substitute
 from ..result import PropertyResult, Trace, TraceStep, Verdict, diff_states
 from .graph import StateGraph, explore_graph
-from .layout import RUNTIME_ERRORS, error_text
+from .domains import RUNTIME_ERRORS, error_text
 from .reads import read_mask
 
 def check_liveness(model: ir.Model, props: list[ir.LeadsTo], graph: StateGraph | None = None, *,

@@ -39,7 +39,7 @@ from ..result import PropertyResult, Trace, TraceStep, Verdict, diff_states, for
 from .codegen import Ctx
 from .compile import Compiled, Expressions, compile_model
 from .reads import read_mask
-from .layout import RUNTIME_ERRORS, CompileError, all_values
+from .domains import RUNTIME_ERRORS, CompileError, all_values
 from .graph import StateGraph, explore_graph
 
 KIND = "refinement"

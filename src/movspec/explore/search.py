@@ -44,7 +44,7 @@ from ..ir import nodes as ir
 from ..result import (CheckResult, PropertyResult, Stats, Trace, TraceStep, Verdict,
                       diff_states)
 from .compile import Compiled
-from .layout import RUNTIME_ERRORS, Overflow, error_text
+from .domains import RUNTIME_ERRORS, Overflow, error_text
 from .visited import NO_PARENT, SPILL, DictStates, TableFull, make_visited, optimistic_estimate
 
 BACKEND = "builtin"

@@ -39,7 +39,7 @@ from ..ir import nodes as ir
 from ..result import CheckResult, PropertyResult, Stats, Trace, TraceStep, Verdict, diff_states
 from ..ir.lower import lower_functions
 from .compile import Compiled, compile_model
-from .layout import RUNTIME_ERRORS, CompileError, EvalError, Overflow, error_text
+from .domains import RUNTIME_ERRORS, CompileError, EvalError, Overflow, error_text
 from .search import step_error_message
 
 BACKEND = "simulate"

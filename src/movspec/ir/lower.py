@@ -15,8 +15,9 @@ information without a stack:
 * each copy of a function's step keeps that step's fairness mark; a result step has the mark
   of the calling step (``nodes.Step``);
 * a call assigns the arguments to the parameters and the locals their initial values, then
-  jumps to the copy's first step; ``return`` (or falling off the last step) stores the result,
-  puts every parameter and local back to its between-calls value (PlusCal restores them from
+  jumps to the copy's first step; ``return`` (or falling off the last step) stores the result
+  (only in a copy returning to a result step: after ``call f()`` the kept result stays at its
+  between-calls value, so no state remembers an ignored result), puts every parameter and local back to its between-calls value (PlusCal restores them from
   the frame) and jumps to the return step: the step after the calling one, or the result step
   ``<step>.<f>`` of ``x = call f(..)`` that assigns ``x`` and resets the kept result.
 
@@ -157,7 +158,7 @@ class _ActorLowering:
         # one copy per function and return step: PlusCal's frames hold no more than that
         first = self.copies.get((f.name, back))
         if first is None:
-            first = self.inline(f, back)
+            first = self.inline(f, back, keep=s.target is not None)
         out: list[N.Stmt] = []
         for name, arg in zip(f.params, s.args):
             out.append(N.Assign(self.ref(f.name, name), "=", self.rename(arg, owner), s.span))
@@ -166,14 +167,16 @@ class _ActorLowering:
         out.append(N.Goto(first, s.span))
         return out
 
-    def inline(self, f: N.Function, back: str) -> str:
-        """Copies of ``f``'s steps returning to ``back``; the name of the first."""
+    def inline(self, f: N.Function, back: str, keep: bool) -> str:
+        """Copies of ``f``'s steps returning to ``back``; the name of the first. ``keep``: the
+        return stores the result (``back`` is a result step); a caller that ignores the
+        result finds it at its between-calls value, as if it had never been stored."""
         copies = {s.name: self.fresh(f"{f.name}.{s.name}") for s in f.steps}
         self.copies[(f.name, back)] = copies[f.steps[0].name]
 
         def ret(r: N.Return | None, span=None) -> list[N.Stmt]:
             out: list[N.Stmt] = []
-            if r is not None and r.value is not None:
+            if keep and r is not None and r.value is not None:
                 out.append(N.Assign(self.ref(f.name, N.RESULT), "=", self.rename(r.value, f.name), r.span))
             for l in f.locals:
                 out.append(N.Assign(self.ref(f.name, l.name), "=", rest_value(l), span))

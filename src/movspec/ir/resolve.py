@@ -175,6 +175,9 @@ class Resolver(StmtResolver, TypeResolver):
         sp = e.span
         if isinstance(e, A.IntE):
             return N.IntLit(e.value, sp)
+        if isinstance(e, A.StrE):
+            self._fail("a string is not a value", sp, "a string can be a macro's argument only for the message of "
+                       "an `assert` in the macro (`assert cond, p`)", "not-a-value")
         if isinstance(e, A.BoolE):
             return N.BoolLit(e.value, sp)
         if isinstance(e, A.Name):

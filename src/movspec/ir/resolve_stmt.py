@@ -169,7 +169,8 @@ class StmtResolver(KernelOps, WaitQueues, Irqs, Rcu, Pools, Lists):
             self.assert_props.setdefault(prop, sp)
             if s.prop is not None:
                 self.assert_spans.setdefault(prop, []).append(sp)
-            return [N.Assert(self.expr(s.cond, sc), s.message, prop, sp)]
+            message = s.message if isinstance(s.message, str) else self._assert_message(s.message, sc)
+            return [N.Assert(self.expr(s.cond, sc), message, prop, sp)]
         if isinstance(s, A.CallS):
             m = self.modules.get(s.module)
             if m is None:
@@ -304,6 +305,19 @@ class StmtResolver(KernelOps, WaitQueues, Irqs, Rcu, Pools, Lists):
                        or f"steps: {', '.join(steps)}, done", "unknown-step")
         return target
 
+    def _assert_message(self, name: A.Name, sc: Scope) -> str:
+        """The message of ``assert cond, p`` in a macro: the string parameter ``p`` is bound to."""
+        lab = sc.labels.get(name.name)
+        if lab is None:
+            self._fail(f"`assert`: the message must be a string, or a parameter of the macro the assert is in "
+                       f"bound to one; `{name.name}` is neither",
+                       name.span, 'write the message in double quotes (`assert cond, "message"`), or name a '
+                       "parameter of the macro the assert is in", "assert-message")
+        if not isinstance(lab.ast, A.StrE):
+            self._fail(f"`assert`: the message `{name.name}` must be a string, and the argument given for it is not",
+                       lab.ast.span, f'pass a string for `{name.name}`, in double quotes: "message"', "assert-message")
+        return lab.ast.value
+
     def _expand(self, s: A.MacroS, sc: Scope, steps: list[str]) -> list[N.Stmt]:
         m = self.macros.get(s.name)
         if m is None:
@@ -328,6 +342,8 @@ class StmtResolver(KernelOps, WaitQueues, Irqs, Rcu, Pools, Lists):
         names: dict[str, object] = {}
         labels: dict[str, Label] = {}
         for p, a in zip(params, s.args):
+            if isinstance(a, A.Name) and a.name in sc.labels and isinstance(sc.labels[a.name].ast, A.StrE):
+                a = sc.labels[a.name].ast  # a string passed on from the calling macro's parameter
             lab = Label(a, lazy(lambda a=a: self._expr(a, sc)))
             names[p] = lab
             labels[p] = lab

@@ -15,7 +15,7 @@ state's leaves; bound variables are replaced by their values), type membership i
 from __future__ import annotations
 
 from ..explore.compile import Expressions
-from ..explore.layout import RUNTIME_ERRORS, CompileError
+from ..explore.domains import RUNTIME_ERRORS, CompileError
 from ..ir import nodes as N
 from ..ir.printer import expr_str
 from ..ir.walk import literal, substitute
