@@ -194,6 +194,28 @@ def _functions(seed: int, b: _Builder, g: Gen, info, small: bool) -> None:
             elif result == "bool" and rng.random() < 0.7:
                 call = f"f = {call}"
             st[1].append(("raw", call))
+    # an actor's last step that calls without a target, in an actor that also stores a result
+    # (`x = call f()` elsewhere): the return goes to the step after, or to the end, and never
+    # to the result step printed after the last step. From an RNG of its own.
+    lrng = random.Random(f"lastcall{seed}")
+    with_result = [(n, r) for n, r in funcs if r is not None]
+    for a in g.actors:
+        last = a.steps[-1][1]
+        if _ends_in_goto(last) or _calls(last) or lrng.random() < 0.5:
+            continue
+        env = Env(lrng, b.var_names, info, (a.name, a.family, {n: t for n, t, _ in a.locals}))
+        stores = any(d[0] == "raw" and " = call fn" in d[1] for _, body in a.steps for d in body)
+        free = [body for _, body in a.steps[:-1] if not _ends_in_goto(body) and not _calls(body)]
+        if not stores and with_result and free:
+            name, result = lrng.choice(with_result)
+            lrng.choice(free).append(("raw", f"{'x' if result == '0..2' else 'f'} = call {name}({int_expr(env)})"))
+            stores = True
+        if stores:
+            last.append(("raw", f"call {lrng.choice(funcs)[0]}({int_expr(env)})"))
+
+
+def _calls(body) -> bool:
+    return bool(body) and body[-1][0] == "raw" and body[-1][1].split(" = ")[-1].startswith("call ")
 
 
 
