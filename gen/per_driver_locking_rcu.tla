@@ -175,7 +175,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
     variables q = defaultInitValue,
               todo = Pages;
     {
-        owner_idle:  \* spec/driver.mspec:60 owner.idle @ drivers/virtio/virtio_balloon.c:balloon
+        owner_idle:  \* spec/driver.mspec:60 owner.idle @ drivers/virtio/virtio_balloon.c:update_balloon_size_func
             either {
                 await ~exiting;
                 with (x \in todo) {
@@ -207,7 +207,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
         owner_rel_lock:  \* spec/driver.mspec:99 owner.rel_lock @ mm/balloon_compaction.c:balloon_page_dequeue
             await pglock[q] = "none";
             pglock[MS_Key(pglock, q)] := "drv";
-        owner_rel_clear:  \* spec/driver.mspec:107 owner.rel_clear @ mm/balloon_compaction.c:balloon_page_delete
+        owner_rel_clear:  \* spec/driver.mspec:107 owner.rel_clear @ include/linux/balloon_compaction.h:balloon_page_delete
             if (~owned[q]) {
                 assert MS_Check("LockedMutation", 23, "owner", pglock[q] = "drv");
                 pglock[MS_Key(pglock, q)] := "none";
@@ -232,7 +232,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
     {
         loader_teardown:  \* spec/loader.mspec:7 loader.teardown @ kernel/module.c:delete_module
             exiting := TRUE;
-        loader_unload:  \* spec/variants.mspec:259 loader.unload @ kernel/rcu/tree.c:synchronize_rcu
+        loader_unload:  \* spec/variants.mspec:259 loader.unload @ kernel/rcu/tree_plugin.h:synchronize_rcu
             await pc["owner"] = "Done";
             rcu_gp["loader"] := rcu_readers;
             goto loader_unload_synchronize_rcu;

@@ -186,7 +186,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
     variables q = defaultInitValue,
               todo = Pages;
     {
-        owner_idle:  \* spec/driver.mspec:60 owner.idle @ drivers/virtio/virtio_balloon.c:balloon
+        owner_idle:  \* spec/driver.mspec:60 owner.idle @ drivers/virtio/virtio_balloon.c:update_balloon_size_func
             either {
                 await ~exiting;
                 with (x \in todo) {

@@ -172,7 +172,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
     variables q = defaultInitValue,
               todo = Pages;
     {
-        owner_idle:  \* spec/driver.mspec:60 owner.idle @ drivers/virtio/virtio_balloon.c:balloon
+        owner_idle:  \* spec/driver.mspec:60 owner.idle @ drivers/virtio/virtio_balloon.c:update_balloon_size_func
             either {
                 await ~exiting;
                 with (x \in todo) {
@@ -204,7 +204,7 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
         owner_rel_lock:  \* spec/driver.mspec:99 owner.rel_lock @ mm/balloon_compaction.c:balloon_page_dequeue
             await pglock[q] = "none";
             pglock[MS_Key(pglock, q)] := "drv";
-        owner_rel_clear:  \* spec/driver.mspec:107 owner.rel_clear @ mm/balloon_compaction.c:balloon_page_delete
+        owner_rel_clear:  \* spec/driver.mspec:107 owner.rel_clear @ include/linux/balloon_compaction.h:balloon_page_delete
             if (~owned[q]) {
                 assert MS_Check("LockedMutation", 22, "owner", pglock[q] = "drv");
                 pglock[MS_Key(pglock, q)] := "none";

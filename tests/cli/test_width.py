@@ -97,8 +97,9 @@ def _diff_sources(text: str) -> list[str]:
         if body is not None and body.startswith(CONTINUATION) and out:
             out[-1] += body[len(CONTINUATION):]
         elif body is not None:
-            out.append(body.rstrip())
-    return out
+            out.append(body)
+    # stripped once joined: a line broken at a space keeps that space before the break
+    return [line.rstrip() for line in out]
 
 
 @pytest.mark.parametrize("columns", WIDTHS)
