@@ -11,7 +11,7 @@ import pytest
 
 from movspec.expect import VIOLATES, expected_verdict, mismatches
 from movspec.explore import check
-from movspec.load import load, load_files
+from tests.spec.models import check_with, load_ok, trace_steps
 from movspec.result import Verdict
 
 BALLOON = Path(__file__).resolve().parents[2] / "spec" / "balloon"
@@ -24,18 +24,12 @@ PROPERTIES = ("TypeOK", "EnqueueTrylock", "DequeueBUG", "NoCallbackOnReleased", 
 
 @pytest.fixture(scope="module")
 def loaded():
-    r = load([BALLOON])
-    assert r.ok, "\n".join(str(d) for d in r.diagnostics)
-    return r
+    return load_ok(BALLOON)
 
 
 @pytest.fixture(scope="module")
 def results(loaded):
     return {v: check(m, symmetry=True) for v, m in loaded.models.items()}
-
-
-def _steps(trace):
-    return [(s.actor, s.proc, s.step) for s in trace.steps[1:]]
 
 
 def _index(steps, actor, step, proc=None, start=0):
@@ -117,7 +111,7 @@ def test_the_isolated_skip_is_dead_code(results):
 def test_no_peek_locks_a_reused_page_under_the_balloon(results):
     prop = results["no_movable_peek"].property("EnqueueTrylock")
     assert prop.verdict is Verdict.VIOLATED
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     states = [s.state for s in prop.trace.steps[1:]]  # states[i]: after steps[i]
     # the compactor picks P while it is (or was) a movable page; the worker frees P and
     # allocates it again; then the compactor's get_page_unless_zero and trylock_page win
@@ -141,7 +135,7 @@ def test_no_peek_locks_a_reused_page_under_the_balloon(results):
 @pytest.mark.slow
 def test_insert_before_lock_lets_a_compactor_win_the_lock(results):
     prop = results["enqueue_insert_first"].property("EnqueueTrylock")
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     publish = _index(steps, "worker", "balloon_page_enqueue.publish")
     worker_lock = _index(steps, "worker", "trylock_page.test_and_set", "worker", start=publish)
     cpu_lock = _index(steps, "compactor", "trylock_page.test_and_set", start=publish)
@@ -166,7 +160,7 @@ def test_dequeue_lock_page_is_an_abba_deadlock(results):
 @pytest.mark.slow
 def test_dequeue_without_trylock_deletes_under_a_compactor(results):
     prop = results["dequeue_no_trylock"].property("NoCallbackOnReleased")
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     assert steps[-1][0::2] == ("compactor", "balloon_page_isolate.locked")
     cpu = steps[-1][1]
     recheck = max(i for i, s in enumerate(steps) if s == ("compactor", cpu, "isolate_movable_page.recheck"))
@@ -181,11 +175,7 @@ def test_dequeue_without_trylock_deletes_under_a_compactor(results):
 
 
 def _check_with(delta: str, variant: str):
-    texts = [(str(f), f.read_text()) for f in sorted(BALLOON.glob("*.mspec"))]
-    texts.append(("mutation.mspec", delta))
-    r = load_files(texts)
-    assert r.ok, "\n".join(str(d) for d in r.errors)
-    res = check(r.models[variant], symmetry=True)
+    res = check_with(BALLOON, "mutation.mspec", delta, variant)
     assert res.complete
     return res
 

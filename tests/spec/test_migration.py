@@ -13,6 +13,7 @@ from movspec.expect import expected_verdict, mismatches
 from movspec.explore import check
 from movspec.ir.overrides import parse_override
 from movspec.load import load
+from tests.spec.models import load_ok
 from movspec.result import Verdict
 
 MIGRATION = Path(__file__).resolve().parents[2] / "spec" / "migration"
@@ -31,9 +32,7 @@ pytestmark = pytest.mark.slow  # each variant takes 3 to 10 s
 
 @pytest.fixture(scope="module")
 def loaded():
-    r = load([MIGRATION])
-    assert r.ok, "\n".join(str(d) for d in r.diagnostics)
-    return r
+    return load_ok(MIGRATION)
 
 
 @pytest.fixture(scope="module")

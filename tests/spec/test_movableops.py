@@ -11,6 +11,7 @@ import pytest
 from movspec.expect import expected_verdict, mismatches
 from movspec.explore import check
 from movspec.load import load
+from tests.spec.models import load_ok, trace_steps
 from movspec.result import Verdict
 from tests.spec.agreement import assert_tlc_agrees
 
@@ -24,18 +25,12 @@ PROPERTIES = ("TypeOK", "NoUseAfterUnload", "MappingStability", "ExclusiveIsolat
 
 @pytest.fixture(scope="module")
 def loaded():
-    r = load([SPEC, MOVABLEOPS])
-    assert r.ok, "\n".join(str(d) for d in r.diagnostics)
-    return r
+    return load_ok(SPEC, MOVABLEOPS)
 
 
 @pytest.fixture(scope="module")
 def results(loaded):
     return {v: check(loaded.models[v], symmetry=True) for v in VARIANTS + ("v6_0",)}
-
-
-def _steps(trace):
-    return [(s.actor, s.proc, s.step) for s in trace.steps[1:]]
 
 
 def test_loads_without_diagnostics_next_to_the_main_variants(loaded):
@@ -105,7 +100,7 @@ def test_callback_on_a_released_page_reaches_isolate(results):
     """The sticky type: a page the driver destroyed passes the recheck under the page lock and
     reaches zs_page_isolate(), which refuses it."""
     prop = results["movable_ops_static"].property("NoCallbackOnReleased")
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     actor, cpu, last = steps[-1]
     assert (actor, last) == ("compactor", "isolate")
     release = max(i for i, s in enumerate(steps) if s[0] == "owner" and s[2] == "rel_clear")
@@ -120,7 +115,7 @@ def test_null_ops_after_zs_exit_while_isolated(results, variant):
     """zs_exit() clears the table while a compactor holds a page the driver destroyed while it
     was isolated; migrate_movable_ops_page() calls through NULL."""
     prop = results[variant].property("NoNullOps")
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     actor, cpu, last = steps[-1]
     assert (actor, last) == ("compactor", "move")
     isolated = steps.index(("compactor", cpu, "set_isolated"))
@@ -135,7 +130,7 @@ def test_null_ops_after_zs_exit_while_isolated(results, variant):
 def test_ops_pointer_outlives_the_module(results, variant):
     """The pointer read by page_movable_ops() is used after zs_exit() and free_module()."""
     prop = results[variant].property("NoUseAfterUnload")
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     actor, cpu, last = steps[-1]
     assert (actor, last) == ("compactor", "isolate")
     get_ops = max(i for i, s in enumerate(steps) if s == ("compactor", cpu, "get_ops"))

@@ -10,7 +10,7 @@ import pytest
 
 from movspec.expect import mismatches
 from movspec.explore import check
-from movspec.load import load, load_files
+from tests.spec.models import check_with, load_ok, trace_steps
 from movspec.result import Verdict
 
 SPEC = Path(__file__).resolve().parents[2] / "spec"
@@ -28,9 +28,7 @@ EXTRA = {"per_driver_locking_rcu": ("Assertions",),
 
 @pytest.fixture(scope="module")
 def loaded():
-    r = load([SPEC, PAGEFLAGS])
-    assert r.ok, "\n".join(str(d) for d in r.diagnostics)
-    return r
+    return load_ok(SPEC, PAGEFLAGS)
 
 
 @pytest.fixture(scope="module")
@@ -87,14 +85,10 @@ def test_v6_0_is_a_refactoring_of_v4_8(results):
     assert [(p.name, p.verdict) for p in a.properties] == [(p.name, p.verdict) for p in b.properties]
 
 
-def _steps(trace):
-    return [(s.actor, s.proc, s.step) for s in trace.steps[1:]]
-
-
 def test_per_driver_locking_unload_between_mapping_read_and_call(results):
     prop = results["per_driver_locking"].property("NoUseAfterUnload")
     assert prop.verdict is Verdict.VIOLATED
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     actor, cpu, last = steps[-1]
     assert (actor, last) == ("compactor", "isolate")
     assert prop.trace.steps[-1].failure and "isolate_page" in prop.trace.steps[-1].failure
@@ -119,7 +113,7 @@ def test_rcu_keeps_the_module_until_the_reader_is_done(results):
 def test_pg_waiters_lost_by_a_non_atomic_set_isolated(results):
     prop = results["v4_10_pageflags"].property("DriverWoken")
     assert prop.verdict is Verdict.VIOLATED
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     # the load of a non-atomic __SetPageIsolated/__ClearPageIsolated (the shortest lasso may
     # take either), the driver's SetPageWaiters and sleep, then the store of the stale word
     sleep = steps.index(("owner", "owner", "__lock_page.prepare"))
@@ -140,7 +134,7 @@ def test_pg_waiters_lost_by_a_non_atomic_set_isolated(results):
 
 def test_modref_is_still_too_late(results):
     prop = results["per_driver_locking_modref"].property("NoUseAfterUnload")
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     assert steps[-1][0::2] == ("compactor", "modget")
     assert ("loader", "loader", "unload") in steps
 
@@ -148,7 +142,7 @@ def test_modref_is_still_too_late(results):
 def test_v3_double_isolation(loaded, results):
     prop = results["v3"].property("ExclusiveIsolation")
     assert prop.verdict is Verdict.VIOLATED
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     isolations = [(i, s[1]) for i, s in enumerate(steps) if s[0] == "compactor" and s[2] == "isolate"]
     assert len(isolations) == 2 and isolations[0][1] != isolations[1][1], "two compactors isolate"
     release = [i for i, s in enumerate(steps) if s[0] == "owner" and s[2] == "rel_clear"]
@@ -221,11 +215,7 @@ MUTATIONS = {
 
 @pytest.mark.parametrize("prop", sorted(MUTATIONS))
 def test_each_property_can_fail(prop):
-    texts = [(str(f), f.read_text()) for f in sorted(SPEC.glob("*.mspec"))]
-    texts.append(("mutation.mspec", MUTATIONS[prop]))
-    r = load_files(texts)
-    assert r.ok, "\n".join(str(d) for d in r.errors)
-    res = check(r.models["m"], symmetry=True)
+    res = check_with(SPEC, "mutation.mspec", MUTATIONS[prop], "m")
     assert res.complete
     assert res.verdict(prop) is Verdict.VIOLATED
 

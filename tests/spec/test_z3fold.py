@@ -11,7 +11,7 @@ import pytest
 
 from movspec.expect import expected_verdict, mismatches
 from movspec.explore import check
-from movspec.load import load, load_files
+from tests.spec.models import check_with, load_ok, trace_steps
 from movspec.result import Verdict
 
 Z3FOLD = Path(__file__).resolve().parents[2] / "spec" / "z3fold"
@@ -34,18 +34,12 @@ DESTROY_STEPS = ("z3fold_destroy_pool.compact_wq", "z3fold_destroy_pool.release_
 
 @pytest.fixture(scope="module")
 def loaded():
-    r = load([Z3FOLD])
-    assert r.ok, "\n".join(str(d) for d in r.diagnostics)
-    return r
+    return load_ok(Z3FOLD)
 
 
 @pytest.fixture(scope="module")
 def results(loaded):
     return {v: check(m, symmetry=True) for v, m in loaded.models.items()}
-
-
-def _steps(trace):
-    return [(s.actor, s.proc, s.step) for s in trace.steps[1:]]
 
 
 def _zswap(steps):
@@ -83,14 +77,14 @@ def test_every_step_is_reached_but_what_the_bug_kills(results, variant):
 def test_v5_2_set_movable_without_pg_lock(results):
     prop = results["v5_2"].property("SetMovableLocked")
     assert prop.verdict is Verdict.VIOLATED
-    assert _steps(prop.trace) == [("zswap", "zswap", "alloc_page"), ("zswap", "zswap", "set_movable")]
+    assert trace_steps(prop.trace) == [("zswap", "zswap", "alloc_page"), ("zswap", "zswap", "set_movable")]
     assert "PageLocked" in prop.trace.steps[-1].failure
 
 
 def test_v5_2_migration_trylocks_the_page_the_vm_locked(results):
     prop = results["v5_2"].property("NoRelockOwnPage")
     assert prop.verdict is Verdict.VIOLATED
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     actor, cpu, last = steps[-1]
     assert (actor, last) == ("compactor", "z3fold_page_migrate.trylock_page")
     # the same compactor took PG_lock in unmap_and_move() and still holds it
@@ -104,7 +98,7 @@ def test_v5_2_inode_freed_under_an_isolation_in_progress(results):
     # page is still movable and the VM, holding its PG_lock, is about to read its a_ops
     prop = results["v5_2"].property("NoUseOfFreedMapping")
     assert prop.verdict is Verdict.VIOLATED
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     assert _zswap(steps)[-1] == "z3fold_destroy_pool.unregister"
     actor, cpu, last = steps[-1]
     assert actor == "compactor" and last == "isolate_movable_page.recheck"
@@ -115,7 +109,7 @@ def test_v5_2_inode_freed_under_an_isolation_in_progress(results):
 def test_v5_2_putback_reaches_the_freed_pool(results):
     prop = results["v5_2"].property("NoUseOfFreedPool")
     assert prop.verdict is Verdict.VIOLATED
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     assert _zswap(steps)[-1] == "z3fold_destroy_pool.kfree"
     assert steps[-1][0] == "compactor" and steps[-1][2] == "z3fold_page_putback.putback"
 
@@ -126,7 +120,7 @@ def test_migration_queues_on_the_destroyed_compact_wq(results, variant):
     # destruction wins that race we are using a destroyed workqueue."
     prop = results[variant].property("NoUseOfFreedWorkqueue")
     assert prop.verdict is Verdict.VIOLATED
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     assert steps[-1][0] == "compactor" and steps[-1][2] == "z3fold_page_migrate.queue"
     assert _zswap(steps)[-1] == "z3fold_destroy_pool.compact_wq"
     assert prop.trace.steps[-2].state["z3_iso"] == frozenset({"P1"})
@@ -149,14 +143,10 @@ _STORE_FIRST = """
 def test_the_destroy_race_needs_no_window_in_z3fold_alloc(variant):
     # the shortest traces migrate P1 between z3fold_alloc()'s unlock_page() and its
     # z3fold_page_lock(); the race of d776aaa9895e's message does not need that
-    texts = [(str(f), f.read_text()) for f in sorted(Z3FOLD.glob("*.mspec"))]
-    texts.append(("store_first.mspec", _STORE_FIRST % variant))
-    r = load_files(texts)
-    assert r.ok, "\n".join(str(d) for d in r.errors)
-    res = check(r.models["m"], symmetry=True)
+    res = check_with(Z3FOLD, "store_first.mspec", _STORE_FIRST % variant, "m")
     prop = res.property("NoUseOfFreedWorkqueue")
     assert prop.verdict is Verdict.VIOLATED
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     assert steps[-1][2] == "z3fold_page_migrate.queue"
     assert steps.index(("zswap", "zswap", "store")) < steps.index(("zswap", "zswap", "set_movable"))
     for p in ("NoUseOfFreedMapping", "NoUseOfFreedPool", "DrainedBeforeFree"):
@@ -187,7 +177,7 @@ def test_v5_3_inverted_wait_blocks_for_ever(results):
 def test_v5_3_inverted_wait_lets_the_destroy_through_while_a_page_is_isolated(results):
     prop = results["v5_3"].property("DrainedBeforeFree")
     assert prop.verdict is Verdict.VIOLATED
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     drain = steps.index(("zswap", "zswap", "z3fold_destroy_pool.drain"))
     assert prop.trace.steps[drain + 1].state["zpool"].get("ZP").get("isolated") == 1
     assert steps[-1] == ("zswap", "zswap", "z3fold_destroy_pool.kfree")
@@ -290,11 +280,7 @@ def test_every_property_of_drain_has_a_mutation(loaded):
 
 @pytest.mark.parametrize("prop", sorted(MUTATIONS))
 def test_each_property_can_fail(prop):
-    texts = [(str(f), f.read_text()) for f in sorted(Z3FOLD.glob("*.mspec"))]
-    texts.append(("mutation.mspec", MUTATIONS[prop]))
-    r = load_files(texts)
-    assert r.ok, "\n".join(str(d) for d in r.errors)
-    res = check(r.models["m"], symmetry=True)
+    res = check_with(Z3FOLD, "mutation.mspec", MUTATIONS[prop], "m")
     assert res.verdict(prop) is Verdict.VIOLATED
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from movspec.expect import mismatches
 from movspec.explore import check
-from movspec.load import load, load_files
+from tests.spec.models import check_with, load_ok, trace_steps
 from movspec.result import Verdict
 
 ZSMALLOC = Path(__file__).resolve().parents[2] / "spec" / "zsmalloc"
@@ -24,18 +24,12 @@ EXTRA = {"v5_3": ("PoolIsolatedAccounting",)}
 
 @pytest.fixture(scope="module")
 def loaded():
-    r = load([ZSMALLOC])
-    assert r.ok, "\n".join(str(d) for d in r.diagnostics)
-    return r
+    return load_ok(ZSMALLOC)
 
 
 @pytest.fixture(scope="module")
 def results(loaded):
     return {v: check(m, symmetry=True) for v, m in loaded.models.items()}
-
-
-def _steps(trace):
-    return [(s.actor, s.proc, s.step) for s in trace.steps[1:]]
 
 
 def test_loads_without_diagnostics(loaded):
@@ -71,7 +65,7 @@ def test_every_step_is_reached(results, variant):
 def test_v4_8_freed_inode_read_by_the_vm_after_zs_destroy_pool(results):
     prop = results["v4_8"].property("NoUseOfFreedMapping")
     assert prop.verdict is Verdict.VIOLATED
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     assert len(steps) == 20
     iput = steps.index(("user", "user", "zs_unregister_migration.iput"))
     flush = steps.index(("user", "user", "zs_unregister_migration.flush"))
@@ -90,7 +84,7 @@ def test_v4_8_freed_inode_read_by_the_vm_after_zs_destroy_pool(results):
 def test_v4_8_freed_pool_reached_through_a_callback(results):
     prop = results["v4_8"].property("NoUseOfFreedPool")
     assert prop.verdict is Verdict.VIOLATED
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     kfree = steps.index(("user", "user", "zs_destroy_pool.kfree"))
     assert ("user", "user", "zs_unregister_migration.iput") in steps[:kfree]
     actor, _, last = steps[-1]
@@ -102,7 +96,7 @@ def test_v4_8_freed_pool_reached_through_a_callback(results):
 def test_v4_8_pool_freed_while_a_page_is_isolated(results):
     prop = results["v4_8"].property("DrainedBeforeFree")
     assert prop.verdict is Verdict.VIOLATED
-    assert _steps(prop.trace)[-1] == ("user", "user", "zs_destroy_pool.kfree")
+    assert trace_steps(prop.trace)[-1] == ("user", "user", "zs_destroy_pool.kfree")
     final = prop.trace.steps[-1].state
     assert final["zs_iso"] == frozenset({"P1"})  # zs_page_isolate() granted P1, nobody gave it back
 
@@ -118,7 +112,7 @@ def test_v5_3_waits_for_the_drain(results):
 def test_v5_17_lock_zspage_locks_a_migrated_page(results):
     prop = results["v5_17"].property("LockZspageOwnPages")
     assert prop.verdict is Verdict.VIOLATED
-    steps = _steps(prop.trace)
+    steps = trace_steps(prop.trace)
     # zs_free() found P1 locked by the migrating compactor and deferred the free
     locked = steps.index(("compactor", "C1", "migrate"))
     free = steps.index(("user", "user", "free"))
@@ -227,11 +221,7 @@ MUTATIONS = {
 
 @pytest.mark.parametrize("prop", sorted(MUTATIONS))
 def test_each_property_can_fail(prop):
-    texts = [(str(f), f.read_text()) for f in sorted(ZSMALLOC.glob("*.mspec"))]
-    texts.append(("mutation.mspec", MUTATIONS[prop]))
-    r = load_files(texts)
-    assert r.ok, "\n".join(str(d) for d in r.errors)
-    res = check(r.models["m"], symmetry=True)
+    res = check_with(ZSMALLOC, "mutation.mspec", MUTATIONS[prop], "m")
     assert res.verdict(prop) is Verdict.VIOLATED
 
 

@@ -110,12 +110,16 @@ class Symbols:
             if isinstance(p, (ir.Invariant, ir.LeadsTo)):
                 n.claim("prop", p.name)
         # the result steps of `x = call f(..)`, in the order the printer meets them; a return
-        # from `f` stores its result only for these callers (`result_labels`)
+        # from `f` stores its result only for these callers (`result_labels`), and tests
+        # which caller it returns to only when some call of `f` has no target (`ignored`)
         self._result_labels: dict[str, list[str]] = {}
+        self._ignored: set[str] = set()
         for a in model.functions + model.actors:
             for s in a.steps:
                 for c in walk(lower(s.body)):
-                    if isinstance(c, ir.CallFunc) and c.target is not None:
+                    if isinstance(c, ir.CallFunc) and c.target is None:
+                        self._ignored.add(c.func)
+                    elif isinstance(c, ir.CallFunc):
                         label = self.result_label(a.name, s.name, c.func, c.target)
                         self._result_labels.setdefault(c.func, []).append(label)
 
@@ -148,8 +152,7 @@ class Symbols:
 
     def ignores_result(self, func: str) -> bool:
         """True when some call of ``func`` has no target (``call func(..)``)."""
-        return any(isinstance(c, ir.CallFunc) and c.func == func and c.target is None
-                   for a in self.model.functions + self.model.actors for s in a.steps for c in walk(s.body))
+        return func in self._ignored
 
     def label(self, actor: str, step: str) -> str:
         return self.namer.get("label", f"{actor}.{step}")
