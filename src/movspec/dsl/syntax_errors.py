@@ -301,9 +301,9 @@ _STMT_WORDS = ["if", "any", "await", "either", "goto", "assert", "call", "unload
 _DECL_WORDS = {"step", "local", "actor", "fair", "unfair", "var", "const", "enum", "struct", "module", "def",
                "macro", "invariant", "assertion", "leadsto", "allow", "variant", "expect", "model",
                "replace", "insert", "remove"}
-# keywords that start a declaration or a step at the start of a line, longest first
-# what may come before `step` on its line: a fairness mark, `insert after|before a.s` and one
+# what may come before `step` on its line: `insert after|before a.s`, a fairness mark, or both
 _STEP_LEAD = re.compile(r"(insert\s+(after|before)\s+[A-Za-z_]\w*\s*\.\s*[A-Za-z_]\w*)?\s*(unfair|fair\s*\+)?")
+# keywords that start a declaration or a step at the start of a line, longest first
 _GLUE_WORDS = sorted(_DECL_WORDS | {"func", "irq", "flags", "abstract", "refinement", "inductive", "for",
                                     "action"}, key=len, reverse=True)
 
