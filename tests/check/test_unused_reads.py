@@ -1,8 +1,7 @@
 """The unused-declaration warnings count every read: a local read only by a property (an
 invariant, a leadsto, a variant's invariant, a refinement mapping, an inductive invariant),
 and a function's parameter read only by an `assert` or passed on to another call, are used.
-A property cannot name a function's parameter or local at all (the error says so), so no
-parameter is read by properties alone."""
+A parameter read only by a property (`a[c].f.unread`) is used too."""
 
 from __future__ import annotations
 
@@ -53,11 +52,17 @@ def test_reads_by_properties_and_checks_count_as_uses():
         "parameter `unread` of function `f` is never used"]
 
 
+def test_a_parameter_read_by_a_property_is_used():
+    res = load_text(MODEL + "invariant K: forall c in Cpus: a[c].f.unread <= 3\n", "u.mspec")
+    assert not res.errors, [d.message for d in res.errors]
+    assert [d.message for d in res.warnings if d.code == "unused"] == []
+
+
 @pytest.mark.parametrize("prop,words", [
-    ("invariant I: forall c in Cpus: a[c].f.k <= 3", "actor `a` has no local `f`"),
+    ("invariant I: forall c in Cpus: a[c].f <= 3", "actor `a` has no local `f`"),
     ("invariant I: forall c in Cpus: f[c].k <= 3", "function `f` is not a value"),
 ])
-def test_a_property_cannot_name_a_function_parameter(prop, words):
+def test_a_function_is_not_a_value(prop, words):
     text = MODEL.split("invariant I:")[0] + prop + "\n"
     res = load_text(text, "u.mspec")
     assert any(words in d.message for d in res.errors), [d.message for d in res.diagnostics]

@@ -34,7 +34,7 @@ import re
 from .randirq import add_irqs
 from .randkernel import add_kernel_ops, add_lists
 from .randparts import DEFS, MACROS, OVERRIDES, VARS, Actor, Env, Gen, StepGen, Variant, _Builder, bool_expr
-from .randpasses import (function_deltas, _at_functions, _cycles, _functions, _inserted_fairness, _loops, _replaced_fairness,
+from .randpasses import (function_deltas, _at_functions, _function_locals, _cycles, _functions, _inserted_fairness, _loops, _replaced_fairness,
                          _set_locals, _step_fairness)
 
 
@@ -104,6 +104,7 @@ def generate(seed: int, *, small: bool = False) -> Gen:
     add_lists(seed, g)  # after the variants, which draw from the main RNG over the properties
     add_irqs(seed, g)  # an interrupt handler of one actor (randirq)
     _at_functions(seed, g)
+    _function_locals(seed, g)
     _set_locals(seed, g)
     function_deltas(seed, g)  # variants that change a function's steps (randpasses)
     return g

@@ -68,6 +68,39 @@ def _at_functions(seed: int, g: Gen) -> None:
         g.props.append(("invariant AF", (f"forall p in Procs: " if a.family else "") + body))
 
 
+def _function_locals(seed: int, g: Gen) -> None:
+    """An invariant that reads a function's parameter, local or pending result in a process
+    that runs it (``a0[p].fn0.k0``, ``a0[p].fn1.u1``, ``a0[p].fn0.result``), often beside
+    where the process is in the function. From an RNG of its own."""
+    rng = random.Random(f"funclocals{seed}")
+    if not g.funcs or rng.random() < 0.5:
+        return
+    text = "\n".join(g.funcs)
+    heads = {line[5:8]: line for line in g.funcs if line.startswith("func ")}
+    inner = {"fn1": ["fn0"] if "call fn0(" in text.split("func fn1", 1)[-1] else []}
+    changed = {(d[1], d[2]) for v in g.variants for d in v.deltas if d[0] in ("replace", "remove")}
+    sites = sorted({(a.name, f) for a in g.actors for name, body in a.steps for fn in ("fn0", "fn1")
+                    if f"call {fn}(" in render_block(body) and (a.name, name) not in changed
+                    for f in [fn] + inner.get(fn, [])})
+    if not sites:
+        return
+    name, fn = rng.choice(sites)
+    a = next(x for x in g.actors if x.name == name)
+    who = f"{a.name}[p]" if a.family else a.name
+    i = fn[-1]
+    result = heads[fn].split("->")[1].strip(" {") if "->" in heads[fn] else None
+    reads = [f"{who}.{fn}.k{i} == {rng.choice('012')}", f"{who}.{fn}.u{i} != {rng.choice('012')}",
+             f"{who}.{fn}.k{i} <= {who}.{fn}.u{i}", f"{who}.{fn}.k{i} != x"]
+    if result == "bool":
+        reads += [f"{who}.{fn}.result", f"!{who}.{fn}.result || f"]
+    elif result == "0..2":
+        reads += [f"{who}.{fn}.result == {rng.choice('012')}", f"{who}.{fn}.result <= {who}.{fn}.k{i}"]
+    read = rng.choice(reads)
+    where = rng.choice([f"{fn}.e0", f"{fn}.e1", f"{{{fn}.e0, {fn}.e1}}", None])
+    body = read if where is None else rng.choice([f"{who} at {where} => {read}", f"!({who} at {where}) => {read}"])
+    g.props.append(("invariant FL", (f"forall p in Procs: " if a.family else "") + body))
+
+
 def _step_fairness(seed: int, g: Gen) -> None:
     """Some steps of fair actors marked `unfair` (out of the actor's fairness) or, in a weakly
     fair actor, `fair+`; some steps of functions marked either way (a function's marks count in

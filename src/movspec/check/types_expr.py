@@ -209,6 +209,8 @@ class ExprTypes:
             a = self.actors.get(e.actor)
             if e.proc is not None:
                 self.expr(e.proc, env)
+            if e.name == N.RESULT and isinstance(a, N.Function):
+                return of_ir(a.result) if a.result is not None else None
             l = a.local(e.name) if a else None
             return of_ir(l.type) if l else None
         if isinstance(e, N.ConstRef):

@@ -94,3 +94,47 @@ def result_step(r, actor, name: str, sp) -> str | None:
                 f"so `{name}` would name more than one", sp,
                 f"make one call of `{fname}` with a result in step `{step}`", "unknown-step")
     return N.Function.result_step(step, fname)
+
+
+def function_local(r, e: A.FieldE, sc) -> N.LocalRef | None:
+    """``actor[p].f.x`` (a parameter or local of function ``f`` in process ``p``) or
+    ``actor[p].f.result`` (the result ``f`` returned, not yet stored by the caller's result
+    step): the process's own copy, a ``LocalRef`` of the function indexed by the process. None
+    when ``e`` is not of that form (``f`` is a local of the actor, or names no function). Read
+    in properties only: between calls a parameter holds its type's default and a local its
+    initial value, as the kept result does."""
+    inner = e.base
+    if not isinstance(inner, A.FieldE):
+        return None
+    ap = r._actor_proc(inner.base, sc)
+    if ap is None:
+        return None
+    a, proc, indexed = ap
+    if any(l.name == inner.name for l in a.locals) or inner.name not in r.funcs:
+        return None
+    sp = e.span
+    r._check_proc_form(a, indexed, inner.base.span)
+    f = r.funcs[inner.name]
+    who = a.decl.name
+    if sc.actor is not None:
+        r._fail(f"`{who}[..].{f.name}.{e.name}` in a step: a function's locals of a process are read by "
+                "properties", sp, f"pass the value as an argument of `{f.name}`, or return it", "field")
+    if f.name not in called_functions(r, a.steps):
+        r._fail(f"actor `{who}` never runs function `{f.name}`, so it has no `{f.name}.{e.name}`", sp,
+                f"name an actor that calls `{f.name}`", "field")
+    names = [l.name for l in f.params + f.locals]
+    if e.name in names:
+        name = e.name
+    elif e.name == "result" and f.result is not None:
+        name = N.RESULT
+    elif e.name == "result":
+        r._fail(f"function `{f.name}` returns no value, so it has no `result`", sp,
+                f"declare its result type: `func {f.name}(..) -> T`", "field")
+    else:
+        r._fail(f"function `{f.name}` has no parameter or local `{e.name}`", sp,
+                did_you_mean(e.name, names + ["result"] * (f.result is not None)) or
+                f"parameters and locals of `{f.name}`: {', '.join(names) or 'none'}", "undefined-name")
+    r.used.add(f"{f.name}.{name}")
+    if proc is None:
+        proc = N.AtomLit(who, "enum", inner.base.span)
+    return N.LocalRef(f.name, name, proc, sp, caller=who)

@@ -249,12 +249,14 @@ def lower_functions(model: N.Model) -> N.Model:
                    for a in actors)
 
     def fn(x):
-        # a function's local of a given process (only TypeOK names them): the lowered actor's
-        # copy for the actor the process belongs to
+        # a function's local of a given process (TypeOK, and `actor[p].f.x` in a property):
+        # the lowered actor's copy for the actor the process belongs to
         if isinstance(x, N.LocalRef) and x.actor in funcs and x.proc is not None:
             f = funcs[x.actor]
             loc = f.local(x.name) if x.name != N.RESULT else result_local(f)
             out: N.Expr = rest_value(loc)
+            if x.caller is not None:  # `actor[p].f.x`: the actor is known
+                return N.LocalRef(x.caller, local_name(f.name, x.name), x.proc, x.span)
             for a in reversed(model.actors):
                 if by_actor[a.name].local(local_name(f.name, x.name)) is None:
                     continue

@@ -156,14 +156,17 @@ class VarRef:
 
 @dataclass(frozen=True, slots=True)
 class LocalRef:
-    """A local of ``actor``. ``proc`` is None for the running process itself (inside the
-    actor's own steps), or an expression giving the process id (in properties:
-    ``compactor[c].p``)."""
+    """A local of ``actor`` (an actor or a function). ``proc`` is None for the running process
+    itself (inside the actor's own steps), or an expression giving the process id (in
+    properties: ``compactor[c].p``, or ``compactor[c].f.x`` for function ``f``'s local ``x``
+    in process ``c``, with ``caller`` the actor)."""
 
     actor: str
     name: str
     proc: "Expr | None" = None
     span: Span | None = _span()
+    # a function's local read by a property (``actor[p].f.x``): the actor whose process it is
+    caller: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from .resolve_stmt import StmtResolver
 from .lists import LIST_EXPRS
 from .pools import allocated_var
 from .rcu import GRACE, READERS
-from .at_func import function_step, result_step
+from .at_func import function_local, function_step, result_step
 from .irq import IRQS
 from .waitqueues import EXCLUSIVE, SLEEPING
 from .resolve_type import TypeResolver
@@ -206,12 +206,16 @@ class Resolver(StmtResolver, TypeResolver):
                                f"`call {e.base.name}.OP(...)`", "field")
                 self.used.add(e.base.name)
                 return N.VarRef(N.module_loaded_var(e.base.name), sp)
+            if (in_func := function_local(self, e, sc)) is not None:
+                return in_func
             ap = self._actor_proc(e.base, sc)
             if ap is not None:
                 a, proc, indexed = ap
                 self._check_proc_form(a, indexed, e.base.span)
                 if not any(l.name == e.name for l in a.locals):
                     self._fail(f"actor `{a.decl.name}` has no local `{e.name}`", sp,
+                               (f"`{e.name}` is a function: name its parameter, local or result, "
+                                f"`...{e.name}.x` or `...{e.name}.result`" if e.name in self.funcs else None) or
                                did_you_mean(e.name, [l.name for l in a.locals]) or
                                f"locals of `{a.decl.name}`: {', '.join(l.name for l in a.locals) or 'none'}",
                                "undefined-name")
