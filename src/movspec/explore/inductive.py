@@ -217,10 +217,35 @@ class _Deps:
 # --------------------------------------------------------------------------- the check
 
 
+def frame_conditions(model: ir.Model) -> ir.Expr:
+    """The conjunction of ``model.frames``: in each process, a function's parameter, local or
+    kept result holds its between-calls value unless the process is where it is live. They
+    hold in every reachable state (``ir.Frame``) and are closed under every step, so an
+    inductive invariant is checked together with them: a type-correct state in which a
+    function's parameter has a value while the process is outside the function is no state
+    of the model, and would otherwise multiply the states to enumerate (and offer
+    counterexamples to induction that no process can be in)."""
+    parts: list[ir.Expr] = []
+    for fr in model.frames:
+        a = model.actor(fr.actor)
+        procs = [ir.AtomLit(a.name, "enum")] if a.proc_set is None else [
+            literal(model, v) for v in model.const(a.proc_set).atoms]
+        for proc in procs:
+            keep = ir.Binary("==", ir.LocalRef(a.name, fr.local, proc), fr.rest)
+            parts.append(ir.Binary("||", ir.At(a.name, proc, fr.live), keep) if fr.live else keep)
+    out = parts[0]
+    for x in parts[1:]:
+        out = ir.Binary("&&", out, x)
+    return out
+
+
 class _Induction:
     def __init__(self, model: ir.Model, prop: ir.Inductive, max_states, timeout, graph):
         self.model = model
         self.prop = prop
+        self.framed = bool(model.frames)
+        if model.frames:  # checked with the frame conditions of the inlined functions
+            prop = replace(prop, expr=ir.Binary("&&", prop.expr, frame_conditions(model)))
         self.max_states = max_states
         self.timeout = timeout
         self.graph = graph
@@ -418,10 +443,12 @@ class _Induction:
             return PropertyResult(p.name, KIND, Verdict.INCOMPLETE,
                                   f"{count:,} states satisfying {p.name} checked, no counterexample to "
                                   f"induction so far ({stop}; {secs:.1f}s)")
+        framed = (" (with the frame conditions of the functions' parameters and locals: each holds its "
+                  "between-calls value outside the function)") if self.framed else ""
         return PropertyResult(p.name, KIND, Verdict.HOLDS,
-                              f"{p.name} is inductive within the model's bounds: the initial state satisfies "
-                              f"it, and every step from each of the {count:,} type-correct states satisfying "
-                              f"it leads to such a state ({secs:.1f}s)")
+                              f"{p.name} is inductive within the model's bounds{framed}: the initial state "
+                              f"satisfies it, and every step from each of the {count:,} type-correct states "
+                              f"satisfying it leads to such a state ({secs:.1f}s)")
 
     def _budget(self, count: int, deadline) -> str | None:
         if self.max_states is not None and count >= self.max_states:

@@ -88,6 +88,8 @@ class _ActorLowering:
         self.result_steps: dict[tuple, str] = {}  # (calling step, function, target) -> result step
         self.used_funcs: list[str] = []
         self.fair: str | None = None  # the fairness mark of the step being lowered
+        self.active: dict[str, frozenset] = {}  # step -> the functions running there (nested calls)
+        self.result_of: dict[str, str] = {}  # result step -> the function whose result it stores
 
     def fresh(self, base: str) -> str:
         name, k = base, 1
@@ -151,6 +153,8 @@ class _ActorLowering:
             if back is None:
                 res = self.ref(f.name, N.RESULT)
                 back = self.result_steps[key] = self.fresh(N.Function.result_step(step, f.name))
+                self.active[back] = self.active.get(step, frozenset())
+                self.result_of[back] = f.name
                 self.extra.append(N.Step(back, (
                     N.Assign(self.rename(s.target, owner), "=", res, s.span),
                     N.Assign(res, "=", rest_value(result_local(f)), s.span),
@@ -173,6 +177,8 @@ class _ActorLowering:
         result finds it at its between-calls value, as if it had never been stored."""
         copies = {s.name: self.fresh(f"{f.name}.{s.name}") for s in f.steps}
         self.copies[(f.name, back)] = copies[f.steps[0].name]
+        running = self.active.get(back, frozenset()) | {f.name}  # back: the caller's step, still running
+        self.active.update((c, running) for c in copies.values())
 
         def ret(r: N.Return | None, span=None) -> list[N.Stmt]:
             out: list[N.Stmt] = []
@@ -217,6 +223,21 @@ class _ActorLowering:
                 r = result_local(f)
                 kept.append(N.Local(local_name(name, N.RESULT), r.type, r.init, r.span))
         return replace(a, locals=a.locals + tuple(kept), steps=tuple(steps) + tuple(self.extra))
+
+    def frames(self) -> list[N.Frame]:
+        """Where each function local of the lowered actor may hold another value than its
+        between-calls one: its parameters and locals while the function runs (its copies, and
+        those of the functions it calls), its kept result at its result steps."""
+        out = []
+        for name in self.used_funcs:
+            f = self.funcs[name]
+            running = tuple(s for s, fs in self.active.items() if name in fs)
+            out += [N.Frame(self.actor.name, local_name(name, l.name), running, rest_value(l)) for l in f.locals]
+            if f.result is not None:
+                out.append(N.Frame(self.actor.name, local_name(name, N.RESULT),
+                                   tuple(r for r, g in self.result_of.items() if g == name),
+                                   rest_value(result_local(f))))
+        return out
 
 
 def function_step_copies(actor: N.Actor, func: str, steps) -> tuple[str, ...]:
@@ -274,4 +295,5 @@ def lower_functions(model: N.Model) -> N.Model:
         return at_copies(x)
 
     props = tuple(transform(p, fn) for p in model.properties)
-    return replace(model, actors=actors, properties=props, functions=())
+    frames = tuple(fr for lw in lowerings for fr in lw.frames())
+    return replace(model, actors=actors, properties=props, functions=(), frames=frames)

@@ -228,6 +228,20 @@ class Function:
 
 
 @dataclass(frozen=True, slots=True)
+class Frame:
+    """In a lowered model: local ``local`` of ``actor`` (a function's parameter, local or kept
+    result, ``f.x`` or ``f()``) holds ``rest`` in every reachable state where the process is at
+    none of ``live`` (the steps while the function runs, or its result steps). True by
+    construction of the inlining: a call sets the parameters and locals, a return gives them
+    back, a result step resets the kept result."""
+
+    actor: str
+    local: str
+    live: tuple[str, ...]
+    rest: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class Module:
     """Code that can be unloaded. ``ops`` are its callbacks; calls to them check
     ``<name>_loaded`` and belong to the property named by ``guards``."""
@@ -391,6 +405,9 @@ class Model:
     span: Span | None = _span()
     defs: tuple[DefOp, ...] = field(default=(), compare=False, repr=False)
     def_uses: tuple[DefUse, ...] = field(default=(), compare=False, repr=False)
+    # in a model whose functions were inlined (``lower.lower_functions``): where each copy of a
+    # function's parameter, local or kept result may differ from its between-calls value
+    frames: tuple["Frame", ...] = field(default=(), compare=False, repr=False)
 
     # lookups ------------------------------------------------------------------
     def const(self, name: str) -> Const | None:
