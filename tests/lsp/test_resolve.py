@@ -204,3 +204,23 @@ def test_a_function_step_named_like_a_struct_field_resolves_to_the_step(tmp_path
         if m:
             syms, _ = r.resolve(path, text, n, m.start(1) + 1)
             assert syms and (syms[0].kind, syms[0].container, syms[0].name) == ("step", "f", "flag"), line
+
+
+def test_a_function_local_read_by_a_property_resolves_to_the_function(tmp_path):
+    # `w[p].bump.k` is bump's parameter, `w[p].bump.result` what bump returns
+    (tmp_path / "m.mspec").write_text(
+        'model m\nconst Procs = {A, B}\nvar x: 0..2 = 0\n'
+        'func bump(k: 0..2) -> bool {\n    step s { x = k  return true }\n}\n'
+        'actor w(self in Procs) {\n    local ok: bool = false\n    step go { ok = call bump(1) }\n}\n'
+        'invariant I: forall p in Procs: w[p].bump.k <= 2 && (w[p] at go.bump => w[p].bump.result)\n')
+    _, an = _analyse(tmp_path)
+    assert an.result.ok
+    r = Resolver(an.index)
+    path, text = next(iter(an.texts.items()))
+    n = text.split("\n").index(next(l for l in text.split("\n") if l.startswith("invariant I"))) + 1
+    line = text.split("\n")[n - 1]
+    syms, _ = r.resolve(path, text, n, line.index(".bump.k") + len(".bump.") + 1)
+    assert syms and (syms[0].kind, syms[0].container, syms[0].name) == ("local", "bump", "k")
+    syms, _ = r.resolve(path, text, n, line.index(".bump.result") + len(".bump.") + 1)
+    assert syms and (syms[0].kind, syms[0].name) == ("func", "bump")
+    assert "-> bool" in hover_markdown(syms[0])

@@ -193,8 +193,10 @@ class Index:
         elif isinstance(d, A.ActorD):
             self._actor(d, variant)
         elif isinstance(d, A.FuncD):  # a function: its parameters and locals, steps as an actor's
-            self._add(Sym("func", d.name, name_span, d.span, None, variant, f"func {d.name}(...)", d.doc,
-                          d.anchor))
+            params = ", ".join(f"{l.name}: {type_(l.type)}" for l in d.params)
+            result = f" -> {type_(d.result)}" if d.result is not None else ""
+            self._add(Sym("func", d.name, name_span, d.span, None, variant,
+                          f"func {d.name}({params}){result}{_anchor(d.anchor)}", d.doc, d.anchor))
             for l in d.params + d.locals:
                 self._local(d.name, l, variant)
             for st in d.steps:

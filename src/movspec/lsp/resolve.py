@@ -220,8 +220,11 @@ class Resolver:
         # `actor.step`, and `f.s` for a function's step (`replace f.s`, `at f.s`): a step
         # before a struct field of the same name
         if ix.lookup(qual, ("actor",)) or ix.lookup(qual, ("func",), variant=variant, strict=False):
-            return (ix.lookup(name, ("step",), container=qual, variant=variant)
-                    or ix.lookup(name, ("local",), container=qual, variant=variant))
+            found = (ix.lookup(name, ("step",), container=qual, variant=variant)
+                     or ix.lookup(name, ("local",), container=qual, variant=variant))
+            if not found and name == "result":  # `actor[p].f.result`: what f returns
+                found = ix.lookup(qual, ("func",), variant=variant)
+            return found
         mods = ix.lookup(qual, ("module",), variant=variant)
         if mods:
             return ix.lookup(name, ("op",), container=qual, variant=variant) or mods
