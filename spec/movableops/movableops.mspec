@@ -70,8 +70,28 @@ variant movable_ops_static extends v6_0 "movable_ops pages: ops chosen by the st
         ref[p] -= 1
     }
 
-    // SetPageMovableOps() (PAGEFLAG(MovableOps, ...)): the driver marks a new page movable
-    // under the page lock it holds (zsmalloc: WARN_ON(!zpdesc_trylock()) around it).
+    // The page lock as the 2025 code takes it: folio_trylock() in isolate_movable_ops_page()
+    // and migrate_folio_unmap(), folio_lock() in putback_movable_ops_page(), folio_unlock()
+    // (zsmalloc's zpdesc_trylock()/zpdesc_unlock() are the same calls). The base's bodies,
+    // anchored where 6.18.2 defines them (unlock_page() is a folio-compat wrapper there).
+    macro trylock_page(p, who, fail) @ "include/linux/pagemap.h:folio_trylock" {
+        if pglock[p] != none { goto fail }
+        pglock[p] = who
+    }
+    macro lock_page(p, who) @ "include/linux/pagemap.h:folio_lock" {
+        await pglock[p] == none
+        pglock[p] = who
+    }
+    macro unlock_page(p, who) @ "mm/filemap.c:folio_unlock" {
+        assert pglock[p] == who, "unlock_page() of a page this context has not locked" as LockedMutation
+        pglock[p] = none
+    }
+
+    // SetPageMovableOps(): the driver marks a new page movable under the page lock it holds
+    // (zsmalloc: WARN_ON(!zpdesc_trylock()) around it; the balloon: balloon_page_insert(),
+    // "Caller must ensure the page is locked"). In 6.18.2, TESTPAGEFLAG(MovableOps, ...) and
+    // SETPAGEFLAG(MovableOps, ...) only: an atomic set_bit(), and no ClearPageMovableOps() is
+    // generated at all.
     macro __SetPageMovable(p, who) @ "include/linux/page-flags.h:SetPageMovableOps" {
         assert pglock[p] == who, "SetPageMovableOps() without PG_lock" as LockedMutation
         movops[p] = true
@@ -155,9 +175,11 @@ variant movable_ops_static extends v6_0 "movable_ops pages: ops chosen by the st
         onlist[p] = false
     }
     // migrate_movable_ops_page(): rc = page_movable_ops(src)->migrate_page(dst, src, mode);
-    // if (rc == MIGRATEPAGE_SUCCESS) ClearPageMovableOpsIsolated(src). No PageMovable() test
-    // any more: a page the driver destroyed reaches zs_page_migrate(), which fakes success
-    // ("if (!zpdesc->zspage) return MIGRATEPAGE_SUCCESS;").
+    // if (rc == MIGRATEPAGE_SUCCESS) ClearPageMovableOpsIsolated(src) (`if (!rc)` in 6.18.2).
+    // No PageMovable() test any more: a page the driver destroyed reaches zs_page_migrate(),
+    // which fakes success ("if (!zpdesc->zspage) return MIGRATEPAGE_SUCCESS;", `return 0;`
+    // in 6.18.2). zs_page_migrate() fails with -EINVAL when zspage_write_trylock() fails: the
+    // page is unlocked and goes back (migrate_folio_undo_src(), then putback), as `busy` here.
     replace compactor.move @ "mm/migrate.c:migrate_movable_ops_page" {
         assert page_movable_ops_set(p), "page_movable_ops(src)->migrate_page() through a NULL table" as NoNullOps
         if !owned[p] {
@@ -200,6 +222,25 @@ variant movable_ops_static extends v6_0 "movable_ops pages: ops chosen by the st
         put_page(p)
         goto scan
     }
+    // The same steps as the base's, at the functions of the folio-based migration core
+    // (6.0 on; read in 6.18.2): migrate_folio_unmap() locks the source (the page_count == 1
+    // test before the lock was its first action until 95c2908f1a4f); migrate_folio_undo_src()
+    // unlocks a page whose migration failed; migrate_folio_move() ends a successful one with
+    // folio_unlock(src) and migrate_folio_done()'s folio_put(src).
+    replace compactor.migrate @ "mm/migrate.c:migrate_folio_unmap" {
+        if ref[p] == 1 {
+            goto freed
+        }
+        lock_page(p, self)
+    }
+    replace compactor.fail_unlock @ "mm/migrate.c:migrate_folio_undo_src" {
+        unlock_page(p, self)
+    }
+    replace compactor.unlock_put @ "mm/migrate.c:migrate_folio_move" {
+        unlock_page(p, self)
+        put_page(p)
+        goto scan
+    }
 
     // ---------------------------------------------------------------- the driver's paths
 
@@ -215,7 +256,10 @@ variant movable_ops_static extends v6_0 "movable_ops pages: ops chosen by the st
         unlock_page(q, drv)
         goto idle
     }
-    // free_zspage() takes the page lock of every page of the zspage (lock_zspage).
+    // free_zspage() takes the page lock of every page of the zspage: trylock_zspage() (zs_free()
+    // cannot sleep), and when that fails kick_deferred_free(): async_free_zspage() takes them
+    // with lock_zspage(), which waits. Either way the release goes on only with the lock held,
+    // which is what the blocking lock here stands for (a failed trylock is a later retry).
     replace owner.rel_lock @ "mm/zsmalloc.c:free_zspage" {
         lock_page(q, drv)
     }
@@ -236,6 +280,10 @@ variant movable_ops_static extends v6_0 "movable_ops pages: ops chosen by the st
     // Builtin zsmalloc: nothing is unloaded (with CONFIG_ZSMALLOC=m the static lookup found no
     // ops at all: the WARN in isolate_movable_ops_page() that the registration fix reports).
     remove loader.unload
+    // delete_module() is in kernel/module/main.c (5.19 on; read in 6.18.2). The base's body.
+    replace loader.teardown @ "kernel/module/main.c:delete_module" {
+        exiting = true
+    }
 }
 
 // NoCallbackOnReleased is violated, by design (13 steps): C1 takes a reference to P, the
@@ -278,7 +326,7 @@ variant movable_ops_registered extends movable_ops_static "movable_ops pages wit
         await owner at done
         ops_registered = false
     }
-    insert after loader.unregister step free @ "kernel/module.c:free_module" {
+    insert after loader.unregister step free @ "kernel/module/main.c:free_module" {
         unload driver
     }
 }
