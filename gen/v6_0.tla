@@ -19,7 +19,7 @@
 \*   leadsto       -> a ~> property listed under PROPERTIES in the .cfg
 \*   assert, guards -> MS_Check(prop, site, proc, cond) at the check; prop in MS_Checks is on
 \*   symmetric     -> the Symmetry set (SYMMETRY in the .cfg)
-EXTENDS Integers, FiniteSets, TLC
+EXTENDS Integers, FiniteSets, TLC, Sequences
 
 CONSTANTS Pages, Cpus  \* sets of model values
 CONSTANTS P1, P2, C1, C2  \* the model values
@@ -42,128 +42,152 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
               onlist = [x \in Pages |-> FALSE],
               owned = [x \in Pages |-> FALSE],
               exiting = FALSE,
-              driver_loaded = TRUE;
+              driver_loaded = TRUE,
+              isolate_movable_page_result = [MS_p \in ProcSet |-> FALSE];
     define {
         MS_Check(prop, site, proc, cond) ==
             IF prop \in MS_Checks THEN Assert(cond, <<prop, site, proc>>)
             ELSE cond \/ TRUE  \* switched off: evaluated all the same
         \* spec/model.mspec:40 def __PageMovable(p)
-        __PageMovable(p_1) == mapping[p_1] # "null"
+        __PageMovable(p) == mapping[p] # "null"
+        \* spec/variants.mspec:348 def PageMovable(p)
+        PageMovable(p) == mapping[p] = "ops"
         \* spec/model.mspec:43 def PageIsolated(p)
-        PageIsolated(p_1) == isolated[p_1]
-        \* spec/variants.mspec:346 def PageMovable(p)
-        PageMovable(p_1) == mapping[p_1] = "ops"
-        \* spec/model.mspec:108 def uses_mapping(c)
-        uses_mapping(c) == pc[c] = "compactor_isolate"
+        PageIsolated(p) == isolated[p]
+        \* spec/model.mspec:104 def uses_mapping(c)
+        uses_mapping(c) == pc[c] = "isolate_movable_page_isolate"
         \* a page whose refcount is 0 is neither movable-with-ops, nor isolated, nor on the driver's list
-        FreeHygiene == \A p_1 \in Pages: (ref[p_1] = 0) => (((~PageMovable(p_1)) /\ (~PageIsolated(p_1))) /\ (~onlist[p_1]))
+        FreeHygiene == \A p \in Pages: (ref[p] = 0) => (((~PageMovable(p)) /\ (~PageIsolated(p))) /\ (~onlist[p]))
+    }
+
+    procedure isolate_movable_page(isolate_movable_page_p, cpu)
+    {
+        isolate_movable_page_get:  \* spec/compactor.mspec:97 isolate_movable_page.get @ include/linux/mm.h:get_page_unless_zero
+            if (ref[isolate_movable_page_p] = 0) {
+                if (Head(stack[self]).pc = "compactor_migrate") {
+                    ok := FALSE;
+                };
+                return;
+            } else {
+                ref[MS_Key(ref, isolate_movable_page_p)] := ref[isolate_movable_page_p] + 1;
+            };
+        isolate_movable_page_movable:  \* spec/compactor.mspec:104 isolate_movable_page.movable @ mm/migrate.c:isolate_movable_page
+            if (~__PageMovable(isolate_movable_page_p)) {
+                goto isolate_movable_page_out_putpage;
+            };
+        isolate_movable_page_trylock:  \* spec/compactor.mspec:110 isolate_movable_page.trylock @ mm/migrate.c:isolate_movable_page
+            if (pglock[isolate_movable_page_p] # "none") {
+                goto isolate_movable_page_out_putpage;
+            } else {
+                pglock[MS_Key(pglock, isolate_movable_page_p)] := cpu;
+            };
+        isolate_movable_page_recheck:  \* spec/compactor.mspec:115 isolate_movable_page.recheck @ mm/migrate.c:isolate_movable_page
+            if ((~PageMovable(isolate_movable_page_p)) \/ PageIsolated(isolate_movable_page_p)) {
+                goto isolate_movable_page_out_no_isolated;
+            };
+        isolate_movable_page_isolate:  \* spec/variants.mspec:367 isolate_movable_page.isolate @ mm/migrate.c:isolate_movable_page
+            assert MS_Check("NoUseAfterUnload", 1, self, driver_loaded);  \* driver.isolate_page(isolate_movable_page_p)
+            assert MS_Check("NoCallbackOnReleased", 2, self, owned[isolate_movable_page_p]);
+            onlist[MS_Key(onlist, isolate_movable_page_p)] := FALSE;
+        isolate_movable_page_set_isolated:  \* spec/compactor.mspec:127 isolate_movable_page.set_isolated @ mm/migrate.c:isolate_movable_page
+            assert MS_Check("LockedMutation", 3, self, pglock[isolate_movable_page_p] = cpu);
+            isolated[MS_Key(isolated, isolate_movable_page_p)] := TRUE;
+            assert MS_Check("LockedMutation", 4, self, pglock[isolate_movable_page_p] = cpu);
+            pglock[MS_Key(pglock, isolate_movable_page_p)] := "none";
+            if (Head(stack[self]).pc = "compactor_migrate") {
+                ok := TRUE;
+            };
+            return;
+        isolate_movable_page_out_no_isolated:  \* spec/compactor.mspec:134 isolate_movable_page.out_no_isolated @ mm/migrate.c:isolate_movable_page
+            assert MS_Check("LockedMutation", 5, self, pglock[isolate_movable_page_p] = cpu);
+            pglock[MS_Key(pglock, isolate_movable_page_p)] := "none";
+            ref[MS_Key(ref, isolate_movable_page_p)] := ref[isolate_movable_page_p] - 1;
+            if (Head(stack[self]).pc = "compactor_migrate") {
+                ok := FALSE;
+            };
+            return;
+        isolate_movable_page_out_putpage:  \* spec/compactor.mspec:140 isolate_movable_page.out_putpage @ mm/migrate.c:isolate_movable_page
+            ref[MS_Key(ref, isolate_movable_page_p)] := ref[isolate_movable_page_p] - 1;
+            if (Head(stack[self]).pc = "compactor_migrate") {
+                ok := FALSE;
+            };
+            return;
     }
 
     \* one compaction thread per CPU (kcompactd, direct compaction)
     fair process (compactor \in Cpus)
-    variables p = defaultInitValue;
+    variables compactor_p = defaultInitValue,
+              ok = FALSE;
     {
-        compactor_scan:  \* spec/compactor.mspec:16 compactor.scan @ mm/compaction.c:isolate_migratepages_block
+        compactor_scan:  \* spec/compactor.mspec:18 compactor.scan @ mm/compaction.c:isolate_migratepages_block
             if (\E x \in Pages: __PageMovable(x) /\ (~PageIsolated(x))) {
                 with (p_any \in {x \in Pages: __PageMovable(x) /\ (~PageIsolated(x))}) {
-                    p := p_any;
+                    compactor_p := p_any;
                 };
+                call isolate_movable_page(compactor_p, self);
             } else {
                 goto Done;
             };
-        compactor_get:  \* spec/compactor.mspec:25 compactor.get @ mm/migrate.c:isolate_movable_page
-            if (ref[p] = 0) {
+        compactor_migrate:  \* spec/compactor.mspec:30 compactor.migrate @ mm/migrate.c:unmap_and_move
+            if (~ok) {
                 goto compactor_scan;
             } else {
-                ref[MS_Key(ref, p)] := ref[p] + 1;
+                ok := FALSE;
+                if (ref[compactor_p] = 1) {
+                    goto compactor_freed;
+                } else {
+                    await pglock[compactor_p] = "none";
+                    pglock[MS_Key(pglock, compactor_p)] := self;
+                };
             };
-        compactor_movable:  \* spec/compactor.mspec:31 compactor.movable @ mm/migrate.c:isolate_movable_page
-            if (~__PageMovable(p)) {
-                goto compactor_out_putpage;
-            };
-        compactor_trylock:  \* spec/compactor.mspec:37 compactor.trylock @ mm/migrate.c:isolate_movable_page
-            if (pglock[p] # "none") {
-                goto compactor_out_putpage;
-            } else {
-                pglock[MS_Key(pglock, p)] := self;
-            };
-        compactor_recheck:  \* spec/compactor.mspec:42 compactor.recheck @ mm/migrate.c:isolate_movable_page
-            if ((~PageMovable(p)) \/ PageIsolated(p)) {
-                goto compactor_out_no_isolated;
-            };
-        compactor_isolate:  \* spec/variants.mspec:365 compactor.isolate @ mm/migrate.c:isolate_movable_page
-            assert MS_Check("NoUseAfterUnload", 1, self, driver_loaded);  \* driver.isolate_page(p)
-            assert MS_Check("NoCallbackOnReleased", 2, self, owned[p]);
-            onlist[MS_Key(onlist, p)] := FALSE;
-        compactor_set_isolated:  \* spec/compactor.mspec:54 compactor.set_isolated @ mm/migrate.c:isolate_movable_page
-            assert MS_Check("LockedMutation", 3, self, pglock[p] = self);
-            isolated[MS_Key(isolated, p)] := TRUE;
-            assert MS_Check("LockedMutation", 4, self, pglock[p] = self);
-            pglock[MS_Key(pglock, p)] := "none";
-            goto compactor_migrate;
-        compactor_out_no_isolated:  \* spec/compactor.mspec:61 compactor.out_no_isolated @ mm/migrate.c:isolate_movable_page
-            assert MS_Check("LockedMutation", 5, self, pglock[p] = self);
-            pglock[MS_Key(pglock, p)] := "none";
-            ref[MS_Key(ref, p)] := ref[p] - 1;
-            goto compactor_scan;
-        compactor_out_putpage:  \* spec/compactor.mspec:67 compactor.out_putpage @ mm/migrate.c:isolate_movable_page
-            ref[MS_Key(ref, p)] := ref[p] - 1;
-            goto compactor_scan;
-        compactor_migrate:  \* spec/compactor.mspec:75 compactor.migrate @ mm/migrate.c:unmap_and_move
-            if (ref[p] = 1) {
-                goto compactor_freed;
-            } else {
-                await pglock[p] = "none";
-                pglock[MS_Key(pglock, p)] := self;
-            };
-        compactor_move:  \* spec/variants.mspec:369 compactor.move @ mm/migrate.c:move_to_new_folio
-            if (~PageMovable(p)) {
-                assert MS_Check("LockedMutation", 6, self, pglock[p] = self);
-                isolated[MS_Key(isolated, p)] := FALSE;
+        compactor_move:  \* spec/variants.mspec:371 compactor.move @ mm/migrate.c:move_to_new_folio
+            if (~PageMovable(compactor_p)) {
+                assert MS_Check("LockedMutation", 6, self, pglock[compactor_p] = self);
+                isolated[MS_Key(isolated, compactor_p)] := FALSE;
                 goto compactor_unlock_put;
             } else {
                 either {
-                    assert MS_Check("NoUseAfterUnload", 7, self, driver_loaded);  \* driver.migratepage(p)
-                    assert MS_Check("NoCallbackOnReleased", 8, self, owned[p]);
-                    assert MS_Check("LockedMutation", 9, self, pglock[p] = self);
-                    mapping[MS_Key(mapping, p)] := "typeonly";
-                    owned[MS_Key(owned, p)] := FALSE;
-                    ref[MS_Key(ref, p)] := ref[p] - 1;
-                    assert MS_Check("LockedMutation", 10, self, pglock[p] = self);
-                    isolated[MS_Key(isolated, p)] := FALSE;
+                    assert MS_Check("NoUseAfterUnload", 7, self, driver_loaded);  \* driver.migratepage(compactor_p)
+                    assert MS_Check("NoCallbackOnReleased", 8, self, owned[compactor_p]);
+                    assert MS_Check("LockedMutation", 9, self, pglock[compactor_p] = self);
+                    mapping[MS_Key(mapping, compactor_p)] := "typeonly";
+                    owned[MS_Key(owned, compactor_p)] := FALSE;
+                    ref[MS_Key(ref, compactor_p)] := ref[compactor_p] - 1;
+                    assert MS_Check("LockedMutation", 10, self, pglock[compactor_p] = self);
+                    isolated[MS_Key(isolated, compactor_p)] := FALSE;
                     goto compactor_unlock_put;
                 } or {
-                    assert MS_Check("NoUseAfterUnload", 11, self, driver_loaded);  \* driver.migratepage(p)
-                    assert MS_Check("NoCallbackOnReleased", 12, self, owned[p]);
+                    assert MS_Check("NoUseAfterUnload", 11, self, driver_loaded);  \* driver.migratepage(compactor_p)
+                    assert MS_Check("NoCallbackOnReleased", 12, self, owned[compactor_p]);
                     goto compactor_fail_unlock;
                 };
             };
-        compactor_fail_unlock:  \* spec/compactor.mspec:101 compactor.fail_unlock @ mm/migrate.c:__unmap_and_move
-            assert MS_Check("LockedMutation", 13, self, pglock[p] = self);
-            pglock[MS_Key(pglock, p)] := "none";
-        compactor_putback:  \* spec/compactor.mspec:107 compactor.putback @ mm/migrate.c:putback_movable_pages
-            await pglock[p] = "none";
-            pglock[MS_Key(pglock, p)] := self;
-            if (PageMovable(p)) {
-                assert MS_Check("NoUseAfterUnload", 14, self, driver_loaded);  \* driver.putback_page(p)
-                assert MS_Check("NoCallbackOnReleased", 15, self, owned[p]);
-                onlist[MS_Key(onlist, p)] := TRUE;
+        compactor_fail_unlock:  \* spec/compactor.mspec:58 compactor.fail_unlock @ mm/migrate.c:__unmap_and_move
+            assert MS_Check("LockedMutation", 13, self, pglock[compactor_p] = self);
+            pglock[MS_Key(pglock, compactor_p)] := "none";
+        compactor_putback:  \* spec/compactor.mspec:64 compactor.putback @ mm/migrate.c:putback_movable_pages
+            await pglock[compactor_p] = "none";
+            pglock[MS_Key(pglock, compactor_p)] := self;
+            if (PageMovable(compactor_p)) {
+                assert MS_Check("NoUseAfterUnload", 14, self, driver_loaded);  \* driver.putback_page(compactor_p)
+                assert MS_Check("NoCallbackOnReleased", 15, self, owned[compactor_p]);
+                onlist[MS_Key(onlist, compactor_p)] := TRUE;
             };
-            assert MS_Check("LockedMutation", 16, self, pglock[p] = self);
-            isolated[MS_Key(isolated, p)] := FALSE;
+            assert MS_Check("LockedMutation", 16, self, pglock[compactor_p] = self);
+            isolated[MS_Key(isolated, compactor_p)] := FALSE;
             goto compactor_unlock_put;
-        compactor_freed:  \* spec/compactor.mspec:117 compactor.freed @ mm/migrate.c:unmap_and_move
-            await pglock[p] = "none";
-            pglock[MS_Key(pglock, p)] := self;
-            if (~PageMovable(p)) {
-                assert MS_Check("LockedMutation", 17, self, pglock[p] = self);
-                isolated[MS_Key(isolated, p)] := FALSE;
+        compactor_freed:  \* spec/compactor.mspec:74 compactor.freed @ mm/migrate.c:unmap_and_move
+            await pglock[compactor_p] = "none";
+            pglock[MS_Key(pglock, compactor_p)] := self;
+            if (~PageMovable(compactor_p)) {
+                assert MS_Check("LockedMutation", 17, self, pglock[compactor_p] = self);
+                isolated[MS_Key(isolated, compactor_p)] := FALSE;
             };
             goto compactor_unlock_put;
-        compactor_unlock_put:  \* spec/compactor.mspec:127 compactor.unlock_put @ mm/migrate.c:unmap_and_move
-            assert MS_Check("LockedMutation", 18, self, pglock[p] = self);
-            pglock[MS_Key(pglock, p)] := "none";
-            ref[MS_Key(ref, p)] := ref[p] - 1;
+        compactor_unlock_put:  \* spec/compactor.mspec:84 compactor.unlock_put @ mm/migrate.c:unmap_and_move
+            assert MS_Check("LockedMutation", 18, self, pglock[compactor_p] = self);
+            pglock[MS_Key(pglock, compactor_p)] := "none";
+            ref[MS_Key(ref, compactor_p)] := ref[compactor_p] - 1;
             goto compactor_scan;
     }
 
@@ -238,15 +262,15 @@ MS_Key(f, k) == IF k \in DOMAIN f THEN k ELSE f[k]
 \* END TRANSLATION
 
 \* Definitions that read process locals follow the translation, which declares them.
-\* spec/model.mspec:102 def holds_isolation(c, p) (reads process locals, so it follows the translation)
-holds_isolation(c, p_1) == (pc[c] \in {"compactor_set_isolated", "compactor_migrate", "compactor_move", "compactor_fail_unlock", "compactor_putback", "compactor_freed"}) /\ (p[c] = p_1)
+\* spec/model.mspec:98 def holds_isolation(c, p) (reads process locals, so it follows the translation)
+holds_isolation(c, p) == (compactor_p[c] = p) /\ (((pc[c] \in {"compactor_move", "compactor_fail_unlock", "compactor_putback", "compactor_freed"}) \/ (pc[c] = "isolate_movable_page_set_isolated")) \/ ((pc[c] = "compactor_migrate") /\ ok[c]))
 \* every variable and local stays within its declared type
-TypeOK == ((((((((((ref \in [Pages -> 0..3]) /\ (pglock \in [Pages -> (Cpus \cup {"drv", "none"})])) /\ (mapping \in [Pages -> Mapping])) /\ (isolated \in [Pages -> BOOLEAN])) /\ (onlist \in [Pages -> BOOLEAN])) /\ (owned \in [Pages -> BOOLEAN])) /\ (exiting \in BOOLEAN)) /\ (driver_loaded \in BOOLEAN)) /\ (\A pid \in Cpus: (p[pid] \in Pages) \/ (p[pid] = defaultInitValue))) /\ ((q \in Pages) \/ (q = defaultInitValue))) /\ (todo \in (SUBSET Pages))
+TypeOK == ((((((((((((((ref \in [Pages -> 0..3]) /\ (pglock \in [Pages -> (Cpus \cup {"drv", "none"})])) /\ (mapping \in [Pages -> Mapping])) /\ (isolated \in [Pages -> BOOLEAN])) /\ (onlist \in [Pages -> BOOLEAN])) /\ (owned \in [Pages -> BOOLEAN])) /\ (exiting \in BOOLEAN)) /\ (driver_loaded \in BOOLEAN)) /\ (\A pid \in Cpus: (compactor_p[pid] \in Pages) \/ (compactor_p[pid] = defaultInitValue))) /\ (\A pid2 \in Cpus: ok[pid2] \in BOOLEAN)) /\ ((q \in Pages) \/ (q = defaultInitValue))) /\ (todo \in (SUBSET Pages))) /\ (\A pid3 \in Cpus: (isolate_movable_page_p[pid3] \in Pages) \/ (isolate_movable_page_p[pid3] = defaultInitValue))) /\ (\A pid4 \in Cpus: (cpu[pid4] \in Cpus) \/ (cpu[pid4] = defaultInitValue))) /\ (\A pid5 \in Cpus: isolate_movable_page_result[pid5] \in BOOLEAN)
 \* while a compactor calls through page->mapping, the page is still movable with the driver's ops
-MappingStability == \A c \in Cpus: uses_mapping(c) => PageMovable(p[c])
+MappingStability == \A c \in Cpus: uses_mapping(c) => PageMovable(compactor_p[c])
 \* an isolated page belongs to exactly one compactor
-ExclusiveIsolation == \A p_1 \in Pages: \A c \in Cpus: \A d \in Cpus: (holds_isolation(c, p_1) /\ holds_isolation(d, p_1)) => (c = d)
+ExclusiveIsolation == \A p \in Pages: \A c \in Cpus: \A d \in Cpus: (holds_isolation(c, p) /\ holds_isolation(d, p)) => (c = d)
 \* a page isolated by the VM is not on the driver's list
-ListDisjointness == \A p_1 \in Pages: (PageIsolated(p_1) \/ (\E c \in Cpus: holds_isolation(c, p_1))) => (~onlist[p_1])
+ListDisjointness == \A p \in Pages: (PageIsolated(p) \/ (\E c \in Cpus: holds_isolation(c, p))) => (~onlist[p])
 Symmetry == Permutations(Pages) \cup Permutations(Cpus)
 ============================================================================

@@ -12,7 +12,7 @@ leadsto EventualReturn "every page a compactor isolates is eventually migrated o
 // Catches: a compactor sleeping in lock_page() for ever, either because the lock is never
 // released or because other CPUs keep taking it every time it is free.
 // (the steps are named through a `def`, which a variant that removes one of them overrides)
-def in_lock_page(c) = compactor[c] at {migrate, putback, freed}
+def in_lock_page(c) = (compactor[c] at migrate && compactor[c].ok) || compactor[c] at {putback, freed}
 leadsto LockGranted "a compactor waiting in lock_page() eventually gets PG_lock":
     forall c in Cpus: in_lock_page(c) ~> !in_lock_page(c)
 

@@ -45,11 +45,6 @@ def PageIsolated(p) = isolated[p]
 // ------------------------------------------------------------------ kernel primitives
 // `who` is the context performing the operation: `self` in a compactor, `drv` in the driver.
 
-macro get_page_unless_zero(p, fail) @ "include/linux/mm.h:get_page_unless_zero" {
-    if ref[p] == 0 { goto fail }
-    ref[p] += 1
-}
-
 macro put_page(p) @ "include/linux/mm.h:put_page" {
     ref[p] -= 1
 }
@@ -97,15 +92,16 @@ macro __ClearPageIsolated(p, who) @ "include/linux/page-flags.h:__ClearPageIsola
 // ------------------------------------------------------------------ properties
 
 // The compactor steps during which it holds an isolation of its page `p` (from the
-// isolate_page callback's success until PG_isolated is cleared again). Variants that add
-// steps to that phase override this definition.
-def holds_isolation(c, p) = compactor[c] at {set_isolated, migrate, move, fail_unlock, putback, freed} && compactor[c].p == p
+// isolate_page callback's success until PG_isolated is cleared again): the last step of
+// isolate_movable_page(), the kept result `true` until migrate reads it, and the migration or
+// putback. Variants that add steps to that phase override this definition.
+def holds_isolation(c, p) = compactor[c].p == p && (compactor[c] at {isolate_movable_page.set_isolated, move, fail_unlock, putback, freed} || (compactor[c] at migrate && compactor[c].ok))
 
 // The compactor steps during which it uses page->mapping it has checked, to call through it
 // (PageMovable() passed, the callback has not yet returned). In v4.8 the recheck and the
 // migratepage/putback_page calls share one atomic step, so only the isolate_page call is
 // separate.
-def uses_mapping(c) = compactor[c] at {isolate}
+def uses_mapping(c) = compactor[c] at {isolate_movable_page.isolate}
 
 // Catches: a callback (isolate_page, migratepage, putback_page, ...) entered after rmmod freed
 // the driver's code and its a_ops: the use-after-unload Vlastimil raised against per-driver

@@ -19,13 +19,13 @@ expect v4_8 holds all
 
 variant v3 extends v4_8 "v3: the driver owns PG_isolated (sets it in isolate_page, clears it when it releases an isolated page, leaving movable set); the VM later clears movable and puts the page without PG_lock" source "linux-mm, March 2016: '[PATCH v3] mm: migrate: support non-lru movable page migration' (Minchan Kim); race reported by Vlastimil Babka" {
     // isolate_page() marks the page isolated itself (under the PG_lock the VM holds).
-    replace compactor.isolate @ "mm/balloon_compaction.c:balloon_page_isolate" {
+    replace isolate_movable_page.isolate @ "mm/balloon_compaction.c:balloon_page_isolate" {
         drv_isolate_page(p)
-        __SetPageIsolated(p, self)
+        __SetPageIsolated(p, cpu)
     }
-    replace compactor.set_isolated @ "mm/migrate.c:isolate_movable_page" {
-        unlock_page(p, self)
-        goto migrate
+    replace isolate_movable_page.set_isolated @ "mm/migrate.c:isolate_movable_page" {
+        unlock_page(p, cpu)
+        return true
     }
     // Releasing an isolated page, the driver clears PG_isolated and leaves movable to the VM.
     replace owner.rel_clear @ "include/linux/balloon_compaction.h:balloon_page_delete" {
@@ -45,6 +45,8 @@ variant v3 extends v4_8 "v3: the driver owns PG_isolated (sets it in isolate_pag
     // The VM notices the release (PG_isolated gone), clears movable and drops its reference,
     // without PG_lock.
     replace compactor.migrate @ "mm/migrate.c:unmap_and_move" {
+        if !ok { goto scan }
+        ok = false
         if !PageIsolated(p) {
             __ClearPageMovable(p, self)
             put_page(p)
@@ -129,16 +131,16 @@ expect v3 holds all
 // counterexamples are the chain changing, and its code going, under the lockless reader.
 
 variant per_driver_locking extends v4_8 "per-driver locking: isolate_movable_page takes no PG_lock; the compactor checks PageMovable and PageIsolated locklessly and a_ops->isolate_page revalidates under the driver's own lock" source "linux-mm, 2016-04-04: Vlastimil Babka's review of v3, with Minchan Kim's reply (page->mapping cleared under us) and Vlastimil's (the module may be unloaded)" {
-    remove compactor.trylock
+    remove isolate_movable_page.trylock
     // PageMovable() && !PageIsolated() without PG_lock: page_mapping(page) is read here.
-    replace compactor.recheck @ "mm/migrate.c:isolate_movable_page" {
+    replace isolate_movable_page.recheck @ "mm/migrate.c:isolate_movable_page" {
         if !PageMovable(p) || PageIsolated(p) {
             goto out_putpage
         }
     }
     // mapping->a_ops->isolate_page() through the mapping read above; the driver takes its
     // own lock and revalidates that the page is still on its list, else refuses.
-    replace compactor.isolate @ "mm/balloon_compaction.c:balloon_page_isolate" {
+    replace isolate_movable_page.isolate @ "mm/balloon_compaction.c:balloon_page_isolate" {
         call driver.isolate_page(p)
         assert owned[p], "isolate_page() on a page the driver released" as NoCallbackOnReleased
         if !onlist[p] {
@@ -148,12 +150,12 @@ variant per_driver_locking extends v4_8 "per-driver locking: isolate_movable_pag
     }
     // The VM still marks the page isolated with the non-atomic __SetPageIsolated(), now
     // without PG_lock.
-    replace compactor.set_isolated @ "mm/migrate.c:isolate_movable_page" {
-        __SetPageIsolated(p, self)
-        goto migrate
+    replace isolate_movable_page.set_isolated @ "mm/migrate.c:isolate_movable_page" {
+        __SetPageIsolated(p, cpu)
+        return true
     }
     // Nothing is locked in isolate_movable_page any more.
-    remove compactor.out_no_isolated
+    remove isolate_movable_page.out_no_isolated
     // Migration and putback keep lock_page(): __unmap_and_move() takes it for every page it
     // migrates (the generic LRU path needs it), so the design changes isolation only.
 }
@@ -181,14 +183,14 @@ variant per_driver_locking_modref extends per_driver_locking "per-driver locking
     var modref "the driver module's reference count (module_refcount)": 0..2 = 0
     // try_module_get(mapping->a_ops->owner): the module pointer is read through the mapping,
     // i.e. from the module's own memory. It fails once rmmod has started (MODULE_STATE_GOING).
-    insert after compactor.recheck step modget @ "kernel/module.c:try_module_get" {
+    insert after isolate_movable_page.recheck step modget @ "kernel/module.c:try_module_get" {
         assert driver.loaded, "try_module_get() reads a_ops->owner of an unloaded module" as NoUseAfterUnload
         if exiting {
             goto out_putpage
         }
         modref += 1
     }
-    replace compactor.isolate @ "mm/balloon_compaction.c:balloon_page_isolate" {
+    replace isolate_movable_page.isolate @ "mm/balloon_compaction.c:balloon_page_isolate" {
         call driver.isolate_page(p)
         assert owned[p], "isolate_page() on a page the driver released" as NoCallbackOnReleased
         modref -= 1
@@ -203,7 +205,7 @@ variant per_driver_locking_modref extends per_driver_locking "per-driver locking
         await modref == 0
         exiting = true
     }
-    def uses_mapping(c) = compactor[c] at {modget, isolate}
+    def uses_mapping(c) = compactor[c] at {isolate_movable_page.modget, isolate_movable_page.isolate}
 }
 
 // The reference comes too late: it is taken through the mapping read before it. Between the
@@ -235,14 +237,14 @@ expect per_driver_locking_modref holds ExclusiveIsolation, ListDisjointness, Fre
 
 variant per_driver_locking_rcu extends per_driver_locking "per-driver locking made safe against unload by RCU: rcu_read_lock() around the lockless page->mapping->a_ops->isolate_page use, synchronize_rcu() in the module's exit before its code is freed" source "linux-mm, 2016-04-04: Vlastimil Babka's review of v3 (the unloaded-module problem, and 'RCU-level protection of the page->mapping->a_op->isolate_page chain'); a design point, not a posted patch" {
     // rcu_read_lock(); mapping = page_mapping(page); PageMovable() && !PageIsolated()
-    replace compactor.recheck @ "mm/migrate.c:isolate_movable_page" {
+    replace isolate_movable_page.recheck @ "mm/migrate.c:isolate_movable_page" {
         rcu_read_lock()
         if !PageMovable(p) || PageIsolated(p) {
             goto rcu_out
         }
     }
     // mapping->a_ops->isolate_page(); rcu_read_unlock() once it has returned
-    replace compactor.isolate @ "mm/balloon_compaction.c:balloon_page_isolate" {
+    replace isolate_movable_page.isolate @ "mm/balloon_compaction.c:balloon_page_isolate" {
         call driver.isolate_page(p)
         assert owned[p], "isolate_page() on a page the driver released" as NoCallbackOnReleased
         rcu_read_unlock()
@@ -251,7 +253,7 @@ variant per_driver_locking_rcu extends per_driver_locking "per-driver locking ma
         }
         onlist[p] = false
     }
-    insert after compactor.out_putpage step rcu_out @ "include/linux/rcupdate.h:rcu_read_unlock" {
+    insert after isolate_movable_page.out_putpage step rcu_out @ "include/linux/rcupdate.h:rcu_read_unlock" {
         rcu_read_unlock()
         goto out_putpage
     }
@@ -362,7 +364,7 @@ variant v6_0 extends v4_8 "v6.0 movable_operations: page->mapping points at the 
         onlist[p] = true
     }
     // mops = page_movable_ops(page); mops->isolate_page(page, mode)
-    replace compactor.isolate @ "mm/migrate.c:isolate_movable_page" {
+    replace isolate_movable_page.isolate @ "mm/migrate.c:isolate_movable_page" {
         drv_isolate_page(p)
     }
     // mops->migrate_page(dst, src, mode)

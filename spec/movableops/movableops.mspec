@@ -53,7 +53,7 @@ variant movable_ops_static extends v6_0 "movable_ops pages: ops chosen by the st
     // page_movable_ops(page) != NULL: a builtin table here, always set.
     def page_movable_ops_set(p) = true
     // The compactor uses the ops it read from page_movable_ops() until the isolate_page call.
-    def uses_mapping(c) = compactor[c] at {get_ops, isolate}
+    def uses_mapping(c) = compactor[c] at {isolate_movable_page.get_ops, isolate_movable_page.isolate}
 
     // Catches: a call through page_movable_ops() when the table for the page's type is NULL
     // (a NULL pointer dereference: putback_movable_ops_page() and migrate_movable_ops_page()
@@ -125,48 +125,49 @@ variant movable_ops_static extends v6_0 "movable_ops pages: ops chosen by the st
     // ("mm/migrate: rename isolate_movable_page() to isolate_movable_ops_page()", patch 7/29):
     // folio_get_nontail_page(), the lockless page_has_movable_ops() test, folio_trylock(),
     // SetPageMovableOpsIsolated() + folio_unlock(), and the two exits.
-    replace compactor.get @ "mm/migrate.c:isolate_movable_ops_page" {
-        get_page_unless_zero(p, scan)
+    replace isolate_movable_page.get @ "mm/migrate.c:isolate_movable_ops_page" {
+        if ref[p] == 0 { return false }
+        ref[p] += 1
     }
-    replace compactor.movable @ "mm/migrate.c:isolate_movable_ops_page" {
+    replace isolate_movable_page.movable @ "mm/migrate.c:isolate_movable_ops_page" {
         if !__PageMovable(p) {
             goto out_putpage
         }
     }
-    replace compactor.trylock @ "mm/migrate.c:isolate_movable_ops_page" {
-        trylock_page(p, self, out_putpage)
+    replace isolate_movable_page.trylock @ "mm/migrate.c:isolate_movable_ops_page" {
+        trylock_page(p, cpu, out_putpage)
     }
-    replace compactor.set_isolated @ "mm/migrate.c:isolate_movable_ops_page" {
-        __SetPageIsolated(p, self)
-        unlock_page(p, self)
-        goto migrate
+    replace isolate_movable_page.set_isolated @ "mm/migrate.c:isolate_movable_ops_page" {
+        __SetPageIsolated(p, cpu)
+        unlock_page(p, cpu)
+        return true
     }
-    replace compactor.out_no_isolated @ "mm/migrate.c:isolate_movable_ops_page" {
-        unlock_page(p, self)
+    replace isolate_movable_page.out_no_isolated @ "mm/migrate.c:isolate_movable_ops_page" {
+        unlock_page(p, cpu)
         put_page(p)
-        goto scan
+        return false
     }
-    replace compactor.out_putpage @ "mm/migrate.c:isolate_movable_ops_page" {
+    replace isolate_movable_page.out_putpage @ "mm/migrate.c:isolate_movable_ops_page" {
         put_page(p)
-        goto scan
+        return false
     }
 
     // Under the page lock: VM_WARN_ON_ONCE_PAGE(!page_has_movable_ops(page)) (the type is
     // sticky), so only PageMovableOpsIsolated() is tested.
-    replace compactor.recheck @ "mm/migrate.c:isolate_movable_ops_page" {
+    replace isolate_movable_page.recheck @ "mm/migrate.c:isolate_movable_ops_page" {
         if PageIsolated(p) {
             goto out_no_isolated
         }
     }
     // mops = page_movable_ops(page); if (WARN_ON_ONCE(!mops)) goto out_no_isolated;
-    insert after compactor.recheck step get_ops @ "mm/migrate.c:page_movable_ops" {
+    insert after isolate_movable_page.recheck step get_ops @ "mm/migrate.c:page_movable_ops" {
         if !page_movable_ops_set(p) {
             goto out_no_isolated
         }
     }
     // mops->isolate_page(page, mode): zs_page_isolate() refuses a destroyed page
     // ("return page_zpdesc(page)->zspage;"), else the page leaves the driver's list.
-    replace compactor.isolate @ "mm/zsmalloc.c:zs_page_isolate" {
+    replace isolate_movable_page.isolate @ "mm/zsmalloc.c:zs_page_isolate" {
         call driver.isolate_page(p)
         assert owned[p], "mops->isolate_page() on a page the driver released" as NoCallbackOnReleased
         if !owned[p] {
@@ -228,6 +229,8 @@ variant movable_ops_static extends v6_0 "movable_ops pages: ops chosen by the st
     // unlocks a page whose migration failed; migrate_folio_move() ends a successful one with
     // folio_unlock(src) and migrate_folio_done()'s folio_put(src).
     replace compactor.migrate @ "mm/migrate.c:migrate_folio_unmap" {
+        if !ok { goto scan }
+        ok = false
         if ref[p] == 1 {
             goto freed
         }
@@ -362,10 +365,12 @@ variant movable_ops_no_freed_check extends movable_ops_registered "movable_ops_r
     // migrate_folio_unmap(): the page lock (folio_lock() in the modes that may sleep), then,
     // for a movable_ops page, nothing else to unmap.
     replace compactor.migrate @ "mm/migrate.c:migrate_folio_unmap" {
+        if !ok { goto scan }
+        ok = false
         lock_page(p, self)
     }
     remove compactor.freed
-    def holds_isolation(c, p) = compactor[c] at {set_isolated, migrate, move, fail_unlock, putback} && compactor[c].p == p
+    def holds_isolation(c, p) = compactor[c].p == p && (compactor[c] at {isolate_movable_page.set_isolated, move, fail_unlock, putback} || (compactor[c] at migrate && compactor[c].ok))
 }
 
 // The claim of the commit message checks out on this model: every verdict is that of

@@ -121,17 +121,17 @@ variant v4_8_pageflags extends v4_8 "v4.8 with page->flags as one word: PG_locke
 
     // ---------------------------------------------------------------- the compactor
 
-    replace compactor.isolate @ "mm/migrate.c:isolate_movable_page" {
+    replace isolate_movable_page.isolate @ "mm/migrate.c:isolate_movable_page" {
         drv_isolate_page(p)
-        isolators[p] = isolators[p] | {self}
+        isolators[p] = isolators[p] | {cpu}
     }
     // __SetPageIsolated(page); unlock_page(page)
-    replace compactor.set_isolated @ "mm/migrate.c:isolate_movable_page" {
-        set_page_isolated(p, self)
+    replace isolate_movable_page.set_isolated @ "mm/migrate.c:isolate_movable_page" {
+        set_page_isolated(p, cpu)
     }
-    insert after compactor.set_isolated step set_unlock @ "mm/migrate.c:isolate_movable_page" {
-        unlock_page(p, self)
-        goto migrate
+    insert after isolate_movable_page.set_isolated step set_unlock @ "mm/migrate.c:isolate_movable_page" {
+        unlock_page(p, cpu)
+        return true
     }
     // !PageMovable: released by the driver; else a_ops->migratepage(), success or -EAGAIN.
     // __ClearPageIsolated() follows in its own step: with one __clear_bit() in each branch of
@@ -239,14 +239,15 @@ variant v4_10_pageflags extends v4_8_pageflags "v4.10 to 5.17: PG_waiters (bit 7
     }
 }
 
-// DriverWoken (a lasso of 25 steps, the last two a cycle): the race commit 356ea3865687 fixed
+// DriverWoken (a lasso of 26 steps, the last three a cycle): the race commit 356ea3865687 fixed
 // (see v5_18_pageflags), found by the checker. A compactor holds PG_lock on a page it has
 // isolated and starts __SetPageIsolated() or, after the move, __ClearPageIsolated() (the load
 // of page->flags; the shortest counterexample takes the second); the driver's release path
 // fails to get the lock, queues, sets PG_waiters atomically and sleeps; the compactor's store
 // writes back the word it loaded, without PG_waiters; its unlock_page() finds PG_waiters clear
 // and wakes nobody. The driver sleeps for good while the compactors go on scanning and
-// isolating (each unlock_page() sees no waiter): a lost wakeup, not a deadlock (some step
+// isolating (each unlock_page() sees no waiter; the cycle is a compactor's scan, a failed
+// get_page_unless_zero() and migrate's `!ok`): a lost wakeup, not a deadlock (some step
 // is always enabled), so Deadlock holds and the leadsto fails. The safety properties hold:
 // the lost bit is PG_waiters, not PG_locked (the holder's store keeps PG_locked, as it loaded
 // it). In v4.8 the same store was harmless (nothing else writes the word while the lock is

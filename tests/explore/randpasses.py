@@ -214,6 +214,10 @@ def _functions(seed: int, b: _Builder, g: Gen, info, small: bool) -> None:
         g.funcs += [head, f"    local {u}: 0..2 = {rng.choice(['0', '1'])}",
                     f"    step e0 {{ {render_block(first)} }}", f"    step e1 {{ {render_block(last)} }}", "}"]
         funcs.append((name, result))
+    # the target is more often the actor's local than the global `x` (from an RNG of its own,
+    # so the draws above are as before): a call storing a local of the actor can be fused
+    # (the return stores it), one storing a global keeps its result step
+    frng = random.Random(f"fused{seed}")
     for a in g.actors:
         env = Env(rng, b.var_names, info, (a.name, a.family, {n: t for n, t, _ in a.locals}))
         for st in a.steps:
@@ -222,11 +226,25 @@ def _functions(seed: int, b: _Builder, g: Gen, info, small: bool) -> None:
             name, result = rng.choice(funcs)
             call = f"call {name}({int_expr(env)})"
             if result == "0..2" and rng.random() < 0.7:
-                target = rng.choice([n for n, t, _ in a.locals if t == "0..2"] + ["x"])
+                own = [n for n, t, _ in a.locals if t == "0..2"]
+                target = rng.choice(own + ["x"])
+                if target == "x" and own and frng.random() < 0.6:
+                    target = own[0]
                 call = f"{target} = {call}"
             elif result == "bool" and rng.random() < 0.7:
                 call = f"f = {call}"
             st[1].append(("raw", call))
+    # `t = call fn(..)` in a step before the actor's last, storing the actor's own local: the
+    # call the return stores itself (fused), unless a property reads the result
+    for a in g.actors:
+        own = [n for n, t, _ in a.locals if t == "0..2"]
+        ints = [n for n, r in funcs if r == "0..2"]
+        first = a.steps[0][1]
+        if (not own or not ints or len(a.steps) < 2 or _ends_in_goto(first) or _calls(first)
+                or frng.random() < 0.4):
+            continue
+        env = Env(frng, b.var_names, info, (a.name, a.family, {n: t for n, t, _ in a.locals}))
+        first.append(("raw", f"{own[0]} = call {frng.choice(ints)}({int_expr(env)})"))
     # an actor's last step that calls without a target, in an actor that also stores a result
     # (`x = call f()` elsewhere): the return goes to the step after, or to the end, and never
     # to the result step printed after the last step. From an RNG of its own.

@@ -48,7 +48,11 @@ actor a(self in Cpus) {
     step y { v = call f() }
     step w { call g() }
 }
+invariant Kept "the result step of y holds the count f returned": forall c in Cpus: a[c] at y.f => a[c].f.result > 0
 """
+# the same without the invariant: nothing reads the result step, so `v = call f()` is fused
+# (f's return stores v)
+FUSED = MIXED.split("invariant Kept")[0]
 
 
 def _model(text: str):
@@ -74,6 +78,10 @@ def test_a_result_read_by_its_caller_is_stored_and_reset():
     ours = check(model, symmetry=False)
     assert ours.complete and ours.stats.distinct == 10
     assert explore(model, max_states=1000).distinct == 10
+    # fused: no y.f, 9 states
+    fused = _model(FUSED.replace("{C1, C2}", "{C1}"))
+    assert check(fused, symmetry=False).stats.distinct == 9
+    assert explore(fused, max_states=1000).distinct == 9
 
 
 def test_the_procedure_stores_its_result_only_for_a_result_step():
@@ -81,6 +89,11 @@ def test_the_procedure_stores_its_result_only_for_a_result_step():
     assert "f_result[self] := IF Head(stack[self]).pc \\in {\"a_y_f\"} THEN n ELSE 0;" in tla
     # with no caller reading it, the return stores nothing
     assert "f_result[self] :=" not in emit(_model(WITH_RESULT)).tla
+    # a fused call: the return stores the caller's local when the step after the call is on
+    # top of the stack (PlusCal indexes the process variable v by self)
+    tla = emit(_model(FUSED)).tla
+    assert "f_result[self] :=" not in tla
+    assert 'if (Head(stack[self]).pc = "a_w") {' in tla and "v := n;" in tla
 
 
 def test_mixed_calls_agree_with_the_reference_interpreter():
@@ -92,7 +105,7 @@ def test_mixed_calls_agree_with_the_reference_interpreter():
 
 
 @pytest.mark.tlc
-@pytest.mark.parametrize("text", [WITH_RESULT, NO_RESULT, MIXED], ids=["result", "none", "mixed"])
+@pytest.mark.parametrize("text", [WITH_RESULT, NO_RESULT, MIXED, FUSED], ids=["result", "none", "mixed", "fused"])
 def test_ignored_results_agree_with_tlc(text):
     ours, tlc = assert_backends_agree(_model(text), symmetry=False)
     assert tlc.stats.distinct == ours.stats.distinct

@@ -102,10 +102,10 @@ def test_callback_on_a_released_page_reaches_isolate(results):
     prop = results["movable_ops_static"].property("NoCallbackOnReleased")
     steps = trace_steps(prop.trace)
     actor, cpu, last = steps[-1]
-    assert (actor, last) == ("compactor", "isolate")
+    assert (actor, last) == ("compactor", "isolate_movable_page.isolate")
     release = max(i for i, s in enumerate(steps) if s[0] == "owner" and s[2] == "rel_clear")
-    recheck = max(i for i, s in enumerate(steps) if s == ("compactor", cpu, "recheck"))
-    get = max(i for i, s in enumerate(steps) if s == ("compactor", cpu, "get"))
+    recheck = max(i for i, s in enumerate(steps) if s == ("compactor", cpu, "isolate_movable_page.recheck"))
+    get = max(i for i, s in enumerate(steps) if s == ("compactor", cpu, "isolate_movable_page.get"))
     assert get < release < recheck  # referenced before the release, rechecked after it
     assert len(steps) == 13
 
@@ -118,7 +118,7 @@ def test_null_ops_after_zs_exit_while_isolated(results, variant):
     steps = trace_steps(prop.trace)
     actor, cpu, last = steps[-1]
     assert (actor, last) == ("compactor", "move")
-    isolated = steps.index(("compactor", cpu, "set_isolated"))
+    isolated = steps.index(("compactor", cpu, "isolate_movable_page.set_isolated"))
     release = max(i for i, s in enumerate(steps) if s[0] == "owner" and s[2] == "rel_clear")
     unregister = steps.index(("loader", "loader", "unregister"))
     assert isolated < release < unregister < len(steps) - 1
@@ -132,8 +132,8 @@ def test_ops_pointer_outlives_the_module(results, variant):
     prop = results[variant].property("NoUseAfterUnload")
     steps = trace_steps(prop.trace)
     actor, cpu, last = steps[-1]
-    assert (actor, last) == ("compactor", "isolate")
-    get_ops = max(i for i, s in enumerate(steps) if s == ("compactor", cpu, "get_ops"))
+    assert (actor, last) == ("compactor", "isolate_movable_page.isolate")
+    get_ops = max(i for i, s in enumerate(steps) if s == ("compactor", cpu, "isolate_movable_page.get_ops"))
     unregister = steps.index(("loader", "loader", "unregister"))
     free = steps.index(("loader", "loader", "free"))
     assert get_ops < unregister < free < len(steps) - 1

@@ -90,10 +90,10 @@ def test_per_driver_locking_unload_between_mapping_read_and_call(results):
     assert prop.verdict is Verdict.VIOLATED
     steps = trace_steps(prop.trace)
     actor, cpu, last = steps[-1]
-    assert (actor, last) == ("compactor", "isolate")
+    assert (actor, last) == ("compactor", "isolate_movable_page.isolate")
     assert prop.trace.steps[-1].failure and "isolate_page" in prop.trace.steps[-1].failure
     # the mapping is read at the lockless recheck; the same thread's next step is the call
-    recheck = max(i for i, s in enumerate(steps) if s == ("compactor", cpu, "recheck"))
+    recheck = max(i for i, s in enumerate(steps) if s == ("compactor", cpu, "isolate_movable_page.recheck"))
     unload = steps.index(("loader", "loader", "unload"))
     assert recheck < unload < len(steps) - 1
     assert all(s[1] != cpu for s in steps[recheck + 1:-1]), "the compactor runs nothing in between"
@@ -122,7 +122,8 @@ def test_pg_waiters_lost_by_a_non_atomic_set_isolated(results):
               and (actor, proc, step.rpartition(".")[0]) in steps[:sleep]]
     assert stores, steps
     store, proc, step = stores[0]
-    assert step.rpartition(".")[0] in ("set_isolated", "move_clear", "putback_page", "freed_clear")
+    assert step.rpartition(".")[0] in ("isolate_movable_page.set_isolated", "move_clear", "putback_page",
+                                       "freed_clear")
     state = prop.trace.steps[store + 1].state  # steps[i] is trace.steps[i + 1]
     page = state["compactor.p"].get(proc)
     after = state["flags"].get(page)
@@ -135,7 +136,7 @@ def test_pg_waiters_lost_by_a_non_atomic_set_isolated(results):
 def test_modref_is_still_too_late(results):
     prop = results["per_driver_locking_modref"].property("NoUseAfterUnload")
     steps = trace_steps(prop.trace)
-    assert steps[-1][0::2] == ("compactor", "modget")
+    assert steps[-1][0::2] == ("compactor", "isolate_movable_page.modget")
     assert ("loader", "loader", "unload") in steps
 
 
@@ -143,14 +144,17 @@ def test_v3_double_isolation(loaded, results):
     prop = results["v3"].property("ExclusiveIsolation")
     assert prop.verdict is Verdict.VIOLATED
     steps = trace_steps(prop.trace)
-    isolations = [(i, s[1]) for i, s in enumerate(steps) if s[0] == "compactor" and s[2] == "isolate"]
+    isolations = [(i, s[1]) for i, s in enumerate(steps) if s[0] == "compactor" and s[2] == "isolate_movable_page.isolate"]
     assert len(isolations) == 2 and isolations[0][1] != isolations[1][1], "two compactors isolate"
     release = [i for i, s in enumerate(steps) if s[0] == "owner" and s[2] == "rel_clear"]
     assert release and isolations[0][0] < release[0] < isolations[1][0], "the driver released in between"
     final = prop.trace.steps[-1].state
     pcs, pages = final["pc"], final["compactor.p"]
-    owning = {"set_isolated", "migrate", "move", "fail_unlock", "putback", "freed"}
-    holders = [c for c in ("C1", "C2") if pcs.get(c) in owning]
+    # isolate_movable_page() has returned true (`ok`, until migrate reads it) or the page is
+    # being migrated or put back
+    owning = {"isolate_movable_page.set_isolated", "move", "fail_unlock", "putback", "freed"}
+    ok = final["compactor.ok"]
+    holders = [c for c in ("C1", "C2") if pcs.get(c) in owning or (pcs.get(c) == "migrate" and ok.get(c))]
     assert len(holders) == 2 and pages.get("C1") == pages.get("C2")
 
 
@@ -170,11 +174,11 @@ MUTATIONS = {
         variant m extends v4_8 { replace owner.rel_lock { skip } }""",
     "ExclusiveIsolation": """
         variant m extends v4_8 {
-            replace compactor.recheck { if !PageMovable(p) { goto out_no_isolated } }
+            replace isolate_movable_page.recheck { if !PageMovable(p) { goto out_no_isolated } }
         }""",
     "LockedMutation": """
         variant m extends v4_8 {
-            replace compactor.set_isolated { unlock_page(p, self)  __SetPageIsolated(p, self)  goto migrate }
+            replace isolate_movable_page.set_isolated { unlock_page(p, cpu)  __SetPageIsolated(p, cpu)  return true }
         }""",
     "FreeHygiene": """
         variant m extends v4_8 { replace compactor.freed { lock_page(p, self)  goto unlock_put } }""",

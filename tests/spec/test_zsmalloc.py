@@ -66,7 +66,7 @@ def test_v4_8_freed_inode_read_by_the_vm_after_zs_destroy_pool(results):
     prop = results["v4_8"].property("NoUseOfFreedMapping")
     assert prop.verdict is Verdict.VIOLATED
     steps = trace_steps(prop.trace)
-    assert len(steps) == 20
+    assert len(steps) == 19
     iput = steps.index(("user", "user", "zs_unregister_migration.iput"))
     flush = steps.index(("user", "user", "zs_unregister_migration.flush"))
     assert flush < iput

@@ -114,11 +114,17 @@ class Symbols:
         # which caller it returns to only when some call of `f` has no target (`ignored`)
         self._result_labels: dict[str, list[str]] = {}
         self._ignored: set[str] = set()
+        # fused calls (`ir.fusion`): function -> (return label, caller, target) of each
+        self._fused: dict[str, list[tuple[str, str, ir.Expr]]] = {}
         for a in model.functions + model.actors:
-            for s in a.steps:
+            for i, s in enumerate(a.steps):
                 for c in walk(lower(s.body)):
                     if isinstance(c, ir.CallFunc) and c.target is None:
                         self._ignored.add(c.func)
+                    elif isinstance(c, ir.CallFunc) and c.fused:
+                        self._ignored.add(c.func)  # no result step reads the kept result
+                        back = self.label(a.name, a.steps[i + 1].name)
+                        self._fused.setdefault(c.func, []).append((back, a.name, c.target))
                     elif isinstance(c, ir.CallFunc):
                         label = self.result_label(a.name, s.name, c.func, c.target)
                         self._result_labels.setdefault(c.func, []).append(label)
@@ -149,6 +155,11 @@ class Symbols:
     def result_labels(self, func: str) -> tuple[str, ...]:
         """The labels of the result steps of every ``x = call func(..)`` in the model."""
         return tuple(dict.fromkeys(self._result_labels.get(func, ())))
+
+    def fused_calls(self, func: str) -> tuple[tuple[str, str, ir.Expr], ...]:
+        """(return label, caller, target) of every fused ``x = call func(..)``: the return
+        assigns ``target`` when the return label on the stack is that label."""
+        return tuple(self._fused.get(func, ()))
 
     def ignores_result(self, func: str) -> bool:
         """True when some call of ``func`` has no target (``call func(..)``)."""

@@ -185,6 +185,22 @@ class StepPrinter:
             out.append((f"{pad}goto {after};", None))
         return out
 
+    def fused_stores(self, r: ir.Return, depth: int, scope: Scope) -> list[Line]:
+        """A return's stores for the fused calls of the function (``ir.fusion``): the caller's
+        local, when the return label on the stack is the step after the call. The local is
+        named bare: PlusCal indexes a process variable by ``self`` in a procedure too."""
+        pad = INDENT * depth
+        out: list[Line] = []
+        value = self.x.expr(r.value, scope)
+        me = self.x.self_id(scope)
+        for i, (back, caller, target) in enumerate(self.n.fused_calls(self.actor.name)):
+            word = "if" if i == 0 else "} else if"
+            out.append((f"{pad}{word} (Head(stack[{me}]).pc = {tla_string(back)}) {{", r.span))
+            out.append((f"{pad}{INDENT}{self.n.local(caller, target.name)} := {value};", r.span))
+        if out:
+            out.append((f"{pad}}};", None))
+        return out
+
     def block(self, stmts: tuple[ir.Stmt, ...], depth: int, scope: Scope) -> list[Line]:
         grouped = group_assignments(stmts)
         if not grouped:
@@ -256,7 +272,7 @@ class StepPrinter:
         if isinstance(s, ir.CallFunc):
             args = ", ".join(x.expr(a, scope) for a in s.args)
             out: list[Line] = [(f"{pad}call {self.n.proc(s.func)}({args});", s.span)]
-            if s.target is not None:
+            if s.target is not None and not s.fused:
                 key = (self.step.name, s.func, s.target)
                 if key not in self.results:
                     label = self.n.result_label(self.actor.name, self.step.name, s.func, s.target)
@@ -283,6 +299,8 @@ class StepPrinter:
                     rest = x.expr(result_rest(self.n.model.function(self.actor.name)), scope)
                     value = f"IF Head(stack[{me}]).pc \\in {{{labels}}} THEN {value} ELSE {rest}"
                 out.append((f"{pad}{x.target(kept, scope)} := {value};", s.span))
+            if s.value is not None:
+                out += self.fused_stores(s, depth, scope)
             return out + [(f"{pad}return;", s.span)]
         if isinstance(s, ir.If):
             out = [(f"{pad}if ({x.expr(s.cond, scope)}) {{", s.span)]

@@ -12,6 +12,7 @@ from . import nodes as N
 from .scope import Scope, Unresolved
 from .spelling import misspelt_targets
 from .functions import check_recursion, resolve_functions, type_ok_parts
+from .fusion import fuse_calls
 from .irq import add_handlers, lower_at
 from .resolve import Resolver
 from .variants import KIND_WORD, ASSERTIONS, DEFAULT_GUARD, Diags, Env
@@ -212,7 +213,7 @@ def assemble_model(header: A.ModelD | None, v: A.VariantD | None, vname: str, en
         defs=tuple(r.def_ops.values()),
         def_uses=tuple(r.def_uses),
     )
-    return lower_at(m, irq_copies)
+    return fuse_calls(lower_at(m, irq_copies))
 
 
 def _check_targets(r: "Resolver", env: Env, diags: Diags) -> None:

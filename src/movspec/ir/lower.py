@@ -19,7 +19,9 @@ information without a stack:
   (only in a copy returning to a result step: after ``call f()`` the kept result stays at its
   between-calls value, so no state remembers an ignored result), puts every parameter and local back to its between-calls value (PlusCal restores them from
   the frame) and jumps to the return step: the step after the calling one, or the result step
-  ``<step>.<f>`` of ``x = call f(..)`` that assigns ``x`` and resets the kept result.
+  ``<step>.<f>`` of ``x = call f(..)`` that assigns ``x`` and resets the kept result. A fused
+  call (``fusion.fuse_calls``) has no result step: its copies of ``f`` assign ``x`` at the
+  return, before the frame is restored, and return to the step after the calling one.
 
 So distinct-state counts, depths and verdicts agree with TLC on the emitted procedures.
 """
@@ -146,7 +148,8 @@ class _ActorLowering:
     def call(self, s: N.CallFunc, owner: str | None, step: str, after: str) -> list[N.Stmt]:
         f = self.funcs[s.func]
         back = after
-        if s.target is not None:
+        store = self.rename(s.target, owner) if s.fused else None
+        if s.target is not None and not s.fused:
             # one result step per calling step, function and target, as the emitter makes
             key = (step, f.name, s.target)
             back = self.result_steps.get(key)
@@ -160,9 +163,9 @@ class _ActorLowering:
                     N.Assign(res, "=", rest_value(result_local(f)), s.span),
                     N.Goto(after, s.span)), origin=None, span=s.span, fairness=self.fair))
         # one copy per function and return step: PlusCal's frames hold no more than that
-        first = self.copies.get((f.name, back))
+        first = self.copies.get((f.name, back, store))
         if first is None:
-            first = self.inline(f, back, keep=s.target is not None)
+            first = self.inline(f, back, keep=s.target is not None and not s.fused, store=store)
         out: list[N.Stmt] = []
         for name, arg in zip(f.params, s.args):
             out.append(N.Assign(self.ref(f.name, name), "=", self.rename(arg, owner), s.span))
@@ -171,12 +174,13 @@ class _ActorLowering:
         out.append(N.Goto(first, s.span))
         return out
 
-    def inline(self, f: N.Function, back: str, keep: bool) -> str:
+    def inline(self, f: N.Function, back: str, keep: bool, store: N.Expr | None = None) -> str:
         """Copies of ``f``'s steps returning to ``back``; the name of the first. ``keep``: the
         return stores the result (``back`` is a result step); a caller that ignores the
-        result finds it at its between-calls value, as if it had never been stored."""
+        result finds it at its between-calls value, as if it had never been stored.
+        ``store``: the return assigns the result to the caller's local (a fused call)."""
         copies = {s.name: self.fresh(f"{f.name}.{s.name}") for s in f.steps}
-        self.copies[(f.name, back)] = copies[f.steps[0].name]
+        self.copies[(f.name, back, store)] = copies[f.steps[0].name]
         running = self.active.get(back, frozenset()) | {f.name}  # back: the caller's step, still running
         self.active.update((c, running) for c in copies.values())
 
@@ -184,6 +188,8 @@ class _ActorLowering:
             out: list[N.Stmt] = []
             if keep and r is not None and r.value is not None:
                 out.append(N.Assign(self.ref(f.name, N.RESULT), "=", self.rename(r.value, f.name), r.span))
+            elif store is not None and r is not None and r.value is not None:
+                out.append(N.Assign(store, "=", self.rename(r.value, f.name), r.span))
             for l in f.locals:
                 out.append(N.Assign(self.ref(f.name, l.name), "=", rest_value(l), span))
             out.append(N.Goto(back, span))

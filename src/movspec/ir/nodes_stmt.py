@@ -100,12 +100,15 @@ class CallFunc:
     """``call func(args)``: ends the step; the process runs the function's steps, and when it
     returns continues after this step (PlusCal's ``call``, with the return address on the
     process's stack). With ``target`` (``x = call f(a)``) the process first runs one more
-    step of its own, ``Function.result_step(step)``, that assigns the result to ``target``."""
+    step of its own, ``Function.result_step(step)``, that assigns the result to ``target``;
+    ``fused`` (set by ``fusion.fuse_calls``): the return itself assigns ``target``, and there
+    is no result step."""
 
     func: str
     args: tuple[Expr, ...]
     target: Expr | None = None
     span: Span | None = _span()
+    fused: bool = False
 
 
 @dataclass(frozen=True, slots=True)
