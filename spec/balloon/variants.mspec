@@ -47,7 +47,7 @@ variant no_movable_peek extends v4_8 "isolate_movable_page() without the __PageM
     replace isolate_movable_page.peek { skip }
 }
 
-// The reuse race the peek closes (33 steps): the worker enqueues P and dequeues it again
+// The reuse race the peek closes (31 steps): the worker enqueues P and dequeues it again
 // (balloon_page_delete leaves PAGE_MAPPING_MOVABLE alone in page->mapping); compactor C1's
 // lockless scan sees P movable and not isolated and picks it; the worker's put_page() frees
 // P (free_pages_prepare clears the mapping) and its next fill_balloon() allocates P again
@@ -83,7 +83,7 @@ variant enqueue_insert_first extends v4_8 "balloon_page_enqueue() publishes the 
 // compactor's isolation itself is sound (the page was complete when published), so only
 // what the BUG leaves behind breaks more: the worker dies in fill_balloon() before
 // vb->num_pages += 1, so num_pages no longer counts a page that is on the list
-// (IsolatedPagesExact, 16 steps).
+// (IsolatedPagesExact, 15 steps).
 expect enqueue_insert_first violates LockedMutation, EnqueueTrylock, IsolatedPagesExact
 expect enqueue_insert_first holds all
 
@@ -96,7 +96,7 @@ variant dequeue_lock_page extends v4_8 "balloon_page_dequeue() waits for PG_lock
     }
 }
 
-// The ABBA deadlock the trylock avoids (24 steps): the worker's walk holds pages_lock and
+// The ABBA deadlock the trylock avoids (23 steps): the worker's walk holds pages_lock and
 // waits in lock_page() for P's PG_lock; compactor C1 holds that PG_lock (it passed the recheck
 // in isolate_movable_page()) and spins in balloon_page_isolate() for pages_lock. Nothing else
 // can move: C2 has finished. The safety properties hold (the lock is a lock).
@@ -120,10 +120,10 @@ variant dequeue_no_trylock extends v4_8 "balloon_page_dequeue() deletes the page
 // the mapping pointer cleared, list_del) and drops pages_lock; C1's a_ops->isolate_page()
 // then runs on a page that is no longer a balloon page (balloon_page_device() is NULL) and
 // list_del()s a page that is not on the list (CONFIG_DEBUG_LIST). From there:
-// IsolatedPagesExact (28 steps): isolated_pages counts a page the balloon no longer has;
-// NoReleaseWhileIsolated (32 steps): the worker's put_page() leaves the VM the last
+// IsolatedPagesExact (26 steps): isolated_pages counts a page the balloon no longer has;
+// NoReleaseWhileIsolated (29 steps): the worker's put_page() leaves the VM the last
 // reference of a page it holds isolated (unmap_and_move() finds page_count(page) == 1).
-// LockedMutation (16 steps) is the plain fact: __ClearPageMovable() without PG_lock, at the
+// LockedMutation (15 steps) is the plain fact: __ClearPageMovable() without PG_lock, at the
 // first deflate. No release happens while PG_isolated is set (the skip still looks at it),
 // so NoDequeueIsolated holds, and ExclusiveIsolation too: the recheck under PG_lock still
 // serialises the compactors.

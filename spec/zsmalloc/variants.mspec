@@ -100,12 +100,12 @@ variant v5_3 extends v4_8 "pool->isolated_pages, pool->destroying and migration_
 }
 
 // v4.8: nothing orders zs_destroy_pool() after the VM's last use of an isolated page.
-// Shortest use of the freed inode (20 steps): compactor C1 isolates P1 (isolate_movable_page,
+// Shortest use of the freed inode (19 steps): compactor C1 isolates P1 (isolate_movable_page,
 // zs_page_isolate: the zspage leaves its class list) and locks it to migrate it; the user
 // frees the last object (zs_free leaves the isolated zspage to zs_page_putback) and destroys
 // the pool: flush_work() finds nothing queued, iput() frees the inode; C1's
 // move_to_new_page() then tests PageMovable(), which reads page->mapping->a_ops of the freed
-// inode. The pool (23 steps): C1 is already inside zs_page_migrate() (it read the inode and
+// inode. The pool (22 steps): C1 is already inside zs_page_migrate() (it read the inode and
 // took class->lock before the iput) when zs_destroy_pool() kfrees the pool and its classes,
 // and its next step reads the freed size_class.
 // DrainedBeforeFree fails with them (the pool is freed while P1 is isolated), and the leak
@@ -259,7 +259,7 @@ variant v5_17 extends v4_8 "no zspage isolation: zs_free() releases an isolated 
 // before zs_destroy_pool() can start; every callback of the VM follows a PageMovable() test
 // under PG_lock, which then fails. A subpage the VM holds locked makes zs_free() defer the
 // free to free_work, which zs_destroy_pool() flushes, and whose lock_zspage() waits for the
-// VM's unlock_page(). But that wait is the hole commit 2505a981114d closed (27 steps):
+// VM's unlock_page(). But that wait is the hole commit 2505a981114d closed (25 steps):
 // compactor C1 isolates P1 and locks it to migrate it; the user's zs_free() finds P1 locked
 // and queues free_work; the worker splices the zspage and its lock_zspage() picks P1, whose
 // PG_lock it waits for; C1's zs_page_migrate() moves P1's objects to the new page, P1
