@@ -172,11 +172,11 @@ def test_refinement_matrix_of_the_protocol(protocol):
         "v4_10_pageflags": Verdict.HOLDS, "v5_18_pageflags": Verdict.HOLDS}
     # v3: the double isolation, at the second compactor's isolate step (19 steps)
     v3 = verdicts["v3"]
-    assert len(v3.trace) == 20 and v3.trace.steps[-1].proc == "C2" and v3.trace.steps[-1].step == "isolate"
+    assert len(v3.trace) == 20 and v3.trace.steps[-1].proc == "C2" and v3.trace.steps[-1].step == "isolate_movable_page.isolate"
     assert "holder[P1]: {C1} -> {C1, C2}" in v3.message
     # put_page hook: the isolation of a page the driver released without PG_lock (11 steps)
     pph = verdicts["put_page_hook"]
-    assert len(pph.trace) == 12 and pph.trace.steps[-1].step == "isolate"
+    assert len(pph.trace) == 12 and pph.trace.steps[-1].step == "isolate_movable_page.isolate"
     assert [s.step for s in pph.trace.steps if s.actor == "owner"][-1] == "rel_lock"
     assert "stage[P1]: free -> vm_isolated" in pph.message
 

@@ -132,9 +132,9 @@ def _models(n: int, seed0: int = 70_000):
     return out[:n]
 
 
-def _search(model, **kw):
+def _search(model, max_states=50_000, **kw):
     comp = compile_model(model, symmetry=False)
-    return comp, Search(comp, Budget(max_states=50_000), check_deadlock=not model.allow_deadlock, **kw).run()
+    return comp, Search(comp, Budget(max_states=max_states), check_deadlock=not model.allow_deadlock, **kw).run()
 
 
 def test_fingerprint_search_agrees_with_exact_search():
@@ -169,17 +169,20 @@ def test_moving_to_the_compact_table_changes_nothing(monkeypatch):
 
 
 def test_fingerprints_on_the_spec():
-    """v4_8 without symmetry: 62-bit states, their own fingerprints: the same 43,672 states
-    and a bound of 0 (JSON says so)."""
+    """v4_8 without symmetry: 82-bit states (the compactors' isolate_movable_page() parameters
+    and result are locals of their own), hashed to 64-bit fingerprints: the same 51,804 states
+    and the collision bound of that many 82-bit states, which JSON reports."""
     from pathlib import Path
     from movspec.load import load
     spec = Path(__file__).resolve().parents[2] / "spec"
     m = lower_functions(load([str(spec)]).models["v4_8"])
-    comp, exact = _search(m)
-    _, fp = _search(m, fingerprints=True)
-    assert comp.layout.bits <= 63 and exact.stats.distinct == fp.stats.distinct == 43_672
+    comp, exact = _search(m, max_states=100_000)
+    _, fp = _search(m, max_states=100_000, fingerprints=True)
+    assert comp.layout.bits > 63 and exact.stats.distinct == fp.stats.distinct == 51_804
     assert [p.verdict for p in fp.properties] == [p.verdict for p in exact.properties]
-    assert fp.stats.to_json()["fingerprints"] == {"collision_bound": 0.0,
+    bound = collision_bound(fp.stats.distinct, comp.layout.bits)
+    assert 0 < bound < 1e-6 and fp.stats.collision_bound == bound
+    assert fp.stats.to_json()["fingerprints"] == {"collision_bound": float(f"{bound:.3g}"),
                                                    "optimistic": float(f"{fp.stats.collision_optimistic:.3g}")}
     assert "fingerprints" not in exact.stats.to_json()
 

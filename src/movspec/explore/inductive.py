@@ -50,6 +50,7 @@ from itertools import combinations
 
 from .listcodes import all_lists
 from ..ir import nodes as ir
+from ..ir.lower import lower_functions
 from ..ir.printer import expr_str
 from ..ir.walk import literal, substitute
 from ..result import PropertyResult, Trace, TraceStep, Verdict, diff_states
@@ -83,6 +84,7 @@ def inductive_states(model: ir.Model, name: str, limit: int | None = None) -> li
 def check_inductive(model: ir.Model, *, max_states: int | None = DEFAULT_MAX_STATES,
                     timeout: float | None = None, graph: StateGraph | None = None,
                     names: list[str] | None = None) -> dict[str, PropertyResult]:
+    model = lower_functions(model)  # itself when it has none; the frames come with it
     props = [p for p in model.properties if isinstance(p, ir.Inductive)
              and (names is None or p.name in names)]
     out = {}
