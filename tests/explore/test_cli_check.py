@@ -165,7 +165,7 @@ def test_interrupting_parallel_checks_leaves_no_worker_and_says_incomplete(tmp_p
     lines = []
     for line in proc.stdout:
         lines.append(line.decode())
-        if "refinement" in lines[-1] or "inductive" in lines[-1]:
+        if "refinement and inductive" in lines[-1]:
             break
     assert proc.poll() is None and "(builtin): refinement" in "".join(lines), "".join(lines)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
