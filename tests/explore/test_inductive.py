@@ -210,7 +210,7 @@ def test_locked_protocol_is_inductive_for_v4_8(v4_8):
 
     res = check_inductive(v4_8)["LockedProtocol"]
     assert res.verdict is Verdict.HOLDS, res.message
-    assert "169,076 type-correct states" in res.message
+    assert "67,832 type-correct states" in res.message
     # a consequence to cross-check: every reachable state satisfies it
     low = lower_functions(v4_8)
     g = explore_graph(low)
