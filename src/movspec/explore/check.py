@@ -25,7 +25,7 @@ from typing import Callable
 from ..gcpause import gc_paused
 from ..ir import nodes as ir
 from ..ir.lower import lower_functions
-from ..ir.symmetry import symmetry_off_reason
+from ..ir.symmetry import symmetric_consts, symmetry_off_reason
 from ..result import CheckResult, PropertyResult, Verdict
 from .compile import Compiled, compile_model
 from .graph import StateGraph, explore_graph
@@ -77,7 +77,8 @@ def check(model: ir.Model, *, symmetry: bool = True, max_states: int | None = No
                                     phase=phase, fingerprints=fingerprints)
     if comp is None:
         return result
-    result = _on_graph(lowered, comp, result, max_states=max_states, timeout=timeout, phase=phase)
+    result = _on_graph(lowered, comp, result, max_states=max_states, timeout=timeout, phase=phase,
+                       symmetry=symmetry)
     return _finish(model, lowered, result, symmetry, time.perf_counter() - t0)
 
 
@@ -116,7 +117,8 @@ def check_on_graph(model: ir.Model, safety: CheckResult, *, symmetry: bool = Tru
         return safety  # the model could not be compiled (``error_result``)
     t0 = time.perf_counter()
     lowered = lower_functions(model)
-    result = _on_graph(lowered, None, safety, max_states=max_states, timeout=timeout, phase=phase)
+    result = _on_graph(lowered, None, safety, max_states=max_states, timeout=timeout, phase=phase,
+                       symmetry=symmetry)
     return _finish(model, lowered, result, symmetry, safety.stats.seconds + time.perf_counter() - t0)
 
 
@@ -139,7 +141,7 @@ def _search(model: ir.Model, *, symmetry, max_states, max_depth, timeout, max_me
 
 
 def _on_graph(model: ir.Model, comp: Compiled | None, result: CheckResult, *, max_states, timeout,
-              phase) -> CheckResult:
+              phase, symmetry: bool) -> CheckResult:
     say = phase or (lambda _: None)
     # the graph reuses the search's compilation when there is one (symmetry adds only
     # ``canon``, which it does not call); it is explored only if a property needs it
@@ -150,7 +152,7 @@ def _on_graph(model: ir.Model, comp: Compiled | None, result: CheckResult, *, ma
     try:
         if result.complete and not result.error and live:
             say("liveness")
-        result = _with_liveness(model, result, graph)
+        result = _with_liveness(model, result, graph, symmetry)
         undecided = proofs
         kinds = [k for k, t in (("refinement", ir.Refinement), ("inductive", ir.Inductive))
                  if any(isinstance(p, t) for p in proof_properties(model))]
@@ -214,15 +216,17 @@ def _with_proofs(model: ir.Model, result: CheckResult, graph: _SharedGraph, max_
     return with_proofs(model, result, graph=graph.get(), max_states=max_states, timeout=timeout)
 
 
-def _with_liveness(model: ir.Model, result: CheckResult, graph: _SharedGraph) -> CheckResult:
+def _with_liveness(model: ir.Model, result: CheckResult, graph: _SharedGraph, symmetry: bool) -> CheckResult:
     """Decide the ``leadsto`` properties on the graph without symmetry (fairness is per
-    process, which a permutation would move)."""
+    process, which a permutation would move). With ``symmetry`` asked for and sound (the sets
+    the search reduces by), a binding over those sets is checked once per orbit."""
     props = [p for p in model.properties if isinstance(p, ir.LeadsTo)]
     if not props or result.error:
         return result
     if not result.complete:
         return _undecided(result, {p.name for p in props})
-    decided = check_liveness(model, props, graph.get())
+    sets = tuple(c.name for c in symmetric_consts(model)) if symmetry else ()
+    decided = check_liveness(model, props, graph.get(), symmetric=sets)
     merged = tuple(decided.get(p.name, p) if p.kind == "leadsto" else p for p in result.properties)
     complete = result.complete and all(p.verdict is not Verdict.INCOMPLETE for p in decided.values())
     return replace(result, properties=merged, complete=complete,

@@ -42,11 +42,18 @@ from .domains import RUNTIME_ERRORS, error_text
 from .reads import read_mask
 
 def check_liveness(model: ir.Model, props: list[ir.LeadsTo], graph: StateGraph | None = None, *,
-                   max_states: int | None = None) -> dict[str, PropertyResult]:
+                   max_states: int | None = None, symmetric: tuple[str, ...] = ()) -> dict[str, PropertyResult]:
     """Decide ``props`` on ``graph``, the reachable graph of ``model`` without symmetry
     (``explore.graph``; explored here, up to ``max_states``, when not given). Both sides of
     every binding are compiled with the model, so evaluating them is as fast as the successor
-    function; every state is decoded once for all the properties."""
+    function; every state is decoded once for all the properties.
+
+    ``symmetric``: names of constant sets whose permutations map the model to itself (its
+    initial states, steps and fairness; ``ir.symmetry.symmetric_consts``, the sets the safety
+    search reduces by). A binding over them is then checked only once per orbit: with ``p``
+    ranging over such a set, ``P(p) ~> Q(p)`` holds for one value exactly when it holds for
+    each (a permutation carries every fair behaviour violating one to a fair behaviour
+    violating the other). See ``_bindings``."""
     if not props:
         return {}
     g = graph if graph is not None else explore_graph(model, max_states=max_states)
@@ -55,7 +62,7 @@ def check_liveness(model: ir.Model, props: list[ir.LeadsTo], graph: StateGraph |
         return {p.name: PropertyResult(p.name, "leadsto", Verdict.INCOMPLETE, why) for p in props}
     lv = _Graph(model, g)
     out = {}
-    labels = lv.label(props)
+    labels = lv.label(props, symmetric)
     for prop in props:
         lab = labels[prop.name]
         if isinstance(lab, BaseException):
@@ -66,12 +73,29 @@ def check_liveness(model: ir.Model, props: list[ir.LeadsTo], graph: StateGraph |
     return out
 
 
-def _bindings(g: StateGraph, prop: ir.LeadsTo) -> list[dict]:
-    """Every assignment of values to the bound variables (their domains are constant)."""
+def _bindings(g: StateGraph, prop: ir.LeadsTo, symmetric: tuple[str, ...] = ()) -> list[dict]:
+    """Every assignment of values to the bound variables (their domains are constant), in
+    order; with ``symmetric`` (see ``check_liveness``), when every bound variable ranges over
+    one of those sets whole, only the first assignment of each orbit under their permutations:
+    two assignments are in one orbit when, set by set, they make the same variables equal
+    (``p = P1, c = C2`` and ``p = P2, c = C1``; not ``c = C1, d = C1`` and ``c = C1, d = C2``)."""
     doms = []
     for var, dom in prop.bound:
         doms.append([(var, v) for v in sorted(g.comp.value(dom), key=repr)])
-    return [dict(c) for c in product(*doms)] if doms else [{}]
+    out = [dict(c) for c in product(*doms)] if doms else [{}]
+    sets = [dom.name if isinstance(dom, ir.ConstRef) and dom.name in symmetric else None for _, dom in prop.bound]
+    if not out or not sets or None in sets:
+        return out
+    kept, seen = [], set()
+    for b in out:
+        values = list(b.values())
+        # per set, each value replaced by where it first appears among that set's values
+        key = tuple((s, next(k for k, w in enumerate(values) if w == v and sets[k] == s))
+                    for s, v in zip(sets, values))
+        if key not in seen:
+            seen.add(key)
+            kept.append(b)
+    return kept
 
 
 def _bind(model: ir.Model, e, binding: dict):
@@ -117,14 +141,14 @@ class _Graph:
         comp = self.g.comp
         return comp.layout.state(comp.dec(self.g.states[i]))
 
-    def label(self, props: list[ir.LeadsTo]) -> dict:
+    def label(self, props: list[ir.LeadsTo], symmetric: tuple[str, ...] = ()) -> dict:
         """Per property: its bindings and, per state, the mask of ``Compiled.sides`` over them;
         or the exception its evaluation raised. A property is evaluated once per distinct
         value of the state bits its sides read (``reads.read_mask``)."""
         comp = self.g.comp
         fns, out = [], {}
         for prop in props:
-            bindings = _bindings(self.g, prop)
+            bindings = _bindings(self.g, prop, symmetric)
             pairs = [(_bind(self.model, prop.p, b), _bind(self.model, prop.q, b)) for b in bindings]
             mask = read_mask(comp.layout, [e for pair in pairs for e in pair])
             fns.append([prop.name, comp.sides(pairs), [], mask, {}])
