@@ -118,15 +118,10 @@ class _Graph:
         self.fair: list[tuple[int, str]] = [(1 << k, u[2]) for k, u in enumerate(order)]
         self.weak_mask = sum(b for b, kind in self.fair if kind == "weak")
         # the units enabled in each state, as a mask: those with a step that changes the
-        # state (a step that leaves every variable as it was is a stutter, as in <<A>>_vars)
-        bit_of = self.bit_of
-        self.enabled: list[int] = []
-        for i, row in enumerate(g.edges):
-            m = 0
-            for j, sid in row:
-                if j != i:
-                    m |= bit_of[sid]
-            self.enabled.append(m)
+        # state (a step that leaves every variable as it was is a stutter, as in <<A>>_vars);
+        # filled in (``_fill_enabled``) for the states a fair-component search looks at,
+        # which are all the later uses look at: None until then
+        self.enabled: list[int | None] = [None] * self.n
         self._parents: list[int] | None = None
         self._depth: list[int] = []
         self._work = 0  # steps looked at by the lasso search (``_LASSO_WORK``)
@@ -359,6 +354,7 @@ class _Graph:
         states, or None for stuttering."""
         fair_nodes: set[int] = set()
         witness: dict[int, object] = {}
+        self._fill_enabled(nodes)
         enabled, edges, bit_of = self.enabled, self.g.edges, self.bit_of
         for i in nodes:
             if not enabled[i]:
@@ -393,6 +389,19 @@ class _Graph:
                     fair_nodes.add(i)
                     witness[i] = cset
         return fair_nodes, witness
+
+    def _fill_enabled(self, nodes: list[int]) -> None:
+        """``self.enabled[i]`` for every ``i`` of ``nodes``. The components, cycles and paths
+        searched from ``_fair_components(nodes)`` stay among ``nodes``, so nothing else is
+        read."""
+        enabled, edges, bit_of = self.enabled, self.g.edges, self.bit_of
+        for i in nodes:
+            if enabled[i] is None:
+                m = 0
+                for j, sid in edges[i]:
+                    if j != i:
+                        m |= bit_of[sid]
+                enabled[i] = m
 
     def _sccs(self, nodes: list[int]) -> list[list[int]]:
         """Tarjan's strongly connected components of the subgraph on ``nodes`` (iterative, on
