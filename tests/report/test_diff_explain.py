@@ -100,3 +100,40 @@ def test_explain_holds_says_so():
     r = hb.results()[0]
     lines = explain_lines(r.property("TypeOK"), hb.model("v4_8"))
     assert lines == ["`TypeOK` holds in variant `v4_8` (PG_lock design, as merged in v4.8)."]
+
+
+TRY_INC = """
+model tryinc
+const Cpus = {C1, C2} symmetric
+var count: 0..2 = 0
+func try_inc(limit: 0..2) -> bool @ "lib/x.c:try_inc" {
+    step test {
+        if count == limit { return false }
+        count += 1
+        return true
+    }
+}
+actor cpu(self in Cpus) {
+    local ok: bool = false
+    step inc { ok = call try_inc(2) }
+    step after { skip }
+}
+invariant Fine: count <= 1
+"""
+
+
+def test_explain_says_which_function_a_step_calls():
+    from movspec.load import load_text
+
+    res = load_text(TRY_INC, "tryinc.mspec")
+    assert res.ok, [d.render() for d in res.diagnostics]
+    model = res.models["tryinc"]
+    r = check(model)
+    assert r.property("Fine").verdict is Verdict.VIOLATED
+    lines = explain_lines(r.property("Fine"), model)
+    calls = [line for line in lines if "runs `inc`" in line]
+    assert calls and all("; it calls `try_inc()`: " in line for line in calls), calls
+    assert all("try_inc.limit" in line and "changes nothing" not in line for line in calls), calls
+    # the function's own step is told as before: what it changes, where the caller goes next
+    inside = [line for line in lines if "runs `try_inc.test`" in line]
+    assert inside and "next it goes to `after`" in inside[0], inside

@@ -52,6 +52,17 @@ def _state_line(state: dict, keys) -> str:
     return ", ".join(f"{code(k)} = {_value(state[k])}" for k in keys if k in state)
 
 
+def _called(row: Row, model: Model | None) -> str | None:
+    """The function ``row``'s step calls: its next step is a step of a function (``f.s``)
+    and the step is not one of that function's own."""
+    if model is None or not row.jump or "." not in row.jump:
+        return None
+    name = row.jump.split(".", 1)[0]
+    if not any(f.name == name for f in model.functions) or (row.step or "").startswith(name + "."):
+        return None
+    return name
+
+
 def step_sentence(row: Row, v: TraceView, model: Model | None) -> str:
     who = _who(row, v)
     s = f"**{who}** runs {code(row.step)}{_where(row)}"
@@ -67,6 +78,11 @@ def step_sentence(row: Row, v: TraceView, model: Model | None) -> str:
     if row.failure:
         return s + f" and fails: {md(row.failure)}."
     ch = _changes(row)
+    called = _called(row, model)
+    if called:
+        # the step calls a function: its parameters (if any) are what changes
+        s += f"; it calls {code(called + '()')}" + (f": {ch}" if ch else "")
+        return s + "."
     s += (": " + ch) if ch else "; it changes nothing"
     if row.next == DONE:
         s += f"; {who} is done"
