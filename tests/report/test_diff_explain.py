@@ -137,3 +137,22 @@ def test_explain_says_which_function_a_step_calls():
     # the function's own step is told as before: what it changes, where the caller goes next
     inside = [line for line in lines if "runs `try_inc.test`" in line]
     assert inside and "next it goes to `after`" in inside[0], inside
+
+
+def test_explain_marks_function_steps_a_variant_changed():
+    # per_driver_locking changes isolate_movable_page()'s recheck and isolate steps
+    from pathlib import Path
+
+    from movspec.explore import check_safety
+    from movspec.load import load
+
+    res = load([str(Path(__file__).resolve().parents[2] / "spec")])
+    model = res.models["per_driver_locking"]
+    r = check_safety(model)
+    lines = explain_lines(r.property("NoUseAfterUnload"), model)
+    isolate = [line for line in lines if "runs `isolate_movable_page.isolate`" in line]
+    assert isolate and "(as changed by variant `per_driver_locking`)" in isolate[-1], isolate
+    get = [line for line in lines if "runs `isolate_movable_page.get`" in line]
+    assert get and "as changed by" not in get[0], get  # the step v4.8 has too
+    assert any("changes relative to `v4_8`" in line and "`compactor.isolate_movable_page.isolate`" in line
+               for line in lines), lines[-3:]

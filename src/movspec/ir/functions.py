@@ -55,6 +55,7 @@ def resolve_functions(r, env: Env, diags: Diags) -> list[N.Function]:
                       "empty-function")
         module = _module_of(r, fd, diags)
         names = [s.name for s in fd.steps]
+        origin = env.func_origin.get(fd.name, {})
         steps = []
         for s in diags.distinct(fd.steps, f"function `{fd.name}`", "steps"):
             body, stores, extra = r.resolve_step(s, sc, names)
@@ -62,7 +63,7 @@ def resolve_functions(r, env: Env, diags: Diags) -> list[N.Function]:
                 check = (r._loaded_check(module, fd.name.split(".", 1)[1], (), s.span),)
                 body = check + body
                 stores = [N.Step(t.name, check + t.body, t.anchor, t.doc, None, t.span) for t in stores]
-            steps.append(N.Step(s.name, body, s.anchor, s.doc, None, s.span, s.fairness))
+            steps.append(N.Step(s.name, body, s.anchor, s.doc, origin.get(s.name), s.span, s.fairness))
             steps += [replace(t, fairness=s.fairness) for t in stores]  # a generated step is its step's
             locals_ += extra
         result = None

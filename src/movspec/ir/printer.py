@@ -174,6 +174,11 @@ class Printer:
             return [f"{pad}assert {self.expr(s.cond)}, {quote(s.message)}{tail}"]
         if isinstance(s, N.Call):
             return [f"{pad}call {s.module}.{s.op}({', '.join(self.expr(a) for a in s.args)})"]
+        if isinstance(s, N.CallFunc):
+            call = f"call {s.func}({', '.join(self.expr(a) for a in s.args)})"
+            return [f"{pad}{self.expr(s.target, P_POSTFIX)} = {call}" if s.target is not None else f"{pad}{call}"]
+        if isinstance(s, N.Return):
+            return [f"{pad}return" + (f" {self.expr(s.value)}" if s.value is not None else "")]
         if isinstance(s, N.Skip):
             return [f"{pad}skip"]
         raise TypeError(f"not a statement: {s!r}")
@@ -232,6 +237,28 @@ def _named_types(model: N.Model):
     return enums, structs
 
 
+def _function_lines(model: N.Model, f: N.Function) -> list[str]:
+    """``func name(p: T, ...) -> R { locals; steps }``, each step marked with the variant
+    that introduced or replaced it."""
+    fp = Printer(model, f)
+    params = ", ".join(f"{l.name}: {type_str(l.type, model)}" for l in f.locals[:len(f.params)])
+    result = f" -> {type_str(f.result, model)}" if f.result is not None else ""
+    anchor = f" @ {quote(f.anchor)}" if f.anchor else ""
+    out = ["", f"func {f.name}({params}){result}{anchor}{_doc(f.doc)} {{"]
+    for l in f.locals[len(f.params):]:
+        init = f" = {fp.expr(l.init)}" if l.init is not None else ""
+        out.append(f"    local {l.name}: {type_str(l.type, model)}{init}")
+    for s in f.steps:
+        anchor = f" @ {quote(s.anchor)}" if s.anchor else ""
+        mark = {"unfair": "unfair ", "strong": "fair+ "}.get(s.fairness or "", "")
+        lines = fp.block(f"{mark}step {s.name}{anchor}{_doc(s.doc)} ", s.body, 1)
+        if s.origin:
+            lines[0] += f"    // from variant {s.origin}"
+        out.extend(lines)
+    out.append("}")
+    return out
+
+
 def model_str(model: N.Model) -> str:
     """The whole variant as DSL text."""
     p = Printer(model)
@@ -261,6 +288,8 @@ def model_str(model: N.Model) -> str:
             out.append(f"var {v.name}{_doc(v.doc)}: {type_str(v.type, model)} = {p.expr(v.init)}")
     for m in model.modules:
         out.append(f"module {m.name}{_doc(m.doc)} guards {m.guards} {{ ops {', '.join(m.ops)} }}")
+    for f in model.functions:
+        out.extend(_function_lines(model, f))
     for a in model.actors:
         out.append("")
         fair = {"weak": "fair ", "strong": "fair+ "}.get(a.fairness or "", "")

@@ -97,13 +97,16 @@ class Env:
     added_steps: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     # `replace f.s as t` on a function's step: function -> {s: t}
     func_renamed: dict[str, dict[str, str]] = field(default_factory=dict)
+    # function -> {step: the variant that introduced or replaced it} (None: the base model)
+    func_origin: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
     def copy(self) -> "Env":
         return Env(dict(self.decls),
                    {k: ActorEnv(a.decl, list(a.locals), list(a.steps), dict(a.origin), False, dict(a.renamed))
                     for k, a in self.actors.items()},
                    dict(self.props), self.allow_deadlock, self.added_steps,
-                   {f: dict(m) for f, m in self.func_renamed.items()})
+                   {f: dict(m) for f, m in self.func_renamed.items()},
+                   {f: dict(m) for f, m in self.func_origin.items()})
 
     def func_step(self, func: str, name: str) -> str:
         """The step of function ``func`` a name means now (after ``replace func.s as t``)."""
@@ -192,6 +195,7 @@ def add_decl(env: Env, d, diags: Diags, override: bool, variant: str | None) -> 
     env.decls[name] = (kind, d)
     if kind == "func":
         env.func_renamed.pop(name, None)  # a function declared anew: its steps' old names are gone
+        env.func_origin[name] = {s.name: variant for s in d.steps}
     if kind == "actor":
         env.actors[name] = ActorEnv(d, list(d.locals), list(d.steps), {s.name: variant for s in d.steps})
 
@@ -238,7 +242,8 @@ def apply_delta(env: Env, node: A.DeltaNode, variant: str, diags: Diags) -> None
     func = env.decls[node.actor][1] if env.decls.get(node.actor, ("",))[0] == "func" else None
     if actor is None and func is not None:
         # a delta on a function's step: applied to the steps and locals of its declaration
-        actor = ActorEnv(func, list(func.params) + list(func.locals), list(func.steps), {}, True,
+        actor = ActorEnv(func, list(func.params) + list(func.locals), list(func.steps),
+                         env.func_origin.setdefault(func.name, {}), True,
                          env.func_renamed.setdefault(func.name, {}))
         _apply_to_steps(env, node, actor, variant, diags, "function")
         params = {id(p) for p in func.params}

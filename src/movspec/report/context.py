@@ -64,28 +64,42 @@ def _mark(j) -> str:
 
 
 def _step_rows(model: Model, coverage: dict[str, int]) -> list[dict]:
+    """The actors, then the functions (``kind`` says which), each with its steps: kernel
+    anchor, where written, the variant that changed it, how often it ran."""
+    def steps(owner) -> list[dict]:
+        return [{
+            "name": s.name,
+            "anchor": s.anchor or "",
+            "function": anchor_function(s.anchor) or "",
+            "file": anchor_file(s.anchor) or "",
+            "where": f"{s.span.file}:{s.span.line}" if s.span else "",
+            "origin": s.origin or "",
+            "doc": s.doc or "",
+            "runs": coverage.get(f"{owner.name}.{s.name}"),
+        } for s in owner.steps]
+
     out = []
     for a in model.actors:
-        steps = []
-        for s in a.steps:
-            steps.append({
-                "name": s.name,
-                "anchor": s.anchor or "",
-                "function": anchor_function(s.anchor) or "",
-                "file": anchor_file(s.anchor) or "",
-                "where": f"{s.span.file}:{s.span.line}" if s.span else "",
-                "origin": s.origin or "",
-                "doc": s.doc or "",
-                "runs": coverage.get(f"{a.name}.{s.name}"),
-            })
         out.append({
+            "kind": "actor",
             "name": a.name,
             "family": a.proc_set,
             "procs": list(model.procs(a)),
             "fairness": a.fairness or "",
             "doc": a.doc or "",
             "locals": [{"name": l.name, "type": str(l.type)} for l in a.locals],
-            "steps": steps,
+            "steps": steps(a),
+        })
+    for f in model.functions:  # run by the processes that call them: their steps count every caller
+        out.append({
+            "kind": "function",
+            "name": f.name,
+            "family": None,
+            "procs": [],
+            "fairness": "",
+            "doc": f.doc or "",
+            "locals": [{"name": l.name, "type": str(l.type)} for l in f.locals],
+            "steps": steps(f),
         })
     return out
 

@@ -69,8 +69,7 @@ def step_sentence(row: Row, v: TraceView, model: Model | None) -> str:
     if row.file and row.line:
         s += f" [{md(f'{row.file}:{row.line}')}]"
     if model is not None and row.actor:
-        a = model.actor(row.actor)
-        step = a.step(row.step) if a else None
+        step = _step_of(model, row)
         if step is not None and step.origin and step.origin == model.variant:
             s += f" (as changed by variant {code(model.variant)})"
         elif step is not None and step.origin:
@@ -178,9 +177,19 @@ def explain_parts(prop: PropertyResult, model: Model | None, variant: str | None
     return {"intro": out, "initially": initially, "steps": steps, "ending": end}
 
 
-def _changed_here(model: Model, row: Row) -> bool:
+def _step_of(model: Model, row: Row):
+    """The step ``row`` ran: its actor's, or a function's (``f.s``) the actor called."""
     a = model.actor(row.actor)
-    s = a.step(row.step) if a else None
+    step = a.step(row.step) if a else None
+    if step is None and row.step and "." in row.step:
+        fname, sname = row.step.split(".", 1)
+        f = next((f for f in model.functions if f.name == fname), None)
+        step = next((s for s in f.steps if s.name == sname), None) if f else None
+    return step
+
+
+def _changed_here(model: Model, row: Row) -> bool:
+    s = _step_of(model, row)
     return s is not None and s.origin == model.variant
 
 
